@@ -1,0 +1,81 @@
+# aurora.global_db: two commands matter.
+#   make demo  - install the tool chain, start the local AWS sandbox, upgrade a
+#                3-region Aurora PostgreSQL global database, stop the sandbox.
+#   make test  - install the tool chain and run every test suite.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := $(CURDIR)/.venv
+BUILD := $(CURDIR)/.build
+BIN := $(VENV)/bin
+# Ansible finds this collection through a symlink; amazon.aws comes from the ansible wheel in the venv.
+RUNTIME_COLLECTIONS := $(BUILD)/collections
+# ansible-test refuses symlinks: it gets a physical copy of the collection, outside this
+# git work tree (inside it, ansible-test would ask git for the files and find the copy ignored).
+TEST_ROOT := /tmp/aurora-global-db-$(shell printf %s "$(CURDIR)" | md5sum | cut -c1-12)/ansible_collections
+STAGED := $(TEST_ROOT)/aurora/global_db
+
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(RUNTIME_COLLECTIONS)
+export ANSIBLE_REMOTE_TMP := $(BUILD)/ansible-tmp
+export ANSIBLE_LOCAL_TEMP := $(BUILD)/ansible-local-tmp
+export ANSIBLE_NOCOLOR := 1
+export PYTHONPATH := $(CURDIR)/tests
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help venv collection stage test sanity units lint integration molecule changelog-lint docs-lint demo bench clean
+
+help:
+	@echo "make demo   - watch a full global-database upgrade against the local AWS sandbox"
+	@echo "make test   - install everything and run every test suite"
+	@echo "Suites: sanity units lint integration molecule changelog-lint docs-lint; make bench"
+
+$(BIN)/.installed: requirements-dev.txt requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+collection: venv
+	mkdir -p $(RUNTIME_COLLECTIONS)/ansible_collections/aurora $(ANSIBLE_REMOTE_TMP) $(ANSIBLE_LOCAL_TEMP)
+	ln -sfn $(CURDIR) $(RUNTIME_COLLECTIONS)/ansible_collections/aurora/global_db
+
+stage: venv
+	$(BIN)/python hacking/stage_collection.py --source $(CURDIR) --root $(TEST_ROOT)
+	$(BIN)/python hacking/ansible_test_get_pip.py
+
+test: sanity units lint integration molecule changelog-lint docs-lint
+	@echo "make test: every suite passed"
+
+sanity: stage
+	cd $(STAGED) && ansible-test sanity --python 3.11 --color no
+
+units: stage
+	cd $(STAGED) && ansible-test units --python 3.11 --color no
+
+lint: collection
+	ansible-lint --offline --profile production
+
+integration: collection
+	pytest -p no:cacheprovider -n 2 tests/integration
+
+molecule: collection
+	cd extensions && molecule test --all
+
+changelog-lint: venv
+	antsibull-changelog lint
+
+docs-lint: stage
+	cd $(STAGED) && antsibull-docs lint-collection-docs --plugin-docs .
+
+demo: collection
+	$(BIN)/python hacking/demo.py
+
+bench: collection
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(BUILD) tests/output $(dir $(TEST_ROOT))

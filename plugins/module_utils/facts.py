@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Gather the aurora_global facts: the global cluster and every member, each read in its own region."""
+
+from ansible_collections.aurora.global_db.plugins.module_utils.members import member_facts
+from ansible_collections.aurora.global_db.plugins.module_utils.members import primary_of
+from ansible_collections.aurora.global_db.plugins.module_utils.members import region_from_arn
+from ansible_collections.aurora.global_db.plugins.module_utils.members import upgrade_order
+from ansible_collections.aurora.global_db.plugins.module_utils.plan import build_upgrade_plan
+from ansible_collections.aurora.global_db.plugins.module_utils.plan import pending_members
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import cluster_identifier_from_arn
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_engine_version
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import rpo_seconds
+from ansible_collections.aurora.global_db.plugins.module_utils.versions import upgrade_targets
+
+
+def failover_state_facts(failover_state):
+    """The snake_case FailoverState, or None when no switchover or failover is recorded."""
+    if not failover_state:
+        return None
+    return {
+        "status": failover_state.get("Status"),
+        "from_db_cluster_arn": failover_state.get("FromDbClusterArn"),
+        "to_db_cluster_arn": failover_state.get("ToDbClusterArn"),
+    }
+
+
+def common_targets(target_lists):
+    """The targets offered in every list (every member's region), in the order of the first list."""
+    if not target_lists:
+        return []
+    offered_everywhere = set.intersection(*({t["engine_version"] for t in targets} for targets in target_lists))
+    return [t for t in target_lists[0] if t["engine_version"] in offered_everywhere]
+
+
+class GlobalDatabaseReader:
+    """Reads one global database; answers of DescribeDBEngineVersions are kept per region and version."""
+
+    def __init__(self, clients):
+        self._clients = clients
+        self._targets = {}
+
+    def targets(self, region, engine, engine_version):
+        key = (region, engine, engine_version)
+        if key not in self._targets:
+            self._targets[key] = upgrade_targets(describe_engine_version(self._clients, region, engine, engine_version))
+        return self._targets[key]
+
+    def _member(self, global_member):
+        region = region_from_arn(global_member["DBClusterArn"])
+        cluster = describe_db_cluster(self._clients, region, cluster_identifier_from_arn(global_member["DBClusterArn"]))
+        return member_facts(global_member, cluster, rpo_seconds(self._clients, region, cluster.get("DBClusterParameterGroup")))
+
+    def facts(self, global_cluster_identifier):
+        """The aurora_global dict documented in the facts module, without upgrade_plan."""
+        global_cluster = describe_global_cluster(self._clients, global_cluster_identifier)
+        members = upgrade_order([self._member(m) for m in global_cluster.get("GlobalClusterMembers", [])])
+        engine, engine_version = global_cluster["Engine"], global_cluster["EngineVersion"]
+        primary = primary_of(members)
+        return {
+            "global_cluster_identifier": global_cluster["GlobalClusterIdentifier"],
+            "global_cluster_arn": global_cluster.get("GlobalClusterArn"),
+            "engine": engine,
+            "engine_version": engine_version,
+            "status": global_cluster.get("Status"),
+            "deletion_protection": bool(global_cluster.get("DeletionProtection", False)),
+            "failover_state": failover_state_facts(global_cluster.get("FailoverState")),
+            "members": members,
+            "primary": primary["db_cluster_identifier"] if primary else None,
+            "upgrade_order": [m["db_cluster_identifier"] for m in members],
+            "rpo_enabled": any(m["rpo_seconds"] is not None for m in members),
+            "valid_upgrade_targets": common_targets([self.targets(region, engine, engine_version) for region in sorted({m["region"] for m in members})]),
+        }
+
+    def plan(self, facts, target):
+        """The upgrade plan to ``target``, checking each pending member's targets in that member's region."""
+        targets_by_member = {
+            m["db_cluster_identifier"]: self.targets(m["region"], facts["engine"], m["engine_version"]) for m in pending_members(facts, target)
+        }
+        return build_upgrade_plan(facts, target, targets_by_member)

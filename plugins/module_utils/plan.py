@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The upgrade plan: what kind of upgrade a target means, how AWS wants it done and what blocks it."""
+
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import UpgradeContext
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import find_blockers
+from ansible_collections.aurora.global_db.plugins.module_utils.versions import DOWNGRADE
+from ansible_collections.aurora.global_db.plugins.module_utils.versions import MAJOR
+from ansible_collections.aurora.global_db.plugins.module_utils.versions import MINOR
+from ansible_collections.aurora.global_db.plugins.module_utils.versions import NONE
+from ansible_collections.aurora.global_db.plugins.module_utils.versions import compare_versions
+from ansible_collections.aurora.global_db.plugins.module_utils.versions import parse_engine_version
+from ansible_collections.aurora.global_db.plugins.module_utils.versions import upgrade_kind
+
+METHOD_GLOBAL = "global"
+METHOD_PER_CLUSTER = "per_cluster"
+METHOD_NONE = "none"
+
+_METHODS = {MAJOR: METHOD_GLOBAL, MINOR: METHOD_PER_CLUSTER, NONE: METHOD_NONE}
+
+
+def pending_members(facts, target):
+    """Members still below ``target``, in upgrade order (facts["members"] already is)."""
+    return [m for m in facts["members"] if compare_versions(facts["engine"], m["engine_version"], target) < 0]
+
+
+def _is_major_step(engine, member, target, targets_by_member):
+    kind = upgrade_kind(engine, member["engine_version"], target, targets_by_member.get(member["db_cluster_identifier"]))
+    if kind == DOWNGRADE:
+        return parse_engine_version(engine, member["engine_version"]).major_line != parse_engine_version(engine, target).major_line
+    return kind == MAJOR
+
+
+def build_upgrade_plan(facts, target, targets_by_member):
+    """The plan for moving every member of the global database described by ``facts`` to ``target``.
+
+    targets_by_member maps each pending member's db_cluster_identifier to the
+    valid upgrade targets of its version in its own region. Raises
+    InvalidEngineVersion when ``target`` is not a version of the engine.
+    """
+    engine = facts["engine"]
+    target = parse_engine_version(engine, target).text
+    off_target = [m for m in facts["members"] if compare_versions(engine, m["engine_version"], target) != 0]
+    pending = pending_members(facts, target)
+    if not off_target:
+        kind = NONE
+        blockers = []
+    else:
+        kind = MAJOR if any(_is_major_step(engine, m, target, targets_by_member) for m in off_target) else MINOR
+        blockers = find_blockers(UpgradeContext(facts, target, kind, pending, targets_by_member))
+    return {
+        "target_engine_version": target,
+        "kind": kind,
+        "method": _METHODS[kind],
+        "pending": [m["db_cluster_identifier"] for m in pending],
+        "blockers": blockers,
+    }

@@ -1,0 +1,228 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The documented restrictions on upgrading an Aurora global database, written once.
+
+Each check reads an UpgradeContext and returns the blockers it finds as
+``{code, message, clusters}``. The facts module reports them, the upgrade
+module refuses to act on them and the role asserts on the facts.
+"""
+
+from collections import namedtuple
+
+from ansible_collections.aurora.global_db.plugins.module_utils.versions import AURORA_POSTGRESQL
+from ansible_collections.aurora.global_db.plugins.module_utils.versions import MAJOR
+from ansible_collections.aurora.global_db.plugins.module_utils.versions import aurora_mysql_generation
+from ansible_collections.aurora.global_db.plugins.module_utils.versions import compare_versions
+from ansible_collections.aurora.global_db.plugins.module_utils.versions import find_upgrade_target
+from ansible_collections.aurora.global_db.plugins.module_utils.versions import parse_engine_version
+
+AVAILABLE = "available"
+FAILOVER_IN_PROGRESS_STATES = ("pending", "switching-over", "failing-over", "cancelling")
+
+UpgradeContext = namedtuple("UpgradeContext", ["facts", "target", "kind", "pending", "targets_by_member"])
+UpgradeContext.__doc__ = """What the checks read.
+
+facts: the aurora_global facts (members in upgrade order).
+target: the target engine version text.
+kind: major or minor.
+pending: the member dicts still below the target.
+targets_by_member: db_cluster_identifier -> valid upgrade targets of that member's version in its region.
+"""
+
+
+def _blocker(code, message, members):
+    return {"code": code, "message": message, "clusters": [member["db_cluster_identifier"] for member in members]}
+
+
+def _describe(members):
+    return ", ".join("%s (%s, %s %s)" % (m["db_cluster_identifier"], m["region"], m["role"], m["engine_version"]) for m in members)
+
+
+def _check_mysql_v2_to_v3(context):
+    target_generation = aurora_mysql_generation(parse_engine_version(context.facts["engine"], context.target))
+    on_v2 = [m for m in context.pending if aurora_mysql_generation(parse_engine_version(context.facts["engine"], m["engine_version"])) == 2]
+    if not on_v2 or target_generation == 2:
+        return []
+    return [_blocker(
+        "mysql_v2_to_v3_in_place",
+        "Aurora MySQL version 2 cannot be upgraded in place to %s in a global database (seed rule: MySQL 2 -> 3): %s. "
+        "Use the snapshot restore method instead: take a snapshot of the primary, restore it as a new cluster on the target "
+        "version and build a new global database from it." % (context.target, _describe(on_v2)),
+        on_v2,
+    )]
+
+
+def _check_rpo(context):
+    if context.facts["engine"] != AURORA_POSTGRESQL or context.kind != MAJOR:
+        return []
+    with_rpo = [m for m in context.facts["members"] if m["rpo_seconds"] is not None]
+    if not with_rpo:
+        return []
+    resets = "; ".join(
+        "aws rds reset-db-cluster-parameter-group --region %s --db-cluster-parameter-group-name %s "
+        "--parameters ParameterName=rds.global_db_rpo,ApplyMethod=immediate" % (m["region"], m["db_cluster_parameter_group"])
+        for m in with_rpo
+    )
+    return [_blocker(
+        "rpo_enabled",
+        "Aurora PostgreSQL cannot take a major version upgrade while the recovery point objective (RPO) feature is on: "
+        "rds.global_db_rpo is set on %s. Turn RPO off first by resetting rds.global_db_rpo in the DB cluster parameter group (%s), "
+        "then run the upgrade again." % (_describe(with_rpo), resets),
+        with_rpo,
+    )]
+
+
+def _check_downgrade(context):
+    engine = context.facts["engine"]
+    above = [m for m in context.facts["members"] if compare_versions(engine, m["engine_version"], context.target) > 0]
+    if not above:
+        return []
+    return [_blocker(
+        "downgrade",
+        "%s is lower than the version already running on %s: Aurora cannot downgrade a cluster. "
+        "Choose a target at or above every member's version, or restore a snapshot taken before the upgrade." % (context.target, _describe(above)),
+        above,
+    )]
+
+
+def _listed_targets(context):
+    """Pairs of (pending member, its region's entry for the target or None)."""
+    return [(m, find_upgrade_target(context.targets_by_member.get(m["db_cluster_identifier"], []), context.target)) for m in context.pending]
+
+
+def _check_valid_target(context):
+    unlisted = [m for m, listed in _listed_targets(context) if listed is None]
+    if not unlisted:
+        return []
+    offered = "; ".join(
+        "%s in %s offers: %s" % (
+            m["db_cluster_identifier"], m["region"],
+            ", ".join(t["engine_version"] for t in context.targets_by_member.get(m["db_cluster_identifier"], [])) or "nothing",
+        )
+        for m in unlisted
+    )
+    return [_blocker(
+        "invalid_target",
+        "%s is not a valid upgrade target of the version running on %s (DescribeDBEngineVersions ValidUpgradeTarget, "
+        "checked in each member's region). Pick a listed target (%s), or wait until every region offers it." % (context.target, _describe(unlisted), offered),
+        unlisted,
+    )]
+
+
+def _check_target_supports_global(context):
+    not_global = [m for m, listed in _listed_targets(context) if listed is not None and not listed["supports_global_databases"]]
+    if not not_global:
+        return []
+    return [_blocker(
+        "target_not_global",
+        "%s does not support Aurora global databases (SupportsGlobalDatabases is false for it on %s). "
+        "Choose a target version that supports global databases." % (context.target, _describe(not_global)),
+        not_global,
+    )]
+
+
+def _check_global_cluster_available(context):
+    status = context.facts["status"]
+    if status == AVAILABLE:
+        return []
+    return [_blocker(
+        "global_cluster_not_available",
+        "Global cluster %s is '%s', not 'available': wait until it is available, then run the upgrade again." % (
+            context.facts["global_cluster_identifier"], status),
+        [],
+    )]
+
+
+def _check_failover(context):
+    failover = context.facts["failover_state"]
+    if not failover or failover.get("status") not in FAILOVER_IN_PROGRESS_STATES:
+        return []
+    return [_blocker(
+        "failover_in_progress",
+        "A switchover or failover of global cluster %s is in progress (FailoverState %s, from %s to %s): "
+        "wait until it has finished, check which cluster is now the primary, then run the upgrade again." % (
+            context.facts["global_cluster_identifier"], failover.get("status"), failover.get("from_db_cluster_arn"), failover.get("to_db_cluster_arn")),
+        [],
+    )]
+
+
+def _check_members_available(context):
+    busy = [m for m in context.facts["members"] if m["status"] != AVAILABLE]
+    if not busy:
+        return []
+    return [_blocker(
+        "member_not_available",
+        "Every member must be 'available' before an upgrade starts; not available: %s. "
+        "Wait until they are (an upgrade already running finishes on its own), then run again." % ", ".join(
+            "%s (%s) is '%s'" % (m["db_cluster_identifier"], m["region"], m["status"]) for m in busy),
+        busy,
+    )]
+
+
+def _check_headless(context):
+    headless = [m for m in context.pending if m["headless"]]
+    if not headless:
+        return []
+    return [_blocker(
+        "headless_member",
+        "%s has no DB instance (headless): AWS cannot change its engine version. "
+        "Add a DB instance to it (or remove it from the global cluster), then run the upgrade again." % _describe(headless),
+        headless,
+    )]
+
+
+_CHECKS = (
+    _check_mysql_v2_to_v3,
+    _check_rpo,
+    _check_downgrade,
+    _check_valid_target,
+    _check_target_supports_global,
+    _check_global_cluster_available,
+    _check_failover,
+    _check_members_available,
+    _check_headless,
+)
+
+
+def find_blockers(context):
+    """Every documented restriction the upgrade described by ``context`` would break, in a stable order."""
+    blockers = []
+    for check in _CHECKS:
+        blockers.extend(check(context))
+    return blockers
+
+
+def request_refusals(facts, plan, allow_major_version_upgrade, db_cluster_identifier=None):
+    """Why aurora_global_upgrade must not act on this request: the plan's blockers, then the request's own faults.
+
+    Returns a list of messages; empty when the upgrade may go ahead.
+    """
+    refusals = [blocker["message"] for blocker in plan["blockers"]]
+    if plan["kind"] == MAJOR and not allow_major_version_upgrade:
+        refusals.append(
+            "%s is a major version upgrade of global cluster %s (%s -> %s): set allow_major_version_upgrade to true to confirm it "
+            "(AWS requires AllowMajorVersionUpgrade for a new major version)." % (
+                plan["target_engine_version"], facts["global_cluster_identifier"], facts["engine_version"], plan["target_engine_version"])
+        )
+    if db_cluster_identifier is None:
+        return refusals
+    if plan["kind"] == MAJOR:
+        refusals.append(
+            "A major version upgrade is done on the whole global cluster through ModifyGlobalCluster, never on one member: "
+            "remove db_cluster_identifier (%s) to upgrade global cluster %s." % (db_cluster_identifier, facts["global_cluster_identifier"])
+        )
+        return refusals
+    member = next((m for m in facts["members"] if m["db_cluster_identifier"] == db_cluster_identifier), None)
+    if member is None:
+        refusals.append("%s is not a member of global cluster %s; its members are %s." % (
+            db_cluster_identifier, facts["global_cluster_identifier"], ", ".join(facts["upgrade_order"])))
+    elif member["is_writer"]:
+        lagging = [m for m in facts["members"] if not m["is_writer"] and m["db_cluster_identifier"] in plan["pending"]]
+        if lagging:
+            refusals.append(
+                "%s is the primary: AWS upgrades the primary last, after every secondary. Still below %s: %s. "
+                "Upgrade those first." % (db_cluster_identifier, plan["target_engine_version"], _describe(lagging))
+            )
+    return refusals

@@ -1,0 +1,328 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: aurora_global_facts
+version_added: 0.1.0
+short_description: Describe an Aurora global database, its members in every region and how it can be upgraded
+description:
+  - Reads an Amazon Aurora global database (one primary cluster and its read-only secondary clusters in other
+    AWS regions) with C(DescribeGlobalClusters), then each member cluster with C(DescribeDBClusters) in the
+    member's own region.
+  - Reports the members in the order AWS requires for a minor upgrade (secondaries first, the primary last),
+    whether the recovery point objective (RPO) feature is on, and the valid upgrade targets of the current version.
+  - With O(target_engine_version), also returns an upgrade plan that lists every documented restriction the
+    upgrade would break (the blockers). M(aurora.global_db.aurora_global_upgrade) refuses to act on the same blockers.
+  - Read only. The region of the connection is only used to find the global cluster; each member is read in the
+    region of its ARN.
+options:
+  global_cluster_identifier:
+    description:
+      - The identifier of the global cluster (global database).
+    type: str
+    required: true
+  target_engine_version:
+    description:
+      - An engine version to plan an upgrade to, for example V(15.4) or V(8.0.mysql_aurora.3.05.2).
+      - When set, the result carries RV(ansible_facts.aurora_global.upgrade_plan).
+    type: str
+author:
+  - Aurora global_db maintainers (@aurora-global-db)
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.facts
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads; it behaves the same in check mode.
+  diff_mode:
+    support: none
+  facts:
+    support: full
+  platform:
+    support: full
+    platforms: all
+    details: Runs wherever boto3 reaches the AWS API, usually the control node with a local connection.
+  action_group:
+    description: Use C(group/aurora.global_db.aws) or C(group/amazon.aws.aws) in C(module_defaults) to set the connection options.
+    support: full
+    membership:
+      - aurora.global_db.aws
+      - amazon.aws.aws
+"""
+
+EXAMPLES = r"""
+- name: Describe a global database
+  aurora.global_db.aurora_global_facts:
+    global_cluster_identifier: orders-global
+    region: us-east-1
+
+- name: Show the members in upgrade order
+  ansible.builtin.debug:
+    msg: "{{ ansible_facts.aurora_global.upgrade_order }}"
+
+- name: Plan an upgrade and stop when something blocks it
+  aurora.global_db.aurora_global_facts:
+    global_cluster_identifier: orders-global
+    target_engine_version: "15.4"
+    region: us-east-1
+
+- name: Fail with the reasons when the upgrade cannot start
+  ansible.builtin.assert:
+    that: ansible_facts.aurora_global.upgrade_plan.blockers | length == 0
+    fail_msg: "{{ ansible_facts.aurora_global.upgrade_plan.blockers | map(attribute='message') | list }}"
+"""
+
+RETURN = r"""
+ansible_facts:
+  description: The facts set by the module.
+  returned: success
+  type: dict
+  contains:
+    aurora_global:
+      description: The global database.
+      returned: success
+      type: dict
+      contains:
+        global_cluster_identifier:
+          description: The identifier of the global cluster.
+          type: str
+          returned: success
+          sample: orders-global
+        global_cluster_arn:
+          description: The ARN of the global cluster (global clusters have no region in their ARN).
+          type: str
+          returned: success
+          sample: arn:aws:rds::123456789012:global-cluster:orders-global
+        engine:
+          description: The engine, V(aurora-mysql) or V(aurora-postgresql).
+          type: str
+          returned: success
+          sample: aurora-postgresql
+        engine_version:
+          description: The engine version of the global cluster as DescribeGlobalClusters reports it.
+          type: str
+          returned: success
+          sample: "14.6"
+        status:
+          description: The status of the global cluster.
+          type: str
+          returned: success
+          sample: available
+        deletion_protection:
+          description: Whether deletion protection is on for the global cluster.
+          type: bool
+          returned: success
+          sample: false
+        failover_state:
+          description: The switchover or failover recorded on the global cluster, or V(null) when there is none.
+          type: dict
+          returned: success
+          contains:
+            status:
+              description: V(pending), V(switching-over), V(failing-over) or V(cancelling).
+              type: str
+              returned: when a switchover or failover is recorded
+              sample: switching-over
+            from_db_cluster_arn:
+              description: The ARN of the cluster that was the primary.
+              type: str
+              returned: when a switchover or failover is recorded
+              sample: arn:aws:rds:us-east-1:123456789012:cluster:orders-use1
+            to_db_cluster_arn:
+              description: The ARN of the cluster becoming the primary.
+              type: str
+              returned: when a switchover or failover is recorded
+              sample: arn:aws:rds:eu-west-1:123456789012:cluster:orders-euw1
+        members:
+          description: The member clusters in upgrade order, secondaries first (sorted by region, then identifier), the primary last.
+          type: list
+          elements: dict
+          returned: success
+          contains:
+            db_cluster_identifier:
+              description: The identifier of the member cluster.
+              type: str
+              returned: success
+              sample: orders-euw1
+            db_cluster_arn:
+              description: The ARN of the member cluster.
+              type: str
+              returned: success
+              sample: arn:aws:rds:eu-west-1:123456789012:cluster:orders-euw1
+            region:
+              description: The region of the member, taken from its ARN.
+              type: str
+              returned: success
+              sample: eu-west-1
+            role:
+              description: V(primary) for the writer, V(secondary) otherwise.
+              type: str
+              returned: success
+              sample: secondary
+            is_writer:
+              description: Whether the member is the writer (primary) of the global database.
+              type: bool
+              returned: success
+              sample: false
+            engine_version:
+              description: The engine version the member runs now.
+              type: str
+              returned: success
+              sample: "14.6"
+            status:
+              description: The status of the member cluster.
+              type: str
+              returned: success
+              sample: available
+            db_cluster_parameter_group:
+              description: The DB cluster parameter group of the member.
+              type: str
+              returned: success
+              sample: orders-params
+            instance_count:
+              description: How many DB instances the member has.
+              type: int
+              returned: success
+              sample: 1
+            headless:
+              description: Whether the member has no DB instance at all.
+              type: bool
+              returned: success
+              sample: false
+            rpo_seconds:
+              description: The value of C(rds.global_db_rpo) in the member's DB cluster parameter group, or V(null) when it is not set.
+              type: int
+              returned: success
+              sample: 60
+            synchronization_status:
+              description: The replication status DescribeGlobalClusters reports for the member.
+              type: str
+              returned: success
+              sample: connected
+        primary:
+          description: The db_cluster_identifier of the writer member.
+          type: str
+          returned: success
+          sample: orders-use1
+        upgrade_order:
+          description: The db_cluster_identifier of every member, in the same order as RV(ansible_facts.aurora_global.members).
+          type: list
+          elements: str
+          returned: success
+          sample: [orders-apse2, orders-euw1, orders-use1]
+        rpo_enabled:
+          description: Whether any member's DB cluster parameter group sets C(rds.global_db_rpo).
+          type: bool
+          returned: success
+          sample: false
+        valid_upgrade_targets:
+          description:
+            - The valid upgrade targets of the global cluster's engine version offered in every member's region.
+          type: list
+          elements: dict
+          returned: success
+          contains:
+            engine_version:
+              description: The target version.
+              type: str
+              returned: success
+              sample: "15.4"
+            is_major_version_upgrade:
+              description: Whether AWS counts the move to this version as a major version upgrade.
+              type: bool
+              returned: success
+              sample: true
+            supports_global_databases:
+              description: Whether the target version supports global databases.
+              type: bool
+              returned: success
+              sample: true
+        upgrade_plan:
+          description: The plan for upgrading to O(target_engine_version).
+          type: dict
+          returned: when O(target_engine_version) is set
+          contains:
+            target_engine_version:
+              description: The target, as asked.
+              type: str
+              returned: success
+              sample: "14.9"
+            kind:
+              description: V(major), V(minor), or V(none) when every member already runs the target.
+              type: str
+              returned: success
+              sample: minor
+            method:
+              description:
+                - V(global) (one C(ModifyGlobalCluster) call for a major upgrade),
+                  V(per_cluster) (C(ModifyDBCluster) on each member, secondaries then the primary) or V(none).
+              type: str
+              returned: success
+              sample: per_cluster
+            pending:
+              description: The members still below the target, in upgrade order.
+              type: list
+              elements: str
+              returned: success
+              sample: [orders-apse2, orders-euw1, orders-use1]
+            blockers:
+              description: Every restriction the upgrade would break; empty when the upgrade may start.
+              type: list
+              elements: dict
+              returned: success
+              contains:
+                code:
+                  description:
+                    - One of V(mysql_v2_to_v3_in_place), V(rpo_enabled), V(downgrade), V(invalid_target), V(target_not_global),
+                      V(global_cluster_not_available), V(failover_in_progress), V(member_not_available), V(headless_member).
+                  type: str
+                  returned: success
+                  sample: rpo_enabled
+                message:
+                  description: The rule, the clusters involved and what to do instead.
+                  type: str
+                  returned: success
+                  sample: Aurora PostgreSQL cannot take a major version upgrade while the recovery point objective (RPO) feature is on
+                clusters:
+                  description: The db_cluster_identifier of each member the blocker is about (empty when it is about the global cluster).
+                  type: list
+                  elements: str
+                  returned: success
+                  sample: [orders-use1]
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
+from ansible_collections.aurora.global_db.plugins.module_utils.versions import InvalidEngineVersion
+
+ARGUMENT_SPEC = dict(
+    global_cluster_identifier=dict(type="str", required=True),
+    target_engine_version=dict(type="str"),
+)
+
+
+def main():
+    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    reader = GlobalDatabaseReader(RegionalClients(module))
+    try:
+        facts = reader.facts(module.params["global_cluster_identifier"])
+        if module.params["target_engine_version"] is not None:
+            facts["upgrade_plan"] = reader.plan(facts, module.params["target_engine_version"])
+    except InvalidEngineVersion as error:
+        module.fail_json(msg="target_engine_version: %s" % error)
+    except AnsibleAWSError as error:
+        module.fail_json_aws_error(error)
+    module.exit_json(changed=False, ansible_facts={"aurora_global": facts})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,183 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Gathering the facts across regions, with fake regional RDS clients that answer like botocore."""
+
+import pytest
+from botocore.exceptions import ClientError
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
+from ansible_collections.aurora.global_db.plugins.module_utils.facts import common_targets
+from ansible_collections.aurora.global_db.plugins.module_utils.facts import failover_state_facts
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import GlobalClusterNotFound
+
+ACCOUNT = "123456789012"
+MEMBERS = {"pg-primary-use1": "us-east-1", "pg-secondary-euw1": "eu-west-1", "pg-secondary-apse2": "ap-southeast-2"}
+
+
+def _arn(identifier):
+    return "arn:aws:rds:%s:%s:cluster:%s" % (MEMBERS[identifier], ACCOUNT, identifier)
+
+
+class _Pages:
+    def __init__(self, answer):
+        self._answer = answer
+
+    def paginate(self, **params):
+        return self
+
+    def build_full_result(self):
+        return self._answer
+
+
+class FakeRegionalRds:
+    """What one region's RDS answers; records every call as (region, operation, params)."""
+
+    def __init__(self, world, region):
+        self._world = world
+        self._region = region
+
+    def describe_db_clusters(self, DBClusterIdentifier, aws_retry=False):
+        self._world.calls.append((self._region, "describe_db_clusters", DBClusterIdentifier))
+        assert MEMBERS[DBClusterIdentifier] == self._region, "a member must be read in its own region"
+        return {"DBClusters": [self._world.clusters[DBClusterIdentifier]]}
+
+    def get_paginator(self, operation):
+        self._world.calls.append((self._region, operation, None))
+        if operation == "describe_global_clusters":
+            if self._world.global_cluster is None:
+                raise ClientError({"Error": {"Code": "GlobalClusterNotFoundFault", "Message": "not found"}}, "DescribeGlobalClusters")
+            return _Pages({"GlobalClusters": [self._world.global_cluster]})
+        if operation == "describe_db_cluster_parameters":
+            return _Pages({"Parameters": self._world.rpo_parameters.get(self._region, [])})
+        if operation == "describe_db_engine_versions":
+            return _Pages({"DBEngineVersions": self._world.engine_versions.get(self._region, self._world.engine_versions["*"])})
+        raise AssertionError("unexpected call %s" % operation)
+
+
+class FakeWorld:
+    def __init__(self):
+        self.calls = []
+        self.global_cluster = {
+            "GlobalClusterIdentifier": "pg-global",
+            "GlobalClusterArn": "arn:aws:rds::%s:global-cluster:pg-global" % ACCOUNT,
+            "Engine": "aurora-postgresql",
+            "EngineVersion": "14.6",
+            "Status": "available",
+            "DeletionProtection": True,
+            "GlobalClusterMembers": [
+                {"DBClusterArn": _arn(identifier), "IsWriter": identifier == "pg-primary-use1", "SynchronizationStatus": "connected"}
+                for identifier in MEMBERS
+            ],
+        }
+        self.clusters = {
+            identifier: {
+                "DBClusterIdentifier": identifier,
+                "EngineVersion": "14.6",
+                "Status": "available",
+                "DBClusterParameterGroup": "pg-global-params",
+                "DBClusterMembers": [{"DBInstanceIdentifier": identifier + "-1"}],
+            }
+            for identifier in MEMBERS
+        }
+        self.rpo_parameters = {}
+        self.engine_versions = {"*": [_engine_version("14.6", ["14.9", "15.4"])]}
+
+    def rds(self, region):
+        return FakeRegionalRds(self, region)
+
+    home_region = "us-east-1"
+
+
+def _engine_version(version, targets):
+    return {
+        "Engine": "aurora-postgresql",
+        "EngineVersion": version,
+        "ValidUpgradeTarget": [
+            {"EngineVersion": t, "IsMajorVersionUpgrade": not t.startswith("14."), "SupportsGlobalDatabases": True} for t in targets
+        ],
+    }
+
+
+@pytest.fixture
+def world():
+    return FakeWorld()
+
+
+def test_facts_of_a_three_region_global_database(world):
+    facts = GlobalDatabaseReader(world).facts("pg-global")
+    assert facts["upgrade_order"] == ["pg-secondary-apse2", "pg-secondary-euw1", "pg-primary-use1"]
+    assert facts["primary"] == "pg-primary-use1"
+    assert [m["region"] for m in facts["members"]] == ["ap-southeast-2", "eu-west-1", "us-east-1"]
+    assert (facts["engine"], facts["engine_version"], facts["deletion_protection"], facts["failover_state"]) == ("aurora-postgresql", "14.6", True, None)
+    assert facts["rpo_enabled"] is False
+    assert [t["engine_version"] for t in facts["valid_upgrade_targets"]] == ["14.9", "15.4"]
+
+
+def test_rpo_is_read_from_each_members_parameter_group(world):
+    world.rpo_parameters["us-east-1"] = [{"ParameterName": "rds.global_db_rpo", "ParameterValue": "60"}]
+    world.rpo_parameters["eu-west-1"] = [{"ParameterName": "rds.global_db_rpo", "ParameterValue": "-1"}]
+    facts = GlobalDatabaseReader(world).facts("pg-global")
+    assert {m["db_cluster_identifier"]: m["rpo_seconds"] for m in facts["members"]} == {
+        "pg-primary-use1": 60, "pg-secondary-euw1": None, "pg-secondary-apse2": None}
+    assert facts["rpo_enabled"] is True
+
+
+def test_default_parameter_groups_are_not_read(world):
+    for cluster in world.clusters.values():
+        cluster["DBClusterParameterGroup"] = "default.aurora-postgresql14"
+    GlobalDatabaseReader(world).facts("pg-global")
+    assert not [call for call in world.calls if call[1] == "describe_db_cluster_parameters"]
+
+
+def test_valid_targets_are_those_every_region_offers(world):
+    world.engine_versions["eu-west-1"] = [_engine_version("14.6", ["15.4"])]
+    assert [t["engine_version"] for t in GlobalDatabaseReader(world).facts("pg-global")["valid_upgrade_targets"]] == ["15.4"]
+
+
+def test_the_plan_checks_each_member_in_its_region_and_asks_each_region_once(world):
+    world.engine_versions["eu-west-1"] = [_engine_version("14.6", ["15.4"])]
+    reader = GlobalDatabaseReader(world)
+    plan = reader.plan(reader.facts("pg-global"), "14.9")
+    assert [b["code"] for b in plan["blockers"]] == ["invalid_target"]
+    assert plan["blockers"][0]["clusters"] == ["pg-secondary-euw1"]
+    engine_calls = sorted(call[0] for call in world.calls if call[1] == "describe_db_engine_versions")
+    assert engine_calls == ["ap-southeast-2", "eu-west-1", "us-east-1"]
+
+
+def test_an_unknown_global_cluster(world):
+    world.global_cluster = None
+    with pytest.raises(GlobalClusterNotFound, match="pg-global does not exist"):
+        GlobalDatabaseReader(world).facts("pg-global")
+
+
+def test_another_global_cluster_in_the_answer_is_not_taken_for_the_one_asked(world):
+    with pytest.raises(GlobalClusterNotFound):
+        GlobalDatabaseReader(world).facts("other-global")
+
+
+def test_an_aws_error_names_the_step(world):
+    def refuse(DBClusterIdentifier, aws_retry=False):
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "DescribeDBClusters")
+
+    class Denied(FakeWorld):
+        def rds(self, region):
+            client = FakeRegionalRds(self, region)
+            client.describe_db_clusters = refuse
+            return client
+
+    with pytest.raises(AnsibleAWSError, match=r"Describing DB cluster pg-primary-use1 in us-east-1: .*AccessDenied"):
+        GlobalDatabaseReader(Denied()).facts("pg-global")
+
+
+def test_failover_state_facts():
+    assert failover_state_facts(None) is None
+    assert failover_state_facts({"Status": "switching-over", "FromDbClusterArn": "a", "ToDbClusterArn": "b"}) == {
+        "status": "switching-over", "from_db_cluster_arn": "a", "to_db_cluster_arn": "b"}
+
+
+def test_common_targets():
+    first = [{"engine_version": "14.9"}, {"engine_version": "15.4"}]
+    assert common_targets([first, [{"engine_version": "15.4"}]]) == [{"engine_version": "15.4"}]
+    assert common_targets([]) == []
