@@ -13,8 +13,8 @@ except ImportError:
     pass  # AnsibleAWSModule reports the missing SDK.
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import is_ansible_aws_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 RPO_PARAMETER = "rds.global_db_rpo"
@@ -68,10 +68,8 @@ def describe_global_cluster(clients, identifier):
     try:
         with aws_step(description):
             found = _all_pages(clients.rds(clients.home_region), "describe_global_clusters", "GlobalClusters", GlobalClusterIdentifier=identifier)
-    except AnsibleAWSError as error:
-        if is_boto3_error_code("GlobalClusterNotFoundFault", error.exception):
-            raise GlobalClusterNotFound(message="Global cluster %s does not exist in this account" % identifier) from error
-        raise
+    except is_ansible_aws_error_code("GlobalClusterNotFoundFault") as error:
+        raise GlobalClusterNotFound(message="Global cluster %s does not exist in this account" % identifier) from error
     matching = [cluster for cluster in found if cluster["GlobalClusterIdentifier"] == identifier]
     if not matching:
         raise GlobalClusterNotFound(message="Global cluster %s does not exist in this account" % identifier)
@@ -104,3 +102,17 @@ def describe_engine_version(clients, region, engine, engine_version):
     """DescribeDBEngineVersions for one version in one region (a region may lag in offering versions)."""
     with aws_step("Listing valid upgrade targets of %s %s in %s" % (engine, engine_version, region)):
         return _all_pages(clients.rds(region), "describe_db_engine_versions", "DBEngineVersions", Engine=engine, EngineVersion=engine_version)
+
+
+def modify_global_cluster_engine_version(clients, region, identifier, engine_version):
+    """Start a major version upgrade of the whole global cluster (ModifyGlobalCluster, asked in the primary's region)."""
+    with aws_step("Starting the major version upgrade of global cluster %s to %s (ModifyGlobalCluster in %s)" % (identifier, engine_version, region)):
+        clients.rds(region).modify_global_cluster(
+            GlobalClusterIdentifier=identifier, EngineVersion=engine_version, AllowMajorVersionUpgrade=True, aws_retry=True,
+        )
+
+
+def modify_db_cluster_engine_version(clients, region, identifier, engine_version):
+    """Start a minor version upgrade of one member cluster now, not in its maintenance window (ModifyDBCluster in its region)."""
+    with aws_step("Starting the minor version upgrade of DB cluster %s in %s to %s (ModifyDBCluster)" % (identifier, region, engine_version)):
+        clients.rds(region).modify_db_cluster(DBClusterIdentifier=identifier, EngineVersion=engine_version, ApplyImmediately=True, aws_retry=True)

@@ -46,8 +46,8 @@ class FakeRegionalRds:
     def get_paginator(self, operation):
         self._world.calls.append((self._region, operation, None))
         if operation == "describe_global_clusters":
-            if self._world.global_cluster is None:
-                raise ClientError({"Error": {"Code": "GlobalClusterNotFoundFault", "Message": "not found"}}, "DescribeGlobalClusters")
+            if self._world.global_cluster_error:
+                raise ClientError({"Error": {"Code": self._world.global_cluster_error, "Message": "refused"}}, "DescribeGlobalClusters")
             return _Pages({"GlobalClusters": [self._world.global_cluster]})
         if operation == "describe_db_cluster_parameters":
             return _Pages({"Parameters": self._world.rpo_parameters.get(self._region, [])})
@@ -59,6 +59,7 @@ class FakeRegionalRds:
 class FakeWorld:
     def __init__(self):
         self.calls = []
+        self.global_cluster_error = None
         self.global_cluster = {
             "GlobalClusterIdentifier": "pg-global",
             "GlobalClusterArn": "arn:aws:rds::%s:global-cluster:pg-global" % ACCOUNT,
@@ -147,9 +148,16 @@ def test_the_plan_checks_each_member_in_its_region_and_asks_each_region_once(wor
 
 
 def test_an_unknown_global_cluster(world):
-    world.global_cluster = None
+    world.global_cluster_error = "GlobalClusterNotFoundFault"
     with pytest.raises(GlobalClusterNotFound, match="pg-global does not exist"):
         GlobalDatabaseReader(world).facts("pg-global")
+
+
+def test_other_errors_are_not_taken_for_an_unknown_global_cluster(world):
+    world.global_cluster_error = "AccessDenied"
+    with pytest.raises(AnsibleAWSError, match="Describing global cluster pg-global .*AccessDenied") as raised:
+        GlobalDatabaseReader(world).facts("pg-global")
+    assert not isinstance(raised.value, GlobalClusterNotFound)
 
 
 def test_another_global_cluster_in_the_answer_is_not_taken_for_the_one_asked(world):

@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Waiting for upgrades AWS has accepted, without trusting the status alone.
+
+After a modify call AWS keeps reporting ``available`` at the old version for a
+few moments, and ``EngineVersion`` changes only once the upgrade is over. So
+an upgrade is done only when the engine version is the target *and* the status
+is ``available``; ``available`` at another version is either "not started yet"
+(tolerated for a settle period) or "over and rolled back" (after the resource
+was seen busy). The clock and sleep are passed in so this runs without AWS.
+"""
+
+from collections import namedtuple
+
+AVAILABLE = "available"
+DB_CLUSTER = "DB cluster"
+GLOBAL_CLUSTER = "global cluster"
+
+Resource = namedtuple("Resource", ["kind", "identifier", "region"])
+Resource.__doc__ = """A cluster being waited for; kind is DB_CLUSTER or GLOBAL_CLUSTER, region the one it is read in."""
+
+State = namedtuple("State", ["resource", "engine_version", "status"])
+State.__doc__ = """What one read of a resource reported."""
+
+
+class WaitFailed(Exception):
+    """A wait ended without the expected result; the message says what was seen and where to look next."""
+
+
+class Deadline:
+    """The single wait_timeout of a module call, shared by every wait it makes."""
+
+    def __init__(self, seconds, clock):
+        self.seconds = seconds
+        self._clock = clock
+        self._end = clock() + seconds
+
+    def now(self):
+        return self._clock()
+
+    def remaining(self):
+        return max(0, self._end - self._clock())
+
+
+def _describe(state):
+    return "%s %s (%s) is '%s' at %s" % (state.resource.kind, state.resource.identifier, state.resource.region, state.status, state.engine_version)
+
+
+def _events_command(resource):
+    """The AWS CLI command that lists a DB cluster's recent events, where AWS says why an upgrade failed."""
+    return "aws rds describe-events --source-type db-cluster --source-identifier %s --region %s" % (resource.identifier, resource.region)
+
+
+def _where_to_look(resources):
+    return "See the events: %s." % "; ".join(_events_command(r) for r in resources if r.kind == DB_CLUSTER)
+
+
+def poll(read_pending, deadline, poll_interval, sleep, waiting_for):
+    """Call ``read_pending`` until it returns no state, sleeping ``poll_interval`` between calls.
+
+    The first read happens before any sleep, no sleep follows a read that finds
+    nothing pending and no sleep goes past the deadline; one last read is made at
+    the deadline before giving up. ``waiting_for`` words the timeout message.
+    """
+    while True:
+        pending = read_pending()
+        if not pending:
+            return
+        remaining = deadline.remaining()
+        if remaining <= 0:
+            raise WaitFailed(
+                "Gave up after wait_timeout (%s seconds for the whole run) waiting for %s: %s. AWS carries on with what it accepted: "
+                "run the module again to resume (it waits for upgrades still running), or raise wait_timeout." % (
+                    deadline.seconds, waiting_for, "; ".join(_describe(state) for state in pending))
+            )
+        sleep(min(poll_interval, remaining))
+
+
+class UpgradeWatch:
+    """Judges the reads of the resources that one accepted upgrade request changes.
+
+    A major upgrade is one request for the global cluster and all its members, a
+    minor one a request per member. The request counts as started once any of its
+    resources was seen busy (any status but ``available``) or at the target.
+    """
+
+    def __init__(self, target, accepted_at, settle_seconds):
+        self._target = target
+        self._accepted_at = accepted_at
+        self._settle_seconds = settle_seconds
+        self._seen_busy = set()
+        self._started = False
+
+    def pending(self, states, now):
+        """The states that are not done; raises WaitFailed when the upgrade rolled back or has not started in time."""
+        pending = []
+        for state in states:
+            if state.status != AVAILABLE:
+                self._seen_busy.add(state.resource)
+                self._started = True
+                pending.append(state)
+            elif state.engine_version == self._target:
+                self._started = True
+            elif state.resource in self._seen_busy:
+                raise WaitFailed(
+                    "The upgrade of %s %s (%s) to %s did not complete: it was seen upgrading and is 'available' at %s again. %s "
+                    "Fix the cause, then run the module again." % (
+                        state.resource.kind, state.resource.identifier, state.resource.region, self._target, state.engine_version,
+                        _where_to_look([state.resource] if state.resource.kind == DB_CLUSTER else [s.resource for s in states]))
+                )
+            else:
+                pending.append(state)
+        if pending and not self._started and now - self._accepted_at >= self._settle_seconds:
+            raise WaitFailed(
+                "AWS accepted the upgrade to %s but after %s seconds (status_settle_seconds) nothing shows it running: %s. %s "
+                "Run the module again once the cause is fixed, or raise status_settle_seconds if AWS is slow to report upgrades." % (
+                    self._target, self._settle_seconds, "; ".join(_describe(state) for state in pending), _where_to_look([s.resource for s in states]))
+            )
+        return pending
+
+
+def wait_for_upgrade(resources, read_state, target, deadline, poll_interval, settle_seconds, sleep):
+    """Wait until every resource reports ``target`` and ``available``; ``read_state(resource)`` returns a State."""
+    watch = UpgradeWatch(target, deadline.now(), settle_seconds)
+    poll(
+        lambda: watch.pending([read_state(resource) for resource in resources], deadline.now()),
+        deadline, poll_interval, sleep, "the upgrade to %s" % target,
+    )
+
+
+def wait_until_available(resources, read_state, deadline, poll_interval, sleep):
+    """Wait until every resource is ``available`` again, whatever its version (an earlier run's upgrade finishing)."""
+    poll(
+        lambda: [state for state in (read_state(resource) for resource in resources) if state.status != AVAILABLE],
+        deadline, poll_interval, sleep, "the upgrades already running to finish",
+    )

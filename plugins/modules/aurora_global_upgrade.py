@@ -1,0 +1,265 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: aurora_global_upgrade
+version_added: 0.1.0
+short_description: Upgrade the engine version of an Aurora global database, in the order AWS requires
+description:
+  - Upgrades every member cluster of an Amazon Aurora global database to O(engine_version).
+  - A major version upgrade is one C(ModifyGlobalCluster) call on the global cluster (in the primary's region),
+    which upgrades every member; the module then waits until the global cluster and every member report the target.
+  - A minor version upgrade is one C(ModifyDBCluster) call per member still below the target, in the member's own
+    region and applied immediately, every secondary first and the primary last; each member must report the target
+    and V(available) before the next one starts.
+  - Before any change, the module checks the same restrictions as M(aurora.global_db.aurora_global_facts) reports in
+    RV(aurora.global_db.aurora_global_facts#module:ansible_facts.aurora_global.upgrade_plan.blockers), and fails
+    without changing anything when one of them applies.
+  - A member counts as upgraded only when it reports the target version B(and) V(available), because AWS keeps reporting
+    V(available) at the old version for a few moments after accepting an upgrade, and changes the version only at the
+    end. A member that is V(available) at the old version again after it was seen upgrading, or that shows no sign of
+    the upgrade after O(status_settle_seconds), fails the run, which then stops before the next member.
+  - Idempotent and resumable. Members already at the target are skipped. When the only blockers are members (or the
+    global cluster) still V(upgrading) or V(modifying), for example after an interrupted run, the module first waits
+    for them to become V(available), then plans again, so a member already upgrading is never modified twice.
+options:
+  global_cluster_identifier:
+    description:
+      - The identifier of the global cluster (global database).
+    type: str
+    required: true
+  engine_version:
+    description:
+      - The engine version to upgrade to, for example V(14.9), V(15.4) or V(8.0.mysql_aurora.3.05.2).
+    type: str
+    required: true
+  allow_major_version_upgrade:
+    description:
+      - Confirms a major version upgrade. Without it the module refuses a major target before changing anything.
+    type: bool
+    default: false
+  db_cluster_identifier:
+    description:
+      - Upgrade only this member cluster (minor upgrades only; a major upgrade always covers the whole global cluster).
+      - Refused for the primary while any secondary is still below O(engine_version), and for a cluster that is not
+        a member of the global cluster.
+    type: str
+  wait:
+    description:
+      - Wait until every upgraded member reports O(engine_version) and V(available).
+      - When V(false), the module returns as soon as AWS has accepted the call. For a minor upgrade this means only
+        the B(first) pending member is started, because the next one may only start once it has finished; the others
+        are returned in RV(not_started). Running the module again waits for that member and starts the next one.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How many seconds the whole run may wait, for all members together (one deadline, not one per member).
+      - On a timeout AWS carries on with the upgrades it accepted; running the module again resumes.
+    type: int
+    default: 7200
+  poll_interval:
+    description:
+      - How many seconds to wait between two reads of the clusters' status while waiting.
+    type: int
+    default: 15
+  status_settle_seconds:
+    description:
+      - How many seconds a member may keep reporting V(available) at its old version after AWS accepted its upgrade
+        before the module concludes that the upgrade did not start and fails.
+      - AWS promises no time for the status to change; raise this value if it is slow in your account.
+    type: int
+    default: 300
+notes:
+  - Upgrades take from minutes to hours. Set O(wait_timeout) accordingly, or use O(wait=false) and run the module again.
+  - After a major version upgrade AWS puts every member on the default parameter groups of the new version;
+    re-apply custom parameter groups afterwards.
+  - In check mode a member that is still upgrading from an earlier run counts as pending.
+author:
+  - Aurora global_db maintainers (@aurora-global-db)
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: Makes no change and reports the plan, what would be upgraded and whether anything would change.
+  diff_mode:
+    support: full
+    details: Reports the engine version of every member before and after the run.
+  platform:
+    platforms: aws
+  action_group:
+    description: Use C(group/aurora.global_db.aws) or C(group/amazon.aws.aws) in C(module_defaults) to set the connection options.
+    support: full
+    membership:
+      - aurora.global_db.aws
+      - amazon.aws.aws
+"""
+
+EXAMPLES = r"""
+- name: Major version upgrade of the whole global database (one ModifyGlobalCluster call)
+  aurora.global_db.aurora_global_upgrade:
+    global_cluster_identifier: orders-global
+    engine_version: "15.4"
+    allow_major_version_upgrade: true
+    wait_timeout: 14400
+    region: us-east-1
+
+- name: Minor version upgrade of every member, secondaries first and the primary last
+  aurora.global_db.aurora_global_upgrade:
+    global_cluster_identifier: orders-global
+    engine_version: "14.9"
+    region: us-east-1
+  register: upgrade
+
+- name: Show what was upgraded
+  ansible.builtin.debug:
+    msg: "{{ upgrade.upgraded }} now run {{ upgrade.upgrade_plan.target_engine_version }}"
+
+- name: Minor version upgrade of one secondary only
+  aurora.global_db.aurora_global_upgrade:
+    global_cluster_identifier: orders-global
+    engine_version: "14.9"
+    db_cluster_identifier: orders-euw1
+    region: us-east-1
+
+- name: Start the next pending member without waiting for it (run again to continue)
+  aurora.global_db.aurora_global_upgrade:
+    global_cluster_identifier: orders-global
+    engine_version: "14.9"
+    wait: false
+    region: us-east-1
+"""
+
+RETURN = r"""
+upgrade_plan:
+  description:
+    - The plan computed before acting, as M(aurora.global_db.aurora_global_facts) returns it in
+      RV(aurora.global_db.aurora_global_facts#module:ansible_facts.aurora_global.upgrade_plan).
+    - When the run waited for upgrades of an earlier run first, the plan made after that wait.
+  returned: when the global cluster was found and O(engine_version) is a version of its engine
+  type: dict
+  sample:
+    target_engine_version: "14.9"
+    kind: minor
+    method: per_cluster
+    pending: [orders-apse2, orders-euw1, orders-use1]
+    blockers: []
+upgraded:
+  description:
+    - The db_cluster_identifier of each member this run started upgrading, in order, or the global_cluster_identifier
+      alone for a major upgrade. Empty when nothing was pending.
+    - In check mode, what the run would upgrade.
+  returned: always
+  type: list
+  elements: str
+  sample: [orders-apse2, orders-euw1, orders-use1]
+not_started:
+  description:
+    - The members still below the target that this run did not start upgrading, in upgrade order; run the module again
+      to continue. Not empty after O(wait=false) with several pending members, or with O(db_cluster_identifier).
+  returned: success
+  type: list
+  elements: str
+  sample: [orders-euw1, orders-use1]
+global_cluster:
+  description:
+    - The global database read after the run (in check mode, before), with the keys
+      RV(aurora.global_db.aurora_global_facts#module:ansible_facts.aurora_global) has (without C(upgrade_plan)).
+  returned: success
+  type: dict
+  sample:
+    global_cluster_identifier: orders-global
+    engine: aurora-postgresql
+    engine_version: "14.9"
+    status: available
+    primary: orders-use1
+    upgrade_order: [orders-apse2, orders-euw1, orders-use1]
+diff:
+  description: The engine version of every member before and after the run.
+  returned: in diff mode, on success
+  type: dict
+  contains:
+    before:
+      description: The db_cluster_identifier of every member, mapped to its engine version before the run.
+      type: dict
+      returned: in diff mode, on success
+      sample: {orders-apse2: "14.6", orders-euw1: "14.6", orders-use1: "14.6"}
+    after:
+      description:
+        - The db_cluster_identifier of every member, mapped to its engine version after the run, or the target for
+          a member whose upgrade was started but not awaited (O(wait=false), check mode).
+      type: dict
+      returned: in diff mode, on success
+      sample: {orders-apse2: "14.9", orders-euw1: "14.9", orders-use1: "14.9"}
+"""
+
+import time
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
+from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import GlobalDatabaseUpgrade
+from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import UpgradeRefused
+from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import UpgradeRequest
+from ansible_collections.aurora.global_db.plugins.module_utils.versions import InvalidEngineVersion
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import WaitFailed
+
+ARGUMENT_SPEC = dict(
+    global_cluster_identifier=dict(type="str", required=True),
+    engine_version=dict(type="str", required=True),
+    allow_major_version_upgrade=dict(type="bool", default=False),
+    db_cluster_identifier=dict(type="str"),
+    wait=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=7200),
+    poll_interval=dict(type="int", default=15),
+    status_settle_seconds=dict(type="int", default=300),
+)
+
+# The smallest value each duration option accepts.
+_DURATION_MINIMUMS = dict(wait_timeout=0, poll_interval=1, status_settle_seconds=0)
+
+
+def _check_durations(module):
+    too_small = ["%s must be at least %d, not %d" % (name, minimum, module.params[name])
+                 for name, minimum in _DURATION_MINIMUMS.items() if module.params[name] < minimum]
+    if too_small:
+        module.fail_json(msg="; ".join(too_small))
+
+
+def _progress(upgrade):
+    """How far a failed run got: the plan it followed and what it changed before failing."""
+    progress = dict(changed=bool(upgrade.upgraded), upgraded=upgrade.upgraded)
+    if upgrade.plan is not None:
+        progress["upgrade_plan"] = upgrade.plan
+    return progress
+
+
+def main():
+    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    _check_durations(module)
+    request = UpgradeRequest(**{name: module.params[name] for name in UpgradeRequest._fields})
+    upgrade = GlobalDatabaseUpgrade(RegionalClients(module), request, module.check_mode, clock=time.monotonic, sleep=time.sleep)
+    try:
+        result = upgrade.run()
+    except InvalidEngineVersion as error:
+        module.fail_json(msg="engine_version: %s" % error)
+    except (UpgradeRefused, WaitFailed) as error:
+        module.fail_json(msg=str(error), **_progress(upgrade))
+    except AnsibleAWSError as error:
+        if error.exception is None:
+            module.fail_json(msg=error.message, **_progress(upgrade))
+        module.fail_json_aws(error.exception, msg=error.message, **_progress(upgrade))
+    if not module._diff:  # pylint: disable=protected-access
+        del result["diff"]
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

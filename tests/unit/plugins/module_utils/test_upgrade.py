@@ -1,0 +1,430 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The upgrade run against fake regional RDS clients whose clusters upgrade on a virtual clock.
+
+An accepted upgrade keeps its clusters 'available' at the old version for
+``status_delay`` seconds, then 'upgrading' for ``duration`` seconds, then
+'available' at the target (or at the old version when it is set to fail).
+"""
+
+import pytest
+from botocore.exceptions import ClientError
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import GlobalClusterNotFound
+from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import GlobalDatabaseUpgrade
+from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import UpgradeRefused
+from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import UpgradeRequest
+from ansible_collections.aurora.global_db.plugins.module_utils.versions import InvalidEngineVersion
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import WaitFailed
+
+ACCOUNT = "123456789012"
+PRIMARY = "pg-primary-use1"
+EUW1 = "pg-secondary-euw1"
+APSE2 = "pg-secondary-apse2"
+REGIONS = {PRIMARY: "us-east-1", EUW1: "eu-west-1", APSE2: "ap-southeast-2"}
+UPGRADE_ORDER = [APSE2, EUW1, PRIMARY]
+VALID_TARGETS = {
+    "14.6": [("14.9", False), ("14.10", False), ("15.4", True)],
+    "14.9": [("14.10", False), ("15.4", True)],
+}
+MUTATING = ("modify_db_cluster", "modify_global_cluster")
+
+
+def _client_error(code, message, operation):
+    return ClientError({"Error": {"Code": code, "Message": message}}, operation)
+
+
+class VirtualClock:
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        assert seconds > 0
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+class _Pages:
+    def __init__(self, answer):
+        self._answer = answer
+
+    def paginate(self, **params):
+        return self
+
+    def build_full_result(self):
+        return self._answer
+
+
+class Upgrade:
+    """One accepted request: the global cluster and every member (major), or one member (minor)."""
+
+    def __init__(self, world, clusters, target, with_global):
+        self.clusters = clusters
+        self.target = target
+        self.with_global = with_global
+        self.starts_at = world.clock.now + world.status_delay
+        self.ends_at = self.starts_at + world.duration
+        self.fails = any(identifier in world.failing for identifier in clusters)
+        self.old_versions = {identifier: world.clusters[identifier]["EngineVersion"] for identifier in clusters}
+
+    def version(self, identifier, now):
+        return self.target if now >= self.ends_at and not self.fails else self.old_versions[identifier]
+
+    def status(self, now):
+        return "upgrading" if self.starts_at <= now < self.ends_at else "available"
+
+
+class FakeWorld:
+    """One PostgreSQL 14.6 global database (pg-global) in three regions, and everything asked of RDS."""
+
+    def __init__(self, clock, status_delay=5, duration=60):
+        self.clock = clock
+        self.status_delay = status_delay
+        self.duration = duration
+        self.failing = set()
+        self.never_starting = set()
+        self.refusals = {}
+        self.calls = []
+        self.global_status = "available"
+        self.clusters = {
+            identifier: {
+                "DBClusterIdentifier": identifier,
+                "EngineVersion": "14.6",
+                "Status": "available",
+                "DBClusterParameterGroup": "default.aurora-postgresql14",
+                "DBClusterMembers": [{"DBInstanceIdentifier": identifier + "-1"}],
+            }
+            for identifier in REGIONS
+        }
+        self.upgrades = []
+
+    def mutating_calls(self):
+        return [call for call in self.calls if call[0] in MUTATING]
+
+    def _current(self, identifier):
+        """The cluster as AWS would report it now."""
+        cluster = dict(self.clusters[identifier])
+        for upgrade in self.upgrades:
+            if identifier in upgrade.clusters:
+                cluster["EngineVersion"] = upgrade.version(identifier, self.clock.now)
+                cluster["Status"] = upgrade.status(self.clock.now)
+        return cluster
+
+    def describe_global_cluster(self):
+        primary = self._current(PRIMARY)
+        status = self.global_status
+        for upgrade in self.upgrades:
+            if upgrade.with_global and upgrade.status(self.clock.now) != "available":
+                status = upgrade.status(self.clock.now)
+        return {
+            "GlobalClusterIdentifier": "pg-global",
+            "GlobalClusterArn": "arn:aws:rds::%s:global-cluster:pg-global" % ACCOUNT,
+            "Engine": "aurora-postgresql",
+            "EngineVersion": primary["EngineVersion"],
+            "Status": status,
+            "GlobalClusterMembers": [
+                {"DBClusterArn": "arn:aws:rds:%s:%s:cluster:%s" % (region, ACCOUNT, identifier), "IsWriter": identifier == PRIMARY}
+                for identifier, region in REGIONS.items()
+            ],
+        }
+
+    def start(self, clusters, target, with_global):
+        upgrade = Upgrade(self, clusters, target, with_global)
+        if set(clusters) & self.never_starting:
+            upgrade.starts_at = upgrade.ends_at = float("inf")
+        self.upgrades.append(upgrade)
+
+
+class FakeRegionalRds:
+    def __init__(self, world, region):
+        self._world = world
+        self._region = region
+
+    def _record(self, operation, params):
+        self._world.calls.append((operation, self._region, params))
+        refusal = self._world.refusals.get((operation, params.get("DBClusterIdentifier") or params.get("GlobalClusterIdentifier")))
+        if refusal:
+            raise refusal
+
+    def get_paginator(self, operation):
+        self._record(operation, {})
+        if operation == "describe_global_clusters":
+            return _Pages({"GlobalClusters": [self._world.describe_global_cluster()]})
+        if operation == "describe_db_engine_versions":
+            return _Pages({"DBEngineVersions": [{"Engine": "aurora-postgresql", "EngineVersion": version, "ValidUpgradeTarget": [
+                {"EngineVersion": target, "IsMajorVersionUpgrade": major, "SupportsGlobalDatabases": True} for target, major in targets
+            ]} for version, targets in VALID_TARGETS.items()]})
+        raise AssertionError("unexpected paginated call %s" % operation)
+
+    def describe_db_clusters(self, DBClusterIdentifier, aws_retry=False):
+        self._record("describe_db_clusters", {"DBClusterIdentifier": DBClusterIdentifier})
+        assert REGIONS[DBClusterIdentifier] == self._region, "a member is read in its own region"
+        return {"DBClusters": [self._world._current(DBClusterIdentifier)]}
+
+    def modify_db_cluster(self, DBClusterIdentifier, EngineVersion, ApplyImmediately, aws_retry=False):
+        self._record("modify_db_cluster", {"DBClusterIdentifier": DBClusterIdentifier, "EngineVersion": EngineVersion, "ApplyImmediately": ApplyImmediately})
+        assert REGIONS[DBClusterIdentifier] == self._region, "a member is modified in its own region"
+        self._world.start([DBClusterIdentifier], EngineVersion, with_global=False)
+
+    def modify_global_cluster(self, GlobalClusterIdentifier, EngineVersion, AllowMajorVersionUpgrade, aws_retry=False):
+        self._record("modify_global_cluster", {
+            "GlobalClusterIdentifier": GlobalClusterIdentifier, "EngineVersion": EngineVersion, "AllowMajorVersionUpgrade": AllowMajorVersionUpgrade})
+        self._world.start(list(REGIONS), EngineVersion, with_global=True)
+
+
+class FakeClients:
+    home_region = "us-east-1"
+
+    def __init__(self, world):
+        self._world = world
+
+    def rds(self, region):
+        return FakeRegionalRds(self._world, region)
+
+
+@pytest.fixture
+def clock():
+    return VirtualClock()
+
+
+@pytest.fixture
+def world(clock):
+    return FakeWorld(clock)
+
+
+def _run(world, engine_version="14.9", check_mode=False, **options):
+    upgrade = _upgrade(world, engine_version, check_mode, **options)
+    return upgrade.run()
+
+
+def _upgrade(world, engine_version="14.9", check_mode=False, **options):
+    request = dict(
+        global_cluster_identifier="pg-global", engine_version=engine_version, allow_major_version_upgrade=False, db_cluster_identifier=None,
+        wait=True, wait_timeout=7200, poll_interval=10, status_settle_seconds=60,
+    )
+    request.update(options)
+    return GlobalDatabaseUpgrade(FakeClients(world), UpgradeRequest(**request), check_mode, clock=world.clock, sleep=world.clock.sleep)
+
+
+def _modified(world):
+    return [params["DBClusterIdentifier"] for operation, region, params in world.mutating_calls() if operation == "modify_db_cluster"]
+
+
+def test_minor_upgrade_modifies_each_member_in_its_region_secondaries_first(world):
+    result = _run(world)
+    assert world.mutating_calls() == [
+        ("modify_db_cluster", REGIONS[identifier], {"DBClusterIdentifier": identifier, "EngineVersion": "14.9", "ApplyImmediately": True})
+        for identifier in UPGRADE_ORDER
+    ]
+    assert result["changed"] is True
+    assert result["upgraded"] == UPGRADE_ORDER
+    assert result["not_started"] == []
+    assert result["upgrade_plan"]["pending"] == UPGRADE_ORDER
+    assert [m["engine_version"] for m in result["global_cluster"]["members"]] == ["14.9"] * 3
+    assert result["diff"] == {"before": dict.fromkeys(UPGRADE_ORDER, "14.6"), "after": dict.fromkeys(UPGRADE_ORDER, "14.9")}
+
+
+def test_minor_upgrade_starts_each_member_only_after_the_previous_one_is_done(world):
+    _run(world)
+    for previous, following in zip(world.upgrades, world.upgrades[1:]):
+        started_at = following.starts_at - world.status_delay
+        assert started_at >= previous.ends_at
+
+
+def test_minor_upgrade_skips_members_already_at_the_target(world):
+    world.clusters[APSE2]["EngineVersion"] = "14.9"
+    result = _run(world)
+    assert _modified(world) == [EUW1, PRIMARY]
+    assert result["upgraded"] == [EUW1, PRIMARY]
+
+
+def test_nothing_pending_changes_nothing_and_never_sleeps(world, clock):
+    for cluster in world.clusters.values():
+        cluster["EngineVersion"] = "14.9"
+    result = _run(world)
+    assert result["changed"] is False
+    assert result["upgraded"] == []
+    assert result["upgrade_plan"]["kind"] == "none"
+    assert world.mutating_calls() == []
+    assert clock.sleeps == []
+
+
+def test_a_member_done_at_the_first_read_is_not_slept_for(clock):
+    world = FakeWorld(clock, status_delay=0, duration=0)
+    _run(world)
+    assert clock.sleeps == []
+    assert _modified(world) == UPGRADE_ORDER
+
+
+def test_major_upgrade_is_one_modify_global_cluster_in_the_primary_region(world, clock):
+    result = _run(world, "15.4", allow_major_version_upgrade=True)
+    assert world.mutating_calls() == [
+        ("modify_global_cluster", "us-east-1", {"GlobalClusterIdentifier": "pg-global", "EngineVersion": "15.4", "AllowMajorVersionUpgrade": True}),
+    ]
+    assert result["upgraded"] == ["pg-global"]
+    assert result["not_started"] == []
+    assert result["upgrade_plan"]["method"] == "global"
+    assert result["global_cluster"]["engine_version"] == "15.4"
+    assert {m["engine_version"] for m in result["global_cluster"]["members"]} == {"15.4"}
+    assert clock.now >= world.upgrades[0].ends_at
+
+
+def test_major_upgrade_without_the_flag_is_refused_before_any_call(world):
+    with pytest.raises(UpgradeRefused) as refused:
+        _run(world, "15.4")
+    assert "allow_major_version_upgrade" in str(refused.value)
+    assert world.mutating_calls() == []
+
+
+def test_major_upgrade_of_one_member_is_refused(world):
+    with pytest.raises(UpgradeRefused) as refused:
+        _run(world, "15.4", allow_major_version_upgrade=True, db_cluster_identifier=EUW1)
+    assert "ModifyGlobalCluster" in str(refused.value)
+    assert world.mutating_calls() == []
+
+
+def test_every_refusal_is_in_the_message(world):
+    world.clusters[APSE2]["DBClusterMembers"] = []
+    world.global_status = "deleting"
+    upgrade = _upgrade(world)
+    with pytest.raises(UpgradeRefused) as refused:
+        upgrade.run()
+    codes = [blocker["code"] for blocker in upgrade.plan["blockers"]]
+    assert codes == ["global_cluster_not_available", "headless_member"]
+    assert str(refused.value) == " ".join(blocker["message"] for blocker in upgrade.plan["blockers"])
+    assert world.mutating_calls() == []
+
+
+def test_single_member_upgrade_modifies_only_that_member(world):
+    result = _run(world, db_cluster_identifier=EUW1)
+    assert _modified(world) == [EUW1]
+    assert result["upgraded"] == [EUW1]
+    assert result["not_started"] == [APSE2, PRIMARY]
+
+
+def test_primary_is_refused_while_a_secondary_is_below_the_target(world):
+    world.clusters[EUW1]["EngineVersion"] = "14.9"
+    with pytest.raises(UpgradeRefused) as refused:
+        _run(world, db_cluster_identifier=PRIMARY)
+    assert APSE2 in str(refused.value) and "primary" in str(refused.value)
+    assert world.mutating_calls() == []
+
+
+def test_unknown_member_is_refused(world):
+    with pytest.raises(UpgradeRefused) as refused:
+        _run(world, db_cluster_identifier="nope")
+    assert "nope is not a member of global cluster pg-global" in str(refused.value)
+
+
+def test_a_failed_member_stops_the_run_before_the_primary(world):
+    world.failing.add(EUW1)
+    upgrade = _upgrade(world)
+    with pytest.raises(WaitFailed) as failed:
+        upgrade.run()
+    assert "--source-identifier pg-secondary-euw1 --region eu-west-1" in str(failed.value)
+    assert _modified(world) == [APSE2, EUW1]
+    assert upgrade.upgraded == [APSE2, EUW1]
+
+
+def test_an_upgrade_that_never_starts_fails_after_the_settle_period(world, clock):
+    world.never_starting.add(APSE2)
+    with pytest.raises(WaitFailed) as failed:
+        _run(world, status_settle_seconds=45)
+    assert "status_settle_seconds" in str(failed.value)
+    assert _modified(world) == [APSE2]
+    assert 45 <= clock.now < 45 + 10
+
+
+def test_wait_timeout_is_one_deadline_for_the_whole_run(world, clock):
+    # Each member takes 65 seconds: the second one is still upgrading when the 100 seconds run out.
+    upgrade = _upgrade(world, wait_timeout=100)
+    with pytest.raises(WaitFailed) as failed:
+        upgrade.run()
+    assert "wait_timeout (100 seconds" in str(failed.value)
+    assert upgrade.upgraded == [APSE2, EUW1]
+    assert clock.now == 100
+
+
+def test_wait_false_starts_only_the_first_pending_member(world, clock):
+    result = _run(world, wait=False)
+    assert _modified(world) == [APSE2]
+    assert result["upgraded"] == [APSE2]
+    assert result["not_started"] == [EUW1, PRIMARY]
+    assert result["diff"]["after"] == {APSE2: "14.9", EUW1: "14.6", PRIMARY: "14.6"}
+    assert clock.sleeps == []
+
+
+def test_a_rerun_waits_for_the_member_still_upgrading_and_does_not_modify_it_again(world, clock):
+    _run(world, wait=False)
+    clock.now += 10
+    result = _run(world, wait=False)
+    assert _modified(world) == [APSE2, EUW1]
+    assert result["upgraded"] == [EUW1]
+    assert result["diff"]["before"][APSE2] == "14.6"
+    assert result["global_cluster"]["members"][0]["engine_version"] == "14.9"
+    assert clock.now >= world.upgrades[0].ends_at
+
+
+def test_a_rerun_after_a_major_upgrade_was_interrupted_only_waits(world, clock):
+    _run(world, "15.4", allow_major_version_upgrade=True, wait=False)
+    clock.now += 10
+    result = _run(world, "15.4", allow_major_version_upgrade=True)
+    assert len(world.mutating_calls()) == 1
+    assert result["changed"] is False
+    assert result["upgrade_plan"]["kind"] == "none"
+
+
+def test_a_request_refusal_is_not_delayed_by_an_upgrade_in_flight(world, clock):
+    _run(world, wait=False)
+    clock.now += 10
+    sleeps_before = list(clock.sleeps)
+    with pytest.raises(UpgradeRefused):
+        _run(world, "15.4")
+    assert clock.sleeps == sleeps_before
+
+
+def test_check_mode_makes_no_mutating_call_and_reports_what_it_would_do(world, clock):
+    result = _run(world, check_mode=True)
+    assert world.mutating_calls() == []
+    assert clock.sleeps == []
+    assert result["changed"] is True
+    assert result["upgraded"] == UPGRADE_ORDER
+    assert result["diff"] == {"before": dict.fromkeys(UPGRADE_ORDER, "14.6"), "after": dict.fromkeys(UPGRADE_ORDER, "14.9")}
+
+
+def test_check_mode_refuses_like_a_real_run(world):
+    with pytest.raises(UpgradeRefused):
+        _run(world, "15.4", check_mode=True)
+
+
+def test_an_aws_refusal_names_the_step_what_was_done_and_what_to_do(world):
+    world.refusals[("modify_db_cluster", PRIMARY)] = _client_error(
+        "InvalidParameterValue", "In-place minor version upgrade of Aurora MySQL global database cluster isn't supported", "ModifyDBCluster")
+    upgrade = _upgrade(world)
+    with pytest.raises(AnsibleAWSError) as failed:
+        upgrade.run()
+    message = failed.value.message
+    assert "ModifyDBCluster" in message and PRIMARY in message and "us-east-1" in message
+    assert "upgraded by this run: %s, %s" % (APSE2, EUW1) in message
+    assert "run again" in message
+    assert failed.value.exception.response["Error"]["Code"] == "InvalidParameterValue"
+    assert upgrade.upgraded == [APSE2, EUW1]
+
+
+def test_an_invalid_version_string_is_reported_as_such(world):
+    with pytest.raises(InvalidEngineVersion):
+        _run(world, "fourteen")
+    assert world.mutating_calls() == []
+
+
+def test_an_unknown_global_cluster_is_reported_as_such(world):
+    world.refusals[("describe_global_clusters", None)] = _client_error("GlobalClusterNotFoundFault", "not found", "DescribeGlobalClusters")
+    with pytest.raises(GlobalClusterNotFound):
+        _run(world)
