@@ -1,0 +1,553 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The local AWS sandbox behaves as the AWS facts the collection relies on (boto3 against a running sandbox)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from sandbox.client import SandboxClient, SandboxError
+
+PG_MEMBERS = {
+    "pg-primary-use1": "us-east-1",
+    "pg-secondary-euw1": "eu-west-1",
+    "pg-secondary-apse2": "ap-southeast-2",
+}
+PG_SECONDARIES = ["pg-secondary-euw1", "pg-secondary-apse2"]
+RPO_FILTER = [{"Name": "parameter-name", "Values": ["rds.global_db_rpo"]}]
+TESTS_DIR = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def rds(sandbox) -> Callable[[str], Any]:
+    """rds(region): a boto3 RDS client of the sandbox that does not retry, so that every call shows. One per region."""
+    clients: dict[str, Any] = {}
+
+    def client(region: str) -> Any:
+        if region not in clients:
+            clients[region] = boto3.client(
+                "rds",
+                region_name=region,
+                endpoint_url=sandbox.endpoint_url,
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+                config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
+            )
+        return clients[region]
+    return client
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.05)
+
+
+def cluster(rds, identifier: str, region: str) -> dict[str, Any]:
+    return rds(region).describe_db_clusters(DBClusterIdentifier=identifier)["DBClusters"][0]
+
+
+def global_cluster(rds, identifier: str, region: str = "us-east-1") -> dict[str, Any]:
+    return rds(region).describe_global_clusters(GlobalClusterIdentifier=identifier)["GlobalClusters"][0]
+
+
+def pg_states(rds) -> dict[str, tuple[str, str]]:
+    """(Status, EngineVersion) of every member of pg-global, read in each member's region."""
+    states = {}
+    for identifier, region in PG_MEMBERS.items():
+        found = cluster(rds, identifier, region)
+        states[identifier] = (found["Status"], found["EngineVersion"])
+    return states
+
+
+def expect_error(call: Callable[..., Any], code: str, message: str | None = None, **kwargs: Any) -> ClientError:
+    with pytest.raises(ClientError) as caught:
+        call(**kwargs)
+    error = caught.value.response["Error"]
+    assert error["Code"] == code
+    if message is not None:
+        assert message in error["Message"]
+    return caught.value
+
+
+def events(sandbox) -> list[tuple[str, dict[str, Any]]]:
+    return [(entry["operation"], entry["params"]) for entry in sandbox.journal() if entry["kind"] == "event"]
+
+
+def upgrade_finished(sandbox) -> bool:
+    return any(operation in ("UpgradeCompleted", "UpgradeFailed") for operation, _params in events(sandbox))
+
+
+# 1. DescribeGlobalClusters
+
+
+def test_global_cluster_is_described_from_every_region_with_its_members(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    for region in ("us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2"):
+        described = global_cluster(rds, "pg-global", region)
+        assert described["GlobalClusterArn"] == "arn:aws:rds::123456789012:global-cluster:pg-global"
+        assert (described["Status"], described["Engine"], described["EngineVersion"]) == ("available", "aurora-postgresql", "14.6")
+    described = global_cluster(rds, "pg-global", "ap-southeast-2")
+    members = {member["DBClusterArn"].split(":")[-1]: member for member in described["GlobalClusterMembers"]}
+    assert set(members) == set(PG_MEMBERS)
+    for identifier, member in members.items():
+        assert member["DBClusterArn"].split(":")[3] == PG_MEMBERS[identifier]
+        assert member["IsWriter"] is (identifier == "pg-primary-use1")
+        assert member["SynchronizationStatus"] == "connected"
+        assert member["GlobalWriteForwardingStatus"] == "disabled"
+    assert sorted(reader.split(":")[-1] for reader in members["pg-primary-use1"]["Readers"]) == sorted(PG_SECONDARIES)
+    assert "FailoverState" not in described
+
+
+def test_unknown_global_cluster_is_not_found_404(sandbox, rds):
+    sandbox.seed("mysql-3")
+    error = expect_error(rds("eu-west-1").describe_global_clusters, "GlobalClusterNotFoundFault", "Global cluster 'nope' not found",
+                         GlobalClusterIdentifier="nope")
+    assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert [found["GlobalClusterIdentifier"] for found in rds("us-west-2").describe_global_clusters()["GlobalClusters"]] == ["mysql3-global"]
+
+
+def test_forced_global_status_and_failover_state_are_described(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    failover = {
+        "Status": "switching-over",
+        "FromDbClusterArn": "arn:aws:rds:us-east-1:123456789012:cluster:pg-primary-use1",
+        "ToDbClusterArn": "arn:aws:rds:eu-west-1:123456789012:cluster:pg-secondary-euw1",
+    }
+    sandbox.set_state(global_cluster="pg-global", status="modifying")
+    sandbox.set_state(global_cluster="pg-global", failover_state=failover)
+    described = global_cluster(rds, "pg-global", "eu-west-1")
+    assert described["Status"] == "modifying"
+    assert described["FailoverState"] == failover
+    sandbox.set_state(global_cluster="pg-global", status="available", failover_state=None)
+    described = global_cluster(rds, "pg-global")
+    assert described["Status"] == "available"
+    assert "FailoverState" not in described
+
+
+# 2. DescribeDBEngineVersions
+
+
+def targets_of(rds, engine: str, version: str, region: str = "us-east-1") -> dict[str, dict[str, Any]]:
+    found = rds(region).describe_db_engine_versions(Engine=engine, EngineVersion=version)["DBEngineVersions"]
+    return {target["EngineVersion"]: target for entry in found for target in entry["ValidUpgradeTarget"]}
+
+
+@pytest.mark.parametrize("engine, version, family, minors, majors", [
+    ("aurora-postgresql", "14.6", "aurora-postgresql14", ["14.7", "14.9", "14.10"], ["15.4", "16.1"]),
+    ("aurora-postgresql", "14.9", "aurora-postgresql14", ["14.10"], ["15.4", "16.1"]),
+    ("aurora-mysql", "5.7.mysql_aurora.2.11.2", "aurora-mysql5.7", ["5.7.mysql_aurora.2.11.3", "5.7.mysql_aurora.2.12.0"], ["8.0.mysql_aurora.3.04.0"]),
+    ("aurora-mysql", "8.0.mysql_aurora.3.04.0", "aurora-mysql8.0",
+     ["8.0.mysql_aurora.3.04.1", "8.0.mysql_aurora.3.05.2", "8.0.mysql_aurora.3.10.0"], ["8.4.7"]),
+])
+def test_engine_versions_list_upgrade_targets(rds, engine, version, family, minors, majors):
+    found = rds("eu-west-1").describe_db_engine_versions(Engine=engine, EngineVersion=version)["DBEngineVersions"]
+    assert [(entry["EngineVersion"], entry["DBParameterGroupFamily"]) for entry in found] == [(version, family)]
+    targets = targets_of(rds, engine, version)
+    assert sorted(targets) == sorted(minors + majors)
+    assert {name for name, target in targets.items() if target["IsMajorVersionUpgrade"]} == set(majors)
+    for target in targets.values():
+        assert set(target) >= {"Engine", "EngineVersion", "IsMajorVersionUpgrade", "AutoUpgrade", "Description", "SupportsGlobalDatabases"}
+
+
+def test_engine_version_catalog_has_no_downgrade_and_flags_global_support(rds):
+    def key(version: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in version.split(".") if part.isdigit())
+
+    catalog = rds("us-east-1").describe_db_engine_versions()["DBEngineVersions"]
+    assert {"aurora-mysql", "aurora-postgresql"} == {entry["Engine"] for entry in catalog}
+    for entry in catalog:
+        assert all(key(target["EngineVersion"]) > key(entry["EngineVersion"]) for target in entry["ValidUpgradeTarget"])
+    not_global = {name for name, target in targets_of(rds, "aurora-postgresql", "14.6").items() if not target["SupportsGlobalDatabases"]}
+    assert not_global == {"14.7"}
+    assert {"8.4.7", "16.2", "13.9", "15.5"} <= {entry["EngineVersion"] for entry in catalog}
+
+
+def test_engine_versions_paginate_and_default_only(rds):
+    client = rds("us-east-1")
+    everything = [entry["EngineVersion"] for entry in client.describe_db_engine_versions()["DBEngineVersions"]]
+    paged, marker = [], None
+    while True:
+        page = client.describe_db_engine_versions(MaxRecords=5, **({"Marker": marker} if marker else {}))
+        paged += [entry["EngineVersion"] for entry in page["DBEngineVersions"]]
+        marker = page.get("Marker")
+        if not marker:
+            break
+    assert paged == everything
+    defaults = client.describe_db_engine_versions(Engine="aurora-postgresql", DefaultOnly=True)["DBEngineVersions"]
+    assert len(defaults) == 1
+
+
+def test_hidden_versions_lag_in_one_region_only(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(hidden_versions={"ap-southeast-2": ["14.9", "15.4"]})
+    assert "14.9" not in targets_of(rds, "aurora-postgresql", "14.6", "ap-southeast-2")
+    assert rds("ap-southeast-2").describe_db_engine_versions(Engine="aurora-postgresql", EngineVersion="14.9")["DBEngineVersions"] == []
+    assert "14.9" in targets_of(rds, "aurora-postgresql", "14.6", "eu-west-1")
+    expect_error(rds("ap-southeast-2").modify_db_cluster, "InvalidParameterValue",
+                 DBClusterIdentifier="pg-secondary-apse2", EngineVersion="14.9", ApplyImmediately=True)
+    # A major upgrade must be offered in every member's region.
+    expect_error(rds("us-east-1").modify_global_cluster, "InvalidParameterValue", "Cannot find upgrade path from 14.6 to 15.4.",
+                 GlobalClusterIdentifier="pg-global", EngineVersion="15.4", AllowMajorVersionUpgrade=True)
+    rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+
+
+# 3. ModifyGlobalCluster
+
+
+@pytest.mark.parametrize("scenario, target, allow_major, code, message", [
+    ("postgresql-14", "15.4", False, "InvalidParameterCombination",
+     "The AllowMajorVersionUpgrade flag must be present when upgrading to a new major version."),
+    ("postgresql-14", "14.9", True, "InvalidParameterCombination",
+     "ModifyGlobalCluster doesn't support minor version upgrades for Aurora global databases. Use ModifyDBCluster to upgrade each member."),
+    ("mysql-3", "8.0.mysql_aurora.3.05.2", True, "InvalidParameterCombination",
+     "Amazon RDS can't perform minor version upgrades through ModifyGlobalCluster for this database engine."),
+    ("postgresql-14", "13.9", True, "InvalidParameterValue", "Cannot find upgrade path from 14.6 to 13.9."),
+    ("postgresql-14", "17.1", True, "InvalidParameterValue", "Cannot find upgrade path from 14.6 to 17.1."),
+    ("mysql-2", "8.0.mysql_aurora.3.04.0", True, "InvalidParameterCombination", "Use the snapshot restore method instead."),
+    ("postgresql-14-rpo", "15.4", True, "InvalidParameterCombination", "rds.global_db_rpo is set to 60 in DB cluster parameter group 'pg-global-params'"),
+])
+def test_modify_global_cluster_refuses_as_aws(sandbox, rds, scenario, target, allow_major, code, message):
+    global_identifier = sandbox.seed(scenario)["global_cluster_identifier"]
+    # Without a status delay an upgrade wrongly accepted would show at once.
+    sandbox.configure(status_delay_seconds=0)
+    expect_error(rds("us-east-1").modify_global_cluster, code, message,
+                 GlobalClusterIdentifier=global_identifier, EngineVersion=target, AllowMajorVersionUpgrade=allow_major)
+    assert global_cluster(rds, global_identifier)["Status"] == "available"
+    assert events(sandbox) == []
+
+
+@pytest.mark.parametrize("forced", [
+    {"global_cluster": "pg-global", "status": "modifying"},
+    {"global_cluster": "pg-global", "failover_state": {"Status": "switching-over"}},
+    {"db_cluster": "pg-secondary-apse2", "region": "ap-southeast-2", "status": "backing-up"},
+])
+def test_modify_global_cluster_needs_everything_available(sandbox, rds, forced):
+    sandbox.seed("postgresql-14")
+    sandbox.set_state(**forced)
+    expect_error(rds("us-east-1").modify_global_cluster, "InvalidGlobalClusterStateFault",
+                 GlobalClusterIdentifier="pg-global", EngineVersion="15.4", AllowMajorVersionUpgrade=True)
+
+
+def test_status_delay_keeps_the_old_state_visible_for_a_while(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    # Long enough for a loaded machine; nothing waits for it.
+    sandbox.configure(status_delay_seconds=5)
+    answer = rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="16.1", AllowMajorVersionUpgrade=True)
+    assert (answer["GlobalCluster"]["Status"], answer["GlobalCluster"]["EngineVersion"]) == ("available", "14.6")
+    assert set(pg_states(rds).values()) == {("available", "14.6")}
+    assert events(sandbox) == []
+    # The upgrade is accepted already: a second one is refused.
+    expect_error(rds("us-east-1").modify_global_cluster, "InvalidGlobalClusterStateFault",
+                 GlobalClusterIdentifier="pg-global", EngineVersion="16.1", AllowMajorVersionUpgrade=True)
+
+
+def test_major_upgrade_moves_every_member_through_upgrading(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=1.5)
+    answer = rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="16.1", AllowMajorVersionUpgrade=True)
+    assert (answer["GlobalCluster"]["Status"], answer["GlobalCluster"]["EngineVersion"]) == ("upgrading", "14.6")
+    # EngineVersion changes only when the upgrade is finished.
+    assert set(pg_states(rds).values()) == {("upgrading", "14.6")}
+    assert global_cluster(rds, "pg-global", "eu-west-1")["EngineVersion"] == "14.6"
+    wait_until(lambda: global_cluster(rds, "pg-global")["Status"] == "available")
+    assert set(pg_states(rds).values()) == {("available", "16.1")}
+    assert global_cluster(rds, "pg-global")["EngineVersion"] == "16.1"
+    # A major upgrade puts the members on the new family's default parameter group.
+    assert cluster(rds, "pg-secondary-euw1", "eu-west-1")["DBClusterParameterGroup"] == "default.aurora-postgresql16"
+    assert events(sandbox) == [
+        ("UpgradeStarted", {"GlobalClusterIdentifier": "pg-global", "EngineVersion": "16.1"}),
+        ("UpgradeCompleted", {"GlobalClusterIdentifier": "pg-global", "EngineVersion": "16.1"}),
+    ]
+    started, completed = [entry["time"] for entry in sandbox.journal() if entry["kind"] == "event"]
+    assert completed - started == pytest.approx(1.5)
+
+
+def test_mysql_3_major_upgrade_to_8_4(sandbox, rds):
+    sandbox.seed("mysql-3")
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2)
+    answer = rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="mysql3-global", EngineVersion="8.4.7", AllowMajorVersionUpgrade=True)
+    assert answer["GlobalCluster"]["Status"] == "upgrading"
+    wait_until(lambda: cluster(rds, "mysql3-secondary-usw2", "us-west-2")["EngineVersion"] == "8.4.7")
+    assert global_cluster(rds, "mysql3-global")["Status"] == "available"
+
+
+# 4. ModifyDBCluster on a member
+
+
+@pytest.mark.parametrize("scenario, identifier, region, target, code, message", [
+    ("postgresql-14", "pg-secondary-euw1", "eu-west-1", "15.4", "InvalidParameterCombination",
+     "Major Version Upgrade isn't supported in a single member of a global cluster. Use ModifyGlobalCluster to upgrade all the members."),
+    ("postgresql-14", "pg-primary-use1", "us-east-1", "14.9", "InvalidParameterValue",
+     "Cannot upgrade DB cluster 'pg-primary-use1' to engine version 14.9 as global replica(s) are running lower version. "
+     "Please upgrade global replicas first before upgrading the primary member."),
+    ("postgresql-14-headless", "pg-secondary-apse2", "ap-southeast-2", "14.9", "InvalidDBClusterStateFault",
+     "Cannot modify engine version without a primary instance in DB cluster"),
+    ("postgresql-14", "pg-secondary-euw1", "eu-west-1", "14.8", "InvalidParameterValue", "Cannot find upgrade path from 14.6 to 14.8."),
+    ("postgresql-14", "pg-secondary-euw1", "eu-west-1", "14.7", "InvalidParameterValue", "doesn't support Aurora global databases"),
+    ("mysql-3", "mysql3-secondary-usw2", "us-west-2", "8.4.7", "InvalidParameterCombination", "Major Version Upgrade isn't supported"),
+])
+def test_modify_db_cluster_on_a_member_refuses_as_aws(sandbox, rds, scenario, identifier, region, target, code, message):
+    sandbox.seed(scenario)
+    expect_error(rds(region).modify_db_cluster, code, message, DBClusterIdentifier=identifier, EngineVersion=target, ApplyImmediately=True)
+    assert cluster(rds, identifier, region)["Status"] == "available"
+
+
+def test_modify_db_cluster_needs_an_available_member(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.set_state(db_cluster="pg-secondary-euw1", region="eu-west-1", status="modifying")
+    assert cluster(rds, "pg-secondary-euw1", "eu-west-1")["Status"] == "modifying"
+    expect_error(rds("eu-west-1").modify_db_cluster, "InvalidDBClusterStateFault",
+                 DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+
+
+def test_minor_upgrade_secondaries_first_then_primary(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=1.5)
+    for identifier in PG_SECONDARIES:
+        answer = rds(PG_MEMBERS[identifier]).modify_db_cluster(DBClusterIdentifier=identifier, EngineVersion="14.9", ApplyImmediately=True)
+        assert (answer["DBCluster"]["Status"], answer["DBCluster"]["EngineVersion"]) == ("upgrading", "14.6")
+    # A secondary still upgrading counts as running the lower version, and takes no second upgrade.
+    expect_error(rds("us-east-1").modify_db_cluster, "InvalidParameterValue", "global replica(s) are running lower version",
+                 DBClusterIdentifier="pg-primary-use1", EngineVersion="14.9", ApplyImmediately=True)
+    expect_error(rds("eu-west-1").modify_db_cluster, "InvalidDBClusterStateFault",
+                 DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.10", ApplyImmediately=True)
+    assert pg_states(rds)["pg-primary-use1"] == ("available", "14.6")
+    wait_until(lambda: all(pg_states(rds)[identifier] == ("available", "14.9") for identifier in PG_SECONDARIES))
+    assert global_cluster(rds, "pg-global")["EngineVersion"] == "14.6"
+    rds("us-east-1").modify_db_cluster(DBClusterIdentifier="pg-primary-use1", EngineVersion="14.9", ApplyImmediately=True)
+    wait_until(lambda: pg_states(rds)["pg-primary-use1"] == ("available", "14.9"))
+    # The global cluster reports its primary's version.
+    assert global_cluster(rds, "pg-global")["EngineVersion"] == "14.9"
+
+
+def test_member_upgrade_without_apply_immediately_stays_pending(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=0)
+    answer = rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9")
+    assert answer["DBCluster"]["PendingModifiedValues"] == {"EngineVersion": "14.9"}
+    assert events(sandbox) == []
+    assert pg_states(rds)["pg-secondary-euw1"] == ("available", "14.6")
+    answer = rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+    assert "PendingModifiedValues" not in answer["DBCluster"]
+    assert answer["DBCluster"]["Status"] == "upgrading"
+
+
+def test_modify_db_cluster_keeps_moto_behaviour_elsewhere(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    client = rds("eu-west-1")
+    client.create_db_cluster(DBClusterIdentifier="standalone", Engine="aurora-postgresql", EngineVersion="14.6",
+                             MasterUsername="admin", MasterUserPassword="secret-password")
+    assert client.modify_db_cluster(DBClusterIdentifier="standalone", EngineVersion="15.4", ApplyImmediately=True)["DBCluster"]["EngineVersion"] == "15.4"
+    changed = client.modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", BackupRetentionPeriod=7, ApplyImmediately=True)["DBCluster"]
+    assert (changed["BackupRetentionPeriod"], changed["EngineVersion"]) == (7, "14.6")
+    same = client.modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.6", ApplyImmediately=True)["DBCluster"]
+    assert (same["Status"], same["EngineVersion"]) == ("available", "14.6")
+    assert events(sandbox) == []
+
+
+# 5. DescribeDBClusters after seeding
+
+
+def test_seeded_clusters_are_available_with_their_instances_and_groups(sandbox, rds):
+    sandbox.seed("postgresql-14-headless")
+    sandbox.seed("mysql-2")
+    for identifier, region in PG_MEMBERS.items():
+        found = cluster(rds, identifier, region)
+        assert (found["Status"], found["EngineVersion"], found["DBClusterParameterGroup"]) == ("available", "14.6", "pg-global-params")
+        assert found["GlobalClusterIdentifier"] == "pg-global"
+    assert cluster(rds, "pg-secondary-apse2", "ap-southeast-2")["DBClusterMembers"] == []
+    writer = cluster(rds, "pg-primary-use1", "us-east-1")["DBClusterMembers"]
+    assert [(member["DBInstanceIdentifier"], member["IsClusterWriter"]) for member in writer] == [("pg-primary-use1-1", True)]
+    instance = rds("us-east-1").describe_db_instances(DBInstanceIdentifier="pg-primary-use1-1")["DBInstances"][0]
+    assert (instance["DBInstanceClass"], instance["DBInstanceStatus"], instance["Engine"]) == ("db.r6g.large", "available", "aurora-postgresql")
+    mysql = cluster(rds, "mysql2-secondary-usw2", "us-west-2")
+    assert (mysql["Status"], mysql["EngineVersion"], mysql["DBClusterParameterGroup"]) == ("available", "5.7.mysql_aurora.2.11.2", "default.aurora-mysql5.7")
+    assert rds("eu-west-1").describe_db_clusters(DBClusterIdentifier="arn:aws:rds:eu-west-1:123456789012:cluster:pg-secondary-euw1")["DBClusters"]
+
+
+def test_seeding_twice_is_refused(sandbox):
+    sandbox.seed("postgresql-14")
+    with pytest.raises(SandboxError, match="already exists"):
+        sandbox.seed("postgresql-14-rpo")
+
+
+# 6. Cluster parameter groups and rds.global_db_rpo
+
+
+def rpo_parameters(rds, region: str) -> list[dict[str, Any]]:
+    return rds(region).describe_db_cluster_parameters(DBClusterParameterGroupName="pg-global-params", Source="user", Filters=RPO_FILTER)["Parameters"]
+
+
+def test_rpo_parameter_is_read_per_region_and_reset(sandbox, rds):
+    sandbox.seed("postgresql-14-rpo")
+    [parameter] = rpo_parameters(rds, "us-east-1")
+    assert (parameter["ParameterName"], parameter["ParameterValue"], parameter["Source"]) == ("rds.global_db_rpo", "60", "user")
+    assert rpo_parameters(rds, "eu-west-1") == []
+    assert rds("us-east-1").describe_db_cluster_parameters(DBClusterParameterGroupName="pg-global-params", Source="engine-default")["Parameters"] == []
+    assert rds("us-east-1").describe_db_cluster_parameters(DBClusterParameterGroupName="default.aurora-postgresql14", Source="user")["Parameters"] == []
+    answer = rds("us-east-1").reset_db_cluster_parameter_group(
+        DBClusterParameterGroupName="pg-global-params", Parameters=[{"ParameterName": "rds.global_db_rpo", "ApplyMethod": "immediate"}]
+    )
+    assert answer["DBClusterParameterGroupName"] == "pg-global-params"
+    assert rpo_parameters(rds, "us-east-1") == []
+    rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="15.4", AllowMajorVersionUpgrade=True)
+
+
+def test_reset_all_parameters_and_unknown_groups(sandbox, rds):
+    sandbox.seed("postgresql-14-rpo")
+    client = rds("us-east-1")
+    client.reset_db_cluster_parameter_group(DBClusterParameterGroupName="pg-global-params", ResetAllParameters=True)
+    assert rpo_parameters(rds, "us-east-1") == []
+    expect_error(client.describe_db_cluster_parameters, "DBParameterGroupNotFound", DBClusterParameterGroupName="missing")
+    expect_error(client.reset_db_cluster_parameter_group, "DBParameterGroupNotFound", DBClusterParameterGroupName="missing", ResetAllParameters=True)
+
+
+# 7. Fault injection
+
+
+def throttled_pattern(rds, calls: int) -> list[bool]:
+    pattern = []
+    for _call in range(calls):
+        try:
+            rds("eu-west-1").describe_global_clusters()
+            pattern.append(False)
+        except ClientError as error:
+            assert error.response["Error"] == {"Code": "Throttling", "Message": "Rate exceeded", "Type": "Sender"}
+            assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+            pattern.append(True)
+    return pattern
+
+
+def test_throttling_is_deterministic_and_journaled(sandbox, rds):
+    sandbox.configure(throttle_fraction=0.5, throttle_seed=7)
+    first = throttled_pattern(rds, 20)
+    assert 3 < sum(first) < 17
+    sandbox.configure(throttle_seed=7)
+    assert throttled_pattern(rds, 20) == first
+    journaled = [entry["error"] == "Throttling" for entry in sandbox.journal()]
+    assert journaled == first + first
+    sandbox.configure(throttle_fraction=1)
+    assert throttled_pattern(rds, 3) == [True] * 3
+    sandbox.configure(throttle_fraction=0)
+    assert throttled_pattern(rds, 3) == [False] * 3
+
+
+def test_failed_upgrade_returns_to_the_old_version(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(fail_upgrade_of=["pg-secondary-euw1"], status_delay_seconds=0)
+    answer = rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+    assert (answer["DBCluster"]["Status"], answer["DBCluster"]["EngineVersion"]) == ("upgrading", "14.6")
+    wait_until(lambda: upgrade_finished(sandbox))
+    assert pg_states(rds)["pg-secondary-euw1"] == ("available", "14.6")
+    assert events(sandbox) == [
+        ("UpgradeStarted", {"DBClusterIdentifier": "pg-secondary-euw1", "EngineVersion": "14.9"}),
+        ("UpgradeFailed", {"DBClusterIdentifier": "pg-secondary-euw1", "EngineVersion": "14.9"}),
+    ]
+
+
+def test_a_failing_member_fails_the_global_upgrade(sandbox, rds):
+    sandbox.seed("mysql-3")
+    sandbox.configure(fail_upgrade_of=["mysql3-secondary-usw2"], status_delay_seconds=0, upgrade_seconds=0.2)
+    rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="mysql3-global", EngineVersion="8.4.7", AllowMajorVersionUpgrade=True)
+    wait_until(lambda: upgrade_finished(sandbox))
+    assert global_cluster(rds, "mysql3-global")["EngineVersion"] == "8.0.mysql_aurora.3.04.0"
+    assert cluster(rds, "mysql3-primary-use1", "us-east-1")["EngineVersion"] == "8.0.mysql_aurora.3.04.0"
+    assert events(sandbox)[-1] == ("UpgradeFailed", {"GlobalClusterIdentifier": "mysql3-global", "EngineVersion": "8.4.7"})
+
+
+def test_configure_refuses_unknown_settings_and_bad_values(sandbox):
+    for settings in ({"upgrade_minutes": 1}, {"throttle_fraction": 2}, {"fail_upgrade_of": "pg-primary-use1"}, {"hidden_versions": ["14.9"]}):
+        with pytest.raises(SandboxError, match="HTTP 400"):
+            sandbox.configure(**settings)
+    assert sandbox.configure()["upgrade_seconds"] == 1.0
+
+
+# Journal and reset
+
+
+def test_journal_records_every_rds_call_in_order(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2)
+    assert sandbox.journal() == []
+    rds("eu-west-1").describe_db_clusters(DBClusterIdentifier="pg-secondary-euw1")
+    expect_error(rds("us-east-1").modify_global_cluster, "InvalidParameterCombination",
+                 GlobalClusterIdentifier="pg-global", EngineVersion="15.4", AllowMajorVersionUpgrade=False)
+    rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+    time.sleep(0.3)
+    rds("eu-west-1").describe_db_clusters(DBClusterIdentifier="pg-secondary-euw1")
+    journal = sandbox.journal()
+    assert [(entry["kind"], entry["operation"], entry["region"], entry["error"]) for entry in journal] == [
+        ("call", "DescribeDBClusters", "eu-west-1", None),
+        ("call", "ModifyGlobalCluster", "us-east-1", "InvalidParameterCombination"),
+        ("call", "ModifyDBCluster", "eu-west-1", None),
+        ("event", "UpgradeStarted", "eu-west-1", None),
+        ("event", "UpgradeCompleted", "eu-west-1", None),
+        ("call", "DescribeDBClusters", "eu-west-1", None),
+    ]
+    assert journal[1]["params"] == {"GlobalClusterIdentifier": "pg-global", "EngineVersion": "15.4", "AllowMajorVersionUpgrade": False}
+    assert journal[2]["params"] == {"DBClusterIdentifier": "pg-secondary-euw1", "EngineVersion": "14.9", "ApplyImmediately": True}
+    assert [entry["seq"] for entry in journal] == sorted(entry["seq"] for entry in journal)
+    assert [entry["time"] for entry in journal] == sorted(entry["time"] for entry in journal)
+    # The completion is journaled at its logical time, before the describe that shows it.
+    assert journal[4]["time"] - journal[3]["time"] == pytest.approx(0.2, abs=0.01)
+    assert [entry["operation"] for entry in sandbox.mutating_calls()] == ["ModifyGlobalCluster", "ModifyDBCluster"]
+    sandbox.clear_journal()
+    assert sandbox.journal() == []
+
+
+def test_reset_forgets_resources_journal_settings_and_upgrades(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(upgrade_seconds=30, throttle_fraction=0.0, fail_upgrade_of=["pg-primary-use1"])
+    rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="15.4", AllowMajorVersionUpgrade=True)
+    sandbox.reset()
+    assert sandbox.journal() == []
+    config = sandbox.configure()
+    assert (config["upgrade_seconds"], config["status_delay_seconds"], config["fail_upgrade_of"]) == (1.0, 0.5, [])
+    assert rds("us-east-1").describe_global_clusters()["GlobalClusters"] == []
+    sandbox.seed("postgresql-14")
+    assert global_cluster(rds, "pg-global")["Status"] == "available"
+    assert events(sandbox) == []
+
+
+# Command line
+
+
+def run_cli(*args: str) -> str:
+    env = {**os.environ, "PYTHONPATH": str(TESTS_DIR)}
+    return subprocess.run([sys.executable, "-m", "sandbox", *args], env=env, check=True, capture_output=True, text=True, timeout=60).stdout
+
+
+def test_cli_seeds_configures_and_prints_the_journal(sandbox, rds):
+    assert "postgresql-14-headless:" in run_cli("scenarios")
+    run_cli("seed", "--endpoint-url", sandbox.endpoint_url, "--scenario", "mysql-2")
+    assert '"throttle_seed": 3' in run_cli("configure", "--endpoint-url", sandbox.endpoint_url, "throttle_seed=3", 'hidden_versions={"us-west-2": []}')
+    rds("us-west-2").describe_global_clusters(GlobalClusterIdentifier="mysql2-global")
+    assert '"operation": "DescribeGlobalClusters"' in run_cli("journal", "--endpoint-url", sandbox.endpoint_url)
+
+
+def test_cli_serve_prints_its_endpoint_and_stops_on_sigterm(tmp_path):
+    pidfile = tmp_path / "sandbox.pid"
+    env = {**os.environ, "PYTHONPATH": str(TESTS_DIR)}
+    with subprocess.Popen([sys.executable, "-m", "sandbox", "serve", "--pidfile", str(pidfile)], env=env, stdout=subprocess.PIPE, text=True) as process:
+        endpoint_url = process.stdout.readline().strip()
+        assert endpoint_url.startswith("http://127.0.0.1:")
+        assert int(pidfile.read_text(encoding="utf-8")) == process.pid
+        assert SandboxClient(endpoint_url).seed("mysql-3")["global_cluster_identifier"] == "mysql3-global"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    assert not pidfile.exists()

@@ -1,0 +1,70 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""A client of the sandbox's control API, over plain HTTP (no boto3 needed)."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+MUTATING_OPERATIONS = frozenset({
+    "ModifyGlobalCluster",
+    "ModifyDBCluster",
+    "ModifyDBInstance",
+    "ResetDBClusterParameterGroup",
+    "FailoverGlobalCluster",
+    "SwitchoverGlobalCluster",
+    "RemoveFromGlobalCluster",
+    "RebootDBInstance",
+    "ModifyDBClusterParameterGroup",
+})
+
+
+class SandboxError(RuntimeError):
+    """The sandbox refused a control request."""
+
+
+class SandboxClient:
+    def __init__(self, endpoint_url: str, timeout: float = 10.0) -> None:
+        self.endpoint_url = endpoint_url.rstrip("/")
+        self._timeout = timeout
+
+    def seed(self, scenario: str) -> dict[str, Any]:
+        return self._request("POST", "/sandbox-api/seed", {"scenario": scenario})
+
+    def journal(self) -> list[dict[str, Any]]:
+        return self._request("GET", "/sandbox-api/journal")
+
+    def mutating_calls(self) -> list[dict[str, Any]]:
+        """The journaled calls that change something (failed and throttled ones included)."""
+        return [entry for entry in self.journal() if entry["kind"] == "call" and entry["operation"] in MUTATING_OPERATIONS]
+
+    def clear_journal(self) -> None:
+        self._request("DELETE", "/sandbox-api/journal")
+
+    def configure(self, **settings: Any) -> dict[str, Any]:
+        """Change settings (upgrade_seconds, status_delay_seconds, throttle_fraction, throttle_seed, fail_upgrade_of, hidden_versions)."""
+        return self._request("POST", "/sandbox-api/config", settings)
+
+    def set_state(self, **forced: Any) -> dict[str, Any]:
+        """set_state(global_cluster=ID, status=S), set_state(global_cluster=ID, failover_state={...} or None),
+        or set_state(db_cluster=ID, region=R, status=S)."""
+        return self._request("POST", "/sandbox-api/state", forced)
+
+    def reset(self) -> None:
+        """Forget every resource (moto's reset), the journal, the settings made since start, and upgrades in flight."""
+        self._request("POST", "/moto-api/reset")
+
+    def _request(self, method: str, path: str, payload: Any = None) -> Any:
+        data = None if payload is None else json.dumps(payload).encode("utf-8")
+        request = urllib.request.Request(self.endpoint_url + path, data=data, method=method, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout) as response:
+                body = response.read()
+        except urllib.error.HTTPError as error:
+            raise SandboxError(f"{method} {path}: HTTP {error.code}: {error.read().decode('utf-8', 'replace')}") from error
+        return json.loads(body) if body else None

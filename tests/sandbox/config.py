@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Run-time settings of the sandbox, changed through POST /sandbox-api/config."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable
+
+
+class ConfigError(ValueError):
+    """A setting the sandbox does not know, or a value it cannot use."""
+
+
+def _non_negative_number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigError(f"{name} must be a number >= 0, not {value!r}")
+    return float(value)
+
+
+def _fraction(name: str, value: Any) -> float:
+    number = _non_negative_number(name, value)
+    if number > 1:
+        raise ConfigError(f"{name} must be between 0 and 1, not {value!r}")
+    return number
+
+
+def _integer(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{name} must be an integer, not {value!r}")
+    return value
+
+
+def _string_list(name: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{name} must be a list of strings, not {value!r}")
+    return list(value)
+
+
+def _region_versions(name: str, value: Any) -> dict[str, list[str]]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{name} must map a region to a list of engine versions, not {value!r}")
+    return {region: _string_list(f"{name}[{region}]", versions) for region, versions in value.items()}
+
+
+_VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
+    "upgrade_seconds": _non_negative_number,
+    "status_delay_seconds": _non_negative_number,
+    "throttle_fraction": _fraction,
+    "throttle_seed": _integer,
+    "fail_upgrade_of": _string_list,
+    "hidden_versions": _region_versions,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class SandboxConfig:
+    """How long upgrades take, and which faults to inject."""
+
+    upgrade_seconds: float = 2.0
+    status_delay_seconds: float = 0.0
+    throttle_fraction: float = 0.0
+    throttle_seed: int = 0
+    fail_upgrade_of: list[str] = dataclasses.field(default_factory=list)
+    hidden_versions: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+
+    def updated(self, settings: dict[str, Any]) -> SandboxConfig:
+        """A copy with `settings` applied; raises ConfigError and changes nothing when one of them is wrong."""
+        unknown = sorted(set(settings) - set(_VALIDATORS))
+        if unknown:
+            raise ConfigError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(_VALIDATORS))}")
+        return dataclasses.replace(self, **{name: _VALIDATORS[name](name, value) for name, value in settings.items()})
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def hidden_in(self, region: str) -> frozenset[str]:
+        return frozenset(self.hidden_versions.get(region, ()))

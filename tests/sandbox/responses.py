@@ -1,0 +1,150 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""moto's RDS responses, extended with what the upgrade of an Aurora global database needs.
+
+moto dispatches a query action to the RDSResponse method named after it in snake_case, so each method here
+either adds an action moto lacks or replaces one whose behaviour differs from AWS. Every method runs with
+SANDBOX.lock held by the WSGI layer (sandbox.wsgi), which also journals the call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moto.core.responses import ActionResult
+from moto.rds.exceptions import InvalidParameterCombination, InvalidParameterValue
+from moto.rds.models import DBCluster, GlobalCluster
+from moto.rds.responses import RDSResponse
+
+from . import rules
+from .state import SANDBOX
+from .topology import all_global_clusters, find_global_cluster, global_cluster_of
+
+# AWS's default (and largest) MaxRecords.
+PAGE_SIZE = 100
+
+
+class GlobalClusterView:
+    """A moto GlobalCluster as AWS describes it: members carry their replication status, and a forced failover state shows."""
+
+    def __init__(self, global_cluster: GlobalCluster, failover_state: dict[str, Any] | None) -> None:
+        self._global_cluster = global_cluster
+        self.failover_state = failover_state
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._global_cluster, name)
+
+    @property
+    def global_cluster_members(self) -> list[dict[str, Any]]:
+        return [
+            {"GlobalWriteForwardingStatus": "disabled", **member, "SynchronizationStatus": "connected"}
+            for member in self._global_cluster.global_cluster_members
+        ]
+
+
+def describe_global_cluster(global_cluster: GlobalCluster) -> GlobalClusterView:
+    return GlobalClusterView(global_cluster, SANDBOX.failover_states.get(global_cluster.global_cluster_identifier))
+
+
+class SandboxRDSResponse(RDSResponse):
+    """The RDS API of the sandbox (installed in place of moto's RDSResponse by sandbox.server)."""
+
+    def describe_global_clusters(self) -> ActionResult:
+        identifier = self.params.get("GlobalClusterIdentifier")
+        # Global clusters are not regional: every region sees all of them (moto keeps them in us-east-1).
+        clusters = [find_global_cluster(self.current_account, identifier)] if identifier else all_global_clusters(self.current_account)
+        return self._paged("GlobalClusters", [describe_global_cluster(cluster) for cluster in clusters])
+
+    def modify_global_cluster(self) -> ActionResult:
+        global_cluster = find_global_cluster(self.current_account, self.params["GlobalClusterIdentifier"])
+        if self.params.get("DeletionProtection") is not None:
+            global_cluster.deletion_protection = self.params["DeletionProtection"]
+        target = self.params.get("EngineVersion")
+        if target:
+            rules.check_global_upgrade(SANDBOX, global_cluster, target, bool(self.params.get("AllowMajorVersionUpgrade")))
+            family = SANDBOX.catalog.parameter_group_family(global_cluster.engine, target)
+            SANDBOX.schedule_global_upgrade(global_cluster, target, self.region, f"default.{family}")
+        return ActionResult({"GlobalCluster": describe_global_cluster(global_cluster)})
+
+    def modify_db_cluster(self) -> ActionResult:
+        target = self.params.get("EngineVersion")
+        cluster = self.backend.describe_db_clusters(db_cluster_identifier=self.params["DBClusterIdentifier"])[0]
+        global_cluster = global_cluster_of(cluster)
+        if target is None or global_cluster is None:
+            return super().modify_db_cluster()
+        # Asking a member for the version it already runs changes nothing.
+        upgrade_needed = target != cluster.engine_version
+        if upgrade_needed:
+            rules.check_member_upgrade(SANDBOX, global_cluster, cluster, target)
+        # moto would apply EngineVersion at once: hand it the rest of the request and simulate the upgrade here.
+        for simulated in ("EngineVersion", "AllowMajorVersionUpgrade"):
+            self.params.pop(simulated, None)
+        self.params["DBClusterIdentifier"] = cluster.db_cluster_identifier
+        self.backend.modify_db_cluster(self.params)
+        if upgrade_needed:
+            self._upgrade_member(global_cluster, cluster, target)
+        return ActionResult({"DBCluster": cluster})
+
+    def _upgrade_member(self, global_cluster: GlobalCluster, cluster: DBCluster, target: str) -> None:
+        if self.params.get("ApplyImmediately"):
+            cluster.pending_modified_values = None
+            SANDBOX.schedule_member_upgrade(global_cluster, cluster, target)
+        else:
+            # Without ApplyImmediately AWS waits for the next maintenance window, which never comes here.
+            cluster.pending_modified_values = {"EngineVersion": target}
+
+    def describe_db_engine_versions(self) -> ActionResult:
+        versions = SANDBOX.catalog.describe(
+            SANDBOX.hidden_versions(self.region),
+            engine=self.params.get("Engine"),
+            engine_version=self.params.get("EngineVersion"),
+            family=self.params.get("DBParameterGroupFamily"),
+            default_only=bool(self.params.get("DefaultOnly")),
+        )
+        return self._paged("DBEngineVersions", versions)
+
+    def describe_db_cluster_parameters(self) -> ActionResult:
+        name = self.params["DBClusterParameterGroupName"]
+        wanted_names = self._parameter_name_filter()
+        # Only parameters set by the user are modelled: default groups, and the engine's defaults, have none.
+        user_parameters = [] if name.startswith("default.") else self.backend.describe_db_cluster_parameters(name)
+        source = self.params.get("Source")
+        parameters = [
+            {**parameter, "Source": "user"}
+            for parameter in user_parameters
+            if source in (None, "user") and (wanted_names is None or parameter["ParameterName"] in wanted_names)
+        ]
+        return self._paged("Parameters", parameters)
+
+    def _parameter_name_filter(self) -> set[str] | None:
+        filters = self.params.get("Filters") or []
+        unknown = [item["Name"] for item in filters if item["Name"] != "parameter-name"]
+        if unknown:
+            raise InvalidParameterValue(f"Unrecognized filter name: {unknown[0]}")
+        if not filters:
+            return None
+        return {value for item in filters for value in item["Values"]}
+
+    def reset_db_cluster_parameter_group(self) -> ActionResult:
+        group = self.backend.describe_db_cluster_parameter_groups(group_name=self.params["DBClusterParameterGroupName"])[0]
+        names = [parameter["ParameterName"] for parameter in self.params.get("Parameters") or []]
+        reset_all = bool(self.params.get("ResetAllParameters"))
+        if reset_all and names:
+            raise InvalidParameterCombination("Specify either ResetAllParameters or a list of Parameters, not both.")
+        for name in list(group.parameters) if reset_all else names:
+            group.parameters.pop(name, None)
+        return ActionResult({"DBClusterParameterGroupName": group.name})
+
+    def _paged(self, result_key: str, items: list[Any]) -> ActionResult:
+        """One page of items and the Marker of the next one (moto's own paginator needs model attributes these lack)."""
+        marker = self.params.get("Marker") or "0"
+        if not marker.isdigit():
+            raise InvalidParameterValue(f"Invalid Marker: {marker}")
+        start = int(marker)
+        end = start + (self.params.get("MaxRecords") or PAGE_SIZE)
+        result: dict[str, Any] = {result_key: items[start:end]}
+        if end < len(items):
+            result["Marker"] = str(end)
+        return ActionResult(result)

@@ -1,0 +1,100 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What the sandbox keeps beside moto's backends: settings, journal, upgrades in flight, forced failover states."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from typing import Any
+
+from moto.rds.models import DBCluster, GlobalCluster
+
+from .catalog import EngineCatalog
+from .config import SandboxConfig
+from .journal import CALL, EVENT, Journal
+from .upgrades import Upgrade, UpgradeTimeline
+
+
+class SandboxState:
+    """One per process, like moto's backends. Callers hold `lock` while they read or change it (the WSGI layer does)."""
+
+    # Set by reset().
+    config: SandboxConfig
+    journal: Journal
+    timeline: UpgradeTimeline
+    failover_states: dict[str, dict[str, Any]]
+    _throttle_rng: random.Random
+
+    def __init__(self, catalog: EngineCatalog) -> None:
+        self.lock = threading.RLock()
+        self.catalog = catalog
+        self._initial_config = SandboxConfig()
+        self.reset()
+
+    def reset(self, initial_config: SandboxConfig | None = None) -> None:
+        """Forget everything; `initial_config` also becomes what later resets return to."""
+        self._initial_config = initial_config or self._initial_config
+        self.config = self._initial_config
+        self.journal = Journal()
+        self.timeline = UpgradeTimeline()
+        self.failover_states = {}
+        self._throttle_rng = random.Random(self.config.throttle_seed)
+
+    def configure(self, settings: dict[str, Any]) -> SandboxConfig:
+        self.config = self.config.updated(settings)
+        if settings.keys() & {"throttle_fraction", "throttle_seed"}:
+            # A fresh generator makes the sequence of throttled calls repeatable after each change.
+            self._throttle_rng = random.Random(self.config.throttle_seed)
+        return self.config
+
+    def should_throttle(self) -> bool:
+        return self.config.throttle_fraction > 0 and self._throttle_rng.random() < self.config.throttle_fraction
+
+    def hidden_versions(self, region: str) -> frozenset[str]:
+        return self.config.hidden_in(region)
+
+    def settle(self) -> None:
+        """Apply the upgrade transitions that are due, so that what is read next is current."""
+        self.timeline.advance(time.time(), self._journal_upgrade_event)
+
+    def record_call(self, operation: str, region: str | None, params: dict[str, Any]) -> dict[str, Any]:
+        """Journal a call as it arrives; the entry returned is the stored one, so its `error` can be set once answered."""
+        self.settle()
+        return self.journal.append(CALL, operation, region, params, time.time())
+
+    def journal_entries(self) -> list[dict[str, Any]]:
+        self.settle()
+        return self.journal.entries()
+
+    def schedule_global_upgrade(self, global_cluster: GlobalCluster, target: str, region: str, default_parameter_group: str) -> None:
+        identifiers = [global_cluster.global_cluster_identifier] + [member.db_cluster_identifier for member in global_cluster.members]
+        self._schedule(global_cluster, list(global_cluster.members), target, region, identifiers, default_parameter_group)
+
+    def schedule_member_upgrade(self, global_cluster: GlobalCluster, cluster: DBCluster, target: str) -> None:
+        self._schedule(global_cluster, [cluster], target, cluster.region, [cluster.db_cluster_identifier], None)
+
+    def _schedule(self, global_cluster: GlobalCluster, clusters: list[DBCluster], target: str, region: str,
+                  identifiers: list[str], default_parameter_group: str | None) -> None:
+        starts_at = time.time() + self.config.status_delay_seconds
+        self.timeline.schedule(Upgrade(
+            global_cluster=global_cluster,
+            clusters=clusters,
+            target=target,
+            region=region,
+            starts_at=starts_at,
+            ends_at=starts_at + self.config.upgrade_seconds,
+            fails=not set(identifiers).isdisjoint(self.config.fail_upgrade_of),
+            default_parameter_group=default_parameter_group,
+        ))
+        # Without a status delay the answer to the modify call itself already says `upgrading`.
+        self.settle()
+
+    def _journal_upgrade_event(self, operation: str, upgrade: Upgrade, when: float) -> None:
+        self.journal.append(EVENT, operation, upgrade.region, {**upgrade.subject, "EngineVersion": upgrade.target}, when)
+
+
+SANDBOX = SandboxState(EngineCatalog.load())
