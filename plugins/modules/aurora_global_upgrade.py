@@ -94,11 +94,12 @@ attributes:
   platform:
     platforms: aws
   action_group:
-    description: Use C(group/aurora.global_db.aws) or C(group/amazon.aws.aws) in C(module_defaults) to set the connection options.
+    description:
+      - Use C(group/aurora.global_db.aws) in C(module_defaults) to set the connection options. The group extends
+        C(amazon.aws.aws), so the same entry also configures the amazon.aws modules of a play.
     support: full
     membership:
       - aurora.global_db.aws
-      - amazon.aws.aws
 """
 
 EXAMPLES = r"""

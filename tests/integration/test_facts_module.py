@@ -141,11 +141,14 @@ def test_the_global_cluster_is_found_from_any_region(sandbox):
     assert _gathered(sandbox, "pg-global", sandbox_region="ap-southeast-2")["primary"] == "pg-primary-use1"
 
 
-def test_connection_options_from_the_amazon_aws_action_group(sandbox):
+def test_connection_options_from_the_collection_action_group(sandbox):
     sandbox.seed("postgresql-14")
-    run = run_playbook("facts_amazon_aws_group.yml", sandbox.endpoint_url, {"global_cluster_identifier": "pg-global"})
-    assert run.returncode == 0, run.result("Gather facts").get("msg")
+    run = run_playbook("module_defaults_group.yml", sandbox.endpoint_url, {"global_cluster_identifier": "pg-global"})
+    assert run.returncode == 0, run.failed_tasks
     assert run.result("Gather facts")["ansible_facts"]["aurora_global"]["primary"] == "pg-primary-use1"
+    described = run.result("Describe the global cluster with amazon.aws")["global_clusters"]
+    assert [cluster["global_cluster_identifier"] for cluster in described] == ["pg-global"]
+    assert {call["region"] for call in sandbox.journal() if call["operation"] == "DescribeGlobalClusters"} == {"eu-west-1"}
 
 
 STATE_BLOCKERS = [
