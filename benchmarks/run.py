@@ -1,0 +1,156 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Benchmarks of the collection's own work, each as a ratio against a baseline measured in the same run.
+
+Both sides run against the same sandbox (its own process, so only the client's
+memory is counted) with the same boto3 clients:
+- facts: GlobalDatabaseReader.facts + plan versus the bare describe calls a
+  person would make by hand (global cluster, each member, one engine version).
+- minor upgrade: the module's orchestration and waiting (poll_interval 1 s)
+  versus a bare boto3 loop that modifies each member in order and polls every
+  50 ms: the waiting overhead a user pays.
+Ratios are printed and written to benchmarks/results/latest.json; targets are
+in benchmarks/README.md. Nothing here is asserted: timings belong to no test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+
+import boto3
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path[:0] = [os.path.join(ROOT, "tests"), os.path.join(ROOT, ".build", "collections")]
+
+# pylint: disable=wrong-import-position
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper  # noqa: E402
+from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader  # noqa: E402
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients  # noqa: E402
+from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import GlobalDatabaseUpgrade  # noqa: E402
+from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import UpgradeRequest  # noqa: E402
+from sandbox.client import SandboxClient  # noqa: E402
+
+REPEATS = 15
+UPGRADE_SECONDS = 1.0
+TARGET = "14.9"
+CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+class _Boto3Module:
+    """The two things RegionalClients asks of AnsibleAWSModule, served by plain boto3 clients."""
+
+    region = "us-east-1"
+
+    def __init__(self, endpoint_url):
+        self._endpoint_url = endpoint_url
+
+    def client(self, service, retry_decorator=None, region=None):
+        client = boto3.client(service, region_name=region, endpoint_url=self._endpoint_url, **CREDENTIALS)
+        return RetryingBotoClientWrapper(client, retry_decorator)
+
+
+def _bare_client(endpoint_url, region):
+    return boto3.client("rds", region_name=region, endpoint_url=endpoint_url, **CREDENTIALS)
+
+
+def _bare_facts(endpoint_url):
+    # A module run is a new process: both sides create their clients every time.
+    clients = {"us-east-1": _bare_client(endpoint_url, "us-east-1")}
+    global_cluster = clients["us-east-1"].describe_global_clusters(GlobalClusterIdentifier="pg-global")["GlobalClusters"][0]
+    for member in global_cluster["GlobalClusterMembers"]:
+        region, identifier = member["DBClusterArn"].split(":")[3], member["DBClusterArn"].split(":")[-1]
+        clients.setdefault(region, _bare_client(endpoint_url, region)).describe_db_clusters(DBClusterIdentifier=identifier)
+    clients["us-east-1"].describe_db_engine_versions(Engine=global_cluster["Engine"], EngineVersion=global_cluster["EngineVersion"])
+
+
+def _collection_facts(endpoint_url):
+    reader = GlobalDatabaseReader(RegionalClients(_Boto3Module(endpoint_url)))
+    reader.plan(reader.facts("pg-global"), TARGET)
+
+
+def _measure(action, sandbox):
+    """Median seconds, RDS calls per run and peak traced memory (bytes) of ``action``."""
+    action()  # warm-up: client creation and imports are not what is compared
+    sandbox.clear_journal()
+    seconds = []
+    tracemalloc.start()
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        action()
+        seconds.append(time.perf_counter() - started)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    calls = sum(1 for entry in sandbox.journal() if entry["kind"] == "call") / REPEATS
+    return {"seconds": statistics.median(seconds), "calls": calls, "peak_bytes": peak}
+
+
+def _bare_minor_upgrade(endpoint_url, order):
+    for region, identifier in order:
+        client = _bare_client(endpoint_url, region)
+        client.modify_db_cluster(DBClusterIdentifier=identifier, EngineVersion=TARGET, ApplyImmediately=True)
+        while True:
+            cluster = client.describe_db_clusters(DBClusterIdentifier=identifier)["DBClusters"][0]
+            if cluster["EngineVersion"] == TARGET and cluster["Status"] == "available":
+                break
+            time.sleep(0.05)
+
+
+def _collection_minor_upgrade(endpoint_url):
+    request = UpgradeRequest("pg-global", TARGET, False, None, True, 600, 1, 60)
+    GlobalDatabaseUpgrade(RegionalClients(_Boto3Module(endpoint_url)), request, False, time.monotonic, time.sleep).run()
+
+
+def _timed_upgrade(action, sandbox):
+    sandbox.reset()
+    sandbox.seed("postgresql-14")
+    started = time.perf_counter()
+    action()
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "calls": sum(1 for entry in sandbox.journal() if entry["kind"] == "call")}
+
+
+def _ratios(measured, baseline):
+    return {key: round(measured[key] / baseline[key], 2) for key in baseline if baseline[key]}
+
+
+def _start_sandbox():
+    command = [sys.executable, "-m", "sandbox", "serve", "--port", "0", "--upgrade-seconds", str(UPGRADE_SECONDS)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "tests")))
+    return server, server.stdout.readline().strip()
+
+
+def main():
+    server, endpoint_url = _start_sandbox()
+    try:
+        sandbox = SandboxClient(endpoint_url)
+        sandbox.seed("postgresql-14")
+        facts_baseline = _measure(lambda: _bare_facts(endpoint_url), sandbox)
+        facts_measured = _measure(lambda: _collection_facts(endpoint_url), sandbox)
+        order = [("ap-southeast-2", "pg-secondary-apse2"), ("eu-west-1", "pg-secondary-euw1"), ("us-east-1", "pg-primary-use1")]
+        upgrade_baseline = _timed_upgrade(lambda: _bare_minor_upgrade(endpoint_url, order), sandbox)
+        upgrade_measured = _timed_upgrade(lambda: _collection_minor_upgrade(endpoint_url), sandbox)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    report = {
+        "facts": {"baseline": facts_baseline, "measured": facts_measured, "ratio": _ratios(facts_measured, facts_baseline)},
+        "minor_upgrade": {"baseline": upgrade_baseline, "measured": upgrade_measured, "ratio": _ratios(upgrade_measured, upgrade_baseline)},
+    }
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    with open(os.path.join(HERE, "results", "latest.json"), "w", encoding="utf-8") as handle:
+        json.dump(report, handle, indent=2)
+    for name, figures in report.items():
+        print("%-14s ratio to baseline: %s" % (name, ", ".join("%s x%.2f" % item for item in figures["ratio"].items())))
+
+
+if __name__ == "__main__":
+    main()
