@@ -1,0 +1,192 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""make demo: upgrade a 3-region Aurora PostgreSQL global database in the local AWS sandbox.
+
+Starts the sandbox, seeds its postgresql-14 scenario (pg-global, 14.6, primary in us-east-1,
+secondaries in eu-west-1 and ap-southeast-2), shows the global database and the plan (the role in
+check mode), upgrades it to 14.9 (minor: secondaries first, the primary last) and then to 15.4
+(major: through the global cluster) with the collection's playbook, and shows the result and every
+call that changed something. The sandbox is stopped at the end, also on failure or Ctrl-C.
+"""
+
+import json
+import os
+import select
+import shlex
+import signal
+import subprocess
+import sys
+import time
+
+REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS = os.path.join(REPOSITORY, "tests")
+ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+
+SCENARIO = "postgresql-14"
+GLOBAL_CLUSTER = "pg-global"
+REGION = "us-east-1"
+# Long enough to watch each member's upgrade go by, short enough for a demo.
+UPGRADE_SECONDS = 3
+POLL_INTERVAL = 1
+SANDBOX_START_TIMEOUT = 60
+SANDBOX_STOP_TIMEOUT = 10
+# The sandbox accepts these and nothing else; the demo never uses real AWS credentials.
+SANDBOX_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+# Anything that could point boto3 at a real account instead.
+REAL_AWS_SETTINGS = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL")
+
+
+class DemoFailed(Exception):
+    """A step of the demo failed; the message says which."""
+
+
+def banner(text):
+    print("\n%s\n%s\n%s" % ("=" * 78, text, "=" * 78), flush=True)
+
+
+def _sandbox_environment():
+    environment = {name: value for name, value in os.environ.items() if name not in REAL_AWS_SETTINGS}
+    environment.update(SANDBOX_CREDENTIALS)
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [TESTS, os.environ.get("PYTHONPATH")]))
+    # The playbooks run on the implicit localhost on purpose: no warning about a missing inventory.
+    environment.update(ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
+    return environment
+
+
+class Sandbox:
+    """The sandbox server as a child process, stopped when the `with` block ends, however it ends."""
+
+    def __init__(self):
+        self.endpoint_url = None
+        self._process = None
+
+    def __enter__(self):
+        # A session of its own: Ctrl-C reaches the demo and ansible-playbook, and the demo stops the sandbox itself.
+        self._process = subprocess.Popen(  # pylint: disable=consider-using-with  # stopped in __exit__
+            [sys.executable, "-m", "sandbox", "serve", "--upgrade-seconds", str(UPGRADE_SECONDS)],
+            stdout=subprocess.PIPE, text=True, env=_sandbox_environment(), start_new_session=True,
+        )
+        try:
+            self.endpoint_url = self._read_endpoint_url()
+        except BaseException:
+            self._stop()
+            raise
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop()
+
+    def _read_endpoint_url(self):
+        """The sandbox prints its endpoint URL once it answers."""
+        readable = select.select([self._process.stdout], [], [], SANDBOX_START_TIMEOUT)[0]
+        line = self._process.stdout.readline().strip() if readable else ""
+        if not line.startswith("http"):
+            raise DemoFailed("the sandbox did not start within %s s (exit code %s)" % (SANDBOX_START_TIMEOUT, self._process.poll()))
+        return line
+
+    def _stop(self):
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(SANDBOX_STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process.stdout.close()
+        print("\nSandbox stopped.", flush=True)
+
+
+def run(command, environment):
+    """Run a command with its output on the terminal; stop it if the demo is interrupted."""
+    print("\n$ %s" % shlex.join(command), flush=True)
+    with subprocess.Popen(command, env=environment) as process:
+        try:
+            returncode = process.wait()
+        except BaseException:
+            process.terminate()
+            process.wait()
+            raise
+    if returncode != 0:
+        raise DemoFailed("%s failed with exit code %s" % (shlex.join(command[:2]), returncode))
+
+
+def extra_vars(**variables):
+    return [argument for name, value in variables.items() for argument in ("-e", "%s=%s" % (name, value))]
+
+
+def sandbox_command(*arguments):
+    """python -m sandbox ARGUMENTS, its JSON output read."""
+    completed = subprocess.run([sys.executable, "-m", "sandbox"] + list(arguments), env=_sandbox_environment(),
+                               capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise DemoFailed("python -m sandbox %s failed: %s" % (shlex.join(arguments), completed.stderr.strip()))
+    return json.loads(completed.stdout)
+
+
+def show_changes(endpoint_url, started_at):
+    """Every call that changed something in the sandbox, in order: every call but the read-only Describe* ones."""
+    print("\nEvery call that changed something, as the sandbox recorded it:")
+    journal = sandbox_command("journal", "--endpoint-url", endpoint_url)
+    for call in (entry for entry in journal if entry["kind"] == "call" and not entry["operation"].startswith("Describe")):
+        params = call["params"]
+        print("  +%5.1fs  %-20s %-15s %-19s -> %s%s" % (
+            call["time"] - started_at, call["operation"], call["region"],
+            params.get("DBClusterIdentifier") or params.get("GlobalClusterIdentifier"), params.get("EngineVersion"),
+            "  (AllowMajorVersionUpgrade)" if params.get("AllowMajorVersionUpgrade") else "",
+        ))
+
+
+def demo():
+    environment = _sandbox_environment()
+    banner("Starting the local AWS sandbox (each simulated upgrade takes %s s)" % UPGRADE_SECONDS)
+    with Sandbox() as sandbox:
+        sandbox_command("seed", "--endpoint-url", sandbox.endpoint_url, "--scenario", SCENARIO)
+        started_at = time.time()
+        print("Sandbox at %s, seeded with scenario %s." % (sandbox.endpoint_url, SCENARIO), flush=True)
+
+        connection = dict(aurora_global_upgrade_endpoint_url=sandbox.endpoint_url, aurora_global_upgrade_region=REGION)
+        upgrade = [ANSIBLE_PLAYBOOK, "aurora.global_db.upgrade"] + extra_vars(
+            aurora_global_upgrade_global_cluster_identifier=GLOBAL_CLUSTER, aurora_global_upgrade_poll_interval=POLL_INTERVAL, **connection)
+        show_facts = [ANSIBLE_PLAYBOOK, "aurora.global_db.facts"] + extra_vars(
+            aurora_global_facts_global_cluster_identifier=GLOBAL_CLUSTER,
+            aurora_global_facts_endpoint_url=sandbox.endpoint_url, aurora_global_facts_region=REGION)
+
+        banner("1/5  The global database (playbook aurora.global_db.facts)")
+        run(show_facts, environment)
+
+        banner("2/5  The plan for 14.9, in check mode: nothing is changed")
+        run(upgrade + extra_vars(aurora_global_upgrade_engine_version="14.9") + ["--check"], environment)
+
+        banner("3/5  Minor upgrade to 14.9: secondaries first, the primary last")
+        run(upgrade + extra_vars(aurora_global_upgrade_engine_version="14.9"), environment)
+
+        banner("4/5  Major upgrade to 15.4: one call on the global cluster")
+        run(upgrade + extra_vars(aurora_global_upgrade_engine_version="15.4", aurora_global_upgrade_allow_major_version_upgrade="true"), environment)
+
+        banner("5/5  Summary")
+        run(show_facts, environment)
+        show_changes(sandbox.endpoint_url, started_at)
+
+
+def _exit_on_sigterm(signal_number, _frame):
+    # SystemExit unwinds through the `with` blocks, which stop ansible-playbook and the sandbox.
+    sys.exit(128 + signal_number)
+
+
+def main():
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        demo()
+    except DemoFailed as error:
+        print("\nmake demo failed: %s" % error, file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("\nmake demo interrupted.", file=sys.stderr)
+        sys.exit(130)
+    print("\nmake demo: done.")
+
+
+if __name__ == "__main__":
+    main()
