@@ -83,7 +83,7 @@ def _measure(action, sandbox):
     sandbox.clear_journal()
     seconds = []
     tracemalloc.start()
-    for _ in range(REPEATS):
+    for _repeat in range(REPEATS):
         started = time.perf_counter()
         action()
         seconds.append(time.perf_counter() - started)
