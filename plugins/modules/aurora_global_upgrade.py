@@ -92,7 +92,9 @@ attributes:
     support: full
     details: Reports the engine version of every member before and after the run.
   platform:
-    platforms: aws
+    support: full
+    platforms: all
+    details: Runs wherever boto3 reaches the AWS API, usually the control node with a local connection.
   action_group:
     description:
       - Use C(group/aurora.global_db.aws) in C(module_defaults) to set the connection options. The group extends
