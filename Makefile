@@ -25,12 +25,12 @@ export ANSIBLE_NOCOLOR := 1
 export PYTHONPATH := $(CURDIR)/tests
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv collection stage test sanity units lint integration molecule changelog-lint docs-lint demo bench clean
+.PHONY: help venv collection stage test sanity units lint integration molecule changelog-lint docs-lint packaging demo bench clean
 
 help:
 	@echo "make demo   - watch a full global-database upgrade against the local AWS sandbox"
 	@echo "make test   - install everything and run every test suite"
-	@echo "Suites: sanity units lint integration molecule changelog-lint docs-lint; make bench"
+	@echo "Suites: sanity units lint integration molecule changelog-lint docs-lint packaging; make bench"
 
 $(BIN)/.installed: requirements-dev.txt requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,7 +47,7 @@ stage: venv
 	$(BIN)/python hacking/stage_collection.py --source $(CURDIR) --root $(TEST_ROOT)
 	$(BIN)/python hacking/ansible_test_get_pip.py
 
-test: sanity units lint integration molecule changelog-lint docs-lint
+test: sanity units lint integration molecule changelog-lint docs-lint packaging
 	@echo "make test: every suite passed"
 
 sanity: stage
@@ -63,13 +63,26 @@ integration: collection
 	pytest -p no:cacheprovider -n 2 tests/integration
 
 molecule: collection
-	cd extensions && molecule test --all
+	molecule test --all
 
 changelog-lint: venv
 	antsibull-changelog lint
 
 docs-lint: stage
 	cd $(STAGED) && antsibull-docs lint-collection-docs --plugin-docs .
+
+# The collection as Galaxy / Automation Hub (galaxy-importer), ansible-builder and AWX see it, and its
+# release changelog; all in temporary copies (tests/packaging). galaxy-importer has its own venv.
+IMPORTER_VENV := $(BUILD)/importer-venv
+
+$(IMPORTER_VENV)/.installed: requirements-importer.txt
+	rm -rf $(IMPORTER_VENV)
+	$(PYTHON) -m venv $(IMPORTER_VENV)
+	$(IMPORTER_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-importer.txt
+	touch $@
+
+packaging: collection $(IMPORTER_VENV)/.installed
+	AURORA_GALAXY_IMPORTER_PYTHON=$(IMPORTER_VENV)/bin/python pytest -p no:cacheprovider tests/packaging
 
 demo: collection
 	$(BIN)/python hacking/demo.py
