@@ -34,6 +34,7 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.facts
 attributes:
@@ -44,17 +45,6 @@ attributes:
     support: none
   facts:
     support: full
-  platform:
-    support: full
-    platforms: all
-    details: Runs wherever boto3 reaches the AWS API, usually the control node with a local connection.
-  action_group:
-    description:
-      - Use C(group/aurora.global_db.aws) in C(module_defaults) to set the connection options. The group extends
-        C(amazon.aws.aws), so the same entry also configures the amazon.aws modules of a play.
-    support: full
-    membership:
-      - aurora.global_db.aws
 """
 
 EXAMPLES = r"""

@@ -4,13 +4,14 @@
 """Gathering the facts across regions, with fake regional RDS clients that answer like botocore."""
 
 import pytest
-from botocore.exceptions import ClientError
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import common_targets
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import failover_state_facts
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import GlobalClusterNotFound
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import Pages
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import client_error
 
 ACCOUNT = "123456789012"
 MEMBERS = {"pg-primary-use1": "us-east-1", "pg-secondary-euw1": "eu-west-1", "pg-secondary-apse2": "ap-southeast-2"}
@@ -18,17 +19,6 @@ MEMBERS = {"pg-primary-use1": "us-east-1", "pg-secondary-euw1": "eu-west-1", "pg
 
 def _arn(identifier):
     return "arn:aws:rds:%s:%s:cluster:%s" % (MEMBERS[identifier], ACCOUNT, identifier)
-
-
-class _Pages:
-    def __init__(self, answer):
-        self._answer = answer
-
-    def paginate(self, **params):
-        return self
-
-    def build_full_result(self):
-        return self._answer
 
 
 class FakeRegionalRds:
@@ -47,12 +37,12 @@ class FakeRegionalRds:
         self._world.calls.append((self._region, operation, None))
         if operation == "describe_global_clusters":
             if self._world.global_cluster_error:
-                raise ClientError({"Error": {"Code": self._world.global_cluster_error, "Message": "refused"}}, "DescribeGlobalClusters")
-            return _Pages({"GlobalClusters": [self._world.global_cluster]})
+                raise client_error(self._world.global_cluster_error, "refused", "DescribeGlobalClusters")
+            return Pages({"GlobalClusters": [self._world.global_cluster]})
         if operation == "describe_db_cluster_parameters":
-            return _Pages({"Parameters": self._world.rpo_parameters.get(self._region, [])})
+            return Pages({"Parameters": self._world.rpo_parameters.get(self._region, [])})
         if operation == "describe_db_engine_versions":
-            return _Pages({"DBEngineVersions": self._world.engine_versions.get(self._region, self._world.engine_versions["*"])})
+            return Pages({"DBEngineVersions": self._world.engine_versions.get(self._region, self._world.engine_versions["*"])})
         raise AssertionError("unexpected call %s" % operation)
 
 
@@ -167,7 +157,7 @@ def test_another_global_cluster_in_the_answer_is_not_taken_for_the_one_asked(wor
 
 def test_an_aws_error_names_the_step(world):
     def refuse(DBClusterIdentifier, aws_retry=False):
-        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "DescribeDBClusters")
+        raise client_error("AccessDenied", "no", "DescribeDBClusters")
 
     class Denied(FakeWorld):
         def rds(self, region):

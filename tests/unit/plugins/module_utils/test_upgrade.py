@@ -10,7 +10,6 @@ An accepted upgrade keeps its clusters 'available' at the old version for
 """
 
 import pytest
-from botocore.exceptions import ClientError
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import GlobalClusterNotFound
@@ -19,6 +18,9 @@ from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import Up
 from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import UpgradeRequest
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import InvalidEngineVersion
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import WaitFailed
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import Pages
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import VirtualClock
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import client_error
 
 ACCOUNT = "123456789012"
 PRIMARY = "pg-primary-use1"
@@ -31,35 +33,6 @@ VALID_TARGETS = {
     "14.9": [("14.10", False), ("15.4", True)],
 }
 MUTATING = ("modify_db_cluster", "modify_global_cluster")
-
-
-def _client_error(code, message, operation):
-    return ClientError({"Error": {"Code": code, "Message": message}}, operation)
-
-
-class VirtualClock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        assert seconds > 0
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-class _Pages:
-    def __init__(self, answer):
-        self._answer = answer
-
-    def paginate(self, **params):
-        return self
-
-    def build_full_result(self):
-        return self._answer
 
 
 class Upgrade:
@@ -156,9 +129,9 @@ class FakeRegionalRds:
     def get_paginator(self, operation):
         self._record(operation, {})
         if operation == "describe_global_clusters":
-            return _Pages({"GlobalClusters": [self._world.describe_global_cluster()]})
+            return Pages({"GlobalClusters": [self._world.describe_global_cluster()]})
         if operation == "describe_db_engine_versions":
-            return _Pages({"DBEngineVersions": [{"Engine": "aurora-postgresql", "EngineVersion": version, "ValidUpgradeTarget": [
+            return Pages({"DBEngineVersions": [{"Engine": "aurora-postgresql", "EngineVersion": version, "ValidUpgradeTarget": [
                 {"EngineVersion": target, "IsMajorVersionUpgrade": major, "SupportsGlobalDatabases": True} for target, major in targets
             ]} for version, targets in VALID_TARGETS.items()]})
         raise AssertionError("unexpected paginated call %s" % operation)
@@ -405,7 +378,7 @@ def test_check_mode_refuses_like_a_real_run(world):
 
 
 def test_an_aws_refusal_names_the_step_what_was_done_and_what_to_do(world):
-    world.refusals[("modify_db_cluster", PRIMARY)] = _client_error(
+    world.refusals[("modify_db_cluster", PRIMARY)] = client_error(
         "InvalidParameterValue", "In-place minor version upgrade of Aurora MySQL global database cluster isn't supported", "ModifyDBCluster")
     upgrade = _upgrade(world)
     with pytest.raises(AnsibleAWSError) as failed:
@@ -425,6 +398,6 @@ def test_an_invalid_version_string_is_reported_as_such(world):
 
 
 def test_an_unknown_global_cluster_is_reported_as_such(world):
-    world.refusals[("describe_global_clusters", None)] = _client_error("GlobalClusterNotFoundFault", "not found", "DescribeGlobalClusters")
+    world.refusals[("describe_global_clusters", None)] = client_error("GlobalClusterNotFoundFault", "not found", "DescribeGlobalClusters")
     with pytest.raises(GlobalClusterNotFound):
         _run(world)

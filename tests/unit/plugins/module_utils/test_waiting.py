@@ -15,26 +15,11 @@ from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Wa
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import poll
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_for_upgrade
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_until_available
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import VirtualClock
 
 EUW1 = Resource(DB_CLUSTER, "pg-secondary-euw1", "eu-west-1")
 USE1 = Resource(DB_CLUSTER, "pg-primary-use1", "us-east-1")
 GLOBAL = Resource(GLOBAL_CLUSTER, "pg-global", "us-east-1")
-
-
-class VirtualClock:
-    """time.monotonic and time.sleep for tests: sleeping moves the clock, and every sleep is recorded."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        assert seconds > 0, "slept %r seconds" % seconds
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 class Timeline:
@@ -58,7 +43,7 @@ def _wait(clock, timeline, resources, timeout=3600, poll_interval=10, settle_sec
 
 
 def test_done_at_the_first_read_means_no_sleep():
-    clock = VirtualClock()
+    clock = VirtualClock(now=1000.0)
     timeline = Timeline(clock, {EUW1: [(0, "14.9", "available")]})
     _wait(clock, timeline, [EUW1])
     assert clock.sleeps == []
@@ -66,7 +51,7 @@ def test_done_at_the_first_read_means_no_sleep():
 
 
 def test_available_at_the_old_version_before_the_status_flips_is_tolerated():
-    clock = VirtualClock()
+    clock = VirtualClock(now=1000.0)
     timeline = Timeline(clock, {EUW1: [(0, "14.6", "available"), (25, "14.6", "upgrading"), (95, "14.9", "available")]})
     _wait(clock, timeline, [EUW1])
     # Reads at 0, 10, ... 100: done at the first read after 95, and no sleep after it.
@@ -75,7 +60,7 @@ def test_available_at_the_old_version_before_the_status_flips_is_tolerated():
 
 
 def test_available_at_the_target_while_never_seen_busy_is_done():
-    clock = VirtualClock()
+    clock = VirtualClock(now=1000.0)
     timeline = Timeline(clock, {EUW1: [(0, "14.6", "available"), (5, "14.9", "available")]})
     _wait(clock, timeline, [EUW1])
     assert clock.sleeps == [10]
@@ -83,7 +68,7 @@ def test_available_at_the_target_while_never_seen_busy_is_done():
 
 @pytest.mark.parametrize("busy_status", ["upgrading", "modifying"])
 def test_available_at_the_old_version_after_being_busy_fails_with_the_events_command(busy_status):
-    clock = VirtualClock()
+    clock = VirtualClock(now=1000.0)
     timeline = Timeline(clock, {EUW1: [(0, "14.6", busy_status), (30, "14.6", "available")]})
     with pytest.raises(WaitFailed) as failure:
         _wait(clock, timeline, [EUW1])
@@ -94,7 +79,7 @@ def test_available_at_the_old_version_after_being_busy_fails_with_the_events_com
 
 
 def test_no_sign_of_the_upgrade_after_the_settle_period_fails():
-    clock = VirtualClock()
+    clock = VirtualClock(now=1000.0)
     timeline = Timeline(clock, {EUW1: [(0, "14.6", "available")]})
     with pytest.raises(WaitFailed) as failure:
         _wait(clock, timeline, [EUW1], settle_seconds=60)
@@ -105,7 +90,7 @@ def test_no_sign_of_the_upgrade_after_the_settle_period_fails():
 
 
 def test_one_busy_member_shows_a_global_upgrade_started_so_the_others_may_wait_their_turn():
-    clock = VirtualClock()
+    clock = VirtualClock(now=1000.0)
     timeline = Timeline(clock, {
         GLOBAL: [(0, "14.6", "available"), (200, "15.4", "available")],
         EUW1: [(0, "14.6", "upgrading"), (100, "15.4", "available")],
@@ -116,7 +101,7 @@ def test_one_busy_member_shows_a_global_upgrade_started_so_the_others_may_wait_t
 
 
 def test_a_rolled_back_global_upgrade_points_at_the_member_events_only():
-    clock = VirtualClock()
+    clock = VirtualClock(now=1000.0)
     timeline = Timeline(clock, {
         GLOBAL: [(0, "14.6", "upgrading"), (50, "14.6", "available")],
         USE1: [(0, "14.6", "upgrading"), (50, "14.6", "available")],
@@ -128,7 +113,7 @@ def test_a_rolled_back_global_upgrade_points_at_the_member_events_only():
 
 
 def test_timeout_never_sleeps_past_the_deadline_and_reads_once_at_it():
-    clock = VirtualClock()
+    clock = VirtualClock(now=1000.0)
     timeline = Timeline(clock, {EUW1: [(0, "14.6", "upgrading")]})
     with pytest.raises(WaitFailed) as failure:
         _wait(clock, timeline, [EUW1], timeout=35, poll_interval=10)
@@ -139,7 +124,7 @@ def test_timeout_never_sleeps_past_the_deadline_and_reads_once_at_it():
 
 
 def test_a_deadline_is_shared_by_consecutive_waits():
-    clock = VirtualClock()
+    clock = VirtualClock(now=1000.0)
     deadline = Deadline(100, clock)
     timeline = Timeline(clock, {EUW1: [(0, "14.6", "upgrading"), (60, "14.9", "available")], USE1: [(0, "14.6", "upgrading")]})
     _wait(clock, timeline, [EUW1], deadline=deadline)
@@ -150,7 +135,7 @@ def test_a_deadline_is_shared_by_consecutive_waits():
 
 
 def test_a_zero_timeout_reads_once_and_never_sleeps():
-    clock = VirtualClock()
+    clock = VirtualClock(now=1000.0)
     timeline = Timeline(clock, {EUW1: [(0, "14.6", "upgrading")]})
     with pytest.raises(WaitFailed):
         _wait(clock, timeline, [EUW1], timeout=0)
@@ -159,14 +144,14 @@ def test_a_zero_timeout_reads_once_and_never_sleeps():
 
 
 def test_wait_until_available_accepts_any_version():
-    clock = VirtualClock()
+    clock = VirtualClock(now=1000.0)
     timeline = Timeline(clock, {EUW1: [(0, "14.6", "upgrading"), (20, "14.9", "available")], USE1: [(0, "14.6", "modifying"), (40, "14.6", "available")]})
     wait_until_available([EUW1, USE1], timeline, Deadline(3600, clock), 10, clock.sleep)
     assert clock.now - 1000 == 40
 
 
 def test_wait_until_available_times_out_with_what_is_still_busy():
-    clock = VirtualClock()
+    clock = VirtualClock(now=1000.0)
     timeline = Timeline(clock, {EUW1: [(0, "14.6", "upgrading")]})
     with pytest.raises(WaitFailed) as failure:
         wait_until_available([EUW1], timeline, Deadline(20, clock), 10, clock.sleep)
@@ -174,7 +159,7 @@ def test_wait_until_available_times_out_with_what_is_still_busy():
 
 
 def test_poll_stops_as_soon_as_nothing_is_pending():
-    clock = VirtualClock()
+    clock = VirtualClock(now=1000.0)
     answers = [["x"], ["x"], []]
     poll(lambda: answers.pop(0), Deadline(3600, clock), 7, clock.sleep, "nothing")
     assert clock.sleeps == [7, 7]
