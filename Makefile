@@ -68,8 +68,9 @@ molecule: collection
 changelog-lint: venv
 	antsibull-changelog lint
 
+# antsibull-docs finds dependencies with ansible-galaxy: point it at the staged amazon.aws.
 docs-lint: stage
-	cd $(STAGED) && antsibull-docs lint-collection-docs --plugin-docs .
+	cd $(STAGED) && ANSIBLE_COLLECTIONS_PATH=$(dir $(TEST_ROOT)) antsibull-docs lint-collection-docs --plugin-docs .
 
 # The collection as Galaxy / Automation Hub (galaxy-importer), ansible-builder and AWX see it, and its
 # release changelog; all in temporary copies (tests/packaging). galaxy-importer has its own venv.

@@ -3,7 +3,9 @@
 
 ansible-test resolves symlinks and refuses a collection that does not sit
 physically under ansible_collections/<namespace>/<name>, and it only sees
-dependencies placed beside it, so amazon.aws is linked in from the ansible wheel.
+dependencies placed beside it, so amazon.aws is copied in from the ansible wheel.
+A copy, not a link: antsibull-docs copies dependencies with git when their real
+path is inside a git work tree (the venv is, in a checkout), which copies nothing.
 """
 
 import argparse
@@ -29,11 +31,11 @@ def main():
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(args.source, target, ignore=_ignore, symlinks=True)
 
-    amazon_link = os.path.join(args.root, "amazon", "aws")
-    os.makedirs(os.path.dirname(amazon_link), exist_ok=True)
-    if os.path.lexists(amazon_link):
-        os.remove(amazon_link)
-    os.symlink(list(amazon_aws.__path__)[0], amazon_link)
+    amazon_target = os.path.join(args.root, "amazon", "aws")
+    if os.path.islink(amazon_target):
+        os.remove(amazon_target)
+    shutil.rmtree(amazon_target, ignore_errors=True)
+    shutil.copytree(list(amazon_aws.__path__)[0], amazon_target, ignore=_ignore)
     print(f"staged {args.source} at {target}")
 
 
