@@ -38,3 +38,14 @@ class VirtualClock:
         assert seconds > 0, "slept %r seconds" % seconds
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+def db_cluster(identifier, parameter_group, engine_version="14.6"):
+    """A DBClusters entry of DescribeDBClusters: an available Aurora PostgreSQL cluster with one DB instance."""
+    return {
+        "DBClusterIdentifier": identifier,
+        "EngineVersion": engine_version,
+        "Status": "available",
+        "DBClusterParameterGroup": parameter_group,
+        "DBClusterMembers": [{"DBInstanceIdentifier": identifier + "-1"}],
+    }

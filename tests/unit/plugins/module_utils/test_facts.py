@@ -12,6 +12,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.facts import fail
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import GlobalClusterNotFound
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import Pages
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import client_error
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import db_cluster
 
 ACCOUNT = "123456789012"
 MEMBERS = {"pg-primary-use1": "us-east-1", "pg-secondary-euw1": "eu-west-1", "pg-secondary-apse2": "ap-southeast-2"}
@@ -62,16 +63,7 @@ class FakeWorld:
                 for identifier in MEMBERS
             ],
         }
-        self.clusters = {
-            identifier: {
-                "DBClusterIdentifier": identifier,
-                "EngineVersion": "14.6",
-                "Status": "available",
-                "DBClusterParameterGroup": "pg-global-params",
-                "DBClusterMembers": [{"DBInstanceIdentifier": identifier + "-1"}],
-            }
-            for identifier in MEMBERS
-        }
+        self.clusters = {identifier: db_cluster(identifier, "pg-global-params") for identifier in MEMBERS}
         self.rpo_parameters = {}
         self.engine_versions = {"*": [_engine_version("14.6", ["14.9", "15.4"])]}
 

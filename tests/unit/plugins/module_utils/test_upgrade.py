@@ -21,6 +21,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Wa
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import Pages
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import VirtualClock
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import client_error
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import db_cluster
 
 ACCOUNT = "123456789012"
 PRIMARY = "pg-primary-use1"
@@ -66,16 +67,7 @@ class FakeWorld:
         self.refusals = {}
         self.calls = []
         self.global_status = "available"
-        self.clusters = {
-            identifier: {
-                "DBClusterIdentifier": identifier,
-                "EngineVersion": "14.6",
-                "Status": "available",
-                "DBClusterParameterGroup": "default.aurora-postgresql14",
-                "DBClusterMembers": [{"DBInstanceIdentifier": identifier + "-1"}],
-            }
-            for identifier in REGIONS
-        }
+        self.clusters = {identifier: db_cluster(identifier, "default.aurora-postgresql14") for identifier in REGIONS}
         self.upgrades = []
 
     def mutating_calls(self):
