@@ -307,6 +307,31 @@ def test_modify_db_cluster_on_a_member_refuses_as_aws(sandbox, rds, scenario, id
     assert cluster(rds, identifier, region)["Status"] == "available"
 
 
+@pytest.mark.parametrize("scenario, identifier, target, refused", [
+    ("mysql-3", "mysql3-secondary-usw2", "8.0.mysql_aurora.3.05.2", True),
+    ("mysql-3", "mysql3-secondary-usw2", "8.0.mysql_aurora.3.04.1", True),
+    ("mysql-2", "mysql2-secondary-usw2", "5.7.mysql_aurora.2.12.0", True),
+    ("mysql-2", "mysql2-secondary-usw2", "5.7.mysql_aurora.2.11.3", False),
+])
+def test_in_place_mysql_minor_upgrade_refusal_can_be_turned_on(sandbox, rds, scenario, identifier, target, refused):
+    sandbox.seed(scenario)
+    sandbox.configure(refuse_in_place_mysql_minor=True)
+    modify = rds("us-west-2").modify_db_cluster
+    if refused:
+        expect_error(modify, "InvalidParameterCombination", "In-place minor version upgrade of Aurora MySQL global database cluster",
+                     DBClusterIdentifier=identifier, EngineVersion=target, ApplyImmediately=True)
+        assert cluster(rds, identifier, "us-west-2")["Status"] == "available"
+    else:
+        modify(DBClusterIdentifier=identifier, EngineVersion=target, ApplyImmediately=True)
+        assert sandbox.mutating_calls()[-1]["error"] is None
+
+
+def test_in_place_mysql_minor_upgrades_are_accepted_by_default(sandbox, rds):
+    sandbox.seed("mysql-3")
+    rds("us-west-2").modify_db_cluster(DBClusterIdentifier="mysql3-secondary-usw2", EngineVersion="8.0.mysql_aurora.3.05.2", ApplyImmediately=True)
+    assert sandbox.mutating_calls()[-1]["error"] is None
+
+
 def test_modify_db_cluster_needs_an_available_member(sandbox, rds):
     sandbox.seed("postgresql-14")
     sandbox.set_state(db_cluster="pg-secondary-euw1", region="eu-west-1", status="modifying")

@@ -249,6 +249,18 @@ def test_a_failed_member_stops_the_run_before_the_primary(sandbox):
     assert _modified(sandbox) == ["pg-secondary-apse2", "pg-secondary-euw1"]
 
 
+def test_an_aws_refusal_of_an_in_place_mysql_minor_upgrade_is_reported_before_any_change(sandbox):
+    sandbox.seed("mysql-3")
+    sandbox.configure(refuse_in_place_mysql_minor=True)
+    result = _refused(sandbox, "8.0.mysql_aurora.3.05.2", global_cluster_identifier="mysql3-global")
+    assert "In-place minor version upgrade of Aurora MySQL global database cluster 'mysql3-global'" in result["msg"]
+    assert "mysql3-secondary-usw2 in us-west-2" in result["msg"] and "upgraded by this run: nothing" in result["msg"]
+    assert result["error"]["code"] == "InvalidParameterCombination"
+    assert (result["changed"], result["upgraded"]) == (False, [])
+    assert _modified(sandbox) == []
+    assert [entry["params"]["DBClusterIdentifier"] for entry in sandbox.mutating_calls()] == ["mysql3-secondary-usw2"]
+
+
 def test_throttling_is_retried(sandbox):
     sandbox.seed("postgresql-14")
     sandbox.configure(throttle_fraction=0.3, throttle_seed=7)

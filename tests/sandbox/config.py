@@ -27,6 +27,12 @@ def _fraction(name: str, value: Any) -> float:
     return number
 
 
+def _boolean(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{name} must be true or false, not {value!r}")
+    return value
+
+
 def _integer(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ConfigError(f"{name} must be an integer, not {value!r}")
@@ -52,6 +58,7 @@ _VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "throttle_seed": _integer,
     "fail_upgrade_of": _string_list,
     "hidden_versions": _region_versions,
+    "refuse_in_place_mysql_minor": _boolean,
 }
 
 
@@ -65,6 +72,8 @@ class SandboxConfig:
     throttle_seed: int = 0
     fail_upgrade_of: list[str] = dataclasses.field(default_factory=list)
     hidden_versions: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    # AWS refuses some in-place Aurora MySQL minor upgrades of a global database (rule R10), not all: off by default.
+    refuse_in_place_mysql_minor: bool = False
 
     def updated(self, settings: dict[str, Any]) -> SandboxConfig:
         """A copy with `settings` applied; raises ConfigError and changes nothing when one of them is wrong."""

@@ -33,6 +33,12 @@ PRIMARY_BEFORE_SECONDARIES = (
     "Cannot upgrade DB cluster '{cluster}' to engine version {target} as global replica(s) are running lower version. "
     "Please upgrade global replicas first before upgrading the primary member."
 )
+IN_PLACE_MYSQL_MINOR_REFUSED = (
+    "In-place minor version upgrade of Aurora MySQL global database cluster '{global_cluster}' to engine version {target} isn't supported. "
+    "Remove the secondary clusters, upgrade the primary, then add the secondary clusters again."
+)
+# Rule R10: the minor targets for which AWS may refuse an in-place upgrade of a global database member.
+IN_PLACE_MYSQL_MINOR_AFFECTED = ((5, 7, 2, 12), (8, 0, 3, 4))
 HEADLESS_MEMBER = "Cannot modify engine version without a primary instance in DB cluster"
 NO_UPGRADE_PATH = "Cannot find upgrade path from {current} to {target}."
 TARGET_NOT_GLOBAL = "The engine version {target} doesn't support Aurora global databases."
@@ -71,6 +77,8 @@ def check_member_upgrade(state: SandboxState, global_cluster: GlobalCluster, clu
     if upgrade_target["IsMajorVersionUpgrade"]:
         raise InvalidParameterCombination(MAJOR_ON_MEMBER_REFUSED)
     _require_global_support(upgrade_target)
+    if state.config.refuse_in_place_mysql_minor and _is_refused_in_place_mysql_minor(cluster.engine, target):
+        raise InvalidParameterCombination(IN_PLACE_MYSQL_MINOR_REFUSED.format(global_cluster=global_cluster.global_cluster_identifier, target=target))
     if not cluster.members:
         raise InvalidDBClusterStateFault(HEADLESS_MEMBER)
     if cluster.is_writer and any(version_key(secondary.engine_version) < version_key(target) for secondary in secondaries_of(global_cluster)):
@@ -115,6 +123,12 @@ def _upgrade_target(state: SandboxState, engine: str, current: str, target: str,
 def _require_global_support(upgrade_target: dict) -> None:
     if not upgrade_target["SupportsGlobalDatabases"]:
         raise InvalidParameterValue(TARGET_NOT_GLOBAL.format(target=upgrade_target["EngineVersion"]))
+
+
+def _is_refused_in_place_mysql_minor(engine: str, target: str) -> bool:
+    """Aurora MySQL 2.12.* and 3.04.* or later, as far as the MySQL line they belong to goes."""
+    key = version_key(target)
+    return engine == "aurora-mysql" and any(key[:2] == floor[:2] and key >= floor for floor in IN_PLACE_MYSQL_MINOR_AFFECTED)
 
 
 def _is_aurora_mysql_v2_to_v3(current: str, target: str) -> bool:
