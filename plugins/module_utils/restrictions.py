@@ -20,6 +20,8 @@ from ansible_collections.aurora.global_db.plugins.module_utils.versions import p
 
 AVAILABLE = "available"
 FAILOVER_IN_PROGRESS_STATES = ("pending", "switching-over", "failing-over", "cancelling")
+# Statuses of an upgrade (or another modification) that finishes on its own; a re-run waits for them instead of refusing.
+IN_FLIGHT_STATES = ("upgrading", "modifying")
 
 UpgradeContext = namedtuple("UpgradeContext", ["facts", "target", "kind", "pending", "targets_by_member"])
 UpgradeContext.__doc__ = """What the checks read.
@@ -192,6 +194,23 @@ def find_blockers(context):
     for check in _CHECKS:
         blockers.extend(check(context))
     return blockers
+
+
+def members_in_flight(facts):
+    """The members whose status says a change is running that finishes on its own."""
+    return [m for m in facts["members"] if m["status"] in IN_FLIGHT_STATES]
+
+
+def blockers_in_flight(facts, plan):
+    """The blockers of ``plan`` that only say an earlier upgrade (or modification) is still running, which a re-run waits for."""
+    busy = {m["db_cluster_identifier"] for m in members_in_flight(facts)}
+
+    def finishes_on_its_own(blocker):
+        if blocker["code"] == "member_not_available":
+            return set(blocker["clusters"]) <= busy
+        return blocker["code"] == "global_cluster_not_available" and facts["status"] in IN_FLIGHT_STATES
+
+    return [blocker for blocker in plan["blockers"] if finishes_on_its_own(blocker)]
 
 
 def request_refusals(facts, plan, allow_major_version_upgrade, db_cluster_identifier=None):

@@ -19,6 +19,9 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import descri
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify_db_cluster_engine_version
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify_global_cluster_engine_version
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import IN_FLIGHT_STATES
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import blockers_in_flight
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import members_in_flight
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import request_refusals
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import MAJOR
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import DB_CLUSTER
@@ -28,9 +31,6 @@ from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Re
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_for_upgrade
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_until_available
-
-# Statuses of an upgrade (or another modification) that finishes on its own; a re-run waits for them instead of refusing.
-IN_FLIGHT_STATES = ("upgrading", "modifying")
 
 UpgradeRequest = namedtuple("UpgradeRequest", [
     "global_cluster_identifier", "engine_version", "allow_major_version_upgrade", "db_cluster_identifier",
@@ -44,22 +44,6 @@ class UpgradeRefused(Exception):
 
     def __init__(self, refusals):
         super().__init__(" ".join(refusals))
-
-
-def _in_flight_members(facts):
-    return [m for m in facts["members"] if m["status"] in IN_FLIGHT_STATES]
-
-
-def _in_flight_blockers(facts, plan):
-    """The blockers that only say an earlier upgrade (or modification) is still running, which a re-run waits for."""
-    busy = {m["db_cluster_identifier"] for m in _in_flight_members(facts)}
-
-    def finishes_on_its_own(blocker):
-        if blocker["code"] == "member_not_available":
-            return set(blocker["clusters"]) <= busy
-        return blocker["code"] == "global_cluster_not_available" and facts["status"] in IN_FLIGHT_STATES
-
-    return [blocker for blocker in plan["blockers"] if finishes_on_its_own(blocker)]
 
 
 def _versions(facts):
@@ -93,7 +77,7 @@ class GlobalDatabaseUpgrade:
         self._deadline = Deadline(self._request.wait_timeout, self._clock)
         facts = self._read_and_plan()
         before = _versions(facts)
-        in_flight = _in_flight_blockers(facts, self.plan)
+        in_flight = blockers_in_flight(facts, self.plan)
         self._refuse(facts, dict(self.plan, blockers=[b for b in self.plan["blockers"] if b not in in_flight]))
         if in_flight and not self._check_mode:
             self._wait_for_in_flight(facts)
@@ -140,7 +124,7 @@ class GlobalDatabaseUpgrade:
         return members if self._request.wait else members[:1]
 
     def _wait_for_in_flight(self, facts):
-        resources = [_member_resource(m) for m in _in_flight_members(facts)]
+        resources = [_member_resource(m) for m in members_in_flight(facts)]
         if facts["status"] in IN_FLIGHT_STATES:
             resources.append(Resource(GLOBAL_CLUSTER, facts["global_cluster_identifier"], self._clients.home_region))
         wait_until_available(resources, self._read_state, self._deadline, self._request.poll_interval, self._sleep)
