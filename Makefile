@@ -68,9 +68,12 @@ molecule: collection
 changelog-lint: venv
 	antsibull-changelog lint
 
-# antsibull-docs finds dependencies with ansible-galaxy: point it at the staged amazon.aws.
+# antsibull-docs copies dependencies from where `ansible-galaxy collection list` finds them, taking
+# the path that sorts first; the venv's amazon.aws sits in this git work tree (ignored), so a copy of
+# it is empty. Hide site-packages so only the staged copy of amazon.aws, outside the tree, is found.
 docs-lint: stage
-	cd $(STAGED) && ANSIBLE_COLLECTIONS_PATH=$(dir $(TEST_ROOT)) antsibull-docs lint-collection-docs --plugin-docs .
+	cd $(STAGED) && ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false ANSIBLE_COLLECTIONS_PATH=$(dir $(TEST_ROOT)) \
+		antsibull-docs lint-collection-docs --plugin-docs .
 
 # The collection as Galaxy / Automation Hub (galaxy-importer), ansible-builder and AWX see it, and its
 # release changelog; all in temporary copies (tests/packaging). galaxy-importer has its own venv.
