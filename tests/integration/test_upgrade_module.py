@@ -14,8 +14,11 @@ from __future__ import annotations
 import pytest
 
 from playbook_runner import run_playbook
+from sandbox_journal import PG_ORDER
+from sandbox_journal import events
+from sandbox_journal import member_modifications
+from sandbox_journal import modified_members
 
-PG_ORDER = ["pg-secondary-apse2", "pg-secondary-euw1", "pg-primary-use1"]
 PG_REGIONS = {"pg-secondary-apse2": "ap-southeast-2", "pg-secondary-euw1": "eu-west-1", "pg-primary-use1": "us-east-1"}
 PG_ARN = "arn:aws:rds:%s:123456789012:cluster:%s"
 
@@ -38,19 +41,6 @@ def _refused(sandbox, engine_version, **extra_vars):
     return result
 
 
-def _member_modifications(sandbox):
-    """The journal entries of the accepted ModifyDBCluster calls, in order."""
-    return [entry for entry in sandbox.mutating_calls() if entry["operation"] == "ModifyDBCluster" and entry["error"] is None]
-
-
-def _modified(sandbox):
-    return [entry["params"]["DBClusterIdentifier"] for entry in _member_modifications(sandbox)]
-
-
-def _events(sandbox, operation):
-    return {entry["params"].get("DBClusterIdentifier"): entry for entry in sandbox.journal() if entry["kind"] == "event" and entry["operation"] == operation}
-
-
 def _versions(result):
     return {m["db_cluster_identifier"]: m["engine_version"] for m in result["global_cluster"]["members"]}
 
@@ -58,10 +48,10 @@ def _versions(result):
 def test_minor_upgrade_goes_member_by_member_secondaries_first(sandbox):
     sandbox.seed("postgresql-14")
     result = _succeeded(_upgrade(sandbox, "14.9"))
-    modifications = _member_modifications(sandbox)
+    modifications = member_modifications(sandbox)
     assert [(entry["params"]["DBClusterIdentifier"], entry["region"]) for entry in modifications] == [(i, PG_REGIONS[i]) for i in PG_ORDER]
     assert all(entry["params"]["EngineVersion"] == "14.9" and entry["params"]["ApplyImmediately"] is True for entry in modifications)
-    completed = _events(sandbox, "UpgradeCompleted")
+    completed = events(sandbox, "UpgradeCompleted")
     for previous, following in zip(modifications, modifications[1:]):
         previous_done = completed[previous["params"]["DBClusterIdentifier"]]
         assert previous_done["seq"] < following["seq"], "%s was modified before %s had finished" % (following["params"], previous["params"])
@@ -77,7 +67,7 @@ def test_minor_upgrade_goes_member_by_member_secondaries_first(sandbox):
 def test_mysql_minor_upgrade_does_the_secondary_then_the_primary(sandbox):
     sandbox.seed("mysql-2")
     result = _succeeded(_upgrade(sandbox, "5.7.mysql_aurora.2.11.3", global_cluster_identifier="mysql2-global"))
-    assert [(entry["params"]["DBClusterIdentifier"], entry["region"]) for entry in _member_modifications(sandbox)] == [
+    assert [(entry["params"]["DBClusterIdentifier"], entry["region"]) for entry in member_modifications(sandbox)] == [
         ("mysql2-secondary-usw2", "us-west-2"), ("mysql2-primary-use1", "us-east-1")]
     assert _versions(result) == {"mysql2-secondary-usw2": "5.7.mysql_aurora.2.11.3", "mysql2-primary-use1": "5.7.mysql_aurora.2.11.3"}
 
@@ -193,7 +183,7 @@ def test_second_run_changes_nothing(sandbox):
     assert first["changed"] is True and first["upgraded"] == PG_ORDER
     assert second["changed"] is False and second["upgraded"] == []
     assert second["upgrade_plan"]["kind"] == "none"
-    assert len(_member_modifications(sandbox)) == 3
+    assert len(member_modifications(sandbox)) == 3
 
 
 def test_diff_mode_reports_versions_before_and_after(sandbox):
@@ -211,7 +201,7 @@ def test_single_member_upgrade_then_the_primary_is_refused(sandbox):
 
     refused = _refused(sandbox, "14.9", db_cluster_identifier="pg-primary-use1")
     assert "pg-secondary-euw1" in refused["msg"] and "primary" in refused["msg"]
-    assert _modified(sandbox) == ["pg-secondary-apse2"]
+    assert modified_members(sandbox) == ["pg-secondary-apse2"]
 
 
 def test_unknown_member_is_refused(sandbox):
@@ -227,16 +217,16 @@ def test_wait_false_starts_one_member_and_a_rerun_resumes(sandbox):
     first = _succeeded(_upgrade(sandbox, "14.9", upgrade_wait=False))
     assert first["upgraded"] == ["pg-secondary-apse2"]
     assert first["not_started"] == ["pg-secondary-euw1", "pg-primary-use1"]
-    assert "pg-secondary-apse2" not in _events(sandbox, "UpgradeCompleted"), "wait=false waited for the upgrade"
+    assert "pg-secondary-apse2" not in events(sandbox, "UpgradeCompleted"), "wait=false waited for the upgrade"
     first_run_end = max(entry["seq"] for entry in sandbox.journal())
 
     second = _succeeded(_upgrade(sandbox, "14.9", upgrade_wait=False))
     assert second["upgraded"] == ["pg-secondary-euw1"]
-    assert _modified(sandbox) == ["pg-secondary-apse2", "pg-secondary-euw1"]
-    apse2_done = _events(sandbox, "UpgradeCompleted")["pg-secondary-apse2"]
+    assert modified_members(sandbox) == ["pg-secondary-apse2", "pg-secondary-euw1"]
+    apse2_done = events(sandbox, "UpgradeCompleted")["pg-secondary-apse2"]
     second_run_start = min(entry["time"] for entry in sandbox.journal() if entry["seq"] > first_run_end and entry["kind"] == "call")
     assert apse2_done["time"] > second_run_start, "the re-run found nothing to wait for"
-    assert apse2_done["seq"] < _member_modifications(sandbox)[1]["seq"]
+    assert apse2_done["seq"] < member_modifications(sandbox)[1]["seq"]
 
 
 def test_a_failed_member_stops_the_run_before_the_primary(sandbox):
@@ -246,7 +236,7 @@ def test_a_failed_member_stops_the_run_before_the_primary(sandbox):
     assert "aws rds describe-events --source-type db-cluster --source-identifier pg-secondary-euw1 --region eu-west-1" in result["msg"]
     assert result["upgraded"] == ["pg-secondary-apse2", "pg-secondary-euw1"]
     assert result["changed"] is True
-    assert _modified(sandbox) == ["pg-secondary-apse2", "pg-secondary-euw1"]
+    assert modified_members(sandbox) == ["pg-secondary-apse2", "pg-secondary-euw1"]
 
 
 def test_an_aws_refusal_of_an_in_place_mysql_minor_upgrade_is_reported_before_any_change(sandbox):
@@ -257,7 +247,7 @@ def test_an_aws_refusal_of_an_in_place_mysql_minor_upgrade_is_reported_before_an
     assert "mysql3-secondary-usw2 in us-west-2" in result["msg"] and "upgraded by this run: nothing" in result["msg"]
     assert result["error"]["code"] == "InvalidParameterCombination"
     assert (result["changed"], result["upgraded"]) == (False, [])
-    assert _modified(sandbox) == []
+    assert modified_members(sandbox) == []
     assert [entry["params"]["DBClusterIdentifier"] for entry in sandbox.mutating_calls()] == ["mysql3-secondary-usw2"]
 
 
@@ -266,7 +256,7 @@ def test_throttling_is_retried(sandbox):
     sandbox.configure(throttle_fraction=0.3, throttle_seed=7)
     result = _succeeded(_upgrade(sandbox, "14.9"))
     assert any(entry["error"] == "Throttling" for entry in sandbox.journal() if entry["kind"] == "call")
-    assert _modified(sandbox) == PG_ORDER
+    assert modified_members(sandbox) == PG_ORDER
     assert _versions(result) == dict.fromkeys(PG_ORDER, "14.9")
 
 
