@@ -5,7 +5,7 @@
 """The documented restrictions on upgrading an Aurora global database, written once.
 
 Each check reads an UpgradeContext and returns the blockers it finds as
-``{code, message, clusters}``. The facts module reports them, the upgrade
+``{code, message, clusters}``; find_blockers adds ``in_flight``. The facts module reports them, the upgrade
 module refuses to act on them and the role asserts on the facts.
 """
 
@@ -188,29 +188,25 @@ _CHECKS = (
 )
 
 
-def find_blockers(context):
-    """Every documented restriction the upgrade described by ``context`` would break, in a stable order."""
-    blockers = []
-    for check in _CHECKS:
-        blockers.extend(check(context))
-    return blockers
-
-
 def members_in_flight(facts):
     """The members whose status says a change is running that finishes on its own."""
     return [m for m in facts["members"] if m["status"] in IN_FLIGHT_STATES]
 
 
-def blockers_in_flight(facts, plan):
-    """The blockers of ``plan`` that only say an earlier upgrade (or modification) is still running, which a re-run waits for."""
-    busy = {m["db_cluster_identifier"] for m in members_in_flight(facts)}
+def _finishes_on_its_own(facts, blocker):
+    """True when the blocker only says that an earlier upgrade (or modification) is still running, which a re-run waits for."""
+    if blocker["code"] == "member_not_available":
+        return set(blocker["clusters"]) <= {m["db_cluster_identifier"] for m in members_in_flight(facts)}
+    return blocker["code"] == "global_cluster_not_available" and facts["status"] in IN_FLIGHT_STATES
 
-    def finishes_on_its_own(blocker):
-        if blocker["code"] == "member_not_available":
-            return set(blocker["clusters"]) <= busy
-        return blocker["code"] == "global_cluster_not_available" and facts["status"] in IN_FLIGHT_STATES
 
-    return [blocker for blocker in plan["blockers"] if finishes_on_its_own(blocker)]
+def find_blockers(context):
+    """Every documented restriction the upgrade described by ``context`` would break, in a stable order.
+
+    Each blocker's ``in_flight`` says whether it only waits for a change already running to finish.
+    """
+    blockers = [blocker for check in _CHECKS for blocker in check(context)]
+    return [dict(blocker, in_flight=_finishes_on_its_own(context.facts, blocker)) for blocker in blockers]
 
 
 def request_refusals(facts, plan, allow_major_version_upgrade, db_cluster_identifier=None):

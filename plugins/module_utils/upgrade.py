@@ -20,7 +20,6 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import descri
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify_db_cluster_engine_version
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify_global_cluster_engine_version
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import IN_FLIGHT_STATES
-from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import blockers_in_flight
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import members_in_flight
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import request_refusals
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import MAJOR
@@ -77,9 +76,9 @@ class GlobalDatabaseUpgrade:
         self._deadline = Deadline(self._request.wait_timeout, self._clock)
         facts = self._read_and_plan()
         before = _versions(facts)
-        in_flight = blockers_in_flight(facts, self.plan)
-        self._refuse(facts, dict(self.plan, blockers=[b for b in self.plan["blockers"] if b not in in_flight]))
-        if in_flight and not self._check_mode:
+        # Blockers that only wait for an earlier run's upgrade are waited for, then everything is checked again.
+        self._refuse(facts, dict(self.plan, blockers=[b for b in self.plan["blockers"] if not b["in_flight"]]))
+        if any(b["in_flight"] for b in self.plan["blockers"]) and not self._check_mode:
             self._wait_for_in_flight(facts)
             facts = self._read_and_plan()
             self._refuse(facts, self.plan)

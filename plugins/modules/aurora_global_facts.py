@@ -286,6 +286,16 @@ ansible_facts:
                   elements: str
                   returned: success
                   sample: [orders-use1]
+                in_flight:
+                  description:
+                    - V(true) when the blocker only says that an upgrade (or another modification) already running has not
+                      finished yet, for example after an interrupted run; the members (or the global cluster) are V(upgrading)
+                      or V(modifying). Such a blocker clears on its own; M(aurora.global_db.aurora_global_upgrade) and the role
+                      wait for it and then check everything again.
+                    - V(false) when the operator has to act.
+                  type: bool
+                  returned: success
+                  sample: false
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError

@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from playbook_runner import run_playbook
+from sandbox_journal import PG_ORDER
 
 MODULE = os.path.join(os.path.dirname(__file__), "..", "..", "plugins", "modules", "aurora_global_facts.py")
-PG_ORDER = ["pg-secondary-apse2", "pg-secondary-euw1", "pg-primary-use1"]
 PG_REGIONS = ["ap-southeast-2", "eu-west-1", "us-east-1"]
 
 
@@ -151,21 +151,26 @@ def test_connection_options_from_the_collection_action_group(sandbox):
     assert {call["region"] for call in sandbox.journal() if call["operation"] == "DescribeGlobalClusters"} == {"eu-west-1"}
 
 
+# (code, state set in the sandbox, whether the blocker clears on its own: in_flight)
 STATE_BLOCKERS = [
-    ("global_cluster_not_available", {"global_cluster": "pg-global", "status": "modifying"}),
+    ("global_cluster_not_available", {"global_cluster": "pg-global", "status": "modifying"}, True),
+    ("global_cluster_not_available", {"global_cluster": "pg-global", "status": "deleting"}, False),
     ("failover_in_progress", {"global_cluster": "pg-global", "failover_state": {
         "Status": "switching-over",
         "FromDbClusterArn": "arn:aws:rds:us-east-1:123456789012:cluster:pg-primary-use1",
-        "ToDbClusterArn": "arn:aws:rds:eu-west-1:123456789012:cluster:pg-secondary-euw1"}}),
-    ("member_not_available", {"db_cluster": "pg-secondary-euw1", "region": "eu-west-1", "status": "backing-up"}),
+        "ToDbClusterArn": "arn:aws:rds:eu-west-1:123456789012:cluster:pg-secondary-euw1"}}, False),
+    ("member_not_available", {"db_cluster": "pg-secondary-euw1", "region": "eu-west-1", "status": "backing-up"}, False),
+    ("member_not_available", {"db_cluster": "pg-secondary-euw1", "region": "eu-west-1", "status": "upgrading"}, True),
 ]
 
 
-@pytest.mark.parametrize("code, state", STATE_BLOCKERS, ids=[code for code, _state in STATE_BLOCKERS])
-def test_blockers_from_the_state_of_the_global_database(sandbox, code, state):
+@pytest.mark.parametrize("code, state, in_flight", STATE_BLOCKERS, ids=["%s-%s" % (row[0], row[1].get("status", "failover")) for row in STATE_BLOCKERS])
+def test_blockers_from_the_state_of_the_global_database(sandbox, code, state, in_flight):
     sandbox.seed("postgresql-14")
     sandbox.set_state(**state)
-    assert _blocker_codes(_gathered(sandbox, "pg-global", target_engine_version="14.9")) == [code]
+    facts = _gathered(sandbox, "pg-global", target_engine_version="14.9")
+    assert _blocker_codes(facts) == [code]
+    assert facts["upgrade_plan"]["blockers"][0]["in_flight"] is in_flight
 
 
 VERSION_BLOCKERS = [

@@ -3,7 +3,8 @@
 
 """The refusals of aurora_global_upgrade: the plan's blockers plus what is wrong with the request itself."""
 
-from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import blockers_in_flight
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import UpgradeContext
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import find_blockers
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import members_in_flight
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import request_refusals
 
@@ -52,23 +53,31 @@ def test_a_secondary_may_go_first(facts):
     assert request_refusals(facts(), plan, False, db_cluster_identifier="pg-secondary-euw1") == []
 
 
-def _blocker(code, clusters=()):
-    return {"code": code, "message": code, "clusters": list(clusters)}
+def _in_flight_by_code(state, target="14.9"):
+    """What find_blockers says of each blocker of a minor upgrade with nothing pending (so only the state checks speak)."""
+    return {b["code"]: b["in_flight"] for b in find_blockers(UpgradeContext(state, target, "minor", [], {}))}
 
 
-def test_blockers_in_flight_are_those_about_upgrades_still_running(facts, member):
+def test_blockers_about_upgrades_still_running_are_in_flight(facts, member):
     state = facts(status="upgrading", members=[
+        member("pg-primary-use1", "us-east-1", is_writer=True, status="upgrading"),
+        member("pg-secondary-euw1", "eu-west-1", status="modifying"),
+    ])
+    assert _in_flight_by_code(state) == {"global_cluster_not_available": True, "member_not_available": True}
+    assert [m["db_cluster_identifier"] for m in members_in_flight(state)] == ["pg-secondary-euw1", "pg-primary-use1"]
+
+
+def test_a_member_busy_with_something_else_is_not_in_flight(facts, member):
+    state = facts(members=[
         member("pg-primary-use1", "us-east-1", is_writer=True, status="upgrading"),
         member("pg-secondary-euw1", "eu-west-1", status="backing-up"),
     ])
-    running = _blocker("member_not_available", ["pg-primary-use1"])
-    backing_up = _blocker("member_not_available", ["pg-primary-use1", "pg-secondary-euw1"])
-    global_busy = _blocker("global_cluster_not_available")
-    plan = _plan(blockers=[running, backing_up, global_busy, _blocker("downgrade")])
-    assert blockers_in_flight(state, plan) == [running, global_busy]
-    assert [m["db_cluster_identifier"] for m in members_in_flight(state)] == ["pg-primary-use1"]
+    assert _in_flight_by_code(state) == {"member_not_available": False}
 
 
-def test_a_global_cluster_that_is_not_upgrading_is_no_upgrade_in_flight(facts):
-    plan = _plan(blockers=[_blocker("global_cluster_not_available")])
-    assert blockers_in_flight(facts(status="deleting"), plan) == []
+def test_a_global_cluster_that_is_not_upgrading_is_not_in_flight(facts):
+    assert _in_flight_by_code(facts(status="deleting")) == {"global_cluster_not_available": False}
+
+
+def test_a_blocker_that_needs_the_operator_is_not_in_flight(facts):
+    assert _in_flight_by_code(facts(), target="14.5") == {"downgrade": False}
