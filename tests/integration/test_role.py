@@ -31,9 +31,9 @@ def _interrupt_after_the_first_member(sandbox):
     assert started.result("Upgrade")["upgraded"] == ["pg-secondary-apse2"]
 
 
-def _run_role(sandbox, check=False):
+def _run_role(sandbox, check=False, global_cluster_identifier="pg-global"):
     role_vars = {
-        "aurora_global_upgrade_global_cluster_identifier": "pg-global",
+        "aurora_global_upgrade_global_cluster_identifier": global_cluster_identifier,
         "aurora_global_upgrade_engine_version": "14.9",
         "aurora_global_upgrade_endpoint_url": sandbox.endpoint_url,
         "aurora_global_upgrade_region": "us-east-1",
@@ -72,3 +72,12 @@ def test_check_mode_reports_the_upgrade_left_running_without_waiting(sandbox):
     assert "attempts" not in _preflight(run)
     assert "pg-secondary-apse2 (ap-southeast-2) is 'upgrading'" in run.result(AVAILABILITY_ASSERT)["msg"]
     assert modified_members(sandbox) == PG_ORDER[:1]
+
+
+def test_an_unknown_global_cluster_fails_at_the_first_read_with_the_module_message(sandbox):
+    run = _run_role(sandbox, global_cluster_identifier="no-such-global")
+    assert run.returncode != 0
+    preflight = _preflight(run)
+    assert preflight["failed"] is True and preflight["attempts"] == 1
+    assert "Global cluster no-such-global does not exist" in preflight["msg"]
+    assert run.failed_tasks == [name for name in run.tasks if name.startswith(PREFLIGHT)]
