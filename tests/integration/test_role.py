@@ -43,10 +43,15 @@ def _run_role(sandbox, check=False, global_cluster_identifier="pg-global"):
     return run_playbook("role_upgrade.yml", sandbox.endpoint_url, role_vars, check=check)
 
 
-def _preflight(run):
+def _preflight_name(run):
+    """The preflight read's task name as it ran (the target version is templated into it)."""
     names = [name for name in run.tasks if name.startswith(PREFLIGHT)]
     assert len(names) == 1, sorted(run.tasks)
-    return run.result(names[0])
+    return names[0]
+
+
+def _preflight(run):
+    return run.result(_preflight_name(run))
 
 
 def test_a_rerun_waits_for_the_upgrade_left_running_then_upgrades_the_rest(sandbox):
@@ -80,4 +85,4 @@ def test_an_unknown_global_cluster_fails_at_the_first_read_with_the_module_messa
     preflight = _preflight(run)
     assert preflight["failed"] is True and preflight["attempts"] == 1
     assert "Global cluster no-such-global does not exist" in preflight["msg"]
-    assert run.failed_tasks == [name for name in run.tasks if name.startswith(PREFLIGHT)]
+    assert run.failed_tasks == [_preflight_name(run)]
