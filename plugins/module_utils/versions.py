@@ -19,9 +19,11 @@ MINOR = "minor"
 NONE = "none"
 DOWNGRADE = "downgrade"
 
+# A part is ASCII digits only (\d would take other scripts' digits), and short: int() refuses more than 4300 digits.
+_PART = r"[0-9]{1,30}"
 # 5.7.mysql_aurora.2.11.2 and 8.0.mysql_aurora.3.04.0 until MySQL 8.0; plain 8.4.7 from 8.4 on.
-_MYSQL_AURORA = re.compile(r"^(?P<line>\d+\.\d+)\.mysql_aurora\.(?P<aurora>\d+(?:\.\d+)*)$")
-_DOTTED = re.compile(r"^\d+(?:\.\d+)*$")
+_MYSQL_AURORA = re.compile(r"^(?P<line>{0}\.{0})\.mysql_aurora\.(?P<aurora>{0}(?:\.{0})*)\Z".format(_PART))
+_DOTTED = re.compile(r"^{0}(?:\.{0})*\Z".format(_PART))
 
 EngineVersion = namedtuple("EngineVersion", ["engine", "text", "key", "major_line"])
 EngineVersion.__doc__ = """A parsed engine version.
