@@ -1,0 +1,86 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Check mode touches nothing, everywhere: every sandbox scenario with a minor and a major target, and every blocker,
+run through the role with --check (and --diff); the sandbox's journal must hold no call other than reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from role_runs import changing_calls
+from role_runs import run_role
+from role_runs import scenario
+from role_runs import upgrade_target
+from sandbox.scenarios import SCENARIOS
+
+ROLE_VARS = Path(__file__).parents[2] / "roles" / "aurora_global_upgrade" / "vars" / "main.yml"
+
+
+def _scenario_cases():
+    """(case id, scenario, target, forced state, role variables) for every scenario and target kind it has."""
+    for name, definition in SCENARIOS["scenarios"].items():
+        for kind, major in (("minor", False), ("major", True)):
+            target = upgrade_target(definition["engine"], definition["engine_version"], major)
+            if target is not None:
+                yield pytest.param(name, target, {}, {"aurora_global_upgrade_allow_major_version_upgrade": major}, None, id="%s-%s" % (name, kind))
+
+
+_PG = "postgresql-14"
+# Blocker code -> (scenario, target, what to force in the sandbox before the run). The scenarios that carry a blocker
+# by themselves (rpo, headless, mysql-2) are covered by their major/minor case above and again here by name.
+BLOCKER_CASES = {
+    "mysql_v2_to_v3_in_place": ("mysql-2", "8.0.mysql_aurora.3.04.0", {}),
+    "rpo_enabled": ("postgresql-14-rpo", "15.4", {}),
+    "downgrade": (_PG, "13.12", {}),
+    "invalid_target": (_PG, "14.8", {}),
+    "target_not_global": (_PG, "14.7", {}),
+    "global_cluster_not_available": (_PG, "14.9", {"state": {"global_cluster": "pg-global", "status": "modifying"}}),
+    "failover_in_progress": (_PG, "14.9", {"state": {"global_cluster": "pg-global", "failover_state": {
+        "status": "switching-over", "from_db_cluster_arn": "arn:aws:rds:us-east-1:123456789012:cluster:pg-primary-use1",
+        "to_db_cluster_arn": "arn:aws:rds:eu-west-1:123456789012:cluster:pg-secondary-euw1"}}}),
+    "member_not_available": (_PG, "14.9", {"state": {"db_cluster": "pg-secondary-euw1", "region": "eu-west-1", "status": "backing-up"}}),
+    "headless_member": ("postgresql-14-headless", "14.9", {}),
+    "member_not_synchronized": (_PG, "14.9", {"config": {"pending_resync": ["pg-secondary-euw1"]}}),
+}
+
+
+def _role_blocker_codes():
+    """The blocker codes the role has an assert for (its registry in vars/main.yml)."""
+    return yaml.safe_load(ROLE_VARS.read_text(encoding="utf-8"))["aurora_global_upgrade_known_blocker_codes"]
+
+
+def _blocker_cases():
+    for code in _role_blocker_codes():
+        name, target, forced = BLOCKER_CASES[code]
+        yield pytest.param(name, target, forced, {"aurora_global_upgrade_allow_major_version_upgrade": True}, code, id="blocker-" + code)
+    yield pytest.param(_PG, "15.4", {}, {"aurora_global_upgrade_allow_major_version_upgrade": False}, "allow_major_version_upgrade",
+                       id="major-without-confirmation")
+
+
+def test_every_blocker_the_role_knows_has_a_check_mode_case():
+    assert set(_role_blocker_codes()) <= set(BLOCKER_CASES)
+
+
+@pytest.mark.parametrize("name, target, forced, role_vars, refusal", list(_scenario_cases()) + list(_blocker_cases()))
+def test_check_mode_makes_no_changing_call(sandbox, name, target, forced, role_vars, refusal):
+    """refusal: what the refusal names (a blocker code's case), or None when the scenario may go either way."""
+    sandbox.seed(name)
+    if "config" in forced:
+        sandbox.configure(**forced["config"])
+    if "state" in forced:
+        sandbox.set_state(**forced["state"])
+    sandbox.clear_journal()
+    run = run_role(sandbox, scenario(name)["global_cluster_identifier"], target, check=True, diff=True, **role_vars)
+    assert "Traceback" not in run.stderr
+    assert [entry for entry in sandbox.journal() if entry["kind"] == "call"], "the role read nothing: the run did not reach the sandbox"
+    assert changing_calls(sandbox) == []
+    if run.returncode != 0:
+        assert run.failed_tasks and all(" : Assert " in task for task in run.failed_tasks), (run.failed_tasks, run.stderr)
+        assert "nothing was changed" in run.result(run.failed_tasks[0])["msg"]
+    if refusal is not None:
+        assert run.returncode != 0, "check mode did not refuse a run that %s blocks" % refusal
