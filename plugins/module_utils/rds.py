@@ -116,3 +116,18 @@ def modify_db_cluster_engine_version(clients, region, identifier, engine_version
     """Start a minor version upgrade of one member cluster now, not in its maintenance window (ModifyDBCluster in its region)."""
     with aws_step("Starting the minor version upgrade of DB cluster %s in %s to %s (ModifyDBCluster)" % (identifier, region, engine_version)):
         clients.rds(region).modify_db_cluster(DBClusterIdentifier=identifier, EngineVersion=engine_version, ApplyImmediately=True, aws_retry=True)
+
+
+def list_tags(clients, region, arn):
+    with aws_step("Reading the tags of %s (ListTagsForResource in %s)" % (arn, region)):
+        return clients.rds(region).list_tags_for_resource(ResourceName=arn, aws_retry=True).get("TagList", [])
+
+
+def add_tags(clients, region, arn, tags):
+    with aws_step("Tagging %s with %s (AddTagsToResource in %s)" % (arn, ", ".join(tag["Key"] for tag in tags), region)):
+        clients.rds(region).add_tags_to_resource(ResourceName=arn, Tags=tags, aws_retry=True)
+
+
+def remove_tags(clients, region, arn, keys):
+    with aws_step("Removing the tags %s from %s (RemoveTagsFromResource in %s)" % (", ".join(keys), arn, region)):
+        clients.rds(region).remove_tags_from_resource(ResourceName=arn, TagKeys=keys, aws_retry=True)

@@ -72,6 +72,27 @@ options:
       - AWS promises no time for the status to change; raise this value if it is slow in your account.
     type: int
     default: 300
+  lease:
+    description:
+      - Take the lease of the global cluster (see M(aurora.global_db.aurora_global_lease)) before the first change and
+        release it at the end, on success and on failure, so that no other run acts on the global database meanwhile.
+        A run that finds the lease held by another run fails before any change, naming the owner; an expired lease is
+        taken over with a warning. The lease lasts O(wait_timeout) seconds, at least five minutes.
+      - Check mode takes no lease. V(false) takes none either, for callers that coordinate runs themselves.
+      - Needs C(rds:AddTagsToResource), C(rds:RemoveTagsFromResource) and C(rds:ListTagsForResource) on the global cluster.
+    type: bool
+    default: true
+  lease_token:
+    description:
+      - The token of a lease the caller already holds (RV(aurora.global_db.aurora_global_lease#module:lease.token)), as the
+        role does for its whole run. The module checks that this lease still holds the global cluster before acting,
+        and neither takes nor releases a lease. Wins over O(lease).
+    type: str
+  lease_owner:
+    description:
+      - The owner recorded in the lease this run takes, for example V(awx-job-4711). Defaults to the control node's
+        host name and the module's process id.
+    type: str
 notes:
   - Upgrades take from minutes to hours. Set O(wait_timeout) accordingly, or use O(wait=false) and run the module again.
   - After a major version upgrade AWS puts every member on the default parameter groups of the new version;
@@ -197,6 +218,11 @@ import time
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import GlobalClusterLease
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import default_owner
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import lease_for_run
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import lease_seconds
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import utc_now
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import GlobalDatabaseUpgrade
 from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import UpgradeRefused
@@ -213,6 +239,9 @@ ARGUMENT_SPEC = dict(
     wait_timeout=dict(type="int", default=7200),
     poll_interval=dict(type="int", default=15),
     status_settle_seconds=dict(type="int", default=300),
+    lease=dict(type="bool", default=True),
+    lease_token=dict(type="str", no_log=False),
+    lease_owner=dict(type="str"),
 )
 
 # The smallest value each duration option accepts.
@@ -238,9 +267,13 @@ def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     _check_durations(module)
     request = UpgradeRequest(**{name: module.params[name] for name in UpgradeRequest._fields})
-    upgrade = GlobalDatabaseUpgrade(RegionalClients(module), request, module.check_mode, clock=time.monotonic, sleep=time.sleep)
+    clients = RegionalClients(module)
+    upgrade = GlobalDatabaseUpgrade(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep)
+    lease = GlobalClusterLease(clients, module.params["global_cluster_identifier"], utc_now, time.sleep)
     try:
-        result = upgrade.run()
+        with lease_for_run(lease, module.check_mode, module.params["lease"], module.params["lease_token"],
+                           module.params["lease_owner"] or default_owner(), lease_seconds(module.params["wait_timeout"]), module.warn):
+            result = upgrade.run()
     except InvalidEngineVersion as error:
         module.fail_json(msg="engine_version: %s" % error)
     except (UpgradeRefused, WaitFailed) as error:

@@ -1,0 +1,172 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: aurora_global_lease
+version_added: 0.1.0
+short_description: Take or release the lease that lets one run at a time change an Aurora global database
+description:
+  - Two runs against the same global database at once (two AWX jobs, two operators) must not both act. A run takes
+    the lease before its first change and releases it at the end, on success and on failure; a second run refuses,
+    naming the owner of the lease, before it changes anything.
+  - The lease is four tags on the global cluster, C(aurora-global-db:lease-owner), C(aurora-global-db:lease-token),
+    C(aurora-global-db:lease-started) and C(aurora-global-db:lease-expires) (UTC), written with C(AddTagsToResource)
+    and read with C(ListTagsForResource) on the global cluster's ARN, in the region the global cluster is asked in.
+  - Tags cannot be written conditionally, so taking the lease is write, wait two seconds, read back. Of two runs
+    that take it within that time the last writer holds it and the other one fails.
+  - A lease past its expiry is taken over, with a warning naming its owner. A lease left by a run that was killed can
+    be taken over before then by naming its token in O(take_over).
+  - M(aurora.global_db.aurora_global_upgrade) takes a lease of its own for its run unless it is given the token of
+    one (O(aurora.global_db.aurora_global_upgrade#module:lease_token)); the role M(aurora.global_db.aurora_global_upgrade)
+    takes one lease for its whole run with this module and releases it at the end.
+options:
+  global_cluster_identifier:
+    description:
+      - The identifier of the global cluster (global database).
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) takes the lease; V(absent) releases the lease named by O(token).
+    type: str
+    choices: [present, absent]
+    default: present
+  owner:
+    description:
+      - Who holds the lease, as other runs are told, for example V(awx-job-4711). Characters a tag value cannot hold
+        become C(-).
+      - Defaults to the control node's host name and the process id of the module.
+    type: str
+  duration:
+    description:
+      - How many seconds the lease lasts before another run may take it over. Give at least as long as the run may take.
+    type: int
+    default: 7200
+  token:
+    description:
+      - The token of the lease to release (RV(lease.token) of the run that took it). Required with O(state=absent).
+      - A lease with another token is left alone.
+    type: str
+  take_over:
+    description:
+      - The token of a lease that has not expired yet to take over anyway, because the run that holds it is known to
+        be gone (it was killed). The refusal message of a held lease names its token.
+    type: str
+author:
+  - Aurora global_db maintainers (@aurora-global-db)
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+  - aurora.global_db.attributes
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: Reads the lease and reports whether it could be taken or released; writes no tag.
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Take the lease for this AWX job
+  aurora.global_db.aurora_global_lease:
+    global_cluster_identifier: orders-global
+    owner: "awx-job-{{ awx_job_id }}"
+    duration: 14400
+    region: us-east-1
+  register: lease
+
+- name: Release it
+  aurora.global_db.aurora_global_lease:
+    global_cluster_identifier: orders-global
+    state: absent
+    token: "{{ lease.lease.token }}"
+    region: us-east-1
+"""
+
+RETURN = r"""
+lease:
+  description:
+    - With O(state=present), the lease this run now holds (in check mode, the lease held before, or null).
+    - With O(state=absent), the lease released, or null when O(token) did not hold the lease.
+  returned: success
+  type: dict
+  contains:
+    owner:
+      description: Who holds the lease.
+      type: str
+      returned: success
+      sample: awx-job-4711
+    token:
+      description: Tells this lease from any other; give it to O(token) to release the lease.
+      type: str
+      returned: success
+      sample: 6f1c0e4f1b1d4c8e9a3b2d7c5e0f9a1b
+    started:
+      description: When the lease was taken (UTC).
+      type: str
+      returned: success
+      sample: "2026-12-01T10:00:00Z"
+    expires:
+      description: When another run may take the lease over (UTC).
+      type: str
+      returned: success
+      sample: "2026-12-01T12:00:00Z"
+replaced:
+  description: The expired (or O(take_over)) lease this run took over, with the keys of RV(lease); null otherwise.
+  returned: success
+  type: dict
+  sample:
+    owner: awx-job-4710
+    token: 0a1b2c3d4e5f60718293a4b5c6d7e8f9
+    started: "2026-12-01T06:00:00Z"
+    expires: "2026-12-01T08:00:00Z"
+"""
+
+import time
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import GlobalClusterLease
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import default_owner
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import lease_dict
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import run_lease_request
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import takeover_warning
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import utc_now
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
+
+ARGUMENT_SPEC = dict(
+    global_cluster_identifier=dict(type="str", required=True),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    owner=dict(type="str"),
+    duration=dict(type="int", default=7200),
+    token=dict(type="str", no_log=False),
+    take_over=dict(type="str", no_log=False),
+)
+
+
+def main():
+    module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, required_if=[("state", "absent", ["token"])])
+    if module.params["duration"] < 1:
+        module.fail_json(msg="duration must be at least 1, not %d" % module.params["duration"])
+    lease = GlobalClusterLease(RegionalClients(module), module.params["global_cluster_identifier"], utc_now, time.sleep)
+    try:
+        changed, held, replaced = run_lease_request(
+            lease, module.params["state"], module.check_mode, module.params["owner"] or default_owner(),
+            module.params["duration"], module.params["token"], module.params["take_over"],
+        )
+    except AnsibleAWSError as error:
+        if error.exception is None:
+            module.fail_json(msg=error.message)
+        module.fail_json_aws(error.exception, msg=error.message)
+    if replaced is not None:
+        module.warn(takeover_warning(replaced))
+    module.exit_json(changed=changed, lease=lease_dict(held), replaced=lease_dict(replaced))
+
+
+if __name__ == "__main__":
+    main()

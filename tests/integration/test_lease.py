@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""One run at a time: the lease on the global cluster, through the role and the upgrade module.
+
+Two runs at once: one upgrades, the other refuses before any change, naming the owner. An expired lease is taken over
+with a warning. A failure releases the lease. (Check mode taking none is in test_check_mode.py: no tag is written.)
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from lease_tags import hold_lease
+from lease_tags import lease_tags
+from playbook_runner import run_playbook
+from role_runs import changing_calls
+from role_runs import run_role
+from sandbox_journal import PG_ORDER
+from sandbox_journal import modified_members
+
+ROLE = "aurora.global_db.aurora_global_upgrade : "
+TAKE = ROLE + "Take the lease of the global database, so that no other run acts on it meanwhile"
+RELEASE = ROLE + "Release the lease of the global database"
+TAG_CALLS = ("AddTagsToResource", "RemoveTagsFromResource")
+
+
+def _minor(sandbox, **role_vars):
+    return run_role(sandbox, "pg-global", "14.9", **role_vars)
+
+
+def test_two_runs_at_once_one_upgrades_the_other_refuses_naming_the_owner(sandbox):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(upgrade_seconds=2)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        awx_run = pool.submit(_minor, sandbox, awx_job_id=4711)
+        operator_run = pool.submit(_minor, sandbox, aurora_global_upgrade_lease_owner="operator-b")
+        runs = {"awx-job-4711": awx_run.result(), "operator-b": operator_run.result()}
+    winners = [owner for owner, run in runs.items() if run.returncode == 0]
+    assert len(winners) == 1, {owner: (run.failed_tasks, run.stderr[-2000:]) for owner, run in runs.items()}
+    loser = runs[next(owner for owner in runs if owner not in winners)]
+    assert loser.failed_tasks == [TAKE]
+    assert "held by %s" % winners[0] in loser.result(TAKE)["msg"]
+    assert "Nothing was changed" in loser.result(TAKE)["msg"]
+    # Only the winner modified anything, once per member in order; the lease is gone at the end.
+    assert modified_members(sandbox) == PG_ORDER
+    assert lease_tags(sandbox, "pg-global") == {}
+
+
+def test_an_expired_lease_is_taken_over_with_a_warning(sandbox):
+    sandbox.seed("postgresql-14")
+    hold_lease(sandbox, "pg-global", "awx-job-1", "0123456789abcdef0123456789abcdef", expires_in_seconds=-60)
+    run = _minor(sandbox)
+    assert run.returncode == 0, (run.failed_tasks, run.stderr)
+    taken = run.result(TAKE)
+    assert taken["replaced"]["owner"] == "awx-job-1"
+    assert any("Took over the lease held by awx-job-1" in warning for warning in taken.get("warnings", []))
+    assert modified_members(sandbox) == PG_ORDER
+    assert lease_tags(sandbox, "pg-global") == {}
+
+
+def test_a_held_lease_refuses_the_role_and_the_module_before_any_change(sandbox):
+    sandbox.seed("postgresql-14")
+    hold_lease(sandbox, "pg-global", "operator-x", "fedcba9876543210fedcba9876543210", expires_in_seconds=3600)
+    sandbox.clear_journal()
+    run = _minor(sandbox)
+    assert run.failed_tasks == [TAKE]
+    assert "held by operator-x" in run.result(TAKE)["msg"]
+    module_run = run_playbook("upgrade_once.yml", sandbox.endpoint_url, {
+        "global_cluster_identifier": "pg-global", "engine_version": "14.9", "expect_failure": True})
+    assert "held by operator-x" in module_run.result("Upgrade")["msg"]
+    assert module_run.result("Upgrade")["upgraded"] == []
+    assert changing_calls(sandbox) == []
+    assert lease_tags(sandbox, "pg-global")["owner"] == "operator-x"
+
+
+def test_a_killed_run_s_lease_is_taken_over_by_naming_its_token(sandbox):
+    sandbox.seed("postgresql-14")
+    token = "fedcba9876543210fedcba9876543210"
+    hold_lease(sandbox, "pg-global", "operator-x", token, expires_in_seconds=3600)
+    run = _minor(sandbox, aurora_global_upgrade_lease_take_over=token)
+    assert run.returncode == 0, (run.failed_tasks, run.stderr)
+    assert run.result(TAKE)["replaced"]["token"] == token
+    assert modified_members(sandbox) == PG_ORDER
+    assert lease_tags(sandbox, "pg-global") == {}
+
+
+def test_a_failed_upgrade_releases_the_lease_of_the_role_and_of_the_module(sandbox):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(fail_upgrade_of=["pg-secondary-apse2"])
+    run = _minor(sandbox)
+    assert run.returncode != 0
+    assert run.result(RELEASE)["changed"] is True
+    assert lease_tags(sandbox, "pg-global") == {}
+    sandbox.clear_journal()
+    module_run = run_playbook("upgrade_once.yml", sandbox.endpoint_url, {
+        "global_cluster_identifier": "pg-global", "engine_version": "14.9", "expect_failure": True})
+    assert module_run.result("Upgrade")["failed"] is True
+    assert [entry["operation"] for entry in changing_calls(sandbox) if entry["operation"] in TAG_CALLS] == list(TAG_CALLS)
+    assert lease_tags(sandbox, "pg-global") == {}
+
+
+def test_the_module_takes_and_releases_a_lease_of_its_own_around_its_changes(sandbox):
+    sandbox.seed("postgresql-14")
+    run = run_playbook("upgrade_once.yml", sandbox.endpoint_url, {
+        "global_cluster_identifier": "pg-global", "engine_version": "14.9", "db_cluster_identifier": "pg-secondary-apse2"})
+    assert run.result("Upgrade")["upgraded"] == ["pg-secondary-apse2"]
+    operations = [entry["operation"] for entry in changing_calls(sandbox)]
+    assert operations == ["AddTagsToResource", "ModifyDBCluster", "RemoveTagsFromResource"]
+    assert lease_tags(sandbox, "pg-global") == {}
