@@ -52,4 +52,3 @@ def upgrade_target(engine, engine_version, major):
             return next((target["EngineVersion"] for target in version.get("ValidUpgradeTarget", [])
                          if target["IsMajorVersionUpgrade"] == major and target["SupportsGlobalDatabases"]), None)
     raise KeyError("%s %s is not in the sandbox's engine_versions.json" % (engine, engine_version))
-

@@ -156,8 +156,9 @@ def _global_databases(draw):
             "synchronization_status": draw(st.sampled_from(["connected", "connected", "pending-resync"])),
         })
     ordered = upgrade_order(members)
-    failover = draw(st.one_of(st.none(), st.builds(dict, status=st.sampled_from(["pending", "switching-over", "completed"]),
-                                                      from_db_cluster_arn=st.just("a"), to_db_cluster_arn=st.just("b"))))
+    failover_states = st.builds(dict, status=st.sampled_from(["pending", "switching-over", "completed"]),
+                                from_db_cluster_arn=st.just("a"), to_db_cluster_arn=st.just("b"))
+    failover = draw(st.one_of(st.none(), failover_states))
     facts = {
         "global_cluster_identifier": "global", "global_cluster_arn": "arn:aws:rds::123456789012:global-cluster:global",
         "engine": engine, "engine_version": ordered[-1]["engine_version"], "status": draw(st.sampled_from(_STATUSES)),
@@ -220,4 +221,3 @@ def test_a_version_part_too_long_for_int_is_refused_as_not_a_version(engine):
     """Python refuses int() of more than 4300 digits with a bare ValueError; the parser must answer InvalidEngineVersion."""
     with pytest.raises(InvalidEngineVersion):
         parse_engine_version(engine, "14." + "9" * 5000 if engine == AURORA_POSTGRESQL else "8.0.mysql_aurora.3." + "9" * 5000)
-
