@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The resource an RDS request acts on, for moto's IAM enforcement (on when the server runs with INITIAL_NO_AUTH_ACTION_COUNT).
+
+moto checks every RDS action against the resource "*" only, so a policy that grants an action on resource ARNs
+(as least privilege wants) would be refused. AWS checks the action against the ARN of the resource it names; the
+resource type of each action is the one the Service Authorization Reference ("Actions, resources, and condition
+keys for Amazon RDS") marks as required: global-cluster, cluster, cluster-pg, pg, db, cluster-snapshot, or none
+(DescribeDBEngineVersions, DescribeEvents: "*"). moto checks one resource per request; where AWS checks several
+(ModifyDBCluster with a parameter group), the sandbox checks the required one. Conditions other than StringEquals
+are not evaluated by moto.
+"""
+
+from __future__ import annotations
+
+# Action -> (request parameter naming the resource, resource type, regional).
+RESOURCE_OF_ACTION = {
+    "DescribeGlobalClusters": ("GlobalClusterIdentifier", "global-cluster", False),
+    "ModifyGlobalCluster": ("GlobalClusterIdentifier", "global-cluster", False),
+    "DescribeDBClusters": ("DBClusterIdentifier", "cluster", True),
+    "ModifyDBCluster": ("DBClusterIdentifier", "cluster", True),
+    "CreateDBClusterSnapshot": ("DBClusterIdentifier", "cluster", True),
+    "DescribeDBClusterParameters": ("DBClusterParameterGroupName", "cluster-pg", True),
+    "DescribeDBClusterParameterGroups": ("DBClusterParameterGroupName", "cluster-pg", True),
+    "DescribeDBParameterGroups": ("DBParameterGroupName", "pg", True),
+    "DescribeDBInstances": ("DBInstanceIdentifier", "db", True),
+    "ModifyDBInstance": ("DBInstanceIdentifier", "db", True),
+    "RebootDBInstance": ("DBInstanceIdentifier", "db", True),
+    "DescribeDBClusterSnapshots": ("DBClusterSnapshotIdentifier", "cluster-snapshot", True),
+}
+# Tag actions name their resource by ARN.
+ARN_PARAMETER_OF_ACTION = {"AddTagsToResource": "ResourceName", "RemoveTagsFromResource": "ResourceName", "ListTagsForResource": "ResourceName"}
+
+
+def resource_arn(action: str, params: dict, region: str, account_id: str) -> str:
+    """The ARN IAM checks ``action`` against, or "*" for actions without resource-level permissions or without a named resource."""
+    if action in ARN_PARAMETER_OF_ACTION:
+        return params.get(ARN_PARAMETER_OF_ACTION[action]) or "*"
+    if action not in RESOURCE_OF_ACTION:
+        return "*"
+    parameter, resource_type, regional = RESOURCE_OF_ACTION[action]
+    name = params.get(parameter)
+    if not name:
+        return "*"
+    if name.startswith("arn:"):
+        return name
+    return f"arn:aws:rds:{region if regional else ''}:{account_id}:{resource_type}:{name.lower()}"
+
+
+class ResourceAuthorization:
+    """Mixed into the sandbox's RDSResponse: moto calls _determine_resource before it checks the caller's policies."""
+
+    def _determine_resource(self) -> str:
+        return resource_arn(self._get_action(), self._named_params(), self.region, self.current_account)
+
+    def _named_params(self) -> dict:
+        return {name: values[0] for name, values in self.querystring.items() if values}
