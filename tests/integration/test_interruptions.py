@@ -1,0 +1,87 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Every interruption survived: the role's run is killed (SIGKILL, the whole process group, as a cancelled AWX job or a
+lost control node goes) right after each of its mutating calls in turn, seen in the sandbox's journal; then the role
+runs again, as an operator would (taking over the lease the killed run left, by its token). The second run finishes,
+every member is modified exactly once, in AWS's order, the primary last.
+
+MUTATING_CALLS lists the kill points; the test of the first one checks it against the calls of a whole run, so a step
+merged later (a snapshot, parameter groups) that adds mutating calls makes it fail until its calls are listed.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from lease_tags import lease_tags
+from playbook_runner import playbook_command
+from role_runs import changing_calls
+from role_runs import role_vars
+from role_runs import run_role
+from sandbox_journal import PG_ORDER
+from sandbox_journal import modified_members
+
+POLL_SECONDS = 0.02
+# kind -> (target, role variables, the modify call, how many accepted modifies a whole run makes).
+KINDS = {
+    "minor": ("14.9", {}, "ModifyDBCluster", len(PG_ORDER)),
+    "major": ("15.4", {"aurora_global_upgrade_allow_major_version_upgrade": True}, "ModifyGlobalCluster", 1),
+}
+# The mutating calls of a whole run, in order: one kill point each. A step that adds mutating calls adds entries here
+# (the test of kill point 0 checks this list against what a whole run calls).
+MUTATING_CALLS = {
+    "minor": ["AddTagsToResource", "ModifyDBCluster", "ModifyDBCluster", "ModifyDBCluster", "RemoveTagsFromResource"],
+    "major": ["AddTagsToResource", "ModifyGlobalCluster", "RemoveTagsFromResource"],
+}
+KILL_POINTS = [(kind, index) for kind in sorted(MUTATING_CALLS) for index in range(len(MUTATING_CALLS[kind]))]
+
+
+def _fresh(sandbox):
+    sandbox.reset()
+    sandbox.seed("postgresql-14")
+    # Short upgrades: the kills follow the journal, not the clock.
+    sandbox.configure(upgrade_seconds=0.3, status_delay_seconds=0.2)
+
+
+def _kill_after(sandbox, target, extra_vars, index):
+    """Start the role and SIGKILL its process group as soon as the journal shows its mutating call number ``index`` (from 0)."""
+    command, environment = playbook_command("role_upgrade.yml", sandbox.endpoint_url, role_vars(sandbox, "pg-global", target, **extra_vars))
+    with subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True) as run:
+        deadline = time.monotonic() + 300
+        while len(changing_calls(sandbox)) <= index:
+            assert run.poll() is None, "the run ended before its mutating call %d" % index
+            assert time.monotonic() < deadline, "no mutating call %d within 300 s" % index
+            time.sleep(POLL_SECONDS)
+        os.killpg(run.pid, signal.SIGKILL)
+        run.wait()
+    return changing_calls(sandbox)[index]
+
+
+def _accepted(sandbox, operation):
+    return [entry for entry in changing_calls(sandbox) if entry["operation"] == operation and entry["error"] is None]
+
+
+@pytest.mark.parametrize("kind, index", KILL_POINTS, ids=["%s-%d-%s" % (kind, index, MUTATING_CALLS[kind][index]) for kind, index in KILL_POINTS])
+def test_a_run_killed_after_a_mutating_call_is_finished_by_the_next_run(sandbox, kind, index):
+    target, extra_vars, modify, modifies = KINDS[kind]
+    _fresh(sandbox)
+    killed_after = _kill_after(sandbox, target, extra_vars, index)
+    assert killed_after["operation"] == MUTATING_CALLS[kind][index], (killed_after, MUTATING_CALLS[kind])
+    held = lease_tags(sandbox, "pg-global").get("token")
+    rerun = run_role(sandbox, "pg-global", target, **dict(extra_vars, **({"aurora_global_upgrade_lease_take_over": held} if held else {})))
+    assert rerun.returncode == 0, (rerun.failed_tasks, [rerun.result(task).get("msg") for task in rerun.failed_tasks])
+    assert len(_accepted(sandbox, modify)) == modifies, [entry["params"] for entry in _accepted(sandbox, modify)]
+    if kind == "minor":
+        assert modified_members(sandbox) == PG_ORDER
+    assert lease_tags(sandbox, "pg-global") == {}
+    if index == 0:
+        # Killed before any upgrade, the second run is a whole run: its mutating calls are the kill points.
+        whole_run = [entry["operation"] for entry in changing_calls(sandbox) if entry["seq"] > killed_after["seq"]]
+        assert whole_run == MUTATING_CALLS[kind]
