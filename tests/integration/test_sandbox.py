@@ -206,6 +206,25 @@ def test_hidden_versions_lag_in_one_region_only(sandbox, rds):
     rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
 
 
+def test_deprecated_versions_are_listed_only_with_include_all(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(deprecated_versions=["14.6"], status_delay_seconds=0)
+    client = rds("eu-west-1")
+    assert client.describe_db_engine_versions(Engine="aurora-postgresql", EngineVersion="14.6")["DBEngineVersions"] == []
+    listed = client.describe_db_engine_versions(Engine="aurora-postgresql")["DBEngineVersions"]
+    assert "14.6" not in {entry["EngineVersion"] for entry in listed}
+    assert {entry["Status"] for entry in listed} == {"available"}
+    [deprecated] = client.describe_db_engine_versions(Engine="aurora-postgresql", EngineVersion="14.6", IncludeAll=True)["DBEngineVersions"]
+    assert deprecated["Status"] == "deprecated"
+    assert {"14.9", "16.1"} <= {target["EngineVersion"] for target in deprecated["ValidUpgradeTarget"]}
+    everything = client.describe_db_engine_versions(Engine="aurora-postgresql", IncludeAll=True)["DBEngineVersions"]
+    assert len(everything) == len(listed) + 1
+    # Clusters keep running a deprecated version, and upgrade from it.
+    assert cluster(rds, "pg-secondary-euw1", "eu-west-1")["EngineVersion"] == "14.6"
+    answer = client.modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+    assert answer["DBCluster"]["Status"] == "upgrading"
+
+
 # 3. ModifyGlobalCluster
 
 

@@ -102,6 +102,8 @@ class SandboxRDSResponse(RDSResponse):
             engine_version=self.params.get("EngineVersion"),
             family=self.params.get("DBParameterGroupFamily"),
             default_only=bool(self.params.get("DefaultOnly")),
+            deprecated=frozenset(SANDBOX.config.deprecated_versions),
+            include_all=bool(self.params.get("IncludeAll")),
         )
         return self._paged("DBEngineVersions", versions)
 
