@@ -404,6 +404,26 @@ def test_modify_db_cluster_keeps_moto_behaviour_elsewhere(sandbox, rds):
     assert events(sandbox) == []
 
 
+def test_identifiers_are_matched_case_insensitively_and_stored_in_lower_case(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2, fail_upgrade_of=["PG-Secondary-EUW1"])
+    assert global_cluster(rds, "PG-Global", "eu-west-1")["GlobalClusterIdentifier"] == "pg-global"
+    assert global_cluster(rds, "arn:aws:rds::123456789012:global-cluster:PG-GLOBAL")["GlobalClusterIdentifier"] == "pg-global"
+    assert cluster(rds, "PG-Secondary-EUW1", "eu-west-1")["DBClusterIdentifier"] == "pg-secondary-euw1"
+    answer = rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="Pg-Secondary-Euw1", EngineVersion="14.9", ApplyImmediately=True)["DBCluster"]
+    assert (answer["DBClusterIdentifier"], answer["Status"]) == ("pg-secondary-euw1", "upgrading")
+    wait_until(lambda: upgrade_finished(sandbox))
+    # fail_upgrade_of names the cluster as AWS would accept it: in any case.
+    assert events(sandbox)[-1] == ("UpgradeFailed", {"DBClusterIdentifier": "pg-secondary-euw1", "EngineVersion": "14.9"})
+    created = rds("us-east-1").create_global_cluster(GlobalClusterIdentifier="Orders-Global", Engine="aurora-postgresql", EngineVersion="14.6")
+    assert created["GlobalCluster"]["GlobalClusterIdentifier"] == "orders-global"
+    assert global_cluster(rds, "ORDERS-global")["GlobalClusterArn"] == "arn:aws:rds::123456789012:global-cluster:orders-global"
+    created = rds("eu-west-1").create_db_cluster(DBClusterIdentifier="Orders-EUW1", Engine="aurora-postgresql", EngineVersion="14.6",
+                                                 MasterUsername="admin", MasterUserPassword="secret-password")
+    assert created["DBCluster"]["DBClusterIdentifier"] == "orders-euw1"
+    assert cluster(rds, "ORDERS-euw1", "eu-west-1")["DBClusterArn"].endswith(":cluster:orders-euw1")
+
+
 # 5. DescribeDBClusters after seeding
 
 

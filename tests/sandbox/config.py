@@ -45,6 +45,11 @@ def _string_list(name: str, value: Any) -> list[str]:
     return list(value)
 
 
+def _identifier_list(name: str, value: Any) -> list[str]:
+    """DB cluster or global cluster identifiers, which AWS matches case-insensitively and stores in lower case."""
+    return [identifier.lower() for identifier in _string_list(name, value)]
+
+
 def _region_versions(name: str, value: Any) -> dict[str, list[str]]:
     if not isinstance(value, dict):
         raise ConfigError(f"{name} must map a region to a list of engine versions, not {value!r}")
@@ -56,7 +61,7 @@ _VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "status_delay_seconds": _non_negative_number,
     "throttle_fraction": _fraction,
     "throttle_seed": _integer,
-    "fail_upgrade_of": _string_list,
+    "fail_upgrade_of": _identifier_list,
     "hidden_versions": _region_versions,
     "refuse_in_place_mysql_minor": _boolean,
     "deprecated_versions": _string_list,
