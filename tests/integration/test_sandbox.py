@@ -379,6 +379,31 @@ def test_minor_upgrade_secondaries_first_then_primary(sandbox, rds):
     assert global_cluster(rds, "pg-global")["EngineVersion"] == "14.9"
 
 
+def test_accepted_member_upgrade_is_pending_and_refuses_a_second_modify(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    # Long enough for a loaded machine; nothing waits for it.
+    sandbox.configure(status_delay_seconds=5)
+    client = rds("eu-west-1")
+    answer = client.modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)["DBCluster"]
+    assert (answer["Status"], answer["EngineVersion"], answer["PendingModifiedValues"]) == ("available", "14.6", {"EngineVersion": "14.9"})
+    described = cluster(rds, "pg-secondary-euw1", "eu-west-1")
+    assert (described["Status"], described["EngineVersion"], described["PendingModifiedValues"]) == ("available", "14.6", {"EngineVersion": "14.9"})
+    for target in ("14.9", "14.10"):
+        expect_error(client.modify_db_cluster, "InvalidDBClusterStateFault", "Cannot modify DB cluster 'pg-secondary-euw1'",
+                     DBClusterIdentifier="pg-secondary-euw1", EngineVersion=target, ApplyImmediately=True)
+    assert [entry["error"] for entry in sandbox.mutating_calls()] == [None, "InvalidDBClusterStateFault", "InvalidDBClusterStateFault"]
+    assert events(sandbox) == []
+
+
+def test_pending_engine_version_clears_when_the_upgrade_starts(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=0.2, upgrade_seconds=5)
+    rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+    wait_until(lambda: cluster(rds, "pg-secondary-euw1", "eu-west-1")["Status"] == "upgrading")
+    described = cluster(rds, "pg-secondary-euw1", "eu-west-1")
+    assert (described["EngineVersion"], "PendingModifiedValues" in described) == ("14.6", False)
+
+
 def test_member_upgrade_without_apply_immediately_stays_pending(sandbox, rds):
     sandbox.seed("postgresql-14")
     sandbox.configure(status_delay_seconds=0)

@@ -88,12 +88,11 @@ class SandboxRDSResponse(RDSResponse):
         return ActionResult({"DBCluster": cluster})
 
     def _upgrade_member(self, global_cluster: GlobalCluster, cluster: DBCluster, target: str) -> None:
+        # Accepted, the target is pending: with ApplyImmediately until the upgrade starts (the cluster still reads
+        # `available` meanwhile), without it until the next maintenance window, which never comes here.
+        cluster.pending_modified_values = {"EngineVersion": target}
         if self.params.get("ApplyImmediately"):
-            cluster.pending_modified_values = None
             SANDBOX.schedule_member_upgrade(global_cluster, cluster, target)
-        else:
-            # Without ApplyImmediately AWS waits for the next maintenance window, which never comes here.
-            cluster.pending_modified_values = {"EngineVersion": target}
 
     def describe_db_engine_versions(self) -> ActionResult:
         versions = SANDBOX.catalog.describe(

@@ -60,6 +60,8 @@ class Upgrade:
         self.started = True
         for cluster in self.clusters:
             cluster.status = UPGRADING
+            # The accepted target waited in PendingModifiedValues until now (AWS's accepted-but-not-started window).
+            cluster.pending_modified_values = None
         if self.is_global:
             self.global_cluster.status = UPGRADING
 
