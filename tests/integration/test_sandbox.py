@@ -404,6 +404,36 @@ def test_pending_engine_version_clears_when_the_upgrade_starts(sandbox, rds):
     assert (described["EngineVersion"], "PendingModifiedValues" in described) == ("14.6", False)
 
 
+@pytest.mark.parametrize("refusal, code, message", [
+    (None, "InvalidGlobalClusterStateFault", "Global cluster 'pg-global' is upgrading"),
+    ("InvalidDBClusterStateFault", "InvalidDBClusterStateFault", "Cannot modify DB cluster 'pg-secondary-apse2'"),
+    ("upgrade_global_replicas_first", "InvalidParameterValue", "Please upgrade global replicas first before upgrading the primary member."),
+])
+def test_global_cluster_settles_after_a_member_upgrade(sandbox, rds, refusal, code, message):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2, settle_seconds=30, **({"settle_refusal": refusal} if refusal else {}))
+    rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+    wait_until(lambda: upgrade_finished(sandbox))
+    assert pg_states(rds)["pg-secondary-euw1"] == ("available", "14.9")
+    assert global_cluster(rds, "pg-global")["Status"] == "modifying"
+    expect_error(rds("ap-southeast-2").modify_db_cluster, code, message,
+                 DBClusterIdentifier="pg-secondary-apse2", EngineVersion="14.9", ApplyImmediately=True)
+    expect_error(rds("us-east-1").modify_global_cluster, "InvalidGlobalClusterStateFault",
+                 GlobalClusterIdentifier="pg-global", EngineVersion="16.1", AllowMajorVersionUpgrade=True)
+    assert pg_states(rds)["pg-secondary-apse2"] == ("available", "14.6")
+    assert [operation for operation, _params in events(sandbox)] == ["UpgradeStarted", "UpgradeCompleted"]
+
+
+def test_next_member_upgrade_is_accepted_once_the_global_cluster_settled(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.1, settle_seconds=0.3)
+    rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+    wait_until(lambda: upgrade_finished(sandbox) and global_cluster(rds, "pg-global")["Status"] == "available")
+    answer = rds("ap-southeast-2").modify_db_cluster(DBClusterIdentifier="pg-secondary-apse2", EngineVersion="14.9", ApplyImmediately=True)
+    assert answer["DBCluster"]["Status"] == "upgrading"
+    assert [entry["error"] for entry in sandbox.mutating_calls()] == [None, None]
+
+
 def test_member_upgrade_without_apply_immediately_stays_pending(sandbox, rds):
     sandbox.seed("postgresql-14")
     sandbox.configure(status_delay_seconds=0)
@@ -560,7 +590,8 @@ def test_a_failing_member_fails_the_global_upgrade(sandbox, rds):
 
 
 def test_configure_refuses_unknown_settings_and_bad_values(sandbox):
-    for settings in ({"upgrade_minutes": 1}, {"throttle_fraction": 2}, {"fail_upgrade_of": "pg-primary-use1"}, {"hidden_versions": ["14.9"]}):
+    for settings in ({"upgrade_minutes": 1}, {"throttle_fraction": 2}, {"fail_upgrade_of": "pg-primary-use1"}, {"hidden_versions": ["14.9"]},
+                     {"settle_seconds": -1}, {"settle_refusal": "Throttling"}):
         with pytest.raises(SandboxError, match="HTTP 400"):
             sandbox.configure(**settings)
     assert sandbox.configure()["upgrade_seconds"] == 1.0

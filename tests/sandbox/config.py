@@ -10,6 +10,10 @@ import dataclasses
 from typing import Any, Callable
 
 
+# How AWS may refuse ModifyDBCluster of a member while its global cluster settles (Terraform's provider retries all three).
+SETTLE_REFUSALS = ("InvalidGlobalClusterStateFault", "InvalidDBClusterStateFault", "upgrade_global_replicas_first")
+
+
 class ConfigError(ValueError):
     """A setting the sandbox does not know, or a value it cannot use."""
 
@@ -50,6 +54,12 @@ def _identifier_list(name: str, value: Any) -> list[str]:
     return [identifier.lower() for identifier in _string_list(name, value)]
 
 
+def _settle_refusal(name: str, value: Any) -> str:
+    if value not in SETTLE_REFUSALS:
+        raise ConfigError(f"{name} must be one of {', '.join(SETTLE_REFUSALS)}, not {value!r}")
+    return value
+
+
 def _region_versions(name: str, value: Any) -> dict[str, list[str]]:
     if not isinstance(value, dict):
         raise ConfigError(f"{name} must map a region to a list of engine versions, not {value!r}")
@@ -65,6 +75,8 @@ _VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "hidden_versions": _region_versions,
     "refuse_in_place_mysql_minor": _boolean,
     "deprecated_versions": _string_list,
+    "settle_seconds": _non_negative_number,
+    "settle_refusal": _settle_refusal,
 }
 
 
@@ -82,6 +94,9 @@ class SandboxConfig:
     refuse_in_place_mysql_minor: bool = False
     # DescribeDBEngineVersions lists these (Status `deprecated`) only when asked with IncludeAll=true.
     deprecated_versions: list[str] = dataclasses.field(default_factory=list)
+    # How long a global cluster says `modifying` after a member's upgrade, and how ModifyDBCluster is refused meanwhile.
+    settle_seconds: float = 0.0
+    settle_refusal: str = SETTLE_REFUSALS[0]
 
     def updated(self, settings: dict[str, Any]) -> SandboxConfig:
         """A copy with `settings` applied; raises ConfigError and changes nothing when one of them is wrong."""
