@@ -589,9 +589,40 @@ def test_a_failing_member_fails_the_global_upgrade(sandbox, rds):
     assert events(sandbox)[-1] == ("UpgradeFailed", {"GlobalClusterIdentifier": "mysql3-global", "EngineVersion": "8.4.7"})
 
 
+def test_lost_response_is_applied_then_answered_500_once(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=5, lose_response_of=["ModifyDBCluster"])
+    client = rds("eu-west-1")
+    # A refused call is not applied: it keeps its answer and leaves the fault armed.
+    expect_error(client.modify_db_cluster, "InvalidParameterValue", DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.8", ApplyImmediately=True)
+    lost = expect_error(client.modify_db_cluster, "InternalFailure", DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+    assert lost.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+    assert cluster(rds, "pg-secondary-euw1", "eu-west-1")["PendingModifiedValues"] == {"EngineVersion": "14.9"}
+    assert sandbox.configure()["lose_response_of"] == []
+    # The resend a retry policy makes is refused: the upgrade is already accepted.
+    expect_error(client.modify_db_cluster, "InvalidDBClusterStateFault", DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+    assert [(entry["error"], entry.get("applied")) for entry in sandbox.mutating_calls()] == [
+        ("InvalidParameterValue", None), ("InternalFailure", True), ("InvalidDBClusterStateFault", None),
+    ]
+
+
+def test_lost_response_is_retried_by_botocore_and_refused(sandbox):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=5, lose_response_of=["ModifyDBCluster", "DescribeDBClusters"])
+    client = boto3.client("rds", region_name="eu-west-1", endpoint_url=sandbox.endpoint_url, aws_access_key_id="testing",
+                          aws_secret_access_key="testing", config=Config(retries={"mode": "standard", "total_max_attempts": 2}))
+    expect_error(client.modify_db_cluster, "InvalidDBClusterStateFault", DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+    # A lost read is harmless: the retry answers.
+    assert client.describe_db_clusters(DBClusterIdentifier="pg-secondary-euw1")["DBClusters"][0]["PendingModifiedValues"] == {"EngineVersion": "14.9"}
+    assert [(entry["operation"], entry["error"]) for entry in sandbox.journal()] == [
+        ("ModifyDBCluster", "InternalFailure"), ("ModifyDBCluster", "InvalidDBClusterStateFault"),
+        ("DescribeDBClusters", "InternalFailure"), ("DescribeDBClusters", None),
+    ]
+
+
 def test_configure_refuses_unknown_settings_and_bad_values(sandbox):
     for settings in ({"upgrade_minutes": 1}, {"throttle_fraction": 2}, {"fail_upgrade_of": "pg-primary-use1"}, {"hidden_versions": ["14.9"]},
-                     {"settle_seconds": -1}, {"settle_refusal": "Throttling"}):
+                     {"settle_seconds": -1}, {"settle_refusal": "Throttling"}, {"lose_response_of": "ModifyDBCluster"}):
         with pytest.raises(SandboxError, match="HTTP 400"):
             sandbox.configure(**settings)
     assert sandbox.configure()["upgrade_seconds"] == 1.0

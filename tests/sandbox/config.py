@@ -77,6 +77,7 @@ _VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "deprecated_versions": _string_list,
     "settle_seconds": _non_negative_number,
     "settle_refusal": _settle_refusal,
+    "lose_response_of": _string_list,
 }
 
 
@@ -97,6 +98,8 @@ class SandboxConfig:
     # How long a global cluster says `modifying` after a member's upgrade, and how ModifyDBCluster is refused meanwhile.
     settle_seconds: float = 0.0
     settle_refusal: str = SETTLE_REFUSALS[0]
+    # Operation names (ModifyDBCluster, ...): the next successful call of each is applied, then answered HTTP 500 InternalFailure.
+    lose_response_of: list[str] = dataclasses.field(default_factory=list)
 
     def updated(self, settings: dict[str, Any]) -> SandboxConfig:
         """A copy with `settings` applied; raises ConfigError and changes nothing when one of them is wrong."""

@@ -54,6 +54,15 @@ class SandboxState:
     def should_throttle(self) -> bool:
         return self.config.throttle_fraction > 0 and self._throttle_rng.random() < self.config.throttle_fraction
 
+    def take_lost_response(self, operation: str) -> bool:
+        """Whether this successful call's answer is to be lost; each listed operation loses one answer."""
+        remaining = list(self.config.lose_response_of)
+        if operation not in remaining:
+            return False
+        remaining.remove(operation)
+        self.config = self.config.updated({"lose_response_of": remaining})
+        return True
+
     def hidden_versions(self, region: str) -> frozenset[str]:
         return self.config.hidden_in(region)
 
