@@ -113,6 +113,18 @@ def test_global_cluster_is_described_from_every_region_with_its_members(sandbox,
     assert "FailoverState" not in described
 
 
+def test_pending_resync_members_are_described_so(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(pending_resync=["PG-Secondary-APSE2"])
+    for region in ("us-east-1", "ap-southeast-2"):
+        members = global_cluster(rds, "pg-global", region)["GlobalClusterMembers"]
+        assert len(members) == 3
+        statuses = {member["DBClusterArn"].split(":")[-1]: member["SynchronizationStatus"] for member in members}
+        assert statuses == {"pg-primary-use1": "connected", "pg-secondary-euw1": "connected", "pg-secondary-apse2": "pending-resync"}
+    sandbox.configure(pending_resync=[])
+    assert {member["SynchronizationStatus"] for member in global_cluster(rds, "pg-global")["GlobalClusterMembers"]} == {"connected"}
+
+
 def test_unknown_global_cluster_is_not_found_404(sandbox, rds):
     sandbox.seed("mysql-3")
     error = expect_error(rds("eu-west-1").describe_global_clusters, "GlobalClusterNotFoundFault", "Global cluster 'nope' not found",

@@ -78,6 +78,7 @@ _VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "settle_seconds": _non_negative_number,
     "settle_refusal": _settle_refusal,
     "lose_response_of": _string_list,
+    "pending_resync": _identifier_list,
 }
 
 
@@ -100,6 +101,8 @@ class SandboxConfig:
     settle_refusal: str = SETTLE_REFUSALS[0]
     # Operation names (ModifyDBCluster, ...): the next successful call of each is applied, then answered HTTP 500 InternalFailure.
     lose_response_of: list[str] = dataclasses.field(default_factory=list)
+    # DB clusters whose GlobalClusterMembers[].SynchronizationStatus reads `pending-resync` (the others `connected`).
+    pending_resync: list[str] = dataclasses.field(default_factory=list)
 
     def updated(self, settings: dict[str, Any]) -> SandboxConfig:
         """A copy with `settings` applied; raises ConfigError and changes nothing when one of them is wrong."""

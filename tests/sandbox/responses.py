@@ -29,9 +29,10 @@ PAGE_SIZE = 100
 class GlobalClusterView:
     """A moto GlobalCluster as AWS describes it: members carry their replication status, and a forced failover state shows."""
 
-    def __init__(self, global_cluster: GlobalCluster, failover_state: dict[str, Any] | None) -> None:
+    def __init__(self, global_cluster: GlobalCluster, failover_state: dict[str, Any] | None, resynchronizing: frozenset[str]) -> None:
         self._global_cluster = global_cluster
         self.failover_state = failover_state
+        self._resynchronizing = resynchronizing
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._global_cluster, name)
@@ -39,13 +40,20 @@ class GlobalClusterView:
     @property
     def global_cluster_members(self) -> list[dict[str, Any]]:
         return [
-            {"GlobalWriteForwardingStatus": "disabled", **member, "SynchronizationStatus": "connected"}
+            {"GlobalWriteForwardingStatus": "disabled", **member, "SynchronizationStatus": self._synchronization_status(member["DBClusterArn"])}
             for member in self._global_cluster.global_cluster_members
         ]
 
+    def _synchronization_status(self, cluster_arn: str) -> str:
+        return "pending-resync" if cluster_arn.rsplit(":", 1)[-1] in self._resynchronizing else "connected"
+
 
 def describe_global_cluster(global_cluster: GlobalCluster) -> GlobalClusterView:
-    return GlobalClusterView(global_cluster, SANDBOX.failover_states.get(global_cluster.global_cluster_identifier))
+    return GlobalClusterView(
+        global_cluster,
+        SANDBOX.failover_states.get(global_cluster.global_cluster_identifier),
+        frozenset(SANDBOX.config.pending_resync),
+    )
 
 
 class SandboxRDSResponse(RDSResponse):
