@@ -551,6 +551,37 @@ def test_reset_all_parameters_and_unknown_groups(sandbox, rds):
 # 7. Fault injection
 
 
+def rds_at(endpoint_url: str, signed_region: str) -> Any:
+    """A boto3 RDS client that signs for signed_region and sends to endpoint_url; no retries."""
+    return boto3.client("rds", region_name=signed_region, endpoint_url=endpoint_url, aws_access_key_id="testing",
+                        aws_secret_access_key="testing", config=Config(retries={"mode": "standard", "total_max_attempts": 1}))
+
+
+def test_regional_endpoints_refuse_requests_signed_for_another_region(sandbox):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(regional_endpoints=True, status_delay_seconds=0)
+    euw1 = rds_at(f"{sandbox.endpoint_url}/region/eu-west-1", "eu-west-1")
+    assert euw1.describe_db_clusters(DBClusterIdentifier="pg-secondary-euw1")["DBClusters"][0]["Status"] == "available"
+    # The bare endpoint is us-east-1's.
+    assert rds_at(sandbox.endpoint_url, "us-east-1").describe_global_clusters()["GlobalClusters"][0]["GlobalClusterIdentifier"] == "pg-global"
+    for endpoint_url, signed_region in ((sandbox.endpoint_url, "eu-west-1"), (f"{sandbox.endpoint_url}/region/ap-southeast-2", "eu-west-1")):
+        refused = expect_error(rds_at(endpoint_url, signed_region).modify_db_cluster, "SignatureDoesNotMatch",
+                               DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+        assert refused.response["Error"]["Message"] == "Credential should be scoped to a valid region, not 'eu-west-1'. "
+        assert refused.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert "PendingModifiedValues" not in euw1.describe_db_clusters(DBClusterIdentifier="pg-secondary-euw1")["DBClusters"][0]
+    assert [(entry["region"], entry["error"]) for entry in sandbox.mutating_calls()] == [("eu-west-1", "SignatureDoesNotMatch")] * 2
+    assert euw1.modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)["DBCluster"]["Status"] == "upgrading"
+
+
+def test_shared_endpoint_serves_every_region_with_or_without_a_region_prefix(sandbox):
+    sandbox.seed("postgresql-14")
+    for endpoint_url in (sandbox.endpoint_url, f"{sandbox.endpoint_url}/region/us-east-1"):
+        found = rds_at(endpoint_url, "eu-west-1").describe_db_clusters(DBClusterIdentifier="pg-secondary-euw1")["DBClusters"]
+        assert [described["DBClusterIdentifier"] for described in found] == ["pg-secondary-euw1"]
+    assert [entry["error"] for entry in sandbox.journal()] == [None, None]
+
+
 def throttled_pattern(rds, calls: int) -> list[bool]:
     pattern = []
     for _call in range(calls):
@@ -634,7 +665,8 @@ def test_lost_response_is_retried_by_botocore_and_refused(sandbox):
 
 def test_configure_refuses_unknown_settings_and_bad_values(sandbox):
     for settings in ({"upgrade_minutes": 1}, {"throttle_fraction": 2}, {"fail_upgrade_of": "pg-primary-use1"}, {"hidden_versions": ["14.9"]},
-                     {"settle_seconds": -1}, {"settle_refusal": "Throttling"}, {"lose_response_of": "ModifyDBCluster"}):
+                     {"settle_seconds": -1}, {"settle_refusal": "Throttling"}, {"lose_response_of": "ModifyDBCluster"},
+                     {"regional_endpoints": "yes"}):
         with pytest.raises(SandboxError, match="HTTP 400"):
             sandbox.configure(**settings)
     assert sandbox.configure()["upgrade_seconds"] == 1.0

@@ -79,6 +79,7 @@ _VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "settle_refusal": _settle_refusal,
     "lose_response_of": _string_list,
     "pending_resync": _identifier_list,
+    "regional_endpoints": _boolean,
 }
 
 
@@ -103,6 +104,8 @@ class SandboxConfig:
     lose_response_of: list[str] = dataclasses.field(default_factory=list)
     # DB clusters whose GlobalClusterMembers[].SynchronizationStatus reads `pending-resync` (the others `connected`).
     pending_resync: list[str] = dataclasses.field(default_factory=list)
+    # Each region its own endpoint, <endpoint_url>/region/<name> (the bare one is us-east-1's), refusing requests signed for another region.
+    regional_endpoints: bool = False
 
     def updated(self, settings: dict[str, Any]) -> SandboxConfig:
         """A copy with `settings` applied; raises ConfigError and changes nothing when one of them is wrong."""
