@@ -234,7 +234,8 @@ def test_a_failed_member_stops_the_run_before_the_primary(sandbox):
     sandbox.configure(fail_upgrade_of=["pg-secondary-euw1"])
     result = _refused(sandbox, "14.9")
     assert "aws rds describe-events --source-type db-cluster --source-identifier pg-secondary-euw1 --region eu-west-1" in result["msg"]
-    assert result["upgraded"] == ["pg-secondary-apse2", "pg-secondary-euw1"]
+    assert result["upgraded"] == ["pg-secondary-apse2"]
+    assert (result["failed_members"], result["still_upgrading"], result["timed_out"]) == (["pg-secondary-euw1"], [], False)
     assert result["changed"] is True
     assert modified_members(sandbox) == ["pg-secondary-apse2", "pg-secondary-euw1"]
 
@@ -266,6 +267,7 @@ def test_wait_timeout_bounds_the_whole_run(sandbox):
     result = _refused(sandbox, "14.9", wait_timeout=3)
     assert "wait_timeout (3 seconds" in result["msg"]
     assert result["upgraded"] == ["pg-secondary-apse2"]
+    assert (result["failed_members"], result["still_upgrading"], result["timed_out"]) == ([], ["pg-secondary-apse2"], True)
 
 
 def test_unknown_global_cluster_is_reported(sandbox):
