@@ -155,8 +155,8 @@ class GlobalDatabaseUpgrade:
             self._still_upgrading = self._not_done(facts)
         # One ModifyGlobalCluster call moves every member.
         started_members = list(before) if self._plan["kind"] == MAJOR else selected
-        return dict(
-            self._progress(),
+        result = self._progress()
+        result.update(
             changed=bool(selected),
             upgraded=selected,
             not_started=[m for m in self._plan["pending"] if m not in started_members],
@@ -166,6 +166,7 @@ class GlobalDatabaseUpgrade:
                 "after": {**_versions(facts), **{member: self._plan["target_engine_version"] for member in started_members}},
             },
         )
+        return result
 
     def _read_and_plan(self):
         facts = self._reader.facts(self._request.global_cluster_identifier)

@@ -317,8 +317,8 @@ ansible_facts:
                   description:
                     - V(true) when the blocker only says that an upgrade (or another modification) already running has not
                       finished yet, for example after an interrupted run; the members (or the global cluster) are V(upgrading)
-                      or V(modifying), or have an engine version change pending. Such a blocker clears on its own; M(aurora.global_db.aurora_global_upgrade) and the role
-                      wait for it and then check everything again.
+                      or V(modifying), or have an engine version change pending. Such a blocker clears on its own;
+                      M(aurora.global_db.aurora_global_upgrade) and the role wait for it and then check everything again.
                     - V(false) when the operator has to act.
                   type: bool
                   returned: success
