@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import signal
 import subprocess
@@ -491,6 +492,53 @@ def test_identifiers_are_matched_case_insensitively_and_stored_in_lower_case(san
     assert cluster(rds, "ORDERS-euw1", "eu-west-1")["DBClusterArn"].endswith(":cluster:orders-euw1")
 
 
+def cluster_events(rds, identifier: str, region: str, **window: Any) -> list[str]:
+    found = rds(region).describe_events(SourceType="db-cluster", SourceIdentifier=identifier, **(window or {"Duration": 60}))["Events"]
+    for event in found:
+        assert (event["SourceIdentifier"], event["SourceType"], event["EventCategories"]) == (identifier.lower(), "db-cluster", ["maintenance"])
+        assert event["SourceArn"] == f"arn:aws:rds:{region}:123456789012:cluster:{identifier.lower()}"
+    assert [event["Date"] for event in found] == sorted(event["Date"] for event in found)
+    return [event["Message"] for event in found]
+
+
+def test_events_tell_a_minor_upgrade_started_and_finished_in_the_member_region(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2)
+    rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+    wait_until(lambda: upgrade_finished(sandbox))
+    assert cluster_events(rds, "PG-Secondary-EUW1", "eu-west-1") == [
+        "Database cluster engine version upgrade started.",
+        "Database cluster engine version has been upgraded.",
+    ]
+    assert cluster_events(rds, "pg-secondary-euw1", "us-east-1") == []
+    assert cluster_events(rds, "pg-secondary-apse2", "ap-southeast-2") == []
+    past = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=2)
+    assert cluster_events(rds, "pg-secondary-euw1", "eu-west-1", StartTime=past, EndTime=past + datetime.timedelta(hours=1)) == []
+    expect_error(rds("eu-west-1").describe_events, "InvalidParameterCombination", SourceIdentifier="pg-secondary-euw1")
+
+
+def test_events_tell_why_an_upgrade_failed(sandbox, rds):
+    sandbox.seed("mysql-3")
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2, fail_upgrade_of=["mysql3-secondary-usw2"])
+    rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="mysql3-global", EngineVersion="8.4.7", AllowMajorVersionUpgrade=True)
+    wait_until(lambda: upgrade_finished(sandbox))
+    for identifier, region in (("mysql3-primary-use1", "us-east-1"), ("mysql3-secondary-usw2", "us-west-2")):
+        messages = cluster_events(rds, identifier, region)
+        assert messages[:2] == ["Database cluster engine version upgrade started.", "Upgrade in progress: Performing online pre-upgrade checks."]
+        assert len(messages) == 3
+        assert messages[-1].startswith("Database cluster is in a state that cannot be upgraded: Upgrade prechecks failed.")
+        assert "upgrade-prechecks.log" in messages[-1]
+
+
+def test_events_tell_a_major_upgrade_finished_on_every_member(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2)
+    rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="16.1", AllowMajorVersionUpgrade=True)
+    wait_until(lambda: upgrade_finished(sandbox))
+    for identifier, region in PG_MEMBERS.items():
+        assert cluster_events(rds, identifier, region)[-1] == "Database cluster major version has been upgraded"
+
+
 # 5. DescribeDBClusters after seeding
 
 
@@ -717,6 +765,7 @@ def test_reset_forgets_resources_journal_settings_and_upgrades(sandbox, rds):
     sandbox.seed("postgresql-14")
     assert global_cluster(rds, "pg-global")["Status"] == "available"
     assert events(sandbox) == []
+    assert rds("us-east-1").describe_events(SourceType="db-cluster")["Events"] == []
 
 
 # Command line
