@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime
 import os
 import signal
@@ -711,10 +712,33 @@ def test_lost_response_is_retried_by_botocore_and_refused(sandbox):
     ]
 
 
+def test_latency_delays_every_rds_call_but_not_calls_in_parallel(sandbox):
+    latency = 0.5
+    sandbox.configure(latency_seconds=latency)
+    regions = ["us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2"]
+    clients = {region: rds_at(sandbox.endpoint_url, region) for region in regions}
+
+    def timed_describe(region: str) -> float:
+        started = time.monotonic()
+        clients[region].describe_global_clusters()
+        return time.monotonic() - started
+
+    assert timed_describe("eu-west-1") >= latency
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(regions)) as pool:
+        started = time.monotonic()
+        durations = list(pool.map(timed_describe, regions))
+        elapsed = time.monotonic() - started
+    assert min(durations) >= latency
+    # Not a speed target: calls waiting one after the other could not take less than this.
+    assert elapsed < latency * len(regions)
+    sandbox.configure(latency_seconds=0)
+    assert timed_describe("eu-west-1") < latency
+
+
 def test_configure_refuses_unknown_settings_and_bad_values(sandbox):
     for settings in ({"upgrade_minutes": 1}, {"throttle_fraction": 2}, {"fail_upgrade_of": "pg-primary-use1"}, {"hidden_versions": ["14.9"]},
                      {"settle_seconds": -1}, {"settle_refusal": "Throttling"}, {"lose_response_of": "ModifyDBCluster"},
-                     {"regional_endpoints": "yes"}):
+                     {"regional_endpoints": "yes"}, {"latency_seconds": "1"}, {"pending_resync": [1]}, {"deprecated_versions": "14.6"}):
         with pytest.raises(SandboxError, match="HTTP 400"):
             sandbox.configure(**settings)
     assert sandbox.configure()["upgrade_seconds"] == 1.0
@@ -754,12 +778,17 @@ def test_journal_records_every_rds_call_in_order(sandbox, rds):
 
 
 def test_reset_forgets_resources_journal_settings_and_upgrades(sandbox, rds):
+    initial = sandbox.configure()
     sandbox.seed("postgresql-14")
-    sandbox.configure(upgrade_seconds=30, throttle_fraction=0.0, fail_upgrade_of=["pg-primary-use1"])
+    sandbox.configure(upgrade_seconds=30, status_delay_seconds=0, throttle_fraction=0.0, fail_upgrade_of=["pg-primary-use1"],
+                      deprecated_versions=["14.6"], settle_seconds=5, settle_refusal="InvalidDBClusterStateFault", lose_response_of=["ModifyDBCluster"],
+                      pending_resync=["pg-secondary-euw1"], regional_endpoints=True, latency_seconds=0.01, hidden_versions={"eu-west-1": ["14.9"]})
     rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="15.4", AllowMajorVersionUpgrade=True)
+    assert cluster_events(rds, "pg-primary-use1", "us-east-1")
     sandbox.reset()
     assert sandbox.journal() == []
     config = sandbox.configure()
+    assert config == initial
     assert (config["upgrade_seconds"], config["status_delay_seconds"], config["fail_upgrade_of"]) == (1.0, 0.5, [])
     assert rds("us-east-1").describe_global_clusters()["GlobalClusters"] == []
     sandbox.seed("postgresql-14")

@@ -10,6 +10,7 @@ import dataclasses
 import io
 import json
 import re
+import time
 import uuid
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qsl
@@ -108,6 +109,8 @@ class SandboxApp:
         return response
 
     def _rds(self, call: RdsCall, endpoint_region: str | None, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        # Outside the lock: calls in parallel wait in parallel, as over a network.
+        time.sleep(self._state.config.latency_seconds)
         with self._state.lock:
             entry = self._state.record_call(call.operation, call.region, call.params)
             if self._state.config.regional_endpoints and call.region != (endpoint_region or BARE_ENDPOINT_REGION):
