@@ -808,7 +808,11 @@ def run_cli(*args: str) -> str:
 def test_cli_seeds_configures_and_prints_the_journal(sandbox, rds):
     assert "postgresql-14-headless:" in run_cli("scenarios")
     run_cli("seed", "--endpoint-url", sandbox.endpoint_url, "--scenario", "mysql-2")
-    assert '"throttle_seed": 3' in run_cli("configure", "--endpoint-url", sandbox.endpoint_url, "throttle_seed=3", 'hidden_versions={"us-west-2": []}')
+    printed = run_cli("configure", "--endpoint-url", sandbox.endpoint_url, "throttle_seed=3", 'hidden_versions={"us-west-2": []}',
+                      "settle_refusal=InvalidDBClusterStateFault", 'lose_response_of=["ModifyDBCluster"]')
+    assert '"throttle_seed": 3' in printed
+    assert sandbox.configure()["settle_refusal"] == "InvalidDBClusterStateFault"
+    assert sandbox.configure()["lose_response_of"] == ["ModifyDBCluster"]
     rds("us-west-2").describe_global_clusters(GlobalClusterIdentifier="mysql2-global")
     assert '"operation": "DescribeGlobalClusters"' in run_cli("journal", "--endpoint-url", sandbox.endpoint_url)
 
