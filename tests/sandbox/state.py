@@ -2,7 +2,7 @@
 # Copyright: aurora.global_db contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""What the sandbox keeps beside moto's backends: settings, journal, upgrades in flight, forced failover states."""
+"""What the sandbox keeps beside moto's backends: settings, journal, upgrades in flight, their RDS events, forced failover states."""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 # Copyright: aurora.global_db contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The WSGI layer in front of moto: control API, journal of RDS calls, throttling, and reset of the sandbox's state."""
+"""The WSGI layer in front of moto: control API, regional endpoints, journal of RDS calls, latency, throttling, lost
+responses, and reset of the sandbox's state."""
 
 from __future__ import annotations
 
