@@ -80,6 +80,7 @@ _VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "lose_response_of": _string_list,
     "pending_resync": _identifier_list,
     "regional_endpoints": _boolean,
+    "latency_seconds": _non_negative_number,
 }
 
 
@@ -106,6 +107,8 @@ class SandboxConfig:
     pending_resync: list[str] = dataclasses.field(default_factory=list)
     # Each region its own endpoint, <endpoint_url>/region/<name> (the bare one is us-east-1's), refusing requests signed for another region.
     regional_endpoints: bool = False
+    # Every RDS call is answered this much later (benchmarks of calls made in parallel).
+    latency_seconds: float = 0.0
 
     def updated(self, settings: dict[str, Any]) -> SandboxConfig:
         """A copy with `settings` applied; raises ConfigError and changes nothing when one of them is wrong."""

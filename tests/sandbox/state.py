@@ -2,7 +2,7 @@
 # Copyright: aurora.global_db contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""What the sandbox keeps beside moto's backends: settings, journal, upgrades in flight, forced failover states."""
+"""What the sandbox keeps beside moto's backends: settings, journal, upgrades in flight, their RDS events, forced failover states."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from moto.rds.models import DBCluster, GlobalCluster
 
 from .catalog import EngineCatalog
 from .config import SandboxConfig
+from .events import EventLog
 from .journal import CALL, EVENT, Journal
 from .upgrades import Upgrade, UpgradeTimeline
 
@@ -26,6 +27,7 @@ class SandboxState:
     config: SandboxConfig
     journal: Journal
     timeline: UpgradeTimeline
+    events: EventLog
     failover_states: dict[str, dict[str, Any]]
     _throttle_rng: random.Random
 
@@ -41,6 +43,7 @@ class SandboxState:
         self.config = self._initial_config
         self.journal = Journal()
         self.timeline = UpgradeTimeline()
+        self.events = EventLog()
         self.failover_states = {}
         self._throttle_rng = random.Random(self.config.throttle_seed)
 
@@ -68,7 +71,7 @@ class SandboxState:
 
     def settle(self) -> None:
         """Apply the upgrade transitions that are due, so that what is read next is current."""
-        self.timeline.advance(time.time(), self._journal_upgrade_event)
+        self.timeline.advance(time.time(), self._on_upgrade_transition)
 
     def record_call(self, operation: str, region: str | None, params: dict[str, Any]) -> dict[str, Any]:
         """Journal a call as it arrives; the entry returned is the stored one, so its `error` can be set once answered."""
@@ -104,8 +107,9 @@ class SandboxState:
         # Without a status delay the answer to the modify call itself already says `upgrading`.
         self.settle()
 
-    def _journal_upgrade_event(self, operation: str, upgrade: Upgrade, when: float) -> None:
+    def _on_upgrade_transition(self, operation: str, upgrade: Upgrade, when: float) -> None:
         self.journal.append(EVENT, operation, upgrade.region, {**upgrade.subject, "EngineVersion": upgrade.target}, when)
+        self.events.record_upgrade(operation, upgrade, when)
 
 
 SANDBOX = SandboxState(EngineCatalog.load())
