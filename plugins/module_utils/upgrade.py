@@ -89,8 +89,12 @@ def _shows_upgrade_to(state, target):
 
 
 def _format_events(events):
-    return "; ".join("%s %s" % (event["Date"].isoformat() if hasattr(event.get("Date"), "isoformat") else event.get("Date"), event.get("Message"))
-                     for event in events[-_EVENTS_SHOWN:]) or "none"
+    """The last events, oldest first, each as "<time> <AWS's message>"."""
+    lines = []
+    for event in events[-_EVENTS_SHOWN:]:
+        when = event.get("Date")
+        lines.append("[%s] %s" % (when.isoformat() if hasattr(when, "isoformat") else when, event.get("Message")))
+    return " ".join(lines) or "none."
 
 
 class GlobalDatabaseUpgrade:
@@ -295,7 +299,7 @@ class GlobalDatabaseUpgrade:
             except AuroraGlobalError as error:
                 texts.append("The events of %s (%s) could not be read: %s." % (resource.identifier, resource.region, error))
                 continue
-            texts.append("Recent RDS events of %s (%s, last %d minutes): %s." % (resource.identifier, resource.region, minutes, _format_events(events)))
+            texts.append("Recent RDS events of %s (%s, last %d minutes): %s" % (resource.identifier, resource.region, minutes, _format_events(events)))
         return " ".join(texts)
 
     def _read_state(self, resource):

@@ -157,7 +157,7 @@ def test_a_failed_upgrade_reports_the_members_events(sandbox):
     sandbox.configure(fail_upgrade_of=["pg-secondary-euw1"])
     result = _failed_cleanly(_upgrade(sandbox, expect_failure=True))
     assert "Recent RDS events of pg-secondary-euw1 (eu-west-1, last 60 minutes): " in result["msg"]
-    assert "Upgrade in progress" in result["msg"]
+    assert "upgrade started" in result["msg"] and "upgrade-prechecks.log" in result["msg"]
     events_read = [entry for entry in sandbox.journal() if entry["operation"] == "DescribeEvents"]
     assert [(entry["region"], entry["params"].get("SourceIdentifier"), entry["params"].get("SourceType")) for entry in events_read] == [
         ("eu-west-1", "pg-secondary-euw1", "db-cluster")]
