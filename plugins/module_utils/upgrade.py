@@ -244,7 +244,7 @@ class GlobalDatabaseUpgrade:
                 modify(self._clients, resource.region, resource.identifier, target)
                 break
             except AuroraGlobalError as error:
-                if _shows_upgrade_to(self._read_state(resource), target):
+                if self._shows_upgrade_after_refusal(resource, target):
                     break
                 if not _passes_on_its_own(error):
                     self._failed.append(resource.identifier)
@@ -259,6 +259,13 @@ class GlobalDatabaseUpgrade:
                     ) from error
                 self._sleep(min(self._request.poll_interval, self._deadline.remaining()))
         self._started.append(resource.identifier)
+
+    def _shows_upgrade_after_refusal(self, resource, target):
+        """Whether the resource shows an upgrade to ``target`` after AWS refused a modify; when it cannot be read, the refusal stands."""
+        try:
+            return _shows_upgrade_to(self._read_state(resource), target)
+        except AuroraGlobalError:
+            return False
 
     def _refusal(self, error, target, members):
         return AuroraGlobalError(

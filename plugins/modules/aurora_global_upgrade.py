@@ -285,7 +285,8 @@ def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     _check_durations(module)
     request = UpgradeRequest(**{name: module.params[name] for name in UpgradeRequest._fields})
-    upgrade = GlobalDatabaseUpgrade(RegionalClients(module), request, module.check_mode, clock=time.monotonic, sleep=time.sleep)
+    clients = RegionalClients(module, module.params["region_endpoint_urls"])
+    upgrade = GlobalDatabaseUpgrade(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep)
     try:
         result = upgrade.run()
     except AuroraGlobalError as error:
