@@ -89,7 +89,7 @@ def _shows_upgrade_to(state, target):
 
 
 def _format_events(events):
-    """The last events, oldest first, each as "<time> <AWS's message>"."""
+    """The last events, oldest first, each as "[time] AWS's message"."""
     lines = []
     for event in events[-_EVENTS_SHOWN:]:
         when = event.get("Date")
