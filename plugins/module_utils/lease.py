@@ -21,8 +21,7 @@ import uuid
 from collections import namedtuple
 from contextlib import contextmanager
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import add_tags
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import list_tags
@@ -48,7 +47,7 @@ Lease = namedtuple("Lease", ["owner", "token", "started", "expires"])
 Lease.__doc__ = """A lease as its tags record it; started and expires are timezone-aware UTC datetimes."""
 
 
-class LeaseHeld(AnsibleAWSError):
+class LeaseHeld(AuroraGlobalError):
     """Another run holds the lease (or took it while this run was taking it); nothing was changed."""
 
 
@@ -219,7 +218,7 @@ def lease_for_run(lease, check_mode, enabled, token, owner, seconds, warn):
     except Exception:
         try:
             lease.release(taken.token)
-        except AnsibleAWSError as error:
+        except AuroraGlobalError as error:
             warn("Could not release the lease (token %s): %s. It expires at %s." % (taken.token, error.message, lease_dict(taken)["expires"]))
         raise
     lease.release(taken.token)

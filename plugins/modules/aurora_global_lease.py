@@ -60,6 +60,7 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - aurora.global_db.region_endpoints
   - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
 attributes:
@@ -128,15 +129,17 @@ replaced:
 
 import time
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import fail_module
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import GlobalClusterLease
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import default_owner
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import lease_dict
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import run_lease_request
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import takeover_warning
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import utc_now
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 
 ARGUMENT_SPEC = dict(
@@ -146,6 +149,7 @@ ARGUMENT_SPEC = dict(
     duration=dict(type="int", default=7200),
     token=dict(type="str", no_log=False),
     take_over=dict(type="str", no_log=False),
+    **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
 
 
@@ -153,16 +157,14 @@ def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, required_if=[("state", "absent", ["token"])])
     if module.params["duration"] < 1:
         module.fail_json(msg="duration must be at least 1, not %d" % module.params["duration"])
-    lease = GlobalClusterLease(RegionalClients(module), module.params["global_cluster_identifier"], utc_now, time.sleep)
+    lease = GlobalClusterLease(RegionalClients(module, module.params["region_endpoint_urls"]), module.params["global_cluster_identifier"], utc_now, time.sleep)
     try:
         changed, held, replaced = run_lease_request(
             lease, module.params["state"], module.check_mode, module.params["owner"] or default_owner(),
             module.params["duration"], module.params["token"], module.params["take_over"],
         )
-    except AnsibleAWSError as error:
-        if error.exception is None:
-            module.fail_json(msg=error.message)
-        module.fail_json_aws(error.exception, msg=error.message)
+    except AuroraGlobalError as error:
+        fail_module(module, error)
     if replaced is not None:
         module.warn(takeover_warning(replaced))
     module.exit_json(changed=changed, lease=lease_dict(held), replaced=lease_dict(replaced))
