@@ -120,8 +120,8 @@ def _user_with(sandbox, policy):
 
 
 def _facts(sandbox, environment):
-    run = run_playbook("facts.yml", sandbox.endpoint_url, {"global_cluster_identifier": "pg-global", "target_engine_version": "14.9",
-                                                            "expect_failure": True}, environment=environment)
+    request = {"global_cluster_identifier": "pg-global", "target_engine_version": "14.9", "expect_failure": True}
+    run = run_playbook("facts.yml", sandbox.endpoint_url, request, environment=environment)
     return Run(run, "Gather facts")
 
 

@@ -154,6 +154,7 @@ def _global_databases(draw):
             "headless": instances == 0,
             "rpo_seconds": draw(st.one_of(st.none(), st.integers(20, 3600))),
             "synchronization_status": draw(st.sampled_from(["connected", "connected", "pending-resync"])),
+            "pending_engine_version": draw(st.one_of(st.none(), versions)),
         })
     ordered = upgrade_order(members)
     failover_states = st.builds(dict, status=st.sampled_from(["pending", "switching-over", "completed"]),
