@@ -126,11 +126,14 @@ class GlobalDatabaseUpgrade:
         try:
             return self._run()
         except AuroraGlobalError as error:
-            error.progress.update(self._progress())
+            error.progress.update(self.progress())
             raise
 
-    def _progress(self):
-        """How far the run got; a major upgrade that failed anywhere did not upgrade the global cluster."""
+    def progress(self):
+        """How far the run got, also for a failure around run() (the lease's).
+
+        A major upgrade that failed anywhere did not upgrade the global cluster.
+        """
         failed_major = self._plan is not None and self._plan["kind"] == MAJOR and self._failed
         progress = {
             "changed": bool(self._started),
@@ -159,7 +162,7 @@ class GlobalDatabaseUpgrade:
             self._still_upgrading = self._not_done(facts)
         # One ModifyGlobalCluster call moves every member.
         started_members = list(before) if self._plan["kind"] == MAJOR else selected
-        result = self._progress()
+        result = self.progress()
         result.update(
             changed=bool(selected),
             upgraded=selected,

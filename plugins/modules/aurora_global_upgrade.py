@@ -324,6 +324,7 @@ def main():
                            module.params["lease_owner"] or default_owner(), lease_seconds(module.params["wait_timeout"]), module.warn):
             result = upgrade.run()
     except AuroraGlobalError as error:
+        error.progress.update(upgrade.progress())
         fail_module(module, error)
     if not module._diff:  # pylint: disable=protected-access
         del result["diff"]
