@@ -93,6 +93,7 @@ demo: collection
 
 bench: collection
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/soak.py
 
 clean:
 	rm -rf $(BUILD) tests/output $(dir $(TEST_ROOT))

@@ -31,9 +31,9 @@ def role_vars(sandbox, global_cluster_identifier, engine_version, **overrides):
     return variables
 
 
-def run_role(sandbox, global_cluster_identifier, engine_version, check=False, diff=False, environment=None, **overrides):
+def run_role(sandbox, global_cluster_identifier, engine_version, check=False, diff=False, environment=None, timeout=600, **overrides):
     variables = role_vars(sandbox, global_cluster_identifier, engine_version, **overrides)
-    return run_playbook("role_upgrade.yml", sandbox.endpoint_url, variables, check=check, diff=diff, environment=environment)
+    return run_playbook("role_upgrade.yml", sandbox.endpoint_url, variables, check=check, diff=diff, environment=environment, timeout=timeout)
 
 
 def changing_calls(sandbox):

@@ -1,0 +1,110 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Soak: the role upgrades the largest global database AWS allows three times in a row, under throttling and latency.
+
+The sandbox's mysql-3-max-regions scenario has a primary and 10 secondaries (AWS's limit: "up to 10 secondary AWS
+Regions", Aurora User Guide, "Configuration requirements of an Amazon Aurora global database"). The role runs through
+ansible-playbook three times, 8.0.mysql_aurora.3.04.0 -> 3.04.1 -> 3.05.2 -> 3.10.0, while the sandbox throttles 10%
+of the RDS calls (throttle_fraction) and a thread changes its latency_seconds to a random value every 0.3 s.
+
+Checked after each upgrade: the run completed, every member was modified exactly once (no duplicate accepted
+ModifyDBCluster, no modify refused as already upgrading), secondaries in upgrade order and the primary last.
+Prints one line per upgrade and exits non-zero on the first broken promise. Run by `make bench`; takes a few minutes.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path[:0] = [os.path.join(ROOT, "tests"), os.path.join(ROOT, "tests", "integration")]
+
+# pylint: disable=wrong-import-position
+from role_runs import run_role  # noqa: E402
+from role_runs import scenario  # noqa: E402
+from sandbox.client import SandboxClient  # noqa: E402
+
+SCENARIO = "mysql-3-max-regions"
+TARGETS = ["8.0.mysql_aurora.3.04.1", "8.0.mysql_aurora.3.05.2", "8.0.mysql_aurora.3.10.0"]
+THROTTLE_FRACTION = 0.1
+LATENCY_RANGE_SECONDS = (0.0, 0.15)
+LATENCY_CHANGE_SECONDS = 0.3
+SEED = 20261201
+
+
+class SoakFailed(AssertionError):
+    """A promise of the collection did not hold under load."""
+
+
+def _upgrade_order():
+    definition = scenario(SCENARIO)
+    secondaries = sorted(definition["secondaries"], key=lambda member: (member["region"], member["db_cluster_identifier"]))
+    return [member["db_cluster_identifier"] for member in secondaries] + [definition["primary"]["db_cluster_identifier"]]
+
+
+def _random_latency(sandbox, stop, rng):
+    while not stop.wait(LATENCY_CHANGE_SECONDS):
+        sandbox.configure(latency_seconds=round(rng.uniform(*LATENCY_RANGE_SECONDS), 3))
+
+
+def _modifies(sandbox, target):
+    calls = [entry for entry in sandbox.journal() if entry["kind"] == "call" and entry["operation"] == "ModifyDBCluster"
+             and entry["params"].get("EngineVersion") == target]
+    accepted = [entry["params"]["DBClusterIdentifier"] for entry in calls if entry["error"] is None]
+    refused = [entry for entry in calls if entry["error"] not in (None, "Throttling")]
+    return accepted, refused
+
+
+def _soak(sandbox):
+    order = _upgrade_order()
+    for target in TARGETS:
+        started = time.monotonic()
+        run = run_role(sandbox, scenario(SCENARIO)["global_cluster_identifier"], target, timeout=1800, aurora_global_upgrade_wait_timeout=600)
+        seconds = time.monotonic() - started
+        if run.returncode != 0:
+            raise SoakFailed("the upgrade to %s failed: %s" % (target, [(task, run.result(task).get("msg")) for task in run.failed_tasks]))
+        accepted, refused = _modifies(sandbox, target)
+        if accepted != order:
+            raise SoakFailed("upgrade to %s: members modified %s, expected each once in the order %s" % (target, accepted, order))
+        if refused:
+            raise SoakFailed("upgrade to %s: modifies refused %s" % (target, [(entry["params"]["DBClusterIdentifier"], entry["error"]) for entry in refused]))
+        calls = [entry for entry in sandbox.journal() if entry["kind"] == "call"]
+        throttled = sum(1 for entry in calls if entry["error"] == "Throttling")
+        print("%-26s %2d members upgraded once each, in order, primary last; %4d RDS calls so far, %3d throttled; %5.1f s" % (
+            target, len(accepted), len(calls), throttled, seconds), flush=True)
+
+
+def main():
+    command = [sys.executable, "-m", "sandbox", "serve", "--port", "0", "--upgrade-seconds", "0.5", "--status-delay-seconds", "0.2"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "tests")))
+    stop = threading.Event()
+    try:
+        sandbox = SandboxClient(server.stdout.readline().strip())
+        sandbox.seed(SCENARIO)
+        sandbox.configure(throttle_fraction=THROTTLE_FRACTION, throttle_seed=SEED)
+        print("soak: %s, %d members, throttle %.0f%%, latency %s s changing every %s s" % (
+            SCENARIO, len(_upgrade_order()), THROTTLE_FRACTION * 100, LATENCY_RANGE_SECONDS, LATENCY_CHANGE_SECONDS), flush=True)
+        latency = threading.Thread(target=_random_latency, args=(sandbox, stop, random.Random(SEED)), daemon=True)
+        latency.start()
+        _soak(sandbox)
+    except SoakFailed as failure:
+        print("soak FAILED: %s" % failure, flush=True)
+        return 1
+    finally:
+        stop.set()
+        server.terminate()
+        server.wait(timeout=30)
+    print("soak passed", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
