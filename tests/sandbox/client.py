@@ -21,6 +21,7 @@ MUTATING_OPERATIONS = frozenset({
     "RemoveFromGlobalCluster",
     "RebootDBInstance",
     "ModifyDBClusterParameterGroup",
+    "CreateDBClusterSnapshot",
 })
 
 

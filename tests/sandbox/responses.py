@@ -19,6 +19,7 @@ from moto.rds.models import DBCluster, GlobalCluster
 from moto.rds.responses import RDSResponse
 
 from . import rules
+from .maintenance import ParameterGroupResponses, SnapshotResponses
 from .state import SANDBOX
 from .topology import all_global_clusters, find_global_cluster, global_cluster_of
 
@@ -48,7 +49,7 @@ def describe_global_cluster(global_cluster: GlobalCluster) -> GlobalClusterView:
     return GlobalClusterView(global_cluster, SANDBOX.failover_states.get(global_cluster.global_cluster_identifier))
 
 
-class SandboxRDSResponse(RDSResponse):
+class SandboxRDSResponse(SnapshotResponses, ParameterGroupResponses, RDSResponse):
     """The RDS API of the sandbox (installed in place of moto's RDSResponse by sandbox.server)."""
 
     def describe_global_clusters(self) -> ActionResult:
