@@ -202,8 +202,8 @@ members:
           returned: success
           sample: true
 rebooted:
-  description: The DB instances this run rebooted, in order (in check mode, would reboot).
-  returned: success
+  description: The DB instances this run rebooted, in order (in check mode, would reboot); on failure, those rebooted before it stopped.
+  returned: always
   type: list
   elements: str
   sample: [orders-euw1-2, orders-euw1-1]
