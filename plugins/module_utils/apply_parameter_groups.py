@@ -217,16 +217,19 @@ class GlobalDatabaseParameterGroups:
             with aws_step(description):
                 method(aws_retry=True, **params)
         except AnsibleAWSError as error:
+            so_far = "changed by this run: %s; rebooted: %s" % (", ".join(self.modified) or "nothing", ", ".join(self.rebooted) or "nothing")
             raise AnsibleAWSError(
-                message="%s failed, so this run stopped (changed by this run: %s; rebooted: %s). Fix the cause AWS gives below, then run again: "
-                "what already has its group is skipped. AWS said" % (error.message, ", ".join(self.modified) or "nothing", ", ".join(self.rebooted) or "nothing"),
+                message="%s failed, so this run stopped (%s). Fix the cause AWS gives below, then run again: what already has its group "
+                "is skipped. AWS said" % (error.message, so_far),
                 exception=error.exception,
             ) from error
 
     def _reboot_if_asked(self, members, reads):
         """(rebooted, still pending reboot): instances waiting for a reboot, rebooted one at a time when asked, readers first."""
-        pending = [(reads[m["db_cluster_identifier"]]["instances"], [i["db_instance_identifier"] for i in reads[m["db_cluster_identifier"]]["instances"] if needs_reboot(i)])
-                   for m in members]
+        pending = []
+        for member in members:
+            instances = reads[member["db_cluster_identifier"]]["instances"]
+            pending.append((instances, [i["db_instance_identifier"] for i in instances if needs_reboot(i)]))
         order = reboot_order(pending)
         if not self._request.reboot:
             return [], order
