@@ -30,9 +30,10 @@ PAGE_SIZE = 100
 class GlobalClusterView:
     """A moto GlobalCluster as AWS describes it: members carry their replication status, and a forced failover state shows."""
 
-    def __init__(self, global_cluster: GlobalCluster, failover_state: dict[str, Any] | None) -> None:
+    def __init__(self, global_cluster: GlobalCluster, failover_state: dict[str, Any] | None, resynchronizing: frozenset[str]) -> None:
         self._global_cluster = global_cluster
         self.failover_state = failover_state
+        self._resynchronizing = resynchronizing
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._global_cluster, name)
@@ -40,13 +41,20 @@ class GlobalClusterView:
     @property
     def global_cluster_members(self) -> list[dict[str, Any]]:
         return [
-            {"GlobalWriteForwardingStatus": "disabled", **member, "SynchronizationStatus": "connected"}
+            {"GlobalWriteForwardingStatus": "disabled", **member, "SynchronizationStatus": self._synchronization_status(member["DBClusterArn"])}
             for member in self._global_cluster.global_cluster_members
         ]
 
+    def _synchronization_status(self, cluster_arn: str) -> str:
+        return "pending-resync" if cluster_arn.rsplit(":", 1)[-1] in self._resynchronizing else "connected"
+
 
 def describe_global_cluster(global_cluster: GlobalCluster) -> GlobalClusterView:
-    return GlobalClusterView(global_cluster, SANDBOX.failover_states.get(global_cluster.global_cluster_identifier))
+    return GlobalClusterView(
+        global_cluster,
+        SANDBOX.failover_states.get(global_cluster.global_cluster_identifier),
+        frozenset(SANDBOX.config.pending_resync),
+    )
 
 
 class SandboxRDSResponse(SnapshotResponses, ParameterGroupResponses, RDSResponse):
@@ -89,12 +97,11 @@ class SandboxRDSResponse(SnapshotResponses, ParameterGroupResponses, RDSResponse
         return ActionResult({"DBCluster": cluster})
 
     def _upgrade_member(self, global_cluster: GlobalCluster, cluster: DBCluster, target: str) -> None:
+        # Accepted, the target is pending: with ApplyImmediately until the upgrade starts (the cluster still reads
+        # `available` meanwhile), without it until the next maintenance window, which never comes here.
+        cluster.pending_modified_values = {"EngineVersion": target}
         if self.params.get("ApplyImmediately"):
-            cluster.pending_modified_values = None
             SANDBOX.schedule_member_upgrade(global_cluster, cluster, target)
-        else:
-            # Without ApplyImmediately AWS waits for the next maintenance window, which never comes here.
-            cluster.pending_modified_values = {"EngineVersion": target}
 
     def describe_db_engine_versions(self) -> ActionResult:
         versions = SANDBOX.catalog.describe(
@@ -103,6 +110,8 @@ class SandboxRDSResponse(SnapshotResponses, ParameterGroupResponses, RDSResponse
             engine_version=self.params.get("EngineVersion"),
             family=self.params.get("DBParameterGroupFamily"),
             default_only=bool(self.params.get("DefaultOnly")),
+            deprecated=frozenset(SANDBOX.config.deprecated_versions),
+            include_all=bool(self.params.get("IncludeAll")),
         )
         return self._paged("DBEngineVersions", versions)
 

@@ -57,6 +57,15 @@ class SandboxState:
     def should_throttle(self) -> bool:
         return self.config.throttle_fraction > 0 and self._throttle_rng.random() < self.config.throttle_fraction
 
+    def take_lost_response(self, operation: str) -> bool:
+        """Whether this successful call's answer is to be lost; each listed operation loses one answer."""
+        remaining = list(self.config.lose_response_of)
+        if operation not in remaining:
+            return False
+        remaining.remove(operation)
+        self.config = self.config.updated({"lose_response_of": remaining})
+        return True
+
     def hidden_versions(self, region: str) -> frozenset[str]:
         return self.config.hidden_in(region)
 
@@ -85,20 +94,22 @@ class SandboxState:
         self._schedule(global_cluster, list(global_cluster.members), target, region, identifiers, default_parameter_group)
 
     def schedule_member_upgrade(self, global_cluster: GlobalCluster, cluster: DBCluster, target: str) -> None:
-        self._schedule(global_cluster, [cluster], target, cluster.region, [cluster.db_cluster_identifier], None)
+        self._schedule(global_cluster, [cluster], target, cluster.region, [cluster.db_cluster_identifier], None, self.config.settle_seconds)
 
     def _schedule(self, global_cluster: GlobalCluster, clusters: list[DBCluster], target: str, region: str,
-                  identifiers: list[str], default_parameter_group: str | None) -> None:
+                  identifiers: list[str], default_parameter_group: str | None, settle_seconds: float = 0.0) -> None:
         starts_at = time.time() + self.config.status_delay_seconds
+        ends_at = starts_at + self.config.upgrade_seconds
         self.timeline.schedule(Upgrade(
             global_cluster=global_cluster,
             clusters=clusters,
             target=target,
             region=region,
             starts_at=starts_at,
-            ends_at=starts_at + self.config.upgrade_seconds,
+            ends_at=ends_at,
             fails=not set(identifiers).isdisjoint(self.config.fail_upgrade_of),
             default_parameter_group=default_parameter_group,
+            settles_at=ends_at + settle_seconds,
         ))
         # Without a status delay the answer to the modify call itself already says `upgrading`.
         self.settle()
