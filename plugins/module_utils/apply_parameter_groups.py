@@ -12,14 +12,10 @@ the writer, each awaited before the next.
 
 from collections import namedtuple
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import is_ansible_aws_error_code
-
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
 from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import AVAILABLE
-from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import CLUSTER_GROUP_KIND
 from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import CLUSTER_GROUPS_OPTION
-from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import INSTANCE_GROUP_KIND
 from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import INSTANCE_GROUPS_OPTION
 from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import group_refusal
 from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import groups_diff
@@ -32,16 +28,20 @@ from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups 
 from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import predicted_state
 from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import reboot_order
 from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import unknown_regions
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import aws_step
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import CLUSTER_PARAMETER_GROUP
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_PARAMETER_GROUP
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_cluster_instances
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_engine_version
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify_db_cluster_parameter_group
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify_db_instance_parameter_group
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import parameter_group_family
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import reboot_db_instance
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import DB_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Deadline
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
-from ansible_collections.aurora.global_db.plugins.module_utils.waiting import poll
-
-DB_INSTANCE = "DB instance"
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_until_settled
 
 GroupsRequest = namedtuple("GroupsRequest", [
     "global_cluster_identifier", "engine_version", "db_cluster_parameter_groups", "db_parameter_groups", "reboot", "wait_timeout", "poll_interval",
@@ -49,7 +49,11 @@ GroupsRequest = namedtuple("GroupsRequest", [
 GroupsRequest.__doc__ = """The options of aurora_global_parameter_groups (names as in the module)."""
 
 
-class ParameterGroupsRefused(AnsibleAWSError):
+def _resource(member):
+    return Resource(DB_CLUSTER, member["db_cluster_identifier"], member["region"])
+
+
+class ParameterGroupsRefused(AuroraGlobalError):
     """A named group cannot be used, or the members cannot take it now; nothing was changed."""
 
     def __init__(self, refusals):
@@ -59,7 +63,8 @@ class ParameterGroupsRefused(AnsibleAWSError):
 class GlobalDatabaseParameterGroups:
     """One run of aurora_global_parameter_groups.
 
-    ``modified`` and ``rebooted`` stay readable after a failure, so that the module can report how far the run got.
+    A failure is raised as an AuroraGlobalError whose progress says what the run had changed (``modified``) and
+    rebooted (``rebooted``) before it stopped.
     """
 
     def __init__(self, clients, request, check_mode, clock, sleep):
@@ -73,6 +78,13 @@ class GlobalDatabaseParameterGroups:
         self.rebooted = []
 
     def run(self):
+        try:
+            return self._run()
+        except AuroraGlobalError as error:
+            progress = dict(error.progress, changed=bool(self.modified or self.rebooted), modified=self.modified, rebooted=self.rebooted)
+            raise AuroraGlobalError(error.message, error.exception, **progress) from error
+
+    def _run(self):
         self._deadline = Deadline(self._request.wait_timeout, self._clock)
         facts = GlobalDatabaseReader(self._clients).facts(self._request.global_cluster_identifier)
         engine_version = self._request.engine_version or facts["engine_version"]
@@ -124,10 +136,10 @@ class GlobalDatabaseParameterGroups:
             if families[region] is None:
                 refusals.append("%s %s is not offered in %s, so no parameter group can be checked against its family there." % (
                     facts["engine"], engine_version, region))
-        for kind, groups in ((CLUSTER_GROUP_KIND, self._request.db_cluster_parameter_groups), (INSTANCE_GROUP_KIND, self._request.db_parameter_groups)):
+        for kind, groups in ((CLUSTER_PARAMETER_GROUP, self._request.db_cluster_parameter_groups), (DB_PARAMETER_GROUP, self._request.db_parameter_groups)):
             for region, name in sorted(groups.items()):
                 if families[region] is not None:
-                    refusal = group_refusal(kind, name, region, self._group_family(kind, region, name), families[region], engine_version)
+                    refusal = group_refusal(kind, name, region, parameter_group_family(self._clients, region, kind, name), families[region], engine_version)
                     refusals.extend([refusal] if refusal else [])
         self._refuse(refusals)
         return next(iter(families.values()), None)
@@ -136,26 +148,10 @@ class GlobalDatabaseParameterGroups:
         versions = describe_engine_version(self._clients, region, engine, engine_version)
         return versions[0].get("DBParameterGroupFamily") if versions else None
 
-    def _group_family(self, kind, region, name):
-        """The family of a named group in a region, or None when the region has no group of that name."""
-        client = self._clients.rds(region)
-        try:
-            with aws_step("Reading %s %s in %s" % (kind, name, region)):
-                if kind == CLUSTER_GROUP_KIND:
-                    groups = client.describe_db_cluster_parameter_groups(DBClusterParameterGroupName=name, aws_retry=True)["DBClusterParameterGroups"]
-                else:
-                    groups = client.describe_db_parameter_groups(DBParameterGroupName=name, aws_retry=True)["DBParameterGroups"]
-        except is_ansible_aws_error_code("DBParameterGroupNotFound"):
-            return None
-        return groups[0].get("DBParameterGroupFamily") if groups else None
-
     def _read_member(self, member):
         region, identifier = member["region"], member["db_cluster_identifier"]
         cluster = describe_db_cluster(self._clients, region, identifier)
-        with aws_step("Describing the DB instances of DB cluster %s in %s" % (identifier, region)):
-            # One page is enough: an Aurora cluster has at most 16 instances, a page holds 100.
-            instances = self._clients.rds(region).describe_db_instances(
-                Filters=[{"Name": "db-cluster-id", "Values": [identifier]}], aws_retry=True)["DBInstances"]
+        instances = describe_cluster_instances(self._clients, region, identifier)
         return {"status": cluster.get("Status"), "db_cluster_parameter_group": cluster.get("DBClusterParameterGroup"),
                 "instances": instance_states(cluster, instances)}
 
@@ -175,50 +171,37 @@ class GlobalDatabaseParameterGroups:
         for member in members:
             region, identifier = member["region"], member["db_cluster_identifier"]
             change = changes[identifier]
-            client = self._clients.rds(region)
             if change["db_cluster_parameter_group"]:
-                self._call("Applying DB cluster parameter group %s to %s in %s (ModifyDBCluster)" % (change["db_cluster_parameter_group"], identifier, region),
-                           client.modify_db_cluster, DBClusterIdentifier=identifier, DBClusterParameterGroupName=change["db_cluster_parameter_group"])
+                self._call(modify_db_cluster_parameter_group, region, identifier, change["db_cluster_parameter_group"])
                 self.modified.append(identifier)
-            _cluster_group, instance_group = self._wanted(member)
+            instance_group = self._wanted(member)[1]
             for instance in change["instances"]:
-                self._call("Applying DB parameter group %s to DB instance %s in %s (ModifyDBInstance)" % (instance_group, instance, region),
-                           client.modify_db_instance, DBInstanceIdentifier=instance, DBParameterGroupName=instance_group)
+                self._call(modify_db_instance_parameter_group, region, instance, instance_group)
                 self.modified.append(instance)
-        reads = {}
+        by_identifier = {m["db_cluster_identifier"]: m for m in members}
+        wait_until_settled([_resource(m) for m in members], lambda resource: self._member_state(by_identifier[resource.identifier], ()),
+                           self._deadline, self._request.poll_interval, self._sleep, "the parameter groups to be applied")
+        return {m["db_cluster_identifier"]: self._read_member(m) for m in members}
 
-        def unsettled():
-            states = []
-            for member in members:
-                read = reads[member["db_cluster_identifier"]] = self._read_member(member)
-                states.extend(self._unsettled_states(member, read, set()))
-            return states
-
-        poll(unsettled, self._deadline, self._request.poll_interval, self._sleep, "the parameter groups to be applied")
-        return reads
-
-    def _unsettled_states(self, member, read, rebooting):
-        """What is still busy in one member's read: the cluster, and instances modifying, rebooting or still waiting for their reboot."""
-        region = member["region"]
-        states = []
-        if read["status"] != AVAILABLE:
-            states.append(State(Resource(DB_CLUSTER, member["db_cluster_identifier"], region), member["engine_version"], read["status"]))
+    def _member_state(self, member, rebooting):
+        """The member as a State: ``available`` once the cluster and every instance are, no group is being applied and
+        no instance in ``rebooting`` still waits for its reboot; otherwise what is still busy."""
+        read = self._read_member(member)
+        busy = [] if read["status"] == AVAILABLE else ["the cluster is '%s'" % read["status"]]
         for instance in read["instances"]:
             identifier = instance["db_instance_identifier"]
             if is_settling(instance) or (identifier in rebooting and needs_reboot(instance)):
-                status = instance["status"] if instance["status"] != AVAILABLE else "parameter groups %s/%s" % (
-                    instance["parameter_apply_status"], instance["cluster_parameter_group_status"])
-                states.append(State(Resource(DB_INSTANCE, identifier, region), member["engine_version"], status))
-        return states
+                busy.append("DB instance %s is '%s' with parameter groups %s (instance) and %s (cluster)" % (
+                    identifier, instance["status"], instance["parameter_apply_status"], instance["cluster_parameter_group_status"]))
+        return State(_resource(member), member["engine_version"], "; ".join(busy) or AVAILABLE)
 
-    def _call(self, description, method, **params):
+    def _call(self, change, *args):
         """Make one mutating call; an AWS refusal is reported with what this run changed so far."""
         try:
-            with aws_step(description):
-                method(aws_retry=True, **params)
-        except AnsibleAWSError as error:
+            change(self._clients, *args)
+        except AuroraGlobalError as error:
             so_far = "changed by this run: %s; rebooted: %s" % (", ".join(self.modified) or "nothing", ", ".join(self.rebooted) or "nothing")
-            raise AnsibleAWSError(
+            raise AuroraGlobalError(
                 message="%s failed, so this run stopped (%s). Fix the cause AWS gives below, then run again: what already has its group "
                 "is skipped. AWS said" % (error.message, so_far),
                 exception=error.exception,
@@ -236,9 +219,8 @@ class GlobalDatabaseParameterGroups:
         member_of = {i["db_instance_identifier"]: m for m in members for i in reads[m["db_cluster_identifier"]]["instances"]}
         for identifier in order:
             member = member_of[identifier]
-            self._call("Rebooting DB instance %s in %s so that its parameter groups take effect (RebootDBInstance)" % (identifier, member["region"]),
-                       self._clients.rds(member["region"]).reboot_db_instance, DBInstanceIdentifier=identifier)
+            self._call(reboot_db_instance, member["region"], identifier)
             self.rebooted.append(identifier)
-            poll(lambda: self._unsettled_states(member, self._read_member(member), {identifier}), self._deadline, self._request.poll_interval,
-                 self._sleep, "DB instance %s to come back from its reboot" % identifier)
+            wait_until_settled([_resource(member)], lambda resource: self._member_state(member, {identifier}),
+                               self._deadline, self._request.poll_interval, self._sleep, "DB instance %s to come back from its reboot" % identifier)
         return list(order), []

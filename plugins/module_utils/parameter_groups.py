@@ -16,8 +16,6 @@ AVAILABLE = "available"
 
 CLUSTER_GROUPS_OPTION = "db_cluster_parameter_groups"
 INSTANCE_GROUPS_OPTION = "db_parameter_groups"
-CLUSTER_GROUP_KIND = "DB cluster parameter group"
-INSTANCE_GROUP_KIND = "DB parameter group"
 
 
 def instance_states(cluster, instances):

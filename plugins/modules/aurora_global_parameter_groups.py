@@ -77,6 +77,7 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - aurora.global_db.region_endpoints
   - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
 attributes:
@@ -240,13 +241,14 @@ diff:
 
 import time
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.aurora.global_db.plugins.module_utils.apply_parameter_groups import GlobalDatabaseParameterGroups
 from ansible_collections.aurora.global_db.plugins.module_utils.apply_parameter_groups import GroupsRequest
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import fail_module
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
-from ansible_collections.aurora.global_db.plugins.module_utils.waiting import WaitFailed
 
 ARGUMENT_SPEC = dict(
     global_cluster_identifier=dict(type="str", required=True),
@@ -256,6 +258,7 @@ ARGUMENT_SPEC = dict(
     reboot=dict(type="bool", default=False),
     wait_timeout=dict(type="int", default=3600),
     poll_interval=dict(type="int", default=15),
+    **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
 
 
@@ -267,11 +270,8 @@ def main():
     run = GlobalDatabaseParameterGroups(RegionalClients(module), request, module.check_mode, clock=time.monotonic, sleep=time.sleep)
     try:
         result = run.run()
-    except (AnsibleAWSError, WaitFailed) as error:
-        progress = dict(changed=bool(run.modified or run.rebooted), modified=run.modified, rebooted=run.rebooted)
-        if getattr(error, "exception", None) is None:
-            module.fail_json(msg=getattr(error, "message", None) or str(error), **progress)
-        module.fail_json_aws(error.exception, msg=error.message, **progress)
+    except AuroraGlobalError as error:
+        fail_module(module, error)
     if not module._diff:  # pylint: disable=protected-access
         del result["diff"]
     module.exit_json(**result)
