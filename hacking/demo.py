@@ -7,7 +7,9 @@
 Starts the sandbox, seeds its postgresql-14 scenario (pg-global, 14.6, primary in us-east-1,
 secondaries in eu-west-1 and ap-southeast-2), shows the global database and the plan (the role in
 check mode), upgrades it to 14.9 (minor: secondaries first, the primary last) and then to 15.4
-(major: through the global cluster) with the collection's playbook, and shows the result and every
+(major: a snapshot of the primary, then one call on the global cluster, then the custom parameter
+groups of the new family applied to every member and instance, readers rebooted before writers)
+with the collection's playbook, and shows the result, the report of the major upgrade and every
 call that changed something. The sandbox is stopped at the end, also on failure or Ctrl-C.
 """
 
@@ -18,7 +20,10 @@ import shlex
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+
+import boto3
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTS = os.path.join(REPOSITORY, "tests")
@@ -27,6 +32,11 @@ ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbo
 SCENARIO = "postgresql-14"
 GLOBAL_CLUSTER = "pg-global"
 REGION = "us-east-1"
+# The members' regions, and the custom parameter groups of the major target's family the operator made in each.
+MEMBER_REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
+TARGET_FAMILY = "aurora-postgresql15"
+CLUSTER_PARAMETER_GROUP = "pg15-cluster-params"
+INSTANCE_PARAMETER_GROUP = "pg15-instance-params"
 # Long enough to watch each member's upgrade go by, short enough for a demo.
 UPGRADE_SECONDS = 3
 POLL_INTERVAL = 1
@@ -125,17 +135,45 @@ def sandbox_command(*arguments):
     return json.loads(completed.stdout)
 
 
+def prepare_major_upgrade(endpoint_url):
+    """What an operator prepares before a major upgrade: parameter groups of the new family in every member's region.
+    A second instance (a reader) in the primary shows the reboots going readers first."""
+    for region in MEMBER_REGIONS:
+        rds = boto3.client("rds", region_name=region, endpoint_url=endpoint_url,
+                           aws_access_key_id=SANDBOX_CREDENTIALS["AWS_ACCESS_KEY_ID"], aws_secret_access_key=SANDBOX_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
+        rds.create_db_cluster_parameter_group(DBClusterParameterGroupName=CLUSTER_PARAMETER_GROUP, DBParameterGroupFamily=TARGET_FAMILY,
+                                              Description="pg-global settings for PostgreSQL 15")
+        rds.create_db_parameter_group(DBParameterGroupName=INSTANCE_PARAMETER_GROUP, DBParameterGroupFamily=TARGET_FAMILY,
+                                      Description="pg-global instance settings for PostgreSQL 15")
+        print("  %-15s DB cluster parameter group %s and DB parameter group %s (%s)" % (
+            region, CLUSTER_PARAMETER_GROUP, INSTANCE_PARAMETER_GROUP, TARGET_FAMILY), flush=True)
+        if region == REGION:
+            rds.create_db_instance(DBInstanceIdentifier="pg-primary-use1-2", DBClusterIdentifier="pg-primary-use1",
+                                   Engine="aurora-postgresql", DBInstanceClass="db.r6g.large")
+            print("  %-15s reader pg-primary-use1-2 beside the writer pg-primary-use1-1" % region, flush=True)
+
+
 def show_changes(endpoint_url, started_at):
     """Every call that changed something in the sandbox, in order: every call but the read-only Describe* ones."""
     print("\nEvery call that changed something, as the sandbox recorded it:")
     journal = sandbox_command("journal", "--endpoint-url", endpoint_url)
     for call in (entry for entry in journal if entry["kind"] == "call" and not entry["operation"].startswith("Describe")):
         params = call["params"]
-        print("  +%5.1fs  %-20s %-15s %-19s -> %s%s" % (
-            call["time"] - started_at, call["operation"], call["region"],
-            params.get("DBClusterIdentifier") or params.get("GlobalClusterIdentifier"), params.get("EngineVersion"),
+        group = params.get("DBClusterParameterGroupName") or params.get("DBParameterGroupName")
+        subject = params.get("DBInstanceIdentifier") or params.get("DBClusterIdentifier") or params.get("GlobalClusterIdentifier") or group
+        change = params.get("EngineVersion") or params.get("DBClusterSnapshotIdentifier") or (group if subject != group else "")
+        print("  +%5.1fs  %-29s %-15s %-20s %s%s" % (
+            call["time"] - started_at, call["operation"], call["region"], subject, "-> %s" % change if change else "",
             "  (AllowMajorVersionUpgrade)" if params.get("AllowMajorVersionUpgrade") else "",
         ))
+
+
+def show_report(report_dir):
+    for name in sorted(os.listdir(report_dir)):
+        if name.endswith(".md"):
+            print("\n%s (and the same as .json):\n" % os.path.join(report_dir, name))
+            with open(os.path.join(report_dir, name), encoding="utf-8") as report:
+                print(report.read(), flush=True)
 
 
 def demo():
@@ -162,11 +200,20 @@ def demo():
         banner("3/5  Minor upgrade to 14.9: secondaries first, the primary last")
         run(upgrade + extra_vars(aurora_global_upgrade_engine_version="14.9"), environment)
 
-        banner("4/5  Major upgrade to 15.4: one call on the global cluster")
-        run(upgrade + extra_vars(aurora_global_upgrade_engine_version="15.4", aurora_global_upgrade_allow_major_version_upgrade="true"), environment)
+        banner("4/5  Major upgrade to 15.4: a snapshot, one call on the global cluster, then the custom parameter groups")
+        prepare_major_upgrade(sandbox.endpoint_url)
+        report_dir = tempfile.mkdtemp(prefix="aurora-global-db-demo-")
+        run(upgrade + extra_vars(
+            aurora_global_upgrade_engine_version="15.4", aurora_global_upgrade_allow_major_version_upgrade="true",
+            # As JSON without spaces: -e name=value ends a value at a space.
+            aurora_global_upgrade_db_cluster_parameter_groups=json.dumps({region: CLUSTER_PARAMETER_GROUP for region in MEMBER_REGIONS}, separators=(",", ":")),
+            aurora_global_upgrade_db_parameter_groups=json.dumps({region: INSTANCE_PARAMETER_GROUP for region in MEMBER_REGIONS}, separators=(",", ":")),
+            aurora_global_upgrade_reboot_for_parameter_groups="true", aurora_global_upgrade_report_dir=report_dir,
+        ), environment)
 
         banner("5/5  Summary")
         run(show_facts, environment)
+        show_report(report_dir)
         show_changes(sandbox.endpoint_url, started_at)
 
 
