@@ -10,11 +10,11 @@ class ModuleDocFragment:
 options:
   region_endpoint_urls:
     description:
-      - The RDS endpoint URL to use in each named region, as a dictionary of region name to URL, for example
-        V({"us-east-1": "https://vpce-0123-abcd.rds.us-east-1.vpce.amazonaws.com", "eu-west-1": "https://rds-fips.eu-west-1.amazonaws.com"}).
-      - A global database spans several regions, and VPC or FIPS endpoints each serve one region only: AWS refuses a request
-        signed for one region that reaches another region's endpoint (C(SignatureDoesNotMatch), "Credential should be scoped
-        to a valid region"). When that happens the module fails before any change, naming the region to add here.
+      - The RDS endpoint URL to use in each named region, as a dictionary of region name to URL (see the examples of
+        M(aurora.global_db.aurora_global_upgrade)).
+      - A global database spans several regions, and VPC or FIPS endpoints each serve one region only. AWS refuses a request
+        signed for one region that reaches another region's endpoint with C(SignatureDoesNotMatch) (C(Credential should be
+        scoped to a valid region)). When that happens the module fails before any change, naming the region to add here.
       - O(endpoint_url) still applies to every region without an entry (right for one local emulator serving every region);
         regions with neither use the AWS default endpoint.
     type: dict

@@ -77,7 +77,7 @@ class GlobalDatabaseReader:
             "valid_upgrade_targets": _common_targets([self.targets(region, engine, engine_version) for region in sorted({m["region"] for m in members})]),
         }
 
-    def plan(self, facts, target, option):
+    def plan(self, facts, target, option="target_engine_version"):
         """The upgrade plan to ``target``, checking each pending member's targets in that member's region.
 
         ``option`` names the module option the target came from, for the message when it is not a version of the engine.

@@ -66,13 +66,13 @@ REGION_ENDPOINTS_ARGUMENT_SPEC = dict(region_endpoint_urls=dict(type="dict"))
 class RegionalClients:
     """One retrying RDS client per region, created on first use through AnsibleAWSModule (credentials, endpoint_url).
 
-    A region named in the module's region_endpoint_urls gets that endpoint (VPC, FIPS endpoints name their
-    region); every other region gets endpoint_url, or the AWS default endpoint.
+    A region named in region_endpoint_urls (the module option) gets that endpoint (VPC, FIPS endpoints name
+    their region); every other region gets endpoint_url, or the AWS default endpoint.
     """
 
-    def __init__(self, module):
+    def __init__(self, module, region_endpoint_urls=None):
         self._module = module
-        self._endpoints = module.params.get("region_endpoint_urls") or {}
+        self._endpoints = region_endpoint_urls or {}
         self._clients = {}
 
     @property

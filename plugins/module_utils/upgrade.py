@@ -89,8 +89,12 @@ def _shows_upgrade_to(state, target):
 
 
 def _format_events(events):
-    return "; ".join("%s %s" % (event["Date"].isoformat() if hasattr(event.get("Date"), "isoformat") else event.get("Date"), event.get("Message"))
-                     for event in events[-_EVENTS_SHOWN:]) or "none"
+    """The last events, oldest first, each as "[time] AWS's message"."""
+    lines = []
+    for event in events[-_EVENTS_SHOWN:]:
+        when = event.get("Date")
+        lines.append("[%s] %s" % (when.isoformat() if hasattr(when, "isoformat") else when, event.get("Message")))
+    return " ".join(lines) or "none."
 
 
 class GlobalDatabaseUpgrade:
@@ -155,8 +159,8 @@ class GlobalDatabaseUpgrade:
             self._still_upgrading = self._not_done(facts)
         # One ModifyGlobalCluster call moves every member.
         started_members = list(before) if self._plan["kind"] == MAJOR else selected
-        return dict(
-            self._progress(),
+        result = self._progress()
+        result.update(
             changed=bool(selected),
             upgraded=selected,
             not_started=[m for m in self._plan["pending"] if m not in started_members],
@@ -166,6 +170,7 @@ class GlobalDatabaseUpgrade:
                 "after": {**_versions(facts), **{member: self._plan["target_engine_version"] for member in started_members}},
             },
         )
+        return result
 
     def _read_and_plan(self):
         facts = self._reader.facts(self._request.global_cluster_identifier)
@@ -239,7 +244,7 @@ class GlobalDatabaseUpgrade:
                 modify(self._clients, resource.region, resource.identifier, target)
                 break
             except AuroraGlobalError as error:
-                if _shows_upgrade_to(self._read_state(resource), target):
+                if self._shows_upgrade_after_refusal(resource, target):
                     break
                 if not _passes_on_its_own(error):
                     self._failed.append(resource.identifier)
@@ -254,6 +259,13 @@ class GlobalDatabaseUpgrade:
                     ) from error
                 self._sleep(min(self._request.poll_interval, self._deadline.remaining()))
         self._started.append(resource.identifier)
+
+    def _shows_upgrade_after_refusal(self, resource, target):
+        """Whether the resource shows an upgrade to ``target`` after AWS refused a modify; when it cannot be read, the refusal stands."""
+        try:
+            return _shows_upgrade_to(self._read_state(resource), target)
+        except AuroraGlobalError:
+            return False
 
     def _refusal(self, error, target, members):
         return AuroraGlobalError(
@@ -294,7 +306,7 @@ class GlobalDatabaseUpgrade:
             except AuroraGlobalError as error:
                 texts.append("The events of %s (%s) could not be read: %s." % (resource.identifier, resource.region, error))
                 continue
-            texts.append("Recent RDS events of %s (%s, last %d minutes): %s." % (resource.identifier, resource.region, minutes, _format_events(events)))
+            texts.append("Recent RDS events of %s (%s, last %d minutes): %s" % (resource.identifier, resource.region, minutes, _format_events(events)))
         return " ".join(texts)
 
     def _read_state(self, resource):

@@ -317,8 +317,8 @@ ansible_facts:
                   description:
                     - V(true) when the blocker only says that an upgrade (or another modification) already running has not
                       finished yet, for example after an interrupted run; the members (or the global cluster) are V(upgrading)
-                      or V(modifying), or have an engine version change pending. Such a blocker clears on its own; M(aurora.global_db.aurora_global_upgrade) and the role
-                      wait for it and then check everything again.
+                      or V(modifying), or have an engine version change pending. Such a blocker clears on its own;
+                      M(aurora.global_db.aurora_global_upgrade) and the role wait for it and then check everything again.
                     - V(false) when the operator has to act.
                   type: bool
                   returned: success
@@ -342,11 +342,11 @@ ARGUMENT_SPEC = dict(
 
 def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    reader = GlobalDatabaseReader(RegionalClients(module))
+    reader = GlobalDatabaseReader(RegionalClients(module, module.params["region_endpoint_urls"]))
     try:
         facts = reader.facts(module.params["global_cluster_identifier"])
         if module.params["target_engine_version"] is not None:
-            facts["upgrade_plan"] = reader.plan(facts, module.params["target_engine_version"], "target_engine_version")
+            facts["upgrade_plan"] = reader.plan(facts, module.params["target_engine_version"])
     except AuroraGlobalError as error:
         fail_module(module, error)
     module.exit_json(changed=False, ansible_facts={"aurora_global": facts})

@@ -22,7 +22,7 @@ description:
     end. A member that is V(available) at the old version again after it was seen upgrading, or that shows no sign of
     the upgrade after O(status_settle_seconds), fails the run, which then stops before the next member.
   - After AWS accepts C(ModifyDBCluster), a member may keep reading V(available) at its old version for a while with the
-    target in C(PendingModifiedValues.EngineVersion): the module counts that upgrade as under way and never sends a second
+    target in C(PendingModifiedValues.EngineVersion). The module counts that upgrade as under way and never sends a second
     modify for it.
   - Just after a member finishes, the global cluster may still be settling. Before each next member the module waits for
     the global cluster to be V(available), and a C(ModifyDBCluster) that AWS refuses while it settles
@@ -186,17 +186,18 @@ upgraded:
   sample: [orders-apse2, orders-euw1, orders-use1]
 failed_members:
   description:
-    - The members (the global cluster for a refused major upgrade) whose upgrade failed in this run: AWS refused the modify
-      with a refusal that cannot pass on its own, the member rolled back (V(available) at its old version after upgrading),
-      or no sign of the accepted upgrade showed within O(status_settle_seconds). Their recent RDS events are in the message.
+    - The members (the global cluster for a refused major upgrade) whose upgrade failed in this run, because AWS refused the
+      modify with a refusal that cannot pass on its own, the member rolled back (V(available) at its old version after
+      upgrading), or no sign of the accepted upgrade showed within O(status_settle_seconds).
+    - Their recent RDS events are in the message.
   returned: always
   type: list
   elements: str
   sample: [orders-euw1]
 still_upgrading:
   description:
-    - The members (or the global cluster) still upgrading, or not yet showing the target, when the run stopped: after
-      O(wait=false), or when O(wait_timeout) ran out. AWS carries on with them; running the module again waits for them.
+    - The members (or the global cluster) still upgrading, or not yet showing the target, when the run stopped, after
+      O(wait=false) or when O(wait_timeout) ran out. AWS carries on with them; running the module again waits for them.
   returned: always
   type: list
   elements: str
@@ -284,7 +285,8 @@ def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     _check_durations(module)
     request = UpgradeRequest(**{name: module.params[name] for name in UpgradeRequest._fields})
-    upgrade = GlobalDatabaseUpgrade(RegionalClients(module), request, module.check_mode, clock=time.monotonic, sleep=time.sleep)
+    clients = RegionalClients(module, module.params["region_endpoint_urls"])
+    upgrade = GlobalDatabaseUpgrade(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep)
     try:
         result = upgrade.run()
     except AuroraGlobalError as error:

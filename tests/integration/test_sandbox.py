@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import datetime
 import os
 import signal
 import subprocess
@@ -491,6 +493,53 @@ def test_identifiers_are_matched_case_insensitively_and_stored_in_lower_case(san
     assert cluster(rds, "ORDERS-euw1", "eu-west-1")["DBClusterArn"].endswith(":cluster:orders-euw1")
 
 
+def cluster_events(rds, identifier: str, region: str, **window: Any) -> list[str]:
+    found = rds(region).describe_events(SourceType="db-cluster", SourceIdentifier=identifier, **(window or {"Duration": 60}))["Events"]
+    for event in found:
+        assert (event["SourceIdentifier"], event["SourceType"], event["EventCategories"]) == (identifier.lower(), "db-cluster", ["maintenance"])
+        assert event["SourceArn"] == f"arn:aws:rds:{region}:123456789012:cluster:{identifier.lower()}"
+    assert [event["Date"] for event in found] == sorted(event["Date"] for event in found)
+    return [event["Message"] for event in found]
+
+
+def test_events_tell_a_minor_upgrade_started_and_finished_in_the_member_region(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2)
+    rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+    wait_until(lambda: upgrade_finished(sandbox))
+    assert cluster_events(rds, "PG-Secondary-EUW1", "eu-west-1") == [
+        "Database cluster engine version upgrade started.",
+        "Database cluster engine version has been upgraded.",
+    ]
+    assert cluster_events(rds, "pg-secondary-euw1", "us-east-1") == []
+    assert cluster_events(rds, "pg-secondary-apse2", "ap-southeast-2") == []
+    past = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=2)
+    assert cluster_events(rds, "pg-secondary-euw1", "eu-west-1", StartTime=past, EndTime=past + datetime.timedelta(hours=1)) == []
+    expect_error(rds("eu-west-1").describe_events, "InvalidParameterCombination", SourceIdentifier="pg-secondary-euw1")
+
+
+def test_events_tell_why_an_upgrade_failed(sandbox, rds):
+    sandbox.seed("mysql-3")
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2, fail_upgrade_of=["mysql3-secondary-usw2"])
+    rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="mysql3-global", EngineVersion="8.4.7", AllowMajorVersionUpgrade=True)
+    wait_until(lambda: upgrade_finished(sandbox))
+    for identifier, region in (("mysql3-primary-use1", "us-east-1"), ("mysql3-secondary-usw2", "us-west-2")):
+        messages = cluster_events(rds, identifier, region)
+        assert messages[:2] == ["Database cluster engine version upgrade started.", "Upgrade in progress: Performing online pre-upgrade checks."]
+        assert len(messages) == 3
+        assert messages[-1].startswith("Database cluster is in a state that cannot be upgraded: Upgrade prechecks failed.")
+        assert "upgrade-prechecks.log" in messages[-1]
+
+
+def test_events_tell_a_major_upgrade_finished_on_every_member(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2)
+    rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="16.1", AllowMajorVersionUpgrade=True)
+    wait_until(lambda: upgrade_finished(sandbox))
+    for identifier, region in PG_MEMBERS.items():
+        assert cluster_events(rds, identifier, region)[-1] == "Database cluster major version has been upgraded"
+
+
 # 5. DescribeDBClusters after seeding
 
 
@@ -663,10 +712,33 @@ def test_lost_response_is_retried_by_botocore_and_refused(sandbox):
     ]
 
 
+def test_latency_delays_every_rds_call_but_not_calls_in_parallel(sandbox):
+    latency = 0.5
+    sandbox.configure(latency_seconds=latency)
+    regions = ["us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2"]
+    clients = {region: rds_at(sandbox.endpoint_url, region) for region in regions}
+
+    def timed_describe(region: str) -> float:
+        started = time.monotonic()
+        clients[region].describe_global_clusters()
+        return time.monotonic() - started
+
+    assert timed_describe("eu-west-1") >= latency
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(regions)) as pool:
+        started = time.monotonic()
+        durations = list(pool.map(timed_describe, regions))
+        elapsed = time.monotonic() - started
+    assert min(durations) >= latency
+    # Not a speed target: calls waiting one after the other could not take less than this.
+    assert elapsed < latency * len(regions)
+    sandbox.configure(latency_seconds=0)
+    assert timed_describe("eu-west-1") < latency
+
+
 def test_configure_refuses_unknown_settings_and_bad_values(sandbox):
     for settings in ({"upgrade_minutes": 1}, {"throttle_fraction": 2}, {"fail_upgrade_of": "pg-primary-use1"}, {"hidden_versions": ["14.9"]},
                      {"settle_seconds": -1}, {"settle_refusal": "Throttling"}, {"lose_response_of": "ModifyDBCluster"},
-                     {"regional_endpoints": "yes"}):
+                     {"regional_endpoints": "yes"}, {"latency_seconds": "1"}, {"pending_resync": [1]}, {"deprecated_versions": "14.6"}):
         with pytest.raises(SandboxError, match="HTTP 400"):
             sandbox.configure(**settings)
     assert sandbox.configure()["upgrade_seconds"] == 1.0
@@ -706,17 +778,23 @@ def test_journal_records_every_rds_call_in_order(sandbox, rds):
 
 
 def test_reset_forgets_resources_journal_settings_and_upgrades(sandbox, rds):
+    initial = sandbox.configure()
     sandbox.seed("postgresql-14")
-    sandbox.configure(upgrade_seconds=30, throttle_fraction=0.0, fail_upgrade_of=["pg-primary-use1"])
+    sandbox.configure(upgrade_seconds=30, status_delay_seconds=0, throttle_fraction=0.0, fail_upgrade_of=["pg-primary-use1"],
+                      deprecated_versions=["14.6"], settle_seconds=5, settle_refusal="InvalidDBClusterStateFault", lose_response_of=["ModifyDBCluster"],
+                      pending_resync=["pg-secondary-euw1"], regional_endpoints=True, latency_seconds=0.01, hidden_versions={"eu-west-1": ["14.9"]})
     rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="15.4", AllowMajorVersionUpgrade=True)
+    assert cluster_events(rds, "pg-primary-use1", "us-east-1")
     sandbox.reset()
     assert sandbox.journal() == []
     config = sandbox.configure()
+    assert config == initial
     assert (config["upgrade_seconds"], config["status_delay_seconds"], config["fail_upgrade_of"]) == (1.0, 0.5, [])
     assert rds("us-east-1").describe_global_clusters()["GlobalClusters"] == []
     sandbox.seed("postgresql-14")
     assert global_cluster(rds, "pg-global")["Status"] == "available"
     assert events(sandbox) == []
+    assert rds("us-east-1").describe_events(SourceType="db-cluster")["Events"] == []
 
 
 # Command line
@@ -730,7 +808,11 @@ def run_cli(*args: str) -> str:
 def test_cli_seeds_configures_and_prints_the_journal(sandbox, rds):
     assert "postgresql-14-headless:" in run_cli("scenarios")
     run_cli("seed", "--endpoint-url", sandbox.endpoint_url, "--scenario", "mysql-2")
-    assert '"throttle_seed": 3' in run_cli("configure", "--endpoint-url", sandbox.endpoint_url, "throttle_seed=3", 'hidden_versions={"us-west-2": []}')
+    printed = run_cli("configure", "--endpoint-url", sandbox.endpoint_url, "throttle_seed=3", 'hidden_versions={"us-west-2": []}',
+                      "settle_refusal=InvalidDBClusterStateFault", 'lose_response_of=["ModifyDBCluster"]')
+    assert '"throttle_seed": 3' in printed
+    assert sandbox.configure()["settle_refusal"] == "InvalidDBClusterStateFault"
+    assert sandbox.configure()["lose_response_of"] == ["ModifyDBCluster"]
     rds("us-west-2").describe_global_clusters(GlobalClusterIdentifier="mysql2-global")
     assert '"operation": "DescribeGlobalClusters"' in run_cli("journal", "--endpoint-url", sandbox.endpoint_url)
 

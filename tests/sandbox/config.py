@@ -80,6 +80,7 @@ _VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "lose_response_of": _string_list,
     "pending_resync": _identifier_list,
     "regional_endpoints": _boolean,
+    "latency_seconds": _non_negative_number,
     "snapshot_seconds": _non_negative_number,
     "reboot_seconds": _non_negative_number,
 }
@@ -108,6 +109,8 @@ class SandboxConfig:
     pending_resync: list[str] = dataclasses.field(default_factory=list)
     # Each region its own endpoint, <endpoint_url>/region/<name> (the bare one is us-east-1's), refusing requests signed for another region.
     regional_endpoints: bool = False
+    # Every RDS call is answered this much later (benchmarks of calls made in parallel).
+    latency_seconds: float = 0.0
     # How long a manual DB cluster snapshot is `creating`, and a DB instance `rebooting`.
     snapshot_seconds: float = 1.0
     reboot_seconds: float = 1.0

@@ -11,6 +11,7 @@ SANDBOX.lock held by the WSGI layer (sandbox.wsgi), which also journals the call
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from moto.core.responses import ActionResult
@@ -18,7 +19,7 @@ from moto.rds.exceptions import InvalidParameterCombination, InvalidParameterVal
 from moto.rds.models import DBCluster, GlobalCluster
 from moto.rds.responses import RDSResponse
 
-from . import rules
+from . import events, rules
 from .maintenance import ParameterGroupResponses, SnapshotResponses
 from .state import SANDBOX
 from .topology import all_global_clusters, find_global_cluster, global_cluster_of
@@ -147,6 +148,16 @@ class SandboxRDSResponse(SnapshotResponses, ParameterGroupResponses, RDSResponse
             group.parameters.pop(name, None)
         return ActionResult({"DBClusterParameterGroupName": group.name})
 
+    def describe_events(self) -> ActionResult:
+        """The events of the caller's region: moto's own (DB instance created, ...) and those of simulated upgrades."""
+        source_type, source_identifier = self.params.get("SourceType"), self.params.get("SourceIdentifier")
+        if source_identifier and not source_type:
+            raise InvalidParameterCombination("Cannot specify source identifier without source type")
+        end = _utc(self.params.get("EndTime")) or datetime.datetime.now(datetime.timezone.utc)
+        start = _utc(self.params.get("StartTime")) or end - datetime.timedelta(minutes=self.params.get("Duration") or events.DEFAULT_DURATION_MINUTES)
+        every_event = [_moto_event(event) for event in self.backend.events] + [event.as_api() for event in SANDBOX.events.in_region(self.region)]
+        return self._paged("Events", events.select(every_event, source_type, source_identifier, start, end))
+
     def _paged(self, result_key: str, items: list[Any]) -> ActionResult:
         """One page of items and the Marker of the next one (moto's own paginator needs model attributes these lack)."""
         marker = self.params.get("Marker") or "0"
@@ -158,3 +169,22 @@ class SandboxRDSResponse(SnapshotResponses, ParameterGroupResponses, RDSResponse
         if end < len(items):
             result["Marker"] = str(end)
         return ActionResult(result)
+
+
+def _utc(moment: datetime.datetime | None) -> datetime.datetime | None:
+    """A timezone-aware time; moto hands naive ones, in UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=datetime.timezone.utc)
+
+
+def _moto_event(event: Any) -> dict[str, Any]:
+    """One of moto's own events (moto.rds.models.Event) as the Event shape."""
+    return {
+        "SourceIdentifier": event.source_identifier,
+        "SourceType": event.source_type,
+        "Message": event.message,
+        "EventCategories": event.event_categories,
+        "Date": _utc(event.date),
+        "SourceArn": event.source_arn,
+    }

@@ -100,11 +100,12 @@ def _busy_condition(state: SandboxState, cluster: DBCluster) -> str | None:
 
 def _settle_refusal(kind: str, global_cluster: GlobalCluster, cluster: DBCluster, target: str) -> RDSClientError:
     """One of the refusals Terraform's provider retries while a global cluster settles after a member's upgrade."""
+    names = {"cluster": cluster.db_cluster_identifier, "global_cluster": global_cluster.global_cluster_identifier}
     if kind == "upgrade_global_replicas_first":
-        return InvalidParameterValue(PRIMARY_BEFORE_SECONDARIES.format(cluster=cluster.db_cluster_identifier, target=target))
+        return InvalidParameterValue(PRIMARY_BEFORE_SECONDARIES.format(target=target, **names))
     if kind == "InvalidDBClusterStateFault":
-        return InvalidDBClusterStateFault(SETTLING_MEMBER.format(cluster=cluster.db_cluster_identifier, global_cluster=global_cluster.global_cluster_identifier))
-    return _invalid_global_state(SETTLING_GLOBAL_CLUSTER.format(cluster=cluster.db_cluster_identifier, global_cluster=global_cluster.global_cluster_identifier))
+        return InvalidDBClusterStateFault(SETTLING_MEMBER.format(**names))
+    return _invalid_global_state(SETTLING_GLOBAL_CLUSTER.format(**names))
 
 
 def _require_global_cluster_quiet(state: SandboxState, global_cluster: GlobalCluster) -> None:

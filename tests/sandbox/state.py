@@ -2,7 +2,7 @@
 # Copyright: aurora.global_db contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""What the sandbox keeps beside moto's backends: settings, journal, upgrades in flight, forced failover states."""
+"""What the sandbox keeps beside moto's backends: settings, journal, upgrades in flight, their RDS events, forced failover states."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from moto.rds.models import DBCluster, GlobalCluster
 
 from .catalog import EngineCatalog
 from .config import SandboxConfig
+from .events import EventLog
 from .journal import CALL, EVENT, Journal
 from .transitions import Transition, Transitions
 from .upgrades import Upgrade, UpgradeTimeline
@@ -28,6 +29,7 @@ class SandboxState:
     journal: Journal
     timeline: UpgradeTimeline
     transitions: Transitions
+    events: EventLog
     failover_states: dict[str, dict[str, Any]]
     _throttle_rng: random.Random
 
@@ -44,6 +46,7 @@ class SandboxState:
         self.journal = Journal()
         self.timeline = UpgradeTimeline()
         self.transitions = Transitions()
+        self.events = EventLog()
         self.failover_states = {}
         self._throttle_rng = random.Random(self.config.throttle_seed)
 
@@ -72,7 +75,7 @@ class SandboxState:
     def settle(self) -> None:
         """Apply the upgrade transitions that are due, so that what is read next is current."""
         now = time.time()
-        self.timeline.advance(now, self._journal_upgrade_event)
+        self.timeline.advance(now, self._on_upgrade_transition)
         self.transitions.advance(now, self._journal_transition)
 
     def later(self, seconds: float, apply: Callable[[], None], event: str, region: str, subject: dict[str, Any]) -> None:
@@ -117,8 +120,9 @@ class SandboxState:
     def _journal_transition(self, event: str, region: str, subject: dict[str, Any], when: float) -> None:
         self.journal.append(EVENT, event, region, subject, when)
 
-    def _journal_upgrade_event(self, operation: str, upgrade: Upgrade, when: float) -> None:
+    def _on_upgrade_transition(self, operation: str, upgrade: Upgrade, when: float) -> None:
         self.journal.append(EVENT, operation, upgrade.region, {**upgrade.subject, "EngineVersion": upgrade.target}, when)
+        self.events.record_upgrade(operation, upgrade, when)
 
 
 SANDBOX = SandboxState(EngineCatalog.load())

@@ -2,7 +2,8 @@
 # Copyright: aurora.global_db contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The WSGI layer in front of moto: control API, journal of RDS calls, throttling, and reset of the sandbox's state."""
+"""The WSGI layer in front of moto: control API, regional endpoints, journal of RDS calls, latency, throttling, lost
+responses, and reset of the sandbox's state."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import dataclasses
 import io
 import json
 import re
+import time
 import uuid
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qsl
@@ -108,6 +110,8 @@ class SandboxApp:
         return response
 
     def _rds(self, call: RdsCall, endpoint_region: str | None, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        # Outside the lock: calls in parallel wait in parallel, as over a network.
+        time.sleep(self._state.config.latency_seconds)
         with self._state.lock:
             entry = self._state.record_call(call.operation, call.region, call.params)
             if self._state.config.regional_endpoints and call.region != (endpoint_region or BARE_ENDPOINT_REGION):

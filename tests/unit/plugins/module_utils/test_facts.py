@@ -122,7 +122,7 @@ def test_valid_targets_are_those_every_region_offers(world):
 def test_the_plan_checks_each_member_in_its_region_and_asks_each_region_once(world):
     world.engine_versions["eu-west-1"] = [_engine_version("14.6", ["15.4"])]
     reader = GlobalDatabaseReader(world)
-    plan = reader.plan(reader.facts("pg-global"), "14.9", "target_engine_version")
+    plan = reader.plan(reader.facts("pg-global"), "14.9")
     assert [b["code"] for b in plan["blockers"]] == ["invalid_target"]
     assert plan["blockers"][0]["clusters"] == ["pg-secondary-euw1"]
     engine_calls = sorted(call[0] for call in world.calls if call[1] == "describe_db_engine_versions")

@@ -15,12 +15,11 @@ from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes 
 
 
 class FakeModule:
-    """What RegionalClients asks of AnsibleAWSModule: params, region and client(); records every client() call."""
+    """What RegionalClients asks of AnsibleAWSModule: region and client(); records every client() call."""
 
     region = "us-east-1"
 
-    def __init__(self, region_endpoint_urls=None, client=None):
-        self.params = {"region_endpoint_urls": region_endpoint_urls, "endpoint_url": "http://127.0.0.1:5000"}
+    def __init__(self, client=None):
         self.clients_made = []
         self._client = client
 
@@ -51,8 +50,8 @@ class RecordingClient:
 
 
 def test_a_region_with_an_entry_gets_its_own_endpoint_and_others_get_endpoint_url():
-    module = FakeModule({"eu-west-1": "https://vpce-1.rds.eu-west-1.vpce.amazonaws.com"})
-    clients = RegionalClients(module)
+    module = FakeModule()
+    clients = RegionalClients(module, {"eu-west-1": "https://vpce-1.rds.eu-west-1.vpce.amazonaws.com"})
     clients.rds("eu-west-1")
     clients.rds("us-east-1")
     clients.rds("eu-west-1")
@@ -65,7 +64,7 @@ def test_a_region_with_an_entry_gets_its_own_endpoint_and_others_get_endpoint_ur
 @pytest.mark.parametrize("url", ["", "  ", 5, None])
 def test_an_entry_that_is_not_a_url_is_a_clear_error(url):
     with pytest.raises(AuroraGlobalError) as failed:
-        RegionalClients(FakeModule({"eu-west-1": url})).rds("eu-west-1")
+        RegionalClients(FakeModule(), {"eu-west-1": url}).rds("eu-west-1")
     assert str(failed.value).startswith("region_endpoint_urls: the entry for eu-west-1 must be an endpoint URL")
 
 

@@ -346,7 +346,7 @@ def test_a_failed_member_stops_the_run_before_the_primary_and_its_events_are_sho
     with pytest.raises(WaitFailed) as failed:
         _run(world)
     assert "--source-identifier pg-secondary-euw1 --region eu-west-1" in str(failed.value)
-    assert "Recent RDS events of pg-secondary-euw1 (eu-west-1, last 60 minutes): 2026-12-01T10:00:00Z Upgrade in progress" in str(failed.value)
+    assert "Recent RDS events of pg-secondary-euw1 (eu-west-1, last 60 minutes): [2026-12-01T10:00:00Z] Upgrade in progress" in str(failed.value)
     assert "upgrade-prechecks.log" in str(failed.value)
     assert _modified(world) == [APSE2, EUW1]
     progress = failed.value.progress
@@ -440,7 +440,7 @@ def test_an_aws_refusal_names_the_step_what_was_done_and_what_to_do(world):
     assert "upgraded by this run: %s, %s" % (APSE2, EUW1) in message
     assert "run again" in message
     assert failed.value.exception.response["Error"]["Code"] == "InvalidParameterValue"
-    assert "Recent RDS events of pg-primary-use1 (us-east-1, last 60 minutes): 2026-12-01T10:00:00Z Upgrade refused." in message
+    assert "Recent RDS events of pg-primary-use1 (us-east-1, last 60 minutes): [2026-12-01T10:00:00Z] Upgrade refused" in message
     assert (failed.value.progress["upgraded"], failed.value.progress["failed_members"]) == ([APSE2, EUW1], [PRIMARY])
 
 
