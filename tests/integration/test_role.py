@@ -254,6 +254,6 @@ def test_check_mode_reports_the_upgrade_left_running_without_waiting(sandbox):
 def test_an_unknown_global_cluster_fails_at_the_first_read_with_the_module_message(sandbox):
     run = _run_role(sandbox, aurora_global_upgrade_global_cluster_identifier="no-such-global")
     assert run.returncode != 0
-    read = [name for name in run.failed_tasks if name.startswith(ROLE + "Read global database no-such-global")]
+    read = [name for name in run.failed_tasks if name.startswith(ROLE + "Read the global database and plan the upgrade to")]
     assert run.failed_tasks == read and len(read) == 1
     assert "Global cluster no-such-global does not exist" in run.result(read[0])["msg"]
