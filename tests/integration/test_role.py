@@ -15,18 +15,16 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
-
 import pytest
 
 from playbook_runner import SANDBOX_ENVIRONMENT
 from playbook_runner import run_playbook
+from readme_blocks import readme_block
 from sandbox_journal import PG_ORDER
 from sandbox_journal import events
 from sandbox_journal import member_modifications
 from sandbox_journal import modified_members
 
-REPOSITORY = Path(__file__).resolve().parents[2]
 # The json callback names a role's task "<role> : <task name>".
 ROLE = "aurora.global_db.aurora_global_upgrade : "
 AVAILABILITY_ASSERT = ROLE + "Assert every member cluster is available"
@@ -69,13 +67,6 @@ def _recorded_result(run):
     return run.output["global_custom_stats"]["aurora_global_upgrade_result"]
 
 
-def _readme_block(heading, language):
-    """The first ```language block under the README heading: the tests run what the README says."""
-    readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n" + heading + "\n", 1)[1]
-    return re.search(r"```%s\n(.*?)```" % language, section, re.S).group(1)
-
-
 def _interrupt_after_the_first_member(sandbox, upgrade_seconds=5):
     """Leave what a run stopped right after its first ModifyDBCluster leaves: the first secondary upgrading to 14.9."""
     sandbox.seed("postgresql-14")
@@ -89,12 +80,12 @@ def _interrupt_after_the_first_member(sandbox, upgrade_seconds=5):
 
 
 def test_the_readme_example_upgrades_with_module_defaults_and_the_environment(sandbox, tmp_path):
-    """The README's playbook exactly as written: region from module_defaults, endpoint from the environment (AWS_URL)."""
+    """The README's playbook exactly as written: region from module_defaults, endpoint from the environment as `make sandbox` exports it."""
     sandbox.seed("postgresql-14")
     playbook = tmp_path / "readme_example.yml"
-    playbook.write_text(_readme_block("## Use the role in your playbook", "yaml"), encoding="utf-8")
+    playbook.write_text(readme_block("## Use the role in your playbook", "yaml"), encoding="utf-8")
     run = run_playbook(str(playbook), sandbox.endpoint_url, {"aurora_global_upgrade_poll_interval": 1},
-                       environment=dict(SHOW_STATS, AWS_URL=sandbox.endpoint_url, AWS_DEFAULT_REGION=None))
+                       environment=dict(SHOW_STATS, AWS_ENDPOINT_URL=sandbox.endpoint_url, AWS_DEFAULT_REGION=None))
     assert run.returncode == 0, (run.failed_tasks, run.stderr)
     changes = sandbox.mutating_calls()
     assert [(c["operation"], c["region"], c["params"]["EngineVersion"]) for c in changes] == [("ModifyGlobalCluster", "us-east-1", "15.4")]
