@@ -33,9 +33,11 @@ help:
 	@echo "eval \"\$$(make -s sandbox)\"  - start the local AWS sandbox in the background and export its settings; make sandbox-stop"
 	@echo "Suites: sanity units lint integration molecule changelog-lint docs-lint packaging; make bench"
 
+# pip shows each package as it goes (on stderr, so that `eval "$$(make -s sandbox)"` reads only the exports).
 $(BIN)/.installed: requirements-dev.txt requirements.txt
+	@echo "Installing the pinned tool chain into .venv (first run only, about 80 s)..." >&2
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/pip install --disable-pip-version-check --progress-bar off -r requirements-dev.txt >&2
 	touch $@
 
 venv: $(BIN)/.installed
