@@ -267,7 +267,7 @@ def main():
     if module.params["poll_interval"] < 1 or module.params["wait_timeout"] < 0:
         module.fail_json(msg="poll_interval must be at least 1 and wait_timeout at least 0")
     request = GroupsRequest(**{name: module.params[name] for name in GroupsRequest._fields})
-    run = GlobalDatabaseParameterGroups(RegionalClients(module), request, module.check_mode, clock=time.monotonic, sleep=time.sleep)
+    run = GlobalDatabaseParameterGroups(RegionalClients(module, module.params["region_endpoint_urls"]), request, module.check_mode, clock=time.monotonic, sleep=time.sleep)
     try:
         result = run.run()
     except AuroraGlobalError as error:

@@ -13,7 +13,6 @@ import pytest
 
 import major_extras as extras
 from playbook_runner import run_playbook
-from sandbox.client import MUTATING_OPERATIONS
 
 ROLE = "aurora.global_db.aurora_global_upgrade : "
 GROUP_CHECK = ROLE + "Check the parameter groups named for ap-southeast-2, eu-west-1, us-east-1 against the family of 15.4"

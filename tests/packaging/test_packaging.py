@@ -45,8 +45,9 @@ IMPORTER_PYTHON_VARIABLE = "AURORA_GALAXY_IMPORTER_PYTHON"
 # What the AWX survey may contain (AWX's JobTemplateSurveySpec.ALLOWED_TYPES) and how a role
 # option's type maps onto a survey question type (AWX has no boolean question).
 AWX_QUESTION_TYPES = {"text": str, "textarea": str, "password": str, "multiplechoice": str, "multiselect": str, "integer": int, "float": (int, float)}
-# A raw option takes what a survey answer cannot type (a bool that may be left unanswered, a dict as JSON text).
-SURVEY_TYPE_OF = {"str": ("text", "textarea", "password", "multiplechoice"), "int": ("integer",), "bool": ("multiplechoice",),
+# A dict arrives as JSON text, which the modules' dict options accept. A raw option takes what a survey answer cannot
+# type otherwise (a bool that may be left unanswered, a dict given as JSON text or left empty).
+SURVEY_TYPE_OF = {"str": ("text", "textarea", "password", "multiplechoice"), "int": ("integer",), "bool": ("multiplechoice",), "dict": ("textarea",),
                   "raw": ("text", "textarea", "multiplechoice")}
 
 # The AWS error messages docs/upgrading.md must explain (from the restriction table of the project's AWS facts).
