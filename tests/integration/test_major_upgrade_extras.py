@@ -15,7 +15,7 @@ import major_extras as extras
 from playbook_runner import run_playbook
 
 ROLE = "aurora.global_db.aurora_global_upgrade : "
-GROUP_CHECK = ROLE + "Check the parameter groups named for ap-southeast-2, eu-west-1, us-east-1 against the family of 15.4"
+GROUP_CHECK = ROLE + "Check the parameter groups against the target's family in ap-southeast-2, eu-west-1, us-east-1"
 EXPECTED_REBOOTS = ["pg-secondary-apse2-1", "pg-secondary-euw1-2", "pg-secondary-euw1-1", "pg-primary-use1-2", "pg-primary-use1-1"]
 SNAPSHOT_NAME = re.compile(r"^pg-primary-use1-pre-14-6-to-15-4-\d{12}$")
 
