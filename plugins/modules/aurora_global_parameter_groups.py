@@ -91,28 +91,25 @@ attributes:
 """
 
 EXAMPLES = r"""
-- name: Before a major upgrade to 15.4, check that the groups of the new family exist in every region
+- name: Name the groups of the new family made in each region
+  ansible.builtin.set_fact:
+    cluster_groups: {us-east-1: orders-pg15, eu-west-1: orders-pg15}
+    instance_groups: {us-east-1: orders-pg15-instances, eu-west-1: orders-pg15-instances}
+
+- name: Before a major upgrade to 15.4, check that they exist and have the family of 15.4
   aurora.global_db.aurora_global_parameter_groups:
     global_cluster_identifier: orders-global
     engine_version: "15.4"
-    db_cluster_parameter_groups:
-      us-east-1: orders-pg15
-      eu-west-1: orders-pg15
-    db_parameter_groups:
-      us-east-1: orders-pg15-instances
-      eu-west-1: orders-pg15-instances
+    db_cluster_parameter_groups: "{{ cluster_groups }}"
+    db_parameter_groups: "{{ instance_groups }}"
     region: us-east-1
   check_mode: true
 
 - name: After the upgrade, apply them and reboot the instances, readers first
   aurora.global_db.aurora_global_parameter_groups:
     global_cluster_identifier: orders-global
-    db_cluster_parameter_groups:
-      us-east-1: orders-pg15
-      eu-west-1: orders-pg15
-    db_parameter_groups:
-      us-east-1: orders-pg15-instances
-      eu-west-1: orders-pg15-instances
+    db_cluster_parameter_groups: "{{ cluster_groups }}"
+    db_parameter_groups: "{{ instance_groups }}"
     reboot: true
     region: us-east-1
   register: groups
@@ -245,8 +242,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.aurora.global_db.plugins.module_utils.apply_parameter_groups import GlobalDatabaseParameterGroups
 from ansible_collections.aurora.global_db.plugins.module_utils.apply_parameter_groups import GroupsRequest
-from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
-from ansible_collections.aurora.global_db.plugins.module_utils.errors import fail_module
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import exit_module
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 
@@ -267,14 +263,8 @@ def main():
     if module.params["poll_interval"] < 1 or module.params["wait_timeout"] < 0:
         module.fail_json(msg="poll_interval must be at least 1 and wait_timeout at least 0")
     request = GroupsRequest(**{name: module.params[name] for name in GroupsRequest._fields})
-    run = GlobalDatabaseParameterGroups(RegionalClients(module, module.params["region_endpoint_urls"]), request, module.check_mode, clock=time.monotonic, sleep=time.sleep)
-    try:
-        result = run.run()
-    except AuroraGlobalError as error:
-        fail_module(module, error)
-    if not module._diff:  # pylint: disable=protected-access
-        del result["diff"]
-    module.exit_json(**result)
+    clients = RegionalClients(module, module.params["region_endpoint_urls"])
+    exit_module(module, GlobalDatabaseParameterGroups(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep).run)
 
 
 if __name__ == "__main__":

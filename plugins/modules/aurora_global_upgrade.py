@@ -251,8 +251,7 @@ import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
-from ansible_collections.aurora.global_db.plugins.module_utils.errors import fail_module
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import exit_module
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import GlobalDatabaseUpgrade
@@ -286,14 +285,7 @@ def main():
     _check_durations(module)
     request = UpgradeRequest(**{name: module.params[name] for name in UpgradeRequest._fields})
     clients = RegionalClients(module, module.params["region_endpoint_urls"])
-    upgrade = GlobalDatabaseUpgrade(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep)
-    try:
-        result = upgrade.run()
-    except AuroraGlobalError as error:
-        fail_module(module, error)
-    if not module._diff:  # pylint: disable=protected-access
-        del result["diff"]
-    module.exit_json(**result)
+    exit_module(module, GlobalDatabaseUpgrade(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep).run)
 
 
 if __name__ == "__main__":
