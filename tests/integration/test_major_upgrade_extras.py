@@ -175,3 +175,18 @@ def test_a_minor_upgrade_takes_a_snapshot_only_when_asked(sandbox):
     calls = _calls(sandbox)
     assert calls[0][0] == "CreateDBClusterSnapshot" and calls[0][1].startswith("pg-primary-use1-pre-14-6-to-14-9-")
     assert [operation for operation, _subject in calls[1:]] == ["ModifyDBCluster"] * 3
+
+
+def test_a_run_that_resumes_a_running_major_upgrade_takes_no_second_snapshot_and_applies_the_groups(seeded):
+    seeded.configure(upgrade_seconds=3)
+    started = run_playbook("upgrade_once.yml", seeded.endpoint_url, {
+        "global_cluster_identifier": "pg-global", "engine_version": "15.4", "allow_major_version_upgrade": True, "upgrade_wait": False})
+    assert started.result("Upgrade")["upgraded"] == ["pg-global"]
+    seeded.clear_journal()
+    run = _run_role(seeded)
+    assert run.returncode == 0, (run.failed_tasks, run.stderr)
+    assert _result(run)["snapshot_identifier"] is None
+    operations = [operation for operation, _subject in _calls(seeded)]
+    assert "CreateDBClusterSnapshot" not in operations and "ModifyGlobalCluster" not in operations
+    assert sorted(set(operations)) == ["ModifyDBCluster", "ModifyDBInstance"]
+    assert {groups[0] for groups in extras.groups_in_sandbox(seeded).values()} == {extras.CLUSTER_GROUP}
