@@ -10,6 +10,8 @@ new groups take effect at each instance's next reboot, readers before the writer
 Pure functions over snake_case dicts: the AWS calls are in apply_parameter_groups.py.
 """
 
+from ansible_collections.aurora.global_db.plugins.module_utils.members import same_identifier
+
 PENDING_REBOOT = "pending-reboot"
 APPLYING = "applying"
 AVAILABLE = "available"
@@ -68,12 +70,16 @@ def group_refusal(kind, name, region, found_family, wanted_family, engine_versio
     return None
 
 
+def _differs(wanted, current):
+    """A group is named and the resource has another one (AWS stores group names in lower case and matches them so)."""
+    return bool(wanted) and not (current and same_identifier(wanted, current))
+
+
 def member_changes(member_state, cluster_group, instance_group):
     """What applying the groups changes on one member (as read): its cluster group (or None) and the instances whose group changes."""
-    instances = member_state["instances"]
     return {
-        "db_cluster_parameter_group": cluster_group if cluster_group and cluster_group != member_state["db_cluster_parameter_group"] else None,
-        "instances": [i["db_instance_identifier"] for i in instances if instance_group and instance_group != i["db_parameter_group"]],
+        "db_cluster_parameter_group": cluster_group if _differs(cluster_group, member_state["db_cluster_parameter_group"]) else None,
+        "instances": [i["db_instance_identifier"] for i in member_state["instances"] if _differs(instance_group, i["db_parameter_group"])],
     }
 
 

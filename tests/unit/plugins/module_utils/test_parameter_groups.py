@@ -66,6 +66,9 @@ def test_changes_and_predictions():
     changes = member_changes(state, "orders-pg15-cluster", "orders-pg15")
     assert changes == {"db_cluster_parameter_group": "orders-pg15-cluster", "instances": ["orders-euw1-1"]}
     assert member_changes(state, "default.aurora-postgresql15", None) == {"db_cluster_parameter_group": None, "instances": []}
+    # AWS stores group names in lower case: the same name in other letters changes nothing.
+    assert member_changes(state, "Default.Aurora-PostgreSQL15", "ORDERS-PG15")["db_cluster_parameter_group"] is None
+    assert member_changes(state, None, "ORDERS-PG15")["instances"] == ["orders-euw1-1"]
     # A new cluster group waits for a reboot on every instance.
     assert predicted_reboots(state["instances"], changes) == ["orders-euw1-2", "orders-euw1-1"]
     assert predicted_reboots(state["instances"], {"db_cluster_parameter_group": None, "instances": []}) == ["orders-euw1-1"]
