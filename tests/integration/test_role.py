@@ -153,6 +153,8 @@ def test_an_unknown_variable_is_refused_before_any_aws_call(sandbox, variable, v
 
 @pytest.mark.parametrize("overrides, task, expected", [
     ({"aurora_global_upgrade_engine_version": 14.10}, "Assert the engine version is text", "quote it"),
+    ({"aurora_global_upgrade_engine_version": "15"}, "Assert the engine version is written as one",
+     "aurora_global_upgrade_engine_version '15' is not an Aurora engine version"),
     ({"aurora_global_upgrade_wait_timeout": 0}, "Assert the waiting times can work", "aurora_global_upgrade_wait_timeout at least"),
     ({"aurora_global_upgrade_poll_interval": 0}, "Assert the waiting times can work", "aurora_global_upgrade_poll_interval must be at least 1"),
     ({"aurora_global_upgrade_wait_timeout": 5, "aurora_global_upgrade_poll_interval": 10}, "Assert the waiting times can work",
