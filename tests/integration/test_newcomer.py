@@ -72,7 +72,8 @@ def test_the_readme_requirements_file_installs_from_git(tmp_path):
     (tmp_path / "requirements.yml").write_text(requirements.replace(github, "file://%s" % repository), encoding="utf-8")
     environment = {name: value for name, value in os.environ.items() if name not in DEVELOPER_SETTINGS}
     environment["HOME"] = str(tmp_path / "home")
-    completed = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-galaxy"), "collection", "install", "-r", str(tmp_path / "requirements.yml"), "-p", str(tmp_path / "collections")],
-                               env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300, check=False)
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-galaxy"), "collection", "install",
+               "-r", str(tmp_path / "requirements.yml"), "-p", str(tmp_path / "collections")]
+    completed = subprocess.run(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300, check=False)
     assert completed.returncode == 0, completed.stdout
     assert (tmp_path / "collections" / "ansible_collections" / "aurora" / "global_db" / "roles" / "aurora_global_upgrade" / "tasks" / "main.yml").is_file()

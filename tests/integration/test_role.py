@@ -124,6 +124,17 @@ def test_role_connection_variables_win_over_module_defaults(sandbox):
     assert modified_members(sandbox) == PG_ORDER
 
 
+def test_region_endpoint_urls_serve_each_members_region(sandbox):
+    """With one endpoint per region, as VPC or FIPS endpoints are: every member is read and upgraded through its own."""
+    sandbox.seed("postgresql-14")
+    sandbox.configure(regional_endpoints=True)
+    regional = {region: "%s/region/%s" % (sandbox.endpoint_url, region) for region in ("eu-west-1", "ap-southeast-2")}
+    run = _run_role(sandbox, aurora_global_upgrade_region_endpoint_urls=regional)
+    assert run.returncode == 0, (run.failed_tasks, run.stderr)
+    assert [(entry["params"]["DBClusterIdentifier"], entry["region"]) for entry in member_modifications(sandbox)] == [
+        (member, PG_REGIONS[member]) for member in PG_ORDER]
+
+
 # --- variables and values refused before any AWS call -----------------------------------------------------------------
 
 
@@ -144,6 +155,8 @@ def test_an_unknown_variable_is_refused_before_any_aws_call(sandbox, variable, v
 
 @pytest.mark.parametrize("overrides, task, expected", [
     ({"aurora_global_upgrade_engine_version": 14.10}, "Assert the engine version is text", "quote it"),
+    ({"aurora_global_upgrade_engine_version": "15"}, "Assert the engine version is written as one",
+     "aurora_global_upgrade_engine_version '15' is not an Aurora engine version"),
     ({"aurora_global_upgrade_wait_timeout": 0}, "Assert the waiting times can work", "aurora_global_upgrade_wait_timeout at least"),
     ({"aurora_global_upgrade_poll_interval": 0}, "Assert the waiting times can work", "aurora_global_upgrade_poll_interval must be at least 1"),
     ({"aurora_global_upgrade_wait_timeout": 5, "aurora_global_upgrade_poll_interval": 10}, "Assert the waiting times can work",
@@ -183,12 +196,12 @@ def test_a_failed_member_stops_the_role_before_the_primary_and_reports_every_mem
     assert len(table) == 2 + len(PG_ORDER)
     rows = {line.split()[0]: line.split() for line in table[2:]}
     assert rows["pg-secondary-apse2"][3:7] == ["14.6", "14.9", "available", "yes"]
-    assert rows["pg-secondary-euw1"][3:5] == ["14.6", "14.6"] and rows["pg-secondary-euw1"][6] != "yes"
+    assert rows["pg-secondary-euw1"][3:7] == ["14.6", "14.6", "available", "failed"]
     assert rows["pg-primary-use1"][3:7] == ["14.6", "14.6", "available", "no"]
     result = _recorded_result(run)
-    assert result["failed"] is True and result["upgraded"] == ["pg-secondary-apse2"]
+    assert result["failed"] is True and result["upgraded"] == ["pg-secondary-apse2"] and result["failed_members"] == ["pg-secondary-euw1"]
     message = run.result(FAILURE)["msg"]
-    assert "Upgraded by this run: pg-secondary-apse2." in message
+    assert "Upgraded by this run: pg-secondary-apse2. Upgrade failed: pg-secondary-euw1." in message
     assert "run the same ansible-playbook command again" in message and "run the module again" not in message
 
 
