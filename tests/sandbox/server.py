@@ -14,6 +14,7 @@ from moto.rds import urls as rds_urls
 from werkzeug.serving import make_server
 
 from .config import SandboxConfig
+from . import restores
 from .responses import SandboxRDSResponse
 from .state import SANDBOX
 from .wsgi import SandboxApp
@@ -24,6 +25,7 @@ HOST = "127.0.0.1"
 def install_rds_extensions() -> None:
     """Serve RDS through SandboxRDSResponse: moto reads these paths when it builds its RDS app, at the first RDS request."""
     rds_urls.url_paths = {path: SandboxRDSResponse.dispatch for path in rds_urls.url_paths}
+    restores.install()
 
 
 class QuietRequestHandler(MotoRequestHandler):
