@@ -40,7 +40,9 @@ from ansible_collections.aurora.global_db.plugins.module_utils.versions import I
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import aurora_mysql_generation
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import parse_engine_version
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Deadline
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import WaitFailed
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource as WaitedResource
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import poll
 
 METHOD = "snapshot_restore"
@@ -385,20 +387,22 @@ class SnapshotRestore:
         if found is None:
             raise RestoreFailed(message="%s %s (%s) disappeared while the restore was waiting for it." % (
                 kind_words(resource.kind), resource.identifier, resource.region))
-        return found.get("DBInstanceStatus") or found.get("Status")
+        waited = WaitedResource(kind_words(resource.kind), resource.identifier, resource.region)
+        return State(waited, found.get("EngineVersion"), found.get("DBInstanceStatus") or found.get("Status"))
 
     def _wait(self, resources):
         def pending():
             waiting = []
             for resource in resources:
-                status = self._read_state(resource)
+                state = self._read_state(resource)
+                status = state.status
                 if status in FAILED_STATES:
                     raise RestoreFailed(message=(
                         "%s %s (%s) is '%s': it will not become available. See its events: aws rds describe-events --source-identifier %s "
                         "--region %s. Fix or delete it, then run again (the rest is resumed)." % (
                             kind_words(resource.kind), resource.identifier, resource.region, status, resource.identifier, resource.region)))
                 if status != AVAILABLE:
-                    waiting.append("%s %s (%s) is '%s'" % (kind_words(resource.kind), resource.identifier, resource.region, status))
+                    waiting.append(state)
             return waiting
 
         try:

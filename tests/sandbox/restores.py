@@ -112,9 +112,9 @@ def _check_cluster_parameter_group(backend: RDSBackend, catalog: EngineCatalog, 
     family = catalog.parameter_group_family(engine, engine_version)
     if group is None and name != f"default.{family}":
         raise RDSClientError("DBClusterParameterGroupNotFound", f"DBClusterParameterGroup not found: {name}")
-    if group is not None and group.family != family:
+    if group is not None and group.db_parameter_group_family != family:
         raise InvalidParameterCombination(
-            f"The parameter group {name} with DBParameterGroupFamily {group.family} can't be used for this cluster. "
+            f"The parameter group {name} with DBParameterGroupFamily {group.db_parameter_group_family} can't be used for this cluster. "
             f"Use a parameter group with DBParameterGroupFamily {family}."
         )
 
