@@ -146,7 +146,7 @@ def test_check_mode_creates_nothing_and_lists_every_resource_in_order(mysql2):
 
 def test_an_interrupted_run_resumes_without_creating_anything_twice(mysql2):
     # The snapshot takes 2 s to become available; the deadline ends while the restored primary is still creating.
-    mysql2.configure(provision_seconds=2.0)
+    mysql2.configure(provision_seconds=2.0, snapshot_seconds=2.0)
     interrupted = _refused(mysql2, wait_timeout=3)
     assert "wait_timeout" in interrupted["msg"]
     assert [r["action"] for r in interrupted["resources"]] == ["created", "created", "created"]

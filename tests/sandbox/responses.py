@@ -11,7 +11,6 @@ SANDBOX.lock held by the WSGI layer (sandbox.wsgi), which also journals the call
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from moto.core.responses import ActionResult
@@ -20,6 +19,7 @@ from moto.rds.models import DBCluster, GlobalCluster
 from moto.rds.responses import RDSResponse
 
 from . import restores, rules
+from .maintenance import ParameterGroupResponses, SnapshotResponses
 from .state import SANDBOX
 from .topology import all_global_clusters, find_global_cluster, global_cluster_of
 
@@ -49,30 +49,20 @@ def describe_global_cluster(global_cluster: GlobalCluster) -> GlobalClusterView:
     return GlobalClusterView(global_cluster, SANDBOX.failover_states.get(global_cluster.global_cluster_identifier))
 
 
-class SandboxRDSResponse(RDSResponse):
+class SandboxRDSResponse(SnapshotResponses, ParameterGroupResponses, RDSResponse):
     """The RDS API of the sandbox (installed in place of moto's RDSResponse by sandbox.server)."""
 
-    def call_action(self) -> Any:
-        restores.PROVISIONING.advance(time.time())
-        return super().call_action()
-
-    def _provisioning(self) -> dict[str, float]:
-        return {"now": time.time(), "seconds": SANDBOX.config.provision_seconds}
-
-    def create_db_cluster_snapshot(self) -> ActionResult:
-        return ActionResult({"DBClusterSnapshot": restores.create_cluster_snapshot(self.backend, self.params, **self._provisioning())})
-
     def restore_db_cluster_from_snapshot(self) -> ActionResult:
-        return ActionResult({"DBCluster": restores.restore_cluster(self.backend, SANDBOX.catalog, self.params, **self._provisioning())})
+        return ActionResult({"DBCluster": restores.restore_cluster(self.backend, self.params, SANDBOX)})
 
     def create_db_cluster(self) -> ActionResult:
-        return ActionResult({"DBCluster": restores.create_cluster(self.backend, SANDBOX.catalog, self.params, **self._provisioning())})
+        return ActionResult({"DBCluster": restores.create_cluster(self.backend, self.params, SANDBOX)})
 
     def create_db_instance(self) -> ActionResult:
-        return ActionResult({"DBInstance": restores.create_instance(self.backend, self.params, **self._provisioning())})
+        return ActionResult({"DBInstance": restores.create_instance(self.backend, self.params, SANDBOX)})
 
     def create_global_cluster(self) -> ActionResult:
-        global_cluster = restores.create_global_cluster(self.backend, self.params, **self._provisioning())
+        global_cluster = restores.create_global_cluster(self.backend, self.params, SANDBOX)
         return ActionResult({"GlobalCluster": describe_global_cluster(global_cluster)})
 
     def describe_orderable_db_instance_options(self) -> ActionResult:

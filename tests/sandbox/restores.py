@@ -16,9 +16,10 @@ from __future__ import annotations
 from typing import Any
 
 from moto.rds.exceptions import InvalidParameterCombination, RDSClientError
-from moto.rds.models import DBCluster, DBClusterSnapshot, DBInstance, GlobalCluster, RDSBackend
+from moto.rds.models import DBCluster, DBInstance, GlobalCluster, RDSBackend
 
 from .catalog import EngineCatalog
+from .state import SandboxState
 from .topology import GLOBAL_CLUSTER_REGION, all_global_clusters, find_global_cluster, rds_backend
 from .upgrades import AVAILABLE
 
@@ -44,29 +45,16 @@ def install() -> None:
     DBCluster.status = property(_stored_status, DBCluster.status.fset)
 
 
-class ProvisioningTimeline:
-    """New resources read `creating` until their time is up, then `available` (AWS takes minutes; no time is promised)."""
+def _provision(state: SandboxState, resource: Any, region: str, subject: dict[str, str]) -> None:
+    """The new resource reads `creating` for provision_seconds, then `available` (AWS takes minutes; no time is promised)."""
+    resource.status = CREATING
 
-    def __init__(self) -> None:
-        self._pending: list[tuple[float, Any]] = []
+    def become_available() -> None:
+        # A status forced meanwhile (sandbox-api/state) stays.
+        if resource.status == CREATING:
+            resource.status = AVAILABLE
 
-    def start(self, resource: Any, now: float, seconds: float) -> None:
-        resource.status = CREATING
-        self._pending.append((now + seconds, resource))
-
-    def advance(self, now: float) -> None:
-        due = [resource for ready_at, resource in self._pending if ready_at <= now]
-        self._pending = [(ready_at, resource) for ready_at, resource in self._pending if ready_at > now]
-        for resource in due:
-            # A resource whose status was forced meanwhile (sandbox-api/state) keeps it.
-            if resource.status == CREATING:
-                resource.status = AVAILABLE
-
-    def clear(self) -> None:
-        self._pending.clear()
-
-
-PROVISIONING = ProvisioningTimeline()
+    state.later(state.config.provision_seconds, become_available, "ResourceAvailable", region, subject)
 
 
 def _aurora_major(engine: str, engine_version: str) -> str | None:
@@ -135,20 +123,10 @@ def _cluster_settings(params: Any) -> dict[str, Any]:
     return {snake: params[camel] for camel, snake in names.items() if params.get(camel) is not None}
 
 
-def create_cluster_snapshot(backend: RDSBackend, params: Any, now: float, seconds: float) -> DBClusterSnapshot:
-    """CreateDBClusterSnapshot: only of an `available` cluster; the snapshot is `creating` for a while."""
-    cluster = backend.describe_db_clusters(db_cluster_identifier=params["DBClusterIdentifier"])[0]
-    if cluster.status != AVAILABLE:
-        raise RDSClientError("InvalidDBClusterStateFault", f"Cluster {cluster.db_cluster_identifier} is not in the available state (it is {cluster.status})")
-    snapshot = backend.create_db_cluster_snapshot(
-        cluster.db_cluster_identifier, params["DBClusterSnapshotIdentifier"], tags=params.get("Tags") or [])
-    PROVISIONING.start(snapshot, now, seconds)
-    return snapshot
-
-
-def restore_cluster(backend: RDSBackend, catalog: EngineCatalog, params: Any, now: float, seconds: float) -> DBCluster:
+def restore_cluster(backend: RDSBackend, params: Any, state: SandboxState) -> DBCluster:
     """RestoreDBClusterFromSnapshot: a standalone cluster (never a member of the source's global database), with the
     network settings and parameter group the request gives and the snapshot's engine, master user and encryption."""
+    catalog = state.catalog
     snapshots = backend.describe_db_cluster_snapshots(None, params["SnapshotIdentifier"])
     if not snapshots:
         raise RDSClientError("DBClusterSnapshotNotFoundFault", f"DBClusterSnapshot {params['SnapshotIdentifier']} not found.")
@@ -172,12 +150,13 @@ def restore_cluster(backend: RDSBackend, catalog: EngineCatalog, params: Any, no
         "master_user_password": RESTORED_MASTER_PASSWORD,
         "port": settings.get("port", source.port),
     })
-    PROVISIONING.start(cluster, now, seconds)
+    _provision(state, cluster, cluster.region, {"DBClusterIdentifier": cluster.db_cluster_identifier})
     return cluster
 
 
-def create_cluster(backend: RDSBackend, catalog: EngineCatalog, params: Any, now: float, seconds: float) -> DBCluster:
+def create_cluster(backend: RDSBackend, params: Any, state: SandboxState) -> DBCluster:
     """CreateDBCluster; with GlobalClusterIdentifier, a secondary of that (available) global database at its engine version."""
+    catalog = state.catalog
     settings = _cluster_settings(params)
     global_identifier = params.get("GlobalClusterIdentifier")
     if global_identifier:
@@ -193,22 +172,22 @@ def create_cluster(backend: RDSBackend, catalog: EngineCatalog, params: Any, now
         _check_new_cluster(backend, settings["db_cluster_identifier"])
         _check_cluster_parameter_group(backend, catalog, settings.get("db_cluster_parameter_group_name"), settings["engine"], settings["engine_version"])
     cluster = backend.create_db_cluster({**params, **settings})
-    PROVISIONING.start(cluster, now, seconds)
+    _provision(state, cluster, cluster.region, {"DBClusterIdentifier": cluster.db_cluster_identifier})
     return cluster
 
 
-def create_instance(backend: RDSBackend, params: Any, now: float, seconds: float) -> DBInstance:
+def create_instance(backend: RDSBackend, params: Any, state: SandboxState) -> DBInstance:
     """CreateDBInstance in a cluster: the class must be offered for the cluster's engine version."""
     cluster_identifier = params.get("DBClusterIdentifier")
     if cluster_identifier:
         cluster = backend.describe_db_clusters(db_cluster_identifier=cluster_identifier)[0]
         _check_orderable(cluster.engine, cluster.engine_version, params["DBInstanceClass"])
     instance = backend.create_db_instance(params)
-    PROVISIONING.start(instance, now, seconds)
+    _provision(state, instance, instance.region, {"DBInstanceIdentifier": instance.db_instance_identifier})
     return instance
 
 
-def create_global_cluster(backend: RDSBackend, params: Any, now: float, seconds: float) -> GlobalCluster:
+def create_global_cluster(backend: RDSBackend, params: Any, state: SandboxState) -> GlobalCluster:
     """CreateGlobalCluster: a new name (stored in lower case); from a source, an available cluster of no other global
     database, which becomes the writer. moto keeps every global cluster in one region's backend."""
     identifier = params["GlobalClusterIdentifier"].lower()
@@ -235,5 +214,5 @@ def create_global_cluster(backend: RDSBackend, params: Any, now: float, seconds:
         source.global_cluster_identifier = identifier
         source.is_writer = True
         global_cluster.members.append(source)
-    PROVISIONING.start(global_cluster, now, seconds)
+    _provision(state, global_cluster, backend.region_name, {"GlobalClusterIdentifier": identifier})
     return global_cluster

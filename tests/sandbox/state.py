@@ -9,13 +9,14 @@ from __future__ import annotations
 import random
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 from moto.rds.models import DBCluster, GlobalCluster
 
 from .catalog import EngineCatalog
 from .config import SandboxConfig
 from .journal import CALL, EVENT, Journal
+from .transitions import Transition, Transitions
 from .upgrades import Upgrade, UpgradeTimeline
 
 
@@ -26,6 +27,7 @@ class SandboxState:
     config: SandboxConfig
     journal: Journal
     timeline: UpgradeTimeline
+    transitions: Transitions
     failover_states: dict[str, dict[str, Any]]
     _throttle_rng: random.Random
 
@@ -41,6 +43,7 @@ class SandboxState:
         self.config = self._initial_config
         self.journal = Journal()
         self.timeline = UpgradeTimeline()
+        self.transitions = Transitions()
         self.failover_states = {}
         self._throttle_rng = random.Random(self.config.throttle_seed)
 
@@ -59,7 +62,14 @@ class SandboxState:
 
     def settle(self) -> None:
         """Apply the upgrade transitions that are due, so that what is read next is current."""
-        self.timeline.advance(time.time(), self._journal_upgrade_event)
+        now = time.time()
+        self.timeline.advance(now, self._journal_upgrade_event)
+        self.transitions.advance(now, self._journal_transition)
+
+    def later(self, seconds: float, apply: Callable[[], None], event: str, region: str, subject: dict[str, Any]) -> None:
+        """Have `apply` run `seconds` from now (journaled as the event `event`); at once when seconds is 0."""
+        self.transitions.schedule(Transition(time.time() + seconds, apply, event, region, subject))
+        self.settle()
 
     def record_call(self, operation: str, region: str | None, params: dict[str, Any]) -> dict[str, Any]:
         """Journal a call as it arrives; the entry returned is the stored one, so its `error` can be set once answered."""
@@ -92,6 +102,9 @@ class SandboxState:
         ))
         # Without a status delay the answer to the modify call itself already says `upgrading`.
         self.settle()
+
+    def _journal_transition(self, event: str, region: str, subject: dict[str, Any], when: float) -> None:
+        self.journal.append(EVENT, event, region, subject, when)
 
     def _journal_upgrade_event(self, operation: str, upgrade: Upgrade, when: float) -> None:
         self.journal.append(EVENT, operation, upgrade.region, {**upgrade.subject, "EngineVersion": upgrade.target}, when)

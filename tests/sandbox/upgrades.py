@@ -18,6 +18,7 @@ from typing import Callable
 
 from moto.rds.models import DBCluster, GlobalCluster
 
+from .parameter_groups import reset_to_default_groups
 from .topology import writer_of
 
 STARTED = "UpgradeStarted"
@@ -42,7 +43,7 @@ class Upgrade:
     ends_at: float
     fails: bool
     # Set for a global upgrade only (ModifyGlobalCluster does major upgrades only): after a major upgrade AWS
-    # puts every member on the new family's default cluster parameter group.
+    # puts every member, and each of its instances, on the new family's default parameter groups.
     default_parameter_group: str | None = None
     started: bool = False
 
@@ -69,7 +70,7 @@ class Upgrade:
             if not self.fails:
                 cluster.engine_version = self.target
                 if self.default_parameter_group:
-                    cluster.parameter_group = self.default_parameter_group
+                    reset_to_default_groups(cluster, self.default_parameter_group)
         if self.is_global:
             self.global_cluster.status = AVAILABLE
         writer = writer_of(self.global_cluster)
