@@ -81,6 +81,11 @@ options:
       - How many seconds to wait between two reads of the new resources' status.
     type: int
     default: 15
+  region_endpoint_urls:
+    description:
+      - The RDS endpoint of each named region (region -> URL), for endpoints that serve one region only (VPC, FIPS).
+        O(endpoint_url) still serves every region without an entry.
+    type: dict
 notes:
   - A restore and the creation of secondaries take from minutes to hours depending on the data size. Set O(wait_timeout) accordingly.
   - The snapshot and the new resources cost money from the moment they exist; the module deletes nothing.
@@ -258,6 +263,7 @@ ARGUMENT_SPEC = dict(
     writes_stopped=dict(type="bool", default=False),
     wait_timeout=dict(type="int", default=7200),
     poll_interval=dict(type="int", default=15),
+    region_endpoint_urls=dict(type="dict"),
 )
 
 
