@@ -89,6 +89,9 @@ def method_refusal(engine, current_version, target_version):
         return "engine_version: %s." % error
     if engine == AURORA_MYSQL and (current, target) == (2, 3):
         return None
+    if engine == AURORA_MYSQL and current == 2 and target is None and ".mysql_aurora." not in target_version:
+        return ("engine_version: %s is not an Aurora MySQL engine version; AWS writes version 3 as 8.0.mysql_aurora.<version>, "
+                "for example 8.0.mysql_aurora.%s." % (target_version, target_version))
     return (
         "The snapshot restore method is for Aurora MySQL version 2 -> 3 only (the one upgrade AWS offers no in-place path for in "
         "a global database); this global database runs %s %s and the target is %s. Use the in-place method instead "
@@ -281,7 +284,8 @@ class SnapshotRestore:
         for region in sorted({m["region"] for m in old["members"]}):
             entry = engine_version_entry(self._clients, region, engine, target)
             if entry is None:
-                refusals.append("%s %s is not offered in %s (DescribeDBEngineVersions): choose a version 3 target every region offers." % (engine, target, region))
+                refusals.append("%s %s is not offered in %s (DescribeDBEngineVersions): choose a version 3 target every region offers." % (
+                    engine, target, region))
                 continue
             if not entry.get("SupportsGlobalDatabases"):
                 refusals.append("%s %s does not support global databases in %s: choose another version 3 target." % (engine, target, region))

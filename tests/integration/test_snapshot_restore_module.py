@@ -102,7 +102,7 @@ def test_full_path_builds_a_new_version_3_global_database_of_the_same_shape(mysq
     result = _succeeded(_restore(mysql2))
     calls = mysql2.mutating_calls()
     assert [(c["operation"], _created_resource(c), c["region"], c["error"]) for c in calls] == [
-        (operation, identifier, region, None) for operation, (_, identifier, region) in zip(CREATES, LAYOUT)]
+        (operation, layout[1], layout[2], None) for operation, layout in zip(CREATES, LAYOUT)]
     assert _calls_on_old_database(mysql2) == []
     assert _old_state(mysql2) == before
     new_global = _rds(mysql2, "us-east-1").describe_global_clusters(GlobalClusterIdentifier=NEW_GLOBAL)["GlobalClusters"][0]
@@ -157,7 +157,7 @@ def test_an_interrupted_run_resumes_without_creating_anything_twice(mysql2):
     assert [r["action"] for r in result["resources"]] == ["existing"] * 3 + ["created"] * 3
     creates = [(c["operation"], _created_resource(c)) for c in mysql2.mutating_calls()]
     assert all(c["error"] is None for c in mysql2.mutating_calls())
-    assert [count for count in Counter(creates).values()] == [1] * len(LAYOUT)
+    assert list(Counter(creates).values()) == [1] * len(LAYOUT)
     assert _calls_on_old_database(mysql2) == []
 
 
@@ -181,7 +181,8 @@ def test_parameter_groups_given_per_region_go_to_the_new_clusters_and_instances(
     _succeeded(_restore(mysql2, db_cluster_parameter_groups=groups, db_parameter_groups={"us-west-2": "orders-mysql80-instances"}))
     for old, region in OLD_MEMBERS.items():
         assert _rds(mysql2, region).describe_db_clusters(DBClusterIdentifier=old + "-v3")["DBClusters"][0]["DBClusterParameterGroup"] == "orders-mysql80"
-    instance_calls = {c["params"]["DBInstanceIdentifier"]: c["params"].get("DBParameterGroupName") for c in mysql2.mutating_calls() if c["operation"] == "CreateDBInstance"}
+    instance_calls = {
+        c["params"]["DBInstanceIdentifier"]: c["params"].get("DBParameterGroupName") for c in mysql2.mutating_calls() if c["operation"] == "CreateDBInstance"}
     assert instance_calls == {"mysql2-primary-use1-1-v3": None, "mysql2-secondary-usw2-1-v3": "orders-mysql80-instances"}
 
 
@@ -199,7 +200,8 @@ def _prepare_unorderable_class(sandbox):
 
 def _prepare_name_taken(sandbox):
     _rds(sandbox, "us-west-2").create_db_cluster(
-        DBClusterIdentifier="mysql2-secondary-usw2-v3", Engine="aurora-mysql", EngineVersion=TARGET, MasterUsername="admin", MasterUserPassword="secret-password")
+        DBClusterIdentifier="mysql2-secondary-usw2-v3", Engine="aurora-mysql", EngineVersion=TARGET,
+        MasterUsername="admin", MasterUserPassword="secret-password")
     return {}
 
 

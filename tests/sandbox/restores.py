@@ -132,7 +132,8 @@ def restore_cluster(backend: RDSBackend, params: Any, state: SandboxState) -> DB
         raise RDSClientError("DBClusterSnapshotNotFoundFault", f"DBClusterSnapshot {params['SnapshotIdentifier']} not found.")
     snapshot = snapshots[0]
     if snapshot.status != AVAILABLE:
-        raise RDSClientError("InvalidDBClusterSnapshotStateFault", f"Snapshot {snapshot.db_cluster_snapshot_identifier} is not available (it is {snapshot.status}).")
+        raise RDSClientError(
+            "InvalidDBClusterSnapshotStateFault", f"Snapshot {snapshot.db_cluster_snapshot_identifier} is not available (it is {snapshot.status}).")
     source = snapshot.cluster
     settings = _cluster_settings(params)
     if settings["engine"] != source.engine:
@@ -162,7 +163,8 @@ def create_cluster(backend: RDSBackend, params: Any, state: SandboxState) -> DBC
     if global_identifier:
         global_cluster = find_global_cluster(backend.account_id, global_identifier)
         if global_cluster.status != AVAILABLE:
-            raise RDSClientError("InvalidGlobalClusterStateFault", f"Global cluster {global_cluster.global_cluster_identifier} is not available (it is {global_cluster.status})")
+            raise RDSClientError(
+                "InvalidGlobalClusterStateFault", f"Global cluster {global_cluster.global_cluster_identifier} is not available (it is {global_cluster.status})")
         if (settings.get("engine"), settings.get("engine_version", global_cluster.engine_version)) != (global_cluster.engine, global_cluster.engine_version):
             raise InvalidParameterCombination(
                 f"The engine and engine version of a secondary cluster must be the global cluster's: {global_cluster.engine} {global_cluster.engine_version}")
