@@ -14,6 +14,7 @@ recognises what an interrupted run created and continues from there; anything el
 refused before any change. All checks are made before the first create.
 """
 
+import re
 from collections import namedtuple
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
@@ -35,6 +36,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws impor
 from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import parameter_group_family
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import AVAILABLE
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import FAILOVER_IN_PROGRESS_STATES
+from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_names import MAX_LENGTH
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import AURORA_MYSQL
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import InvalidEngineVersion
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import aurora_mysql_generation
@@ -54,6 +56,11 @@ FAILED_STATES = (
     "failed", "incompatible-parameters", "incompatible-restore", "incompatible-network", "inaccessible-encryption-credentials",
     "inaccessible-encryption-credentials-recoverable", "storage-full", "deleting",
 )
+
+# botocore CreateDBClusterMessage, CreateDBInstanceMessage, CreateDBClusterSnapshotMessage: 1 to 63 letters, numbers or
+# hyphens, the first a letter, no hyphen at the end and never two in a row (MAX_LENGTH is that 63).
+_RDS_IDENTIFIER = re.compile(r"^[a-z](?:-?[a-z0-9])*$", re.IGNORECASE)
+_NOT_IN_IDENTIFIERS = re.compile(r"[^a-z0-9]+")
 
 RestoreRequest = namedtuple("RestoreRequest", [
     "global_cluster_identifier", "new_global_cluster_identifier", "engine_version", "new_cluster_suffix",
@@ -108,7 +115,23 @@ def restore_tag_value(request):
 
 
 def snapshot_identifier(request, old_primary):
-    return request.db_cluster_snapshot_identifier or "%s-before-%s" % (old_primary, request.new_global_cluster_identifier.lower())
+    """The snapshot named by the user, else <old primary>-before-<new global id>, within AWS's 63 characters.
+
+    Always the same for the same request, so that a re-run finds the snapshot of the interrupted run."""
+    if request.db_cluster_snapshot_identifier:
+        return request.db_cluster_snapshot_identifier
+    suffix = "-before-" + _NOT_IN_IDENTIFIERS.sub("-", request.new_global_cluster_identifier.lower()).strip("-")
+    return (old_primary[:max(1, MAX_LENGTH - len(suffix))].rstrip("-") + suffix)[:MAX_LENGTH].rstrip("-")
+
+
+def identifier_refusals(layout):
+    """A refusal for each new DB cluster, DB instance or snapshot name that AWS would refuse (the suffix makes it too long...)."""
+    return [
+        "%s identifier %s is not one AWS accepts: 1 to %d letters, digits or hyphens, the first a letter, no hyphen at the end or "
+        "two in a row (shorten new_cluster_suffix or the name)." % (kind_words(r.kind), r.identifier, MAX_LENGTH)
+        for r in layout
+        if r.kind != GLOBAL_CLUSTER and not (len(r.identifier) <= MAX_LENGTH and _RDS_IDENTIFIER.match(r.identifier))
+    ]
 
 
 def _cluster_settings(old_cluster, request, region, tags, restored):
@@ -226,7 +249,7 @@ class SnapshotRestore:
         refusals = self._state_refusals(old) + self._target_refusals(old, old_members)
         user_snapshot = self._user_snapshot(old, refusals)
         layout = build_layout(self._request, old_members, user_snapshot is not None)
-        refusals.extend(self._name_refusals(layout, user_snapshot))
+        refusals.extend(identifier_refusals(layout) or self._name_refusals(layout, user_snapshot))
         self._refuse(refusals)
         if not self._check_mode:
             self._create_all(layout)

@@ -8,6 +8,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore 
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import SnapshotRestore
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import build_layout
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import has_restore_tag
+from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import identifier_refusals
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import method_refusal
 
 from .fakes import VirtualClock
@@ -95,6 +96,22 @@ def test_layout_keeps_each_members_settings_and_its_regions_key():
 def test_a_snapshot_named_by_the_user_is_neither_renamed_nor_tagged():
     snapshot = build_layout(_request(db_cluster_snapshot_identifier="before-upgrade"), OLD_MEMBERS, snapshot_exists_for_user=True)[0]
     assert (snapshot.identifier, snapshot.params) == ("before-upgrade", {"DBClusterSnapshotIdentifier": "before-upgrade", "DBClusterIdentifier": "orders-use1"})
+
+
+def test_the_default_snapshot_name_fits_aws_limit_and_stays_the_same():
+    request = _request(new_global_cluster_identifier="Orders.Global_V3-" + "x" * 30)
+    names = {build_layout(request, OLD_MEMBERS, snapshot_exists_for_user=False)[0].identifier for _attempt in range(2)}
+    assert len(names) == 1
+    name = names.pop()
+    assert len(name) <= 63 and name == "orders-u-before-orders-global-v3-" + "x" * 30 and not identifier_refusals(
+        build_layout(request, OLD_MEMBERS, snapshot_exists_for_user=False))
+
+
+def test_names_aws_would_refuse_are_refused_before_any_change():
+    layout = build_layout(_request(new_cluster_suffix="--" + "v" * 60), OLD_MEMBERS, snapshot_exists_for_user=False)
+    refused = identifier_refusals(layout)
+    assert len(refused) == 6 and all("shorten new_cluster_suffix" in refusal for refusal in refused)
+    assert "orders-use1--v" in refused[0]
 
 
 @pytest.mark.parametrize("tags, ours", [
