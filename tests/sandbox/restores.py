@@ -46,7 +46,12 @@ def install() -> None:
 
 
 def _provision(state: SandboxState, resource: Any, region: str, subject: dict[str, str]) -> None:
-    """The new resource reads `creating` for provision_seconds, then `available` (AWS takes minutes; no time is promised)."""
+    """The new resource reads `creating` for provision_seconds, then `available` (AWS takes minutes; no time is promised).
+
+    With no provision time it is `available` at once, and nothing is journaled."""
+    if not state.config.provision_seconds:
+        resource.status = AVAILABLE
+        return
     resource.status = CREATING
 
     def become_available() -> None:
