@@ -78,8 +78,6 @@ class _ProgressReporter:
                 line = progress_line(global_id, states, elapsed)
             except Exception as error:  # pylint: disable=broad-exception-caught  # a missed progress line must not stop the upgrade
                 states, line = None, unreadable_line(global_id, error, elapsed)
-            if self._stop.is_set():
-                return
             now = time.monotonic()
             if line_due(states, last_states, now, last_printed_at):
                 display.display(line, stderr=True)

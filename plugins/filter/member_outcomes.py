@@ -11,7 +11,8 @@ description:
     member, in the upgrade order of the first read.
   - A member counts as upgraded by the run only when the plan had it pending and it now runs the target B(and) is
     V(available), and the upgrade module did not report it failed; so a member whose upgrade failed or rolled back is
-    never counted as upgraded.
+    never counted as upgraded. Nor is a member an earlier run had left upgrading (a blocker of the plan with
+    C(in_flight)): the run only waited for it.
   - In check mode (O(after) is V(None)) nothing moved; a pending member is reported as it would end.
   - The role M(aurora.global_db.aurora_global_upgrade,role) builds C(aurora_global_upgrade_result.members) with it.
 options:
@@ -50,7 +51,8 @@ _value:
   description:
     - One dict per member, in upgrade order, with C(db_cluster_identifier), C(region), C(role),
       C(engine_version_before), C(engine_version_after), C(status) (after the run), C(upgraded) (by this run, or
-      would be in check mode), C(still_upgrading) and C(failed).
+      would be in check mode), C(upgrading_before) (an earlier run had left it upgrading), C(still_upgrading) and
+      C(failed).
   type: list
   elements: dict
 """
@@ -64,8 +66,8 @@ GONE = "not a member any more"
 UNREAD = "unknown"
 
 
-def _outcome(member, found, target, pending, failed, still_upgrading):
-    upgraded = pending and not failed and found["engine_version"] == target and found["status"] == AVAILABLE
+def _outcome(member, found, target, pending, upgrading_before, failed, still_upgrading):
+    upgraded = pending and not upgrading_before and not failed and found["engine_version"] == target and found["status"] == AVAILABLE
     return {
         "db_cluster_identifier": member["db_cluster_identifier"],
         "region": member["region"],
@@ -74,6 +76,7 @@ def _outcome(member, found, target, pending, failed, still_upgrading):
         "engine_version_after": found["engine_version"],
         "status": found["status"],
         "upgraded": upgraded,
+        "upgrading_before": upgrading_before,
         "still_upgrading": still_upgrading or found["status"] in UPGRADING_STATES,
         "failed": failed,
     }
@@ -86,6 +89,7 @@ def member_outcomes(before, after=None, failed_members=(), still_upgrading=()):
     except (KeyError, TypeError) as error:
         raise AnsibleFilterError("member_outcomes expects the aurora_global facts with an upgrade_plan, missing %s" % error) from error
     target = plan["target_engine_version"]
+    upgrading_before = {cluster for blocker in plan.get("blockers", []) if blocker.get("in_flight") for cluster in blocker.get("clusters", [])}
     if after is None:
         # Check mode: the pending members would end at the target.
         after_by_id = {m["db_cluster_identifier"]: dict(m, engine_version=target) if m["db_cluster_identifier"] in plan["pending"] else m for m in members}
@@ -98,6 +102,7 @@ def member_outcomes(before, after=None, failed_members=(), still_upgrading=()):
             after_by_id.get(member["db_cluster_identifier"], missing),
             target,
             member["db_cluster_identifier"] in plan["pending"],
+            member["db_cluster_identifier"] in upgrading_before,
             member["db_cluster_identifier"] in failed_members,
             member["db_cluster_identifier"] in still_upgrading,
         )

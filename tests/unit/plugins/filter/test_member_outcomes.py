@@ -61,6 +61,14 @@ def test_the_module_still_upgrading_list_counts_even_while_the_status_reads_avai
     assert _column(outcomes, "still_upgrading") == [True, False, False]
 
 
+def test_a_member_an_earlier_run_left_upgrading_was_not_upgraded_by_this_run():
+    before = _facts(["14.6"] * 3, statuses=["upgrading", "available", "available"], pending=ORDER)
+    before["upgrade_plan"]["blockers"] = [{"code": "member_not_available", "in_flight": True, "clusters": ["pg-secondary-apse2"]}]
+    outcomes = member_outcomes(before, after=_facts(["14.9"] * 3))
+    assert _column(outcomes, "upgraded") == [False, True, True]
+    assert _column(outcomes, "upgrading_before") == [True, False, False]
+
+
 def test_check_mode_reports_what_would_end_at_the_target():
     outcomes = member_outcomes(_facts(["14.9", "14.6", "14.6"], pending=ORDER[1:]))
     assert _column(outcomes, "engine_version_after") == ["14.9", "14.9", "14.9"]
