@@ -25,10 +25,11 @@ export ANSIBLE_NOCOLOR := 1
 export PYTHONPATH := $(CURDIR)/tests
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv collection stage test sanity units lint integration molecule changelog-lint docs-lint packaging demo bench clean
+.PHONY: help venv collection stage test sanity units lint integration molecule changelog-lint docs-lint packaging demo demo-mysql bench clean
 
 help:
 	@echo "make demo   - watch a full global-database upgrade against the local AWS sandbox"
+	@echo "make demo-mysql - watch Aurora MySQL 2 -> 3 by the snapshot restore method, into a new global database"
 	@echo "make test   - install everything and run every test suite"
 	@echo "Suites: sanity units lint integration molecule changelog-lint docs-lint packaging; make bench"
 
@@ -90,6 +91,9 @@ packaging: collection $(IMPORTER_VENV)/.installed
 
 demo: collection
 	$(BIN)/python hacking/demo.py
+
+demo-mysql: collection
+	$(BIN)/python hacking/demo.py --mysql
 
 bench: collection
 	$(BIN)/python benchmarks/run.py
