@@ -9,7 +9,6 @@ from __future__ import annotations
 from playbook_runner import run_playbook
 
 ROLE = "aurora.global_db.aurora_global_upgrade : "
-RESTORE_PREFIX = ROLE + "Restore mysql2-global as "
 
 
 def _run_role(sandbox, check=False, **role_vars):
