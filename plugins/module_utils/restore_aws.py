@@ -7,16 +7,9 @@
 Every call is made in the region that owns the resource, through the retrying clients of rds.RegionalClients.
 """
 
-try:
-    from botocore.exceptions import BotoCoreError
-    from botocore.exceptions import ClientError
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing SDK.
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import aws_step
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_code
 
 SNAPSHOT = "db_cluster_snapshot"
 DB_CLUSTER = "db_cluster"
@@ -24,10 +17,10 @@ DB_INSTANCE = "db_instance"
 GLOBAL_CLUSTER = "global_cluster"
 
 _NOT_FOUND = {
-    SNAPSHOT: "DBClusterSnapshotNotFoundFault",
-    DB_CLUSTER: "DBClusterNotFoundFault",
-    DB_INSTANCE: "DBInstanceNotFound",
-    GLOBAL_CLUSTER: "GlobalClusterNotFoundFault",
+    SNAPSHOT: ("DBClusterSnapshotNotFoundFault",),
+    DB_CLUSTER: ("DBClusterNotFoundFault",),
+    DB_INSTANCE: ("DBInstanceNotFound",),
+    GLOBAL_CLUSTER: ("GlobalClusterNotFoundFault",),
 }
 # What a create answers when the resource exists already (for example after a lost response that AWSRetry resent).
 ALREADY_EXISTS = (
@@ -56,7 +49,7 @@ def describe(clients, kind, region, identifier):
     """The description of one resource, or None when it does not exist (identifiers are matched case-insensitively)."""
     operation, parameter, result_key = _DESCRIBE[kind]
     found = _read_or_none(
-        "Reading %s %s in %s" % (kind_words(kind), identifier, region), _NOT_FOUND[kind],
+        region, "Reading %s %s in %s" % (kind_words(kind), identifier, region), _NOT_FOUND[kind],
         lambda: getattr(clients.rds(region), operation)(aws_retry=True, **{parameter: identifier})[result_key],
     )
     if found is None:
@@ -65,18 +58,15 @@ def describe(clients, kind, region, identifier):
     return matching[0] if matching else None
 
 
-def _read_or_none(description, not_found_codes, read):
+def _read_or_none(region, description, not_found_codes, read):
     """read(), or None when AWS answers one of not_found_codes."""
     try:
-        return read()
-    except is_boto3_error_code(not_found_codes):
-        return None
-    except (BotoCoreError, ClientError) as error:  # pylint: disable=duplicate-except
-        raise AnsibleAWSError(message=description, exception=error) from error
-
-
-def _error_code(exception):
-    return getattr(exception, "response", {}).get("Error", {}).get("Code")
+        with aws_step(region, description):
+            return read()
+    except AuroraGlobalError as error:
+        if error_code(error) in not_found_codes:
+            return None
+        raise
 
 
 def create(clients, kind, region, identifier, params, restore_from_snapshot=False):
@@ -84,17 +74,17 @@ def create(clients, kind, region, identifier, params, restore_from_snapshot=Fals
     operation, result_key = _CREATE[kind]
     if restore_from_snapshot:
         operation = "restore_db_cluster_from_snapshot"
-    with aws_step("Creating %s %s in %s (%s)" % (kind_words(kind), identifier, region, "".join(p.title() for p in operation.split("_")))):
+    with aws_step(region, "Creating %s %s in %s (%s)" % (kind_words(kind), identifier, region, "".join(p.title() for p in operation.split("_")))):
         return getattr(clients.rds(region), operation)(aws_retry=True, **params)[result_key]
 
 
 def is_already_exists(error):
-    return getattr(error, "exception", None) is not None and _error_code(error.exception) in ALREADY_EXISTS
+    return error_code(error) in ALREADY_EXISTS
 
 
 def engine_version_entry(clients, region, engine, engine_version):
     """The DescribeDBEngineVersions entry of one version in one region, or None when the region does not offer it."""
-    with aws_step("Reading engine version %s %s in %s" % (engine, engine_version, region)):
+    with aws_step(region, "Reading engine version %s %s in %s" % (engine, engine_version, region)):
         versions = clients.rds(region).describe_db_engine_versions(Engine=engine, EngineVersion=engine_version, aws_retry=True)["DBEngineVersions"]
     return next((entry for entry in versions if entry["EngineVersion"] == engine_version), None)
 
@@ -107,7 +97,7 @@ def parameter_group_family(clients, region, name, cluster_group):
     else:
         operation, parameter, result_key, family_owner = ("describe_db_parameter_groups", "DBParameterGroupName", "DBParameterGroups", "DB parameter group")
     groups = _read_or_none(
-        "Reading %s %s in %s" % (family_owner, name, region), ("DBParameterGroupNotFound", "DBClusterParameterGroupNotFound"),
+        region, "Reading %s %s in %s" % (family_owner, name, region), ("DBParameterGroupNotFound", "DBClusterParameterGroupNotFound"),
         lambda: getattr(clients.rds(region), operation)(aws_retry=True, **{parameter: name})[result_key],
     )
     return next((group["DBParameterGroupFamily"] for group in groups or [] if group.get(parameter) == name), None)
@@ -115,7 +105,7 @@ def parameter_group_family(clients, region, name, cluster_group):
 
 def instance_class_orderable(clients, region, engine, engine_version, instance_class):
     """Whether the region offers this DB instance class for the engine version (DescribeOrderableDBInstanceOptions)."""
-    with aws_step("Checking that %s is offered for %s %s in %s" % (instance_class, engine, engine_version, region)):
+    with aws_step(region, "Checking that %s is offered for %s %s in %s" % (instance_class, engine, engine_version, region)):
         options = clients.rds(region).describe_orderable_db_instance_options(
             Engine=engine, EngineVersion=engine_version, DBInstanceClass=instance_class, MaxRecords=20, aws_retry=True,
         )["OrderableDBInstanceOptions"]

@@ -17,8 +17,7 @@ refused before any change. All checks are made before the first create.
 import re
 from collections import namedtuple
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
 from ansible_collections.aurora.global_db.plugins.module_utils.members import PRIMARY
 from ansible_collections.aurora.global_db.plugins.module_utils.members import SECONDARY
@@ -43,9 +42,8 @@ from ansible_collections.aurora.global_db.plugins.module_utils.versions import a
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import parse_engine_version
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Deadline
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
-from ansible_collections.aurora.global_db.plugins.module_utils.waiting import WaitFailed
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource as WaitedResource
-from ansible_collections.aurora.global_db.plugins.module_utils.waiting import poll
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_until_settled
 
 METHOD = "snapshot_restore"
 # Tag on every resource a run creates: "<old global id>/<new global id>". '/' is allowed in RDS tag values.
@@ -75,7 +73,7 @@ Resource.__doc__ = """One resource of the new global database (or the snapshot),
 ``parent`` is the identifier of the DB cluster a DB instance belongs to."""
 
 
-class RestoreRefused(AnsibleAWSError):
+class RestoreRefused(AuroraGlobalError):
     """A check before any change failed; nothing was created. The message gives every reason, in order."""
 
     def __init__(self, refusals):
@@ -83,7 +81,7 @@ class RestoreRefused(AnsibleAWSError):
         self.refusals = refusals
 
 
-class RestoreFailed(AnsibleAWSError):
+class RestoreFailed(AuroraGlobalError):
     """The run stopped after it had started creating; a re-run resumes from what exists."""
 
 
@@ -401,7 +399,7 @@ class SnapshotRestore:
             params["SourceDBClusterIdentifier"] = describe(self._clients, DB_CLUSTER, resource.region, resource.parent)["DBClusterArn"]
         try:
             self._existing[_key(resource)] = create(self._clients, resource.kind, resource.region, resource.identifier, params, restore_from_snapshot)
-        except AnsibleAWSError as error:
+        except AuroraGlobalError as error:
             # AWSRetry resends a call whose answer was lost; AWS then says the resource exists: it is ours if it carries our tag.
             found = describe(self._clients, resource.kind, resource.region, resource.identifier) if is_already_exists(error) else None
             if found is None or not self._is_ours(resource, found):
@@ -410,32 +408,22 @@ class SnapshotRestore:
         self.resources.append(resource_summary(resource, "created"))
 
     def _read_state(self, resource):
+        """The resource's State for the wait; RestoreFailed when it is gone or in a status it will not leave by itself."""
         found = describe(self._clients, resource.kind, resource.region, resource.identifier)
         if found is None:
             raise RestoreFailed(message="%s %s (%s) disappeared while the restore was waiting for it." % (
                 kind_words(resource.kind), resource.identifier, resource.region))
-        waited = WaitedResource(kind_words(resource.kind), resource.identifier, resource.region)
-        return State(waited, found.get("EngineVersion"), found.get("DBInstanceStatus") or found.get("Status"))
+        status = found.get("DBInstanceStatus") or found.get("Status")
+        if status in FAILED_STATES:
+            raise RestoreFailed(message=(
+                "%s %s (%s) is '%s': it will not become available. See its events: aws rds describe-events --source-identifier %s "
+                "--region %s. Fix or delete it, then run again (the rest is resumed)." % (
+                    kind_words(resource.kind), resource.identifier, resource.region, status, resource.identifier, resource.region)))
+        return State(WaitedResource(kind_words(resource.kind), resource.identifier, resource.region), found.get("EngineVersion"), status)
 
     def _wait(self, resources):
-        def pending():
-            waiting = []
-            for resource in resources:
-                state = self._read_state(resource)
-                status = state.status
-                if status in FAILED_STATES:
-                    raise RestoreFailed(message=(
-                        "%s %s (%s) is '%s': it will not become available. See its events: aws rds describe-events --source-identifier %s "
-                        "--region %s. Fix or delete it, then run again (the rest is resumed)." % (
-                            kind_words(resource.kind), resource.identifier, resource.region, status, resource.identifier, resource.region)))
-                if status != AVAILABLE:
-                    waiting.append(state)
-            return waiting
-
-        try:
-            poll(pending, self._deadline, self._request.poll_interval, self._sleep, "the new resources to become available")
-        except WaitFailed as error:
-            raise RestoreFailed(message=str(error)) from error
+        wait_until_settled(resources, self._read_state, self._deadline, self._request.poll_interval, self._sleep,
+                           "the new resources to become available")
 
     def _verify(self, layout, global_resource):
         found = describe(self._clients, GLOBAL_CLUSTER, global_resource.region, global_resource.identifier)

@@ -81,11 +81,6 @@ options:
       - How many seconds to wait between two reads of the new resources' status.
     type: int
     default: 15
-  region_endpoint_urls:
-    description:
-      - The RDS endpoint of each named region (region -> URL), for endpoints that serve one region only (VPC, FIPS).
-        O(endpoint_url) still serves every region without an entry.
-    type: dict
 notes:
   - A restore and the creation of secondaries take from minutes to hours depending on the data size. Set O(wait_timeout) accordingly.
   - The snapshot and the new resources cost money from the moment they exist; the module deletes nothing.
@@ -95,6 +90,7 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - aurora.global_db.region_endpoints
   - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
 attributes:
@@ -245,9 +241,11 @@ resources:
 
 import time
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import fail_module
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import RestoreRequest
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import SnapshotRestore
@@ -263,7 +261,7 @@ ARGUMENT_SPEC = dict(
     writes_stopped=dict(type="bool", default=False),
     wait_timeout=dict(type="int", default=7200),
     poll_interval=dict(type="int", default=15),
-    region_endpoint_urls=dict(type="dict"),
+    **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
 
 
@@ -272,14 +270,14 @@ def main():
     if module.params["wait_timeout"] < 0 or module.params["poll_interval"] < 1:
         module.fail_json(msg="wait_timeout must be at least 0 and poll_interval at least 1", resources=[])
     request = RestoreRequest(**{name: module.params[name] for name in RestoreRequest._fields})
-    restore = SnapshotRestore(RegionalClients(module), request, module.check_mode, clock=time.monotonic, sleep=time.sleep)
+    clients = RegionalClients(module, module.params["region_endpoint_urls"])
+    restore = SnapshotRestore(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep)
     try:
         result = restore.run()
-    except AnsibleAWSError as error:
-        progress = dict(changed=any(r["action"] == "created" for r in restore.resources), resources=restore.resources)
-        if error.exception is None:
-            module.fail_json(msg=error.message, **progress)
-        module.fail_json_aws(error.exception, msg=error.message, **progress)
+    except AuroraGlobalError as error:
+        # How far the run got: what it created is kept, and a re-run resumes from it.
+        error.progress.update(changed=any(r["action"] == "created" for r in restore.resources), resources=restore.resources)
+        fail_module(module, error)
     module.exit_json(**result)
 
 
