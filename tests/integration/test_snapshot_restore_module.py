@@ -161,6 +161,18 @@ def test_an_interrupted_run_resumes_without_creating_anything_twice(mysql2):
     assert _calls_on_old_database(mysql2) == []
 
 
+def test_lost_responses_are_recognised_by_the_resend_and_nothing_is_created_twice(mysql2):
+    # Each create is applied, its answer lost (HTTP 500 InternalFailure); AWSRetry resends it and AWS answers that it exists.
+    mysql2.configure(lose_response_of=sorted(set(CREATES)))
+    result = _succeeded(_restore(mysql2))
+    assert [r["action"] for r in result["resources"]] == ["created"] * len(LAYOUT)
+    applied = [(c["operation"], _created_resource(c)) for c in mysql2.mutating_calls() if c["error"] in (None, "InternalFailure")]
+    assert sorted(applied) == sorted((operation, layout[1]) for operation, layout in zip(CREATES, LAYOUT))
+    refused = [c["error"] for c in mysql2.mutating_calls() if c["error"] not in (None, "InternalFailure")]
+    assert len(refused) == len(set(CREATES)) and all("AlreadyExists" in error for error in refused)
+    assert _calls_on_old_database(mysql2) == []
+
+
 def test_a_snapshot_given_by_name_is_restored_as_it_is(mysql2):
     _rds(mysql2, "us-east-1").create_db_cluster_snapshot(DBClusterIdentifier="mysql2-primary-use1", DBClusterSnapshotIdentifier="before-upgrade")
     mysql2.clear_journal()
