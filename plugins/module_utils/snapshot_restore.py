@@ -133,7 +133,8 @@ def identifier_refusals(layout):
 
 
 def _cluster_settings(old_cluster, request, region, tags, restored):
-    """The network, encryption and protection settings of an old member that its new cluster keeps.
+    """The network, encryption, protection, backup, IAM authentication and log export settings of an old member that its
+    new cluster keeps.
 
     A restored cluster is encrypted when its snapshot is (RestoreDBClusterFromSnapshot has no StorageEncrypted);
     KmsKeyId keeps the old key, which belongs to the member's region."""
@@ -144,6 +145,11 @@ def _cluster_settings(old_cluster, request, region, tags, restored):
         "VpcSecurityGroupIds": [group["VpcSecurityGroupId"] for group in old_cluster.get("VpcSecurityGroups", [])] or None,
         "Port": old_cluster.get("Port"),
         "DeletionProtection": old_cluster.get("DeletionProtection"),
+        "BackupRetentionPeriod": old_cluster.get("BackupRetentionPeriod"),
+        "PreferredBackupWindow": old_cluster.get("PreferredBackupWindow"),
+        "EnableIAMDatabaseAuthentication": old_cluster.get("IAMDatabaseAuthenticationEnabled"),
+        "EnableCloudwatchLogsExports": old_cluster.get("EnabledCloudwatchLogsExports") or None,
+        "CopyTagsToSnapshot": old_cluster.get("CopyTagsToSnapshot"),
         "DBClusterParameterGroupName": (request.db_cluster_parameter_groups or {}).get(region),
         "Tags": tags,
     }
@@ -167,13 +173,13 @@ def _instances(old_instances, new_cluster, region, role, request, tags):
     return resources
 
 
-def build_layout(request, old_members, snapshot_exists_for_user):
+def build_layout(request, old_members, snapshot_exists_for_user, deletion_protection=False):
     """Every resource of the method, in creation order: snapshot, new primary and its instances, global cluster,
     then each new secondary (by region) and its instances.
 
     ``old_members`` are dicts with ``member`` (the facts module's member dict), ``cluster`` (DescribeDBClusters) and
     ``instances`` (DescribeDBInstances, writer first). ``snapshot_exists_for_user``: a snapshot named by the user
-    exists and is used as it is (it carries no tag of ours).
+    exists and is used as it is (it carries no tag of ours). ``deletion_protection``: the old global cluster's, kept.
     """
     tags = [{"Key": RESTORE_TAG, "Value": restore_tag_value(request)}]
     primary = next(old for old in old_members if old["member"]["role"] == PRIMARY)
@@ -193,7 +199,7 @@ def build_layout(request, old_members, snapshot_exists_for_user):
     layout.extend(_instances(primary["instances"], new_primary, primary_region, PRIMARY, request, tags))
     # The source is given by ARN once the new primary exists (run time); the global cluster takes engine and version from it.
     layout.append(Resource(GLOBAL_CLUSTER, request.new_global_cluster_identifier.lower(), primary_region, None, {
-        "GlobalClusterIdentifier": request.new_global_cluster_identifier, "Tags": tags,
+        "GlobalClusterIdentifier": request.new_global_cluster_identifier, "DeletionProtection": bool(deletion_protection), "Tags": tags,
     }, new_primary))
     secondaries = sorted((old for old in old_members if old["member"]["role"] == SECONDARY), key=lambda old: old["member"]["region"])
     for old in secondaries:
@@ -246,7 +252,7 @@ class SnapshotRestore:
         old_members = [self._old_member(member) for member in old["members"]]
         refusals = self._state_refusals(old) + self._target_refusals(old, old_members)
         user_snapshot = self._user_snapshot(old, refusals)
-        layout = build_layout(self._request, old_members, user_snapshot is not None)
+        layout = build_layout(self._request, old_members, user_snapshot is not None, old["deletion_protection"])
         refusals.extend(identifier_refusals(layout) or self._name_refusals(layout, user_snapshot))
         self._refuse(refusals)
         if not self._check_mode:
@@ -302,6 +308,11 @@ class SnapshotRestore:
         """The target in every region (offered, global databases), the parameter groups' family, the instance classes."""
         refusals = []
         engine, target = old["engine"], self._request.engine_version
+        valid = [t["engine_version"] for t in old["valid_upgrade_targets"] if t["is_major_version_upgrade"]]
+        if target not in valid:
+            refusals.append(
+                "%s is not a valid version 3 target of %s in every member's region (DescribeDBEngineVersions ValidUpgradeTarget); "
+                "valid ones: %s." % (target, old["engine_version"], ", ".join(valid) or "none"))
         for region in sorted({m["region"] for m in old["members"]}):
             entry = engine_version_entry(self._clients, region, engine, target)
             if entry is None:

@@ -12,18 +12,19 @@ description:
     the snapshot restore method, which this module carries out into a B(new) global database.
   - "The steps, in order: a manual snapshot of the old primary (C(CreateDBClusterSnapshot), awaited); the snapshot restored
     as a cluster of O(engine_version) in the primary's region (C(RestoreDBClusterFromSnapshot)) with the old primary's
-    subnet group, VPC security groups, port, deletion protection and KMS key (when encrypted), and the cluster parameter group
-    given for that region; one DB instance per old instance, same class and order (C(CreateDBInstance)); a new global
-    cluster from that cluster (C(CreateGlobalCluster)); in each old secondary's region a secondary cluster of the new global
-    cluster with that secondary's settings (C(CreateDBCluster)) and its instances; then it waits until everything is
+    subnet group, VPC security groups, port, deletion protection, backup retention and window, IAM database authentication,
+    CloudWatch log exports, copy-tags-to-snapshot and KMS key (when encrypted), and the cluster parameter group given for that
+    region; one DB instance per old instance, same class and order (C(CreateDBInstance)); a new global cluster from that
+    cluster with the old one's deletion protection (C(CreateGlobalCluster)); in each old secondary's region a secondary
+    cluster of the new global cluster with that secondary's settings (C(CreateDBCluster)) and its instances; then it waits until everything is
     V(available) and verifies the new global database: same regions, the new primary as writer, every member at O(engine_version)."
   - The old global database receives no call that changes it (the snapshot only reads it), so it stays as it was for a rollback.
     Moving the application to the new global writer endpoint (RV(new_global_endpoint)), and deleting the old global database
     later, stay the operator's.
   - "Before any change the module checks, and refuses with every reason: the move is Aurora MySQL version 2 -> 3 (any other
     is refused, pointing to M(aurora.global_db.aurora_global_upgrade)); O(writes_stopped) is V(true); the old global database
-    and its members are V(available) and no failover is running; O(engine_version) is offered and supports global databases in
-    every member's region; the parameter groups named exist there with the target's family; every old instance class is offered
+    and its members are V(available) and no failover is running; O(engine_version) is a valid major upgrade target of the
+    current version (C(ValidUpgradeTarget)) and is offered and supports global databases in every member's region; the parameter groups named exist there with the target's family; every old instance class is offered
     for the target in its region (C(DescribeOrderableDBInstanceOptions)); no new name is taken by anything this method did not create."
   - Resumable. Every resource it creates is named from the old one (O(new_cluster_suffix)) and tagged
     C(aurora-global-db-snapshot-restore=<old global id>/<new global id>); a re-run after an interruption finds what exists and
@@ -82,6 +83,9 @@ options:
     type: int
     default: 15
 notes:
+  - Not copied, to set on the new clusters afterwards if you use them - the maintenance window, enhanced monitoring,
+    Performance Insights, Database Activity Streams, custom endpoints, the tags of the old resources, and IAM roles
+    associated with the clusters.
   - A restore and the creation of secondaries take from minutes to hours depending on the data size. Set O(wait_timeout) accordingly.
   - The snapshot and the new resources cost money from the moment they exist; the module deletes nothing.
 author:

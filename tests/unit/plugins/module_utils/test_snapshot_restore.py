@@ -40,7 +40,8 @@ def _old(identifier, region, role, instances, **cluster):
 OLD_MEMBERS = [
     _old("orders-euw1", "eu-west-1", "secondary", [("orders-euw1-1", "db.r6g.large")], StorageEncrypted=True, KmsKeyId="arn:key-euw1"),
     _old("orders-use1", "us-east-1", "primary", [("orders-use1-2", "db.r6g.xlarge"), ("orders-use1-1", "db.r6g.large")],
-         StorageEncrypted=True, KmsKeyId="arn:key-use1"),
+         StorageEncrypted=True, KmsKeyId="arn:key-use1", BackupRetentionPeriod=7, IAMDatabaseAuthenticationEnabled=True,
+         EnabledCloudwatchLogsExports=["audit"], CopyTagsToSnapshot=False),
     _old("orders-apse2", "ap-southeast-2", "secondary", []),
 ]
 
@@ -84,6 +85,8 @@ def test_layout_keeps_each_members_settings_and_its_regions_key():
     assert primary["SnapshotIdentifier"] == "orders-use1-before-orders-v3"
     assert (primary["KmsKeyId"], primary["DBSubnetGroupName"], primary["VpcSecurityGroupIds"]) == ("arn:key-use1", "db-us-east-1", ["sg-us-east-1"])
     assert "StorageEncrypted" not in primary and "DBClusterParameterGroupName" not in primary
+    assert (primary["BackupRetentionPeriod"], primary["EnableIAMDatabaseAuthentication"], primary["EnableCloudwatchLogsExports"]) == (7, True, ["audit"])
+    assert primary["CopyTagsToSnapshot"] is False
     secondary = layout["orders-euw1-v3"].params
     assert (secondary["StorageEncrypted"], secondary["KmsKeyId"], secondary["DBClusterParameterGroupName"]) == (True, "arn:key-euw1", "mysql80")
     assert (secondary["GlobalClusterIdentifier"], secondary["EngineVersion"], secondary["DeletionProtection"]) == ("Orders-V3", TARGET, True)
@@ -91,6 +94,12 @@ def test_layout_keeps_each_members_settings_and_its_regions_key():
     assert layout["orders-use1-2-v3"].params["DBParameterGroupName"] == "mysql80-instances"
     assert "DBParameterGroupName" not in layout["orders-euw1-1-v3"].params
     assert layout["orders-use1-2-v3"].params["DBInstanceClass"] == "db.r6g.xlarge"
+
+
+def test_the_new_global_cluster_keeps_the_old_ones_deletion_protection():
+    for protected in (True, False):
+        global_cluster = build_layout(_request(), OLD_MEMBERS, snapshot_exists_for_user=False, deletion_protection=protected)[4]
+        assert (global_cluster.kind, global_cluster.params["DeletionProtection"]) == ("global_cluster", protected)
 
 
 def test_a_snapshot_named_by_the_user_is_neither_renamed_nor_tagged():
