@@ -113,6 +113,7 @@ def instance_class_orderable(clients, region, engine, engine_version, instance_c
 
 
 def cluster_instances(clients, region, cluster):
-    """The DB instances of a cluster, the writer first, then the readers by identifier."""
+    """The DB instances of a cluster, the writer first, then the readers by identifier (one deleted meanwhile is left out)."""
     members = sorted(cluster.get("DBClusterMembers", []), key=lambda m: (not m.get("IsClusterWriter"), m["DBInstanceIdentifier"]))
-    return [describe(clients, DB_INSTANCE, region, member["DBInstanceIdentifier"]) for member in members]
+    instances = [describe(clients, DB_INSTANCE, region, member["DBInstanceIdentifier"]) for member in members]
+    return [instance for instance in instances if instance is not None]

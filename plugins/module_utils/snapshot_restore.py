@@ -407,7 +407,8 @@ class SnapshotRestore:
             return
         params = dict(resource.params)
         if resource.kind == GLOBAL_CLUSTER:
-            params["SourceDBClusterIdentifier"] = describe(self._clients, DB_CLUSTER, resource.region, resource.parent)["DBClusterArn"]
+            # The new primary was found or created just before.
+            params["SourceDBClusterIdentifier"] = self._existing[(DB_CLUSTER, resource.region, resource.parent.lower())]["DBClusterArn"]
         try:
             self._existing[_key(resource)] = create(self._clients, resource.kind, resource.region, resource.identifier, params, restore_from_snapshot)
         except AuroraGlobalError as error:
@@ -418,12 +419,17 @@ class SnapshotRestore:
             self._existing[_key(resource)] = found
         self.resources.append(resource_summary(resource, "created"))
 
-    def _read_state(self, resource):
-        """The resource's State for the wait; RestoreFailed when it is gone or in a status it will not leave by itself."""
+    def _describe_created(self, resource):
+        """The description of a resource this run found or created; RestoreFailed when it has disappeared since."""
         found = describe(self._clients, resource.kind, resource.region, resource.identifier)
         if found is None:
-            raise RestoreFailed(message="%s %s (%s) disappeared while the restore was waiting for it." % (
+            raise RestoreFailed(message="%s %s (%s) disappeared while the restore was running." % (
                 kind_words(resource.kind), resource.identifier, resource.region))
+        return found
+
+    def _read_state(self, resource):
+        """The resource's State for the wait; RestoreFailed when it is gone or in a status it will not leave by itself."""
+        found = self._describe_created(resource)
         status = found.get("DBInstanceStatus") or found.get("Status")
         if status in FAILED_STATES:
             raise RestoreFailed(message=(
@@ -437,7 +443,7 @@ class SnapshotRestore:
                            "the new resources to become available")
 
     def _verify(self, layout, global_resource):
-        found = describe(self._clients, GLOBAL_CLUSTER, global_resource.region, global_resource.identifier)
+        found = self._describe_created(global_resource)
         clusters = [r for r in layout if r.kind == DB_CLUSTER]
         expected = {self._existing[_key(r)]["DBClusterArn"] for r in clusters}
         problems = []
@@ -447,9 +453,9 @@ class SnapshotRestore:
         if writer != [self._existing[_key(clusters[0])]["DBClusterArn"]]:
             problems.append("its writer is %s, not %s" % (writer, clusters[0].identifier))
         for resource in clusters:
-            cluster = describe(self._clients, DB_CLUSTER, resource.region, resource.identifier)
-            if cluster["EngineVersion"] != self._request.engine_version:
-                problems.append("%s runs %s" % (resource.identifier, cluster["EngineVersion"]))
+            engine_version = self._describe_created(resource)["EngineVersion"]
+            if engine_version != self._request.engine_version:
+                problems.append("%s runs %s" % (resource.identifier, engine_version))
         if problems:
             raise RestoreFailed(message="The new global database %s is not as expected: %s." % (global_resource.identifier, "; ".join(problems)))
 
