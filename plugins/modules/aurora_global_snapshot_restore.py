@@ -24,8 +24,10 @@ description:
   - "Before any change the module checks, and refuses with every reason: the move is Aurora MySQL version 2 -> 3 (any other
     is refused, pointing to M(aurora.global_db.aurora_global_upgrade)); O(writes_stopped) is V(true); the old global database
     and its members are V(available) and no failover is running; O(engine_version) is a valid major upgrade target of the
-    current version (C(ValidUpgradeTarget)) and is offered and supports global databases in every member's region; the parameter groups named exist there with the target's family; every old instance class is offered
-    for the target in its region (C(DescribeOrderableDBInstanceOptions)); no new name is taken by anything this method did not create."
+    current version (C(ValidUpgradeTarget)) and is offered and supports global databases in every member's region; the
+    parameter groups named exist there with the target's family; every old instance class is offered for the target in its
+    region (C(DescribeOrderableDBInstanceOptions)); no new name is taken by anything this method did not create, and every new
+    name is one AWS accepts."
   - Resumable. Every resource it creates is named from the old one (O(new_cluster_suffix)) and tagged
     C(aurora-global-db-snapshot-restore=<old global id>/<new global id>); a re-run after an interruption finds what exists and
     continues, so nothing is created twice. A new global cluster counts as its own when its writer is the new primary.

@@ -226,8 +226,8 @@ REFUSALS = {
     "writes not stopped": (lambda sandbox: {"writes_stopped": False}, "writes_stopped must be true"),
     "same new name": (lambda sandbox: {"new_global_cluster_identifier": "MySQL2-Global"}, "must differ from global_cluster_identifier"),
     "not version 3": (lambda sandbox: {"engine_version": "5.7.mysql_aurora.2.12.0"}, "Use the in-place method instead"),
-    "not an upgrade target of 2.11.2": (lambda sandbox: {"engine_version": "8.0.mysql_aurora.3.05.2"},
-                                       "8.0.mysql_aurora.3.05.2 is not a valid version 3 target of 5.7.mysql_aurora.2.11.2"),
+    "not an upgrade target of 2.11.2": (
+        lambda sandbox: {"engine_version": "8.0.mysql_aurora.3.05.2"}, "8.0.mysql_aurora.3.05.2 is not a valid version 3 target of 5.7.mysql_aurora.2.11.2"),
     "no such version": (lambda sandbox: {"engine_version": "8.0.mysql_aurora.3.99.0"}, "is not offered in us-east-1"),
     "target missing in a region": (_prepare_target_missing_in_a_region, "is not offered in us-west-2"),
     "wrong parameter group family": (_prepare_wrong_family_group, "still-57 in us-west-2 is of family aurora-mysql5.7, not aurora-mysql8.0"),
