@@ -227,6 +227,7 @@ def _exit_on_sigterm(signal_number, _frame):
 
 def main():
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    started = time.monotonic()
     try:
         demo(mysql="--mysql" in sys.argv[1:])
     except DemoFailed as error:
@@ -235,7 +236,7 @@ def main():
     except KeyboardInterrupt:
         print("\nmake demo interrupted.", file=sys.stderr)
         sys.exit(130)
-    print("\nmake demo: done.")
+    print("\nmake demo: done in %d s." % (time.monotonic() - started))
 
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ description:
     member, in the upgrade order of the first read.
   - A member counts as upgraded by the run only when the plan had it pending and it now runs the target B(and) is
     V(available), and the upgrade module did not report it failed; so a member whose upgrade failed or rolled back is
-    never counted as upgraded. Nor is a member an earlier run had left upgrading (a blocker of the plan with
-    C(in_flight)): the run only waited for it.
+    never counted as upgraded. Nor is a member an earlier run had left upgrading (named by a blocker of the plan with
+    C(in_flight)), since the run only waited for it.
   - In check mode (O(after) is V(None)) nothing moved; a pending member is reported as it would end.
   - The role M(aurora.global_db.aurora_global_upgrade,role) builds C(aurora_global_upgrade_result.members) with it.
 options:

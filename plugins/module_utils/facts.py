@@ -45,7 +45,7 @@ class GlobalDatabaseReader:
         self._clients = clients
         self._targets = {}
 
-    def targets(self, region, engine, engine_version):
+    def _valid_targets(self, region, engine, engine_version):
         key = (region, engine, engine_version)
         if key not in self._targets:
             self._targets[key] = upgrade_targets(describe_engine_version(self._clients, region, engine, engine_version))
@@ -74,7 +74,9 @@ class GlobalDatabaseReader:
             "primary": primary["db_cluster_identifier"] if primary else None,
             "upgrade_order": [m["db_cluster_identifier"] for m in members],
             "rpo_enabled": any(m["rpo_seconds"] is not None for m in members),
-            "valid_upgrade_targets": _common_targets([self.targets(region, engine, engine_version) for region in sorted({m["region"] for m in members})]),
+            "valid_upgrade_targets": _common_targets(
+                [self._valid_targets(region, engine, engine_version) for region in sorted({m["region"] for m in members})]
+            ),
         }
 
     def plan(self, facts, target, option="target_engine_version"):
@@ -84,7 +86,7 @@ class GlobalDatabaseReader:
         """
         try:
             targets_by_member = {
-                m["db_cluster_identifier"]: self.targets(m["region"], facts["engine"], m["engine_version"]) for m in pending_members(facts, target)
+                m["db_cluster_identifier"]: self._valid_targets(m["region"], facts["engine"], m["engine_version"]) for m in pending_members(facts, target)
             }
             return build_upgrade_plan(facts, target, targets_by_member)
         except InvalidEngineVersion as error:

@@ -15,18 +15,16 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
-
 import pytest
 
 from playbook_runner import SANDBOX_ENVIRONMENT
 from playbook_runner import run_playbook
+from readme_blocks import readme_block
 from sandbox_journal import PG_ORDER
 from sandbox_journal import events
 from sandbox_journal import member_modifications
 from sandbox_journal import modified_members
 
-REPOSITORY = Path(__file__).resolve().parents[2]
 # The json callback names a role's task "<role> : <task name>".
 ROLE = "aurora.global_db.aurora_global_upgrade : "
 AVAILABILITY_ASSERT = ROLE + "Assert every member cluster is available"
@@ -69,13 +67,6 @@ def _recorded_result(run):
     return run.output["global_custom_stats"]["aurora_global_upgrade_result"]
 
 
-def _readme_block(heading, language):
-    """The first ```language block under the README heading: the tests run what the README says."""
-    readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n" + heading + "\n", 1)[1]
-    return re.search(r"```%s\n(.*?)```" % language, section, re.S).group(1)
-
-
 def _interrupt_after_the_first_member(sandbox, upgrade_seconds=5):
     """Leave what a run stopped right after its first ModifyDBCluster leaves: the first secondary upgrading to 14.9."""
     sandbox.seed("postgresql-14")
@@ -89,12 +80,12 @@ def _interrupt_after_the_first_member(sandbox, upgrade_seconds=5):
 
 
 def test_the_readme_example_upgrades_with_module_defaults_and_the_environment(sandbox, tmp_path):
-    """The README's playbook exactly as written: region from module_defaults, endpoint from the environment (AWS_URL)."""
+    """The README's playbook exactly as written: region from module_defaults, endpoint from the environment as `make sandbox` exports it."""
     sandbox.seed("postgresql-14")
     playbook = tmp_path / "readme_example.yml"
-    playbook.write_text(_readme_block("## Use the role in your playbook", "yaml"), encoding="utf-8")
+    playbook.write_text(readme_block("## Use the role in your playbook", "yaml"), encoding="utf-8")
     run = run_playbook(str(playbook), sandbox.endpoint_url, {"aurora_global_upgrade_poll_interval": 1},
-                       environment=dict(SHOW_STATS, AWS_URL=sandbox.endpoint_url, AWS_DEFAULT_REGION=None))
+                       environment=dict(SHOW_STATS, AWS_ENDPOINT_URL=sandbox.endpoint_url, AWS_DEFAULT_REGION=None))
     assert run.returncode == 0, (run.failed_tasks, run.stderr)
     changes = sandbox.mutating_calls()
     assert [(c["operation"], c["region"], c["params"]["EngineVersion"]) for c in changes] == [("ModifyGlobalCluster", "us-east-1", "15.4")]
@@ -131,6 +122,17 @@ def test_role_connection_variables_win_over_module_defaults(sandbox):
     assert modified_members(sandbox) == PG_ORDER
 
 
+def test_region_endpoint_urls_serve_each_members_region(sandbox):
+    """With one endpoint per region, as VPC or FIPS endpoints are: every member is read and upgraded through its own."""
+    sandbox.seed("postgresql-14")
+    sandbox.configure(regional_endpoints=True)
+    regional = {region: "%s/region/%s" % (sandbox.endpoint_url, region) for region in ("eu-west-1", "ap-southeast-2")}
+    run = _run_role(sandbox, aurora_global_upgrade_region_endpoint_urls=regional)
+    assert run.returncode == 0, (run.failed_tasks, run.stderr)
+    assert [(entry["params"]["DBClusterIdentifier"], entry["region"]) for entry in member_modifications(sandbox)] == [
+        (member, PG_REGIONS[member]) for member in PG_ORDER]
+
+
 # --- variables and values refused before any AWS call -----------------------------------------------------------------
 
 
@@ -151,6 +153,8 @@ def test_an_unknown_variable_is_refused_before_any_aws_call(sandbox, variable, v
 
 @pytest.mark.parametrize("overrides, task, expected", [
     ({"aurora_global_upgrade_engine_version": 14.10}, "Assert the engine version is text", "quote it"),
+    ({"aurora_global_upgrade_engine_version": "15"}, "Assert the engine version is written as one",
+     "aurora_global_upgrade_engine_version '15' is not an Aurora engine version"),
     ({"aurora_global_upgrade_wait_timeout": 0}, "Assert the waiting times can work", "aurora_global_upgrade_wait_timeout at least"),
     ({"aurora_global_upgrade_poll_interval": 0}, "Assert the waiting times can work", "aurora_global_upgrade_poll_interval must be at least 1"),
     ({"aurora_global_upgrade_wait_timeout": 5, "aurora_global_upgrade_poll_interval": 10}, "Assert the waiting times can work",
@@ -190,12 +194,12 @@ def test_a_failed_member_stops_the_role_before_the_primary_and_reports_every_mem
     assert len(table) == 2 + len(PG_ORDER)
     rows = {line.split()[0]: line.split() for line in table[2:]}
     assert rows["pg-secondary-apse2"][3:7] == ["14.6", "14.9", "available", "yes"]
-    assert rows["pg-secondary-euw1"][3:5] == ["14.6", "14.6"] and rows["pg-secondary-euw1"][6] != "yes"
+    assert rows["pg-secondary-euw1"][3:7] == ["14.6", "14.6", "available", "failed"]
     assert rows["pg-primary-use1"][3:7] == ["14.6", "14.6", "available", "no"]
     result = _recorded_result(run)
-    assert result["failed"] is True and result["upgraded"] == ["pg-secondary-apse2"]
+    assert result["failed"] is True and result["upgraded"] == ["pg-secondary-apse2"] and result["failed_members"] == ["pg-secondary-euw1"]
     message = run.result(FAILURE)["msg"]
-    assert "Upgraded by this run: pg-secondary-apse2." in message
+    assert "Upgraded by this run: pg-secondary-apse2. Upgrade failed: pg-secondary-euw1." in message
     assert "run the same ansible-playbook command again" in message and "run the module again" not in message
 
 
@@ -254,6 +258,6 @@ def test_check_mode_reports_the_upgrade_left_running_without_waiting(sandbox):
 def test_an_unknown_global_cluster_fails_at_the_first_read_with_the_module_message(sandbox):
     run = _run_role(sandbox, aurora_global_upgrade_global_cluster_identifier="no-such-global")
     assert run.returncode != 0
-    read = [name for name in run.failed_tasks if name.startswith(ROLE + "Read global database no-such-global")]
+    read = [name for name in run.failed_tasks if name.startswith(ROLE + "Read the global database and plan the upgrade to")]
     assert run.failed_tasks == read and len(read) == 1
     assert "Global cluster no-such-global does not exist" in run.result(read[0])["msg"]

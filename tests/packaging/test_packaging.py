@@ -45,11 +45,8 @@ IMPORTER_PYTHON_VARIABLE = "AURORA_GALAXY_IMPORTER_PYTHON"
 # What the AWX survey may contain (AWX's JobTemplateSurveySpec.ALLOWED_TYPES) and how a role
 # option's type maps onto a survey question type (AWX has no boolean question).
 AWX_QUESTION_TYPES = {"text": str, "textarea": str, "password": str, "multiplechoice": str, "multiselect": str, "integer": int, "float": (int, float)}
-SURVEY_TYPE_OF = {
-    "str": ("text", "textarea", "password", "multiplechoice"), "int": ("integer",), "bool": ("multiplechoice",),
-    # A JSON object in a textarea: the role's argument spec turns it into a dict.
-    "dict": ("textarea",),
-}
+# A dict arrives as JSON text, which the modules' dict options accept.
+SURVEY_TYPE_OF = {"str": ("text", "textarea", "password", "multiplechoice"), "int": ("integer",), "bool": ("multiplechoice",), "dict": ("textarea",)}
 
 # The AWS error messages docs/upgrading.md must explain (from the restriction table of the project's AWS facts).
 AWS_ERRORS = (
