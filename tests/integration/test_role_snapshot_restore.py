@@ -76,3 +76,20 @@ def test_another_upgrade_is_refused_naming_the_in_place_method(sandbox):
     assert run.returncode != 0
     assert "aurora_global_upgrade_method: in_place" in _result(run)["msg"]
     assert sandbox.mutating_calls() == []
+
+
+def test_a_run_stopped_by_its_timeout_is_resumed_by_running_it_again(sandbox):
+    sandbox.seed("mysql-2")
+    sandbox.configure(provision_seconds=2, snapshot_seconds=0)
+    stopped = _run_role(sandbox, aurora_global_upgrade_wait_timeout=1)
+    assert stopped.returncode != 0
+    failure = _result(stopped)
+    assert failure["failed"] is True and "wait_timeout" in failure["msg"]
+    assert "Run the same command again to resume" in stopped.result(ROLE + "Stop, saying how to resume")["msg"]
+    sandbox.configure(provision_seconds=0.3)
+    resumed = _run_role(sandbox)
+    assert resumed.returncode == 0, resumed.failed_tasks
+    subjects = ("DBInstanceIdentifier", "DBClusterIdentifier", "GlobalClusterIdentifier")
+    creates = [(c["operation"], next(c["params"][name] for name in subjects if name in c["params"])) for c in sandbox.mutating_calls()]
+    assert len(creates) == len(set(creates)) == 6
+    assert all(c["error"] is None for c in sandbox.mutating_calls())
