@@ -243,8 +243,6 @@ class SnapshotRestore:
         self._existing = {}
         self.resources = []
 
-    # Pre-flight: reads only.
-
     def run(self):
         self._deadline = Deadline(self._request.wait_timeout, self._clock)
         old = self._reader.facts(self._request.global_cluster_identifier)
@@ -263,6 +261,8 @@ class SnapshotRestore:
         refusals = [refusal for refusal in refusals if refusal]
         if refusals:
             raise RestoreRefused(refusals)
+
+    # Pre-flight: reads only.
 
     def _request_refusals(self, old):
         refusals = []
