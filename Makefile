@@ -25,10 +25,11 @@ export ANSIBLE_NOCOLOR := 1
 export PYTHONPATH := $(CURDIR)/tests
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv collection stage test sanity units lint integration molecule changelog-lint docs-lint packaging demo sandbox sandbox-stop bench clean
+.PHONY: help venv collection stage test sanity units lint integration molecule changelog-lint docs-lint packaging demo demo-mysql sandbox sandbox-stop bench clean
 
 help:
 	@echo "make demo   - watch a full global-database upgrade against the local AWS sandbox"
+	@echo "make demo-mysql - watch Aurora MySQL 2 -> 3 by the snapshot restore method, into a new global database"
 	@echo "make test   - install everything and run every test suite"
 	@echo "eval \"\$$(make -s sandbox)\"  - start the local AWS sandbox in the background and export its settings; make sandbox-stop"
 	@echo "Suites: sanity units lint integration molecule changelog-lint docs-lint packaging; make bench"
@@ -93,6 +94,9 @@ packaging: collection $(IMPORTER_VENV)/.installed
 
 demo: collection
 	$(BIN)/python hacking/demo.py
+
+demo-mysql: collection
+	$(BIN)/python hacking/demo.py --mysql
 
 # The sandbox in the background, seeded with pg-global; stdout is the export lines only, for eval "$$(make -s sandbox)".
 sandbox: venv

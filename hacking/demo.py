@@ -11,6 +11,12 @@ check mode), upgrades it to 14.9 (minor: secondaries first, the primary last) an
 groups of the new family applied to every member and instance, readers rebooted before writers)
 with the collection's playbook, and shows the result, the report of the major upgrade and every
 call that changed something. The sandbox is stopped at the end, also on failure or Ctrl-C.
+
+make demo-mysql (--mysql): the Aurora MySQL version 2 -> 3 path instead. Seeds the mysql-2 scenario
+(mysql2-global, 5.7.mysql_aurora.2.11.2, primary in us-east-1, secondary in us-west-2), shows what the
+snapshot restore method would create (check mode), builds the new global database mysql3-new-global
+at 8.0.mysql_aurora.3.04.0 from a snapshot of the primary, and shows both global databases: the old
+one unchanged.
 """
 
 import json
@@ -31,6 +37,12 @@ ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbo
 
 SCENARIO = "postgresql-14"
 GLOBAL_CLUSTER = "pg-global"
+MYSQL_SCENARIO = "mysql-2"
+MYSQL_GLOBAL_CLUSTER = "mysql2-global"
+MYSQL_NEW_GLOBAL_CLUSTER = "mysql3-new-global"
+MYSQL_TARGET = "8.0.mysql_aurora.3.04.0"
+# How long each new snapshot, cluster, instance and global cluster of the snapshot restore takes in the sandbox.
+PROVISION_SECONDS = 2
 REGION = "us-east-1"
 # The members' regions, and the custom parameter groups of the major target's family the operator made in each.
 MEMBER_REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
@@ -153,17 +165,24 @@ def prepare_major_upgrade(endpoint_url):
             print("  %-15s reader pg-primary-use1-2 beside the writer pg-primary-use1-1" % region, flush=True)
 
 
+# The parameter naming what a call creates or changes, in the order they are looked for.
+SUBJECTS = ("DBClusterSnapshotIdentifier", "DBInstanceIdentifier", "DBClusterIdentifier", "GlobalClusterIdentifier",
+            "DBClusterParameterGroupName", "DBParameterGroupName")
+
+
 def show_changes(endpoint_url, started_at):
     """Every call that changed something in the sandbox, in order: every call but the read-only Describe* ones."""
     print("\nEvery call that changed something, as the sandbox recorded it:")
     journal = sandbox_command("journal", "--endpoint-url", endpoint_url)
     for call in (entry for entry in journal if entry["kind"] == "call" and not entry["operation"].startswith("Describe")):
         params = call["params"]
-        group = params.get("DBClusterParameterGroupName") or params.get("DBParameterGroupName")
-        subject = params.get("DBInstanceIdentifier") or params.get("DBClusterIdentifier") or params.get("GlobalClusterIdentifier") or group
-        change = params.get("EngineVersion") or params.get("DBClusterSnapshotIdentifier") or (group if subject != group else "")
-        print("  +%5.1fs  %-29s %-15s %-20s %s%s" % (
-            call["time"] - started_at, call["operation"], call["region"], subject, "-> %s" % change if change else "",
+        subject = next(params[name] for name in SUBJECTS if name in params)
+        # What a modify call sets: the engine version, or a parameter group (unless the group is what the call names).
+        change = params.get("EngineVersion") or next(
+            (params[name] for name in ("DBClusterParameterGroupName", "DBParameterGroupName") if params.get(name) not in (None, subject)), None)
+        print("  +%5.1fs  %-28s %-15s %-44s %s%s" % (
+            call["time"] - started_at, call["operation"], call["region"], subject,
+            "-> %s" % change if change else "",
             "  (AllowMajorVersionUpgrade)" if params.get("AllowMajorVersionUpgrade") else "",
         ))
 
@@ -176,45 +195,78 @@ def show_report(report_dir):
                 print(report.read(), flush=True)
 
 
-def demo():
+def demo_postgresql(sandbox, environment, started_at):
+    connection = dict(aurora_global_upgrade_endpoint_url=sandbox.endpoint_url, aurora_global_upgrade_region=REGION)
+    upgrade = [ANSIBLE_PLAYBOOK, "aurora.global_db.upgrade"] + extra_vars(
+        aurora_global_upgrade_global_cluster_identifier=GLOBAL_CLUSTER, aurora_global_upgrade_poll_interval=POLL_INTERVAL, **connection)
+    show_facts = [ANSIBLE_PLAYBOOK, "aurora.global_db.facts"] + extra_vars(
+        aurora_global_facts_global_cluster_identifier=GLOBAL_CLUSTER,
+        aurora_global_facts_endpoint_url=sandbox.endpoint_url, aurora_global_facts_region=REGION)
+
+    banner("1/5  The global database (playbook aurora.global_db.facts)")
+    run(show_facts, environment)
+
+    banner("2/5  The plan for 14.9, in check mode: nothing is changed")
+    run(upgrade + extra_vars(aurora_global_upgrade_engine_version="14.9") + ["--check"], environment)
+
+    banner("3/5  Minor upgrade to 14.9: secondaries first, the primary last")
+    run(upgrade + extra_vars(aurora_global_upgrade_engine_version="14.9"), environment)
+
+    banner("4/5  Major upgrade to 15.4: a snapshot, one call on the global cluster, then the custom parameter groups")
+    prepare_major_upgrade(sandbox.endpoint_url)
+    report_dir = tempfile.mkdtemp(prefix="aurora-global-db-demo-")
+    run(upgrade + extra_vars(
+        aurora_global_upgrade_engine_version="15.4", aurora_global_upgrade_allow_major_version_upgrade="true",
+        # As JSON without spaces: -e name=value ends a value at a space.
+        aurora_global_upgrade_db_cluster_parameter_groups=json.dumps({region: CLUSTER_PARAMETER_GROUP for region in MEMBER_REGIONS}, separators=(",", ":")),
+        aurora_global_upgrade_db_parameter_groups=json.dumps({region: INSTANCE_PARAMETER_GROUP for region in MEMBER_REGIONS}, separators=(",", ":")),
+        aurora_global_upgrade_reboot_for_parameter_groups="true", aurora_global_upgrade_report_dir=report_dir,
+    ), environment)
+
+    banner("5/5  Summary")
+    run(show_facts, environment)
+    show_report(report_dir)
+    show_changes(sandbox.endpoint_url, started_at)
+
+
+def demo_mysql(sandbox, environment, started_at):
+    sandbox_command("configure", "--endpoint-url", sandbox.endpoint_url,
+                    "provision_seconds=%s" % PROVISION_SECONDS, "snapshot_seconds=%s" % PROVISION_SECONDS)
+    restore = [ANSIBLE_PLAYBOOK, "aurora.global_db.upgrade"] + extra_vars(
+        aurora_global_upgrade_global_cluster_identifier=MYSQL_GLOBAL_CLUSTER, aurora_global_upgrade_engine_version=MYSQL_TARGET,
+        aurora_global_upgrade_method="snapshot_restore", aurora_global_upgrade_new_global_cluster_identifier=MYSQL_NEW_GLOBAL_CLUSTER,
+        aurora_global_upgrade_writes_stopped="true", aurora_global_upgrade_poll_interval=POLL_INTERVAL,
+        aurora_global_upgrade_endpoint_url=sandbox.endpoint_url, aurora_global_upgrade_region=REGION)
+
+    def show_facts(global_cluster):
+        run([ANSIBLE_PLAYBOOK, "aurora.global_db.facts"] + extra_vars(
+            aurora_global_facts_global_cluster_identifier=global_cluster,
+            aurora_global_facts_endpoint_url=sandbox.endpoint_url, aurora_global_facts_region=REGION), environment)
+
+    banner("1/4  The Aurora MySQL version 2 global database (version 3 in place is impossible for a global database)")
+    show_facts(MYSQL_GLOBAL_CLUSTER)
+
+    banner("2/4  What the snapshot restore method would create, in check mode: nothing is created")
+    run(restore + ["--check"], environment)
+
+    banner("3/4  Snapshot restore into the new global database %s (each new resource takes %s s)" % (MYSQL_NEW_GLOBAL_CLUSTER, PROVISION_SECONDS))
+    run(restore, environment)
+
+    banner("4/4  Summary: the new global database, and the old one unchanged for a rollback")
+    show_facts(MYSQL_NEW_GLOBAL_CLUSTER)
+    show_facts(MYSQL_GLOBAL_CLUSTER)
+    show_changes(sandbox.endpoint_url, started_at)
+
+
+def demo(mysql):
     environment = _sandbox_environment()
+    scenario = MYSQL_SCENARIO if mysql else SCENARIO
     banner("Starting the local AWS sandbox (each simulated upgrade takes %s s)" % UPGRADE_SECONDS)
     with Sandbox() as sandbox:
-        sandbox_command("seed", "--endpoint-url", sandbox.endpoint_url, "--scenario", SCENARIO)
+        sandbox_command("seed", "--endpoint-url", sandbox.endpoint_url, "--scenario", scenario)
         started_at = time.time()
-        print("Sandbox at %s, seeded with scenario %s." % (sandbox.endpoint_url, SCENARIO), flush=True)
-
-        connection = dict(aurora_global_upgrade_endpoint_url=sandbox.endpoint_url, aurora_global_upgrade_region=REGION)
-        upgrade = [ANSIBLE_PLAYBOOK, "aurora.global_db.upgrade"] + extra_vars(
-            aurora_global_upgrade_global_cluster_identifier=GLOBAL_CLUSTER, aurora_global_upgrade_poll_interval=POLL_INTERVAL, **connection)
-        show_facts = [ANSIBLE_PLAYBOOK, "aurora.global_db.facts"] + extra_vars(
-            aurora_global_facts_global_cluster_identifier=GLOBAL_CLUSTER,
-            aurora_global_facts_endpoint_url=sandbox.endpoint_url, aurora_global_facts_region=REGION)
-
-        banner("1/5  The global database (playbook aurora.global_db.facts)")
-        run(show_facts, environment)
-
-        banner("2/5  The plan for 14.9, in check mode: nothing is changed")
-        run(upgrade + extra_vars(aurora_global_upgrade_engine_version="14.9") + ["--check"], environment)
-
-        banner("3/5  Minor upgrade to 14.9: secondaries first, the primary last")
-        run(upgrade + extra_vars(aurora_global_upgrade_engine_version="14.9"), environment)
-
-        banner("4/5  Major upgrade to 15.4: a snapshot, one call on the global cluster, then the custom parameter groups")
-        prepare_major_upgrade(sandbox.endpoint_url)
-        report_dir = tempfile.mkdtemp(prefix="aurora-global-db-demo-")
-        run(upgrade + extra_vars(
-            aurora_global_upgrade_engine_version="15.4", aurora_global_upgrade_allow_major_version_upgrade="true",
-            # As JSON without spaces: -e name=value ends a value at a space.
-            aurora_global_upgrade_db_cluster_parameter_groups=json.dumps({region: CLUSTER_PARAMETER_GROUP for region in MEMBER_REGIONS}, separators=(",", ":")),
-            aurora_global_upgrade_db_parameter_groups=json.dumps({region: INSTANCE_PARAMETER_GROUP for region in MEMBER_REGIONS}, separators=(",", ":")),
-            aurora_global_upgrade_reboot_for_parameter_groups="true", aurora_global_upgrade_report_dir=report_dir,
-        ), environment)
-
-        banner("5/5  Summary")
-        run(show_facts, environment)
-        show_report(report_dir)
-        show_changes(sandbox.endpoint_url, started_at)
+        print("Sandbox at %s, seeded with scenario %s." % (sandbox.endpoint_url, scenario), flush=True)
+        (demo_mysql if mysql else demo_postgresql)(sandbox, environment, started_at)
 
 
 def _exit_on_sigterm(signal_number, _frame):
@@ -226,7 +278,7 @@ def main():
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     started = time.monotonic()
     try:
-        demo()
+        demo(mysql="--mysql" in sys.argv[1:])
     except DemoFailed as error:
         print("\nmake demo failed: %s" % error, file=sys.stderr)
         sys.exit(1)

@@ -44,7 +44,7 @@ def error_message(error):
 
 
 @contextmanager
-def _aws_step(region, description):
+def aws_step(region, description):
     """Turn an SDK error into an AuroraGlobalError that says which step failed, in which region."""
     try:
         yield
@@ -109,7 +109,7 @@ def describe_global_cluster(clients, identifier):
     """The global cluster, matched as AWS matches identifiers: case-insensitively (AWS stores them in lower case)."""
     description = "Describing global cluster %s (asked in region %s)" % (identifier, clients.home_region)
     try:
-        with _aws_step(clients.home_region, description):
+        with aws_step(clients.home_region, description):
             found = _all_pages(clients.rds(clients.home_region), "describe_global_clusters", "GlobalClusters", GlobalClusterIdentifier=identifier)
     except is_ansible_aws_error_code("GlobalClusterNotFoundFault") as error:
         raise GlobalClusterNotFound(message="Global cluster %s does not exist in this account" % identifier) from error
@@ -120,7 +120,7 @@ def describe_global_cluster(clients, identifier):
 
 
 def describe_db_cluster(clients, region, identifier):
-    with _aws_step(region, "Describing DB cluster %s in %s" % (identifier, region)):
+    with aws_step(region, "Describing DB cluster %s in %s" % (identifier, region)):
         clusters = clients.rds(region).describe_db_clusters(DBClusterIdentifier=identifier, aws_retry=True)["DBClusters"]
     return clusters[0]
 
@@ -129,7 +129,7 @@ def rpo_seconds(clients, region, parameter_group):
     """The rds.global_db_rpo value set in a DB cluster parameter group, or None when RPO is off."""
     if not parameter_group or parameter_group.startswith(_DEFAULT_GROUP_PREFIX):
         return None
-    with _aws_step(region, "Reading %s from DB cluster parameter group %s in %s" % (RPO_PARAMETER, parameter_group, region)):
+    with aws_step(region, "Reading %s from DB cluster parameter group %s in %s" % (RPO_PARAMETER, parameter_group, region)):
         parameters = _all_pages(
             clients.rds(region), "describe_db_cluster_parameters", "Parameters",
             DBClusterParameterGroupName=parameter_group, Source="user",
@@ -147,7 +147,7 @@ def describe_engine_version(clients, region, engine, engine_version):
     IncludeAll: without it AWS lists only versions whose Status is ``available``, so a cluster on a deprecated
     version (the clusters that most need an upgrade) would seem to have no valid upgrade target at all.
     """
-    with _aws_step(region, "Listing valid upgrade targets of %s %s in %s" % (engine, engine_version, region)):
+    with aws_step(region, "Listing valid upgrade targets of %s %s in %s" % (engine, engine_version, region)):
         return _all_pages(
             clients.rds(region), "describe_db_engine_versions", "DBEngineVersions", Engine=engine, EngineVersion=engine_version, IncludeAll=True,
         )
@@ -155,13 +155,13 @@ def describe_engine_version(clients, region, engine, engine_version):
 
 def recent_events(clients, region, identifier, minutes):
     """The RDS events of a DB cluster in the last ``minutes`` (DescribeEvents in its region), oldest first."""
-    with _aws_step(region, "Reading the events of DB cluster %s in %s" % (identifier, region)):
+    with aws_step(region, "Reading the events of DB cluster %s in %s" % (identifier, region)):
         return _all_pages(clients.rds(region), "describe_events", "Events", SourceType="db-cluster", SourceIdentifier=identifier, Duration=minutes)
 
 
 def modify_global_cluster_engine_version(clients, region, identifier, engine_version):
     """Start a major version upgrade of the whole global cluster (ModifyGlobalCluster, asked in the primary's region)."""
-    with _aws_step(region, "Starting the major version upgrade of global cluster %s to %s (ModifyGlobalCluster in %s)" % (identifier, engine_version, region)):
+    with aws_step(region, "Starting the major version upgrade of global cluster %s to %s (ModifyGlobalCluster in %s)" % (identifier, engine_version, region)):
         clients.rds(region).modify_global_cluster(
             GlobalClusterIdentifier=identifier, EngineVersion=engine_version, AllowMajorVersionUpgrade=True, aws_retry=True,
         )
@@ -169,7 +169,7 @@ def modify_global_cluster_engine_version(clients, region, identifier, engine_ver
 
 def modify_db_cluster_engine_version(clients, region, identifier, engine_version):
     """Start a minor version upgrade of one member cluster now, not in its maintenance window (ModifyDBCluster in its region)."""
-    with _aws_step(region, "Starting the minor version upgrade of DB cluster %s in %s to %s (ModifyDBCluster)" % (identifier, region, engine_version)):
+    with aws_step(region, "Starting the minor version upgrade of DB cluster %s in %s to %s (ModifyDBCluster)" % (identifier, region, engine_version)):
         clients.rds(region).modify_db_cluster(DBClusterIdentifier=identifier, EngineVersion=engine_version, ApplyImmediately=True, aws_retry=True)
 
 

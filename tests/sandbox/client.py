@@ -22,6 +22,10 @@ MUTATING_OPERATIONS = frozenset({
     "RebootDBInstance",
     "ModifyDBClusterParameterGroup",
     "CreateDBClusterSnapshot",
+    "RestoreDBClusterFromSnapshot",
+    "CreateDBInstance",
+    "CreateGlobalCluster",
+    "CreateDBCluster",
 })
 
 

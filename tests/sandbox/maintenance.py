@@ -61,14 +61,6 @@ class ParameterGroupResponses(RDSResponse):
             self.params["DBParameterGroupName"] = parameter_groups.db_parameter_group(SANDBOX.catalog, self.backend, name).name
         return super().describe_db_parameter_groups()
 
-    def create_db_instance(self) -> ActionResult:
-        cluster_identifier = self.params.get("DBClusterIdentifier")
-        if cluster_identifier and not self.params.get("DBParameterGroupName"):
-            # AWS gives a new instance the default group of its version's family.
-            cluster = self.backend.describe_db_clusters(db_cluster_identifier=cluster_identifier)[0]
-            self.params["DBParameterGroupName"] = parameter_groups.default_group_name(SANDBOX.catalog, cluster.engine, cluster.engine_version)
-        return super().create_db_instance()
-
     def modify_db_cluster(self) -> ActionResult:
         name = self.params.get("DBClusterParameterGroupName")
         if name is None:
