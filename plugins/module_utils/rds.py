@@ -177,7 +177,7 @@ def parameter_group_family(clients, region, kind, name):
     """The family of a DB cluster parameter group (kind CLUSTER_PARAMETER_GROUP) or DB parameter group in a region; None when it does not exist."""
     client = clients.rds(region)
     try:
-        with _aws_step(region, "Reading %s %s in %s" % (kind, name, region)):
+        with aws_step(region, "Reading %s %s in %s" % (kind, name, region)):
             if kind == CLUSTER_PARAMETER_GROUP:
                 groups = client.describe_db_cluster_parameter_groups(DBClusterParameterGroupName=name, aws_retry=True)["DBClusterParameterGroups"]
             else:
@@ -189,24 +189,24 @@ def parameter_group_family(clients, region, kind, name):
 
 def describe_cluster_instances(clients, region, cluster_identifier):
     """The DB instances of one DB cluster (DescribeDBInstances in its region)."""
-    with _aws_step(region, "Describing the DB instances of DB cluster %s in %s" % (cluster_identifier, region)):
+    with aws_step(region, "Describing the DB instances of DB cluster %s in %s" % (cluster_identifier, region)):
         # One page is enough: an Aurora cluster has at most 16 instances, a page holds 100.
         return clients.rds(region).describe_db_instances(Filters=[{"Name": "db-cluster-id", "Values": [cluster_identifier]}], aws_retry=True)["DBInstances"]
 
 
 def modify_db_cluster_parameter_group(clients, region, identifier, group):
     """Put a member cluster on a DB cluster parameter group (it takes effect on each instance at its next reboot)."""
-    with _aws_step(region, "Applying DB cluster parameter group %s to %s in %s (ModifyDBCluster)" % (group, identifier, region)):
+    with aws_step(region, "Applying DB cluster parameter group %s to %s in %s (ModifyDBCluster)" % (group, identifier, region)):
         clients.rds(region).modify_db_cluster(DBClusterIdentifier=identifier, DBClusterParameterGroupName=group, aws_retry=True)
 
 
 def modify_db_instance_parameter_group(clients, region, identifier, group):
     """Put a DB instance on a DB parameter group (AWS changes the name at once, the parameters at the next reboot)."""
-    with _aws_step(region, "Applying DB parameter group %s to DB instance %s in %s (ModifyDBInstance)" % (group, identifier, region)):
+    with aws_step(region, "Applying DB parameter group %s to DB instance %s in %s (ModifyDBInstance)" % (group, identifier, region)):
         clients.rds(region).modify_db_instance(DBInstanceIdentifier=identifier, DBParameterGroupName=group, aws_retry=True)
 
 
 def reboot_db_instance(clients, region, identifier):
     """Reboot a DB instance (a short outage of that instance) so that its parameter groups take effect."""
-    with _aws_step(region, "Rebooting DB instance %s in %s so that its parameter groups take effect (RebootDBInstance)" % (identifier, region)):
+    with aws_step(region, "Rebooting DB instance %s in %s so that its parameter groups take effect (RebootDBInstance)" % (identifier, region)):
         clients.rds(region).reboot_db_instance(DBInstanceIdentifier=identifier, aws_retry=True)
