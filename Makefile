@@ -25,16 +25,20 @@ export ANSIBLE_NOCOLOR := 1
 export PYTHONPATH := $(CURDIR)/tests
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv collection stage test sanity units lint integration molecule changelog-lint docs-lint packaging demo bench clean
+.PHONY: help venv collection stage test sanity units lint integration molecule changelog-lint docs-lint packaging demo demo-mysql sandbox sandbox-stop bench clean
 
 help:
 	@echo "make demo   - watch a full global-database upgrade against the local AWS sandbox"
+	@echo "make demo-mysql - watch Aurora MySQL 2 -> 3 by the snapshot restore method, into a new global database"
 	@echo "make test   - install everything and run every test suite"
+	@echo "eval \"\$$(make -s sandbox)\"  - start the local AWS sandbox in the background and export its settings; make sandbox-stop"
 	@echo "Suites: sanity units lint integration molecule changelog-lint docs-lint packaging; make bench"
 
+# pip shows each package as it goes (on stderr, so that `eval "$$(make -s sandbox)"` reads only the exports).
 $(BIN)/.installed: requirements-dev.txt requirements.txt
+	@echo "Installing the pinned tool chain into .venv (first run only, about 80 s)..." >&2
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/pip install --disable-pip-version-check --progress-bar off -r requirements-dev.txt >&2
 	touch $@
 
 venv: $(BIN)/.installed
@@ -90,6 +94,16 @@ packaging: collection $(IMPORTER_VENV)/.installed
 
 demo: collection
 	$(BIN)/python hacking/demo.py
+
+demo-mysql: collection
+	$(BIN)/python hacking/demo.py --mysql
+
+# The sandbox in the background, seeded with pg-global; stdout is the export lines only, for eval "$$(make -s sandbox)".
+sandbox: venv
+	$(BIN)/python hacking/sandbox_session.py start
+
+sandbox-stop: venv
+	$(BIN)/python hacking/sandbox_session.py stop
 
 bench: collection
 	$(BIN)/python benchmarks/run.py

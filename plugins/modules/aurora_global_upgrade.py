@@ -275,7 +275,7 @@ import time
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
-from ansible_collections.aurora.global_db.plugins.module_utils.errors import fail_module
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import exit_module
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import GlobalClusterLease
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import default_owner
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import lease_for_run
@@ -312,6 +312,17 @@ def _check_durations(module):
         module.fail_json(msg="; ".join(too_small))
 
 
+def _run_holding_the_lease(module, lease, upgrade):
+    """The upgrade, inside the run's lease; a failure around the run (the lease's) carries the run's progress too."""
+    try:
+        with lease_for_run(lease, module.check_mode, module.params["lease"], module.params["lease_token"],
+                           module.params["lease_owner"] or default_owner(), lease_seconds(module.params["wait_timeout"]), module.warn):
+            return upgrade.run()
+    except AuroraGlobalError as error:
+        error.progress.update(upgrade.progress())
+        raise
+
+
 def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     _check_durations(module)
@@ -319,16 +330,7 @@ def main():
     clients = RegionalClients(module, module.params["region_endpoint_urls"])
     upgrade = GlobalDatabaseUpgrade(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep)
     lease = GlobalClusterLease(clients, module.params["global_cluster_identifier"], utc_now, time.sleep)
-    try:
-        with lease_for_run(lease, module.check_mode, module.params["lease"], module.params["lease_token"],
-                           module.params["lease_owner"] or default_owner(), lease_seconds(module.params["wait_timeout"]), module.warn):
-            result = upgrade.run()
-    except AuroraGlobalError as error:
-        error.progress.update(upgrade.progress())
-        fail_module(module, error)
-    if not module._diff:  # pylint: disable=protected-access
-        del result["diff"]
-    module.exit_json(**result)
+    exit_module(module, lambda: _run_holding_the_lease(module, lease, upgrade))
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ def _collect_tasks(output):
 
 
 def playbook_command(playbook, endpoint_url, extra_vars=None, check=False, diff=False, environment=None):
-    """(command, environment) of an ansible-playbook run of tests/integration/playbooks/<playbook> against the sandbox."""
+    """(command, environment) of an ansible-playbook run of tests/integration/playbooks/<playbook> (or a playbook at an absolute path)."""
     variables = dict(extra_vars or {}, sandbox_endpoint_url=endpoint_url)
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), os.path.join(PLAYBOOKS, playbook), "-e", json.dumps(variables)]
     if check:
@@ -65,11 +65,13 @@ def playbook_command(playbook, endpoint_url, extra_vars=None, check=False, diff=
         command.append("--diff")
     env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_CALLBACK_RESULT_FORMAT="json", **SANDBOX_ENVIRONMENT)
     env.update(environment or {})
+    # A None value removes the variable, e.g. to prove that a setting comes from somewhere else.
+    env = {name: value for name, value in env.items() if value is not None}
     return command, env
 
 
 def run_playbook(playbook, endpoint_url, extra_vars=None, check=False, diff=False, environment=None, timeout=600):
-    """Run tests/integration/playbooks/<playbook> with the sandbox's endpoint in ``sandbox_endpoint_url``."""
+    """Run tests/integration/playbooks/<playbook> (or a playbook at an absolute path) with the sandbox's endpoint in ``sandbox_endpoint_url``."""
     command, env = playbook_command(playbook, endpoint_url, extra_vars, check, diff, environment)
     completed = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout, check=False)
     try:

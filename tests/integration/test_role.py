@@ -2,15 +2,24 @@
 # Copyright: aurora.global_db contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The role through the collection's playbook aurora.global_db.upgrade, run again after an interrupted run.
+"""The role through ansible-playbook against the sandbox: connection settings, refused variables and values,
+failures, progress while waiting, and a run after an interrupted one.
 
-Whole upgrades and refusals of the role are the molecule scenarios (extensions/molecule);
-these tests leave an upgrade running the way an interrupted run does and run the role again.
+Whole upgrades and the restriction refusals of the role are the molecule scenarios (extensions/molecule).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import subprocess
+import sys
+import pytest
+
+from playbook_runner import SANDBOX_ENVIRONMENT
 from playbook_runner import run_playbook
+from readme_blocks import readme_block
 from sandbox_journal import PG_ORDER
 from sandbox_journal import events
 from sandbox_journal import member_modifications
@@ -18,55 +27,225 @@ from sandbox_journal import modified_members
 
 # The json callback names a role's task "<role> : <task name>".
 ROLE = "aurora.global_db.aurora_global_upgrade : "
-PREFLIGHT = ROLE + "Read the global database, wait for any upgrade still running, plan the upgrade to"
 AVAILABILITY_ASSERT = ROLE + "Assert every member cluster is available"
+UNKNOWN_VARIABLES_ASSERT = ROLE + "Assert every aurora_global_upgrade_* variable is one the role defines"
+FAILURE_TABLE = ROLE + "Show every member after the failure"
+FAILURE = ROLE + "Stop, saying what failed and how to resume"
+# The json callback shows what set_stats published only when asked to.
+SHOW_STATS = {"ANSIBLE_SHOW_CUSTOM_STATS": "true"}
+PG_REGIONS = {"pg-secondary-apse2": "ap-southeast-2", "pg-secondary-euw1": "eu-west-1", "pg-primary-use1": "us-east-1"}
 
 
-def _interrupt_after_the_first_member(sandbox):
-    """Leave what a run stopped right after its first ModifyDBCluster leaves: the first secondary upgrading to 14.9."""
-    sandbox.seed("postgresql-14")
-    sandbox.configure(upgrade_seconds=5)
-    request = {"global_cluster_identifier": "pg-global", "engine_version": "14.9", "upgrade_wait": False}
-    started = run_playbook("upgrade_once.yml", sandbox.endpoint_url, request)
-    assert started.result("Upgrade")["upgraded"] == ["pg-secondary-apse2"]
-
-
-def _run_role(sandbox, check=False, global_cluster_identifier="pg-global"):
+def _role_vars(sandbox, **overrides):
     role_vars = {
-        "aurora_global_upgrade_global_cluster_identifier": global_cluster_identifier,
+        "aurora_global_upgrade_global_cluster_identifier": "pg-global",
         "aurora_global_upgrade_engine_version": "14.9",
         "aurora_global_upgrade_endpoint_url": sandbox.endpoint_url,
         "aurora_global_upgrade_region": "us-east-1",
         "aurora_global_upgrade_poll_interval": 1,
         "aurora_global_upgrade_wait_timeout": 120,
     }
-    return run_playbook("role_upgrade.yml", sandbox.endpoint_url, role_vars, check=check)
+    role_vars.update(overrides)
+    return role_vars
 
 
-def _preflight_name(run):
-    """The preflight read's task name as it ran (the target version is templated into it)."""
-    names = [name for name in run.tasks if name.startswith(PREFLIGHT)]
-    assert len(names) == 1, sorted(run.tasks)
-    return names[0]
+def _run_role(sandbox, check=False, **overrides):
+    return run_playbook("role_upgrade.yml", sandbox.endpoint_url, _role_vars(sandbox, **overrides), check=check, environment=SHOW_STATS)
 
 
-def _preflight(run):
-    return run.result(_preflight_name(run))
+def _run_role_default_output(sandbox, **overrides):
+    """The collection's playbook with Ansible's default output, as an operator sees it: (return code, stdout and stderr interleaved)."""
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "aurora.global_db.upgrade",
+               "-e", json.dumps(_role_vars(sandbox, **overrides))]
+    environment = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default", ANSIBLE_NOCOLOR="1", **SANDBOX_ENVIRONMENT)
+    completed = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment, timeout=600, check=False)
+    return completed.returncode, completed.stdout
+
+
+def _recorded_result(run):
+    """aurora_global_upgrade_result as the role published it with set_stats."""
+    return run.output["global_custom_stats"]["aurora_global_upgrade_result"]
+
+
+def _interrupt_after_the_first_member(sandbox, upgrade_seconds=5):
+    """Leave what a run stopped right after its first ModifyDBCluster leaves: the first secondary upgrading to 14.9."""
+    sandbox.seed("postgresql-14")
+    sandbox.configure(upgrade_seconds=upgrade_seconds)
+    request = {"global_cluster_identifier": "pg-global", "engine_version": "14.9", "upgrade_wait": False}
+    started = run_playbook("upgrade_once.yml", sandbox.endpoint_url, request)
+    assert started.result("Upgrade")["upgraded"] == ["pg-secondary-apse2"]
+
+
+# --- connection settings --------------------------------------------------------------------------------------
+
+
+def test_the_readme_example_upgrades_with_module_defaults_and_the_environment(sandbox, tmp_path):
+    """The README's playbook exactly as written: region from module_defaults, endpoint from the environment as `make sandbox` exports it."""
+    sandbox.seed("postgresql-14")
+    playbook = tmp_path / "readme_example.yml"
+    playbook.write_text(readme_block("## Use the role in your playbook", "yaml"), encoding="utf-8")
+    run = run_playbook(str(playbook), sandbox.endpoint_url, {"aurora_global_upgrade_poll_interval": 1},
+                       environment=dict(SHOW_STATS, AWS_ENDPOINT_URL=sandbox.endpoint_url, AWS_DEFAULT_REGION=None))
+    assert run.returncode == 0, (run.failed_tasks, run.stderr)
+    changes = sandbox.mutating_calls()
+    # A major upgrade: the snapshot of the primary first (aurora_global_upgrade_snapshot_before defaults to true), then the upgrade.
+    assert [(c["operation"], c["region"]) for c in changes] == [("CreateDBClusterSnapshot", "us-east-1"), ("ModifyGlobalCluster", "us-east-1")]
+    assert changes[1]["params"]["EngineVersion"] == "15.4"
+    assert _recorded_result(run)["upgraded"] == ["pg-global"]
+
+
+def test_a_profile_from_module_defaults_supplies_region_and_credentials(sandbox, tmp_path):
+    """Neither the environment nor the role gives a region or credentials: only the profile named in module_defaults does."""
+    sandbox.seed("postgresql-14")
+    (tmp_path / "config").write_text("[profile sandbox]\nregion = us-east-1\n", encoding="utf-8")
+    (tmp_path / "credentials").write_text("[sandbox]\naws_access_key_id = testing\naws_secret_access_key = testing\n", encoding="utf-8")
+    playbook = tmp_path / "profile.yml"
+    playbook.write_text(
+        "- name: Upgrade with the connection from module_defaults\n"
+        "  hosts: localhost\n  connection: local\n  gather_facts: false\n"
+        "  vars:\n    ansible_python_interpreter: \"{{ ansible_playbook_python }}\"\n"
+        "  module_defaults:\n    group/aurora.global_db.aws:\n      profile: sandbox\n"
+        "  roles:\n    - role: aurora.global_db.aurora_global_upgrade\n", encoding="utf-8")
+    environment = {"AWS_URL": sandbox.endpoint_url, "AWS_CONFIG_FILE": str(tmp_path / "config"),
+                   "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
+                   "AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None, "AWS_DEFAULT_REGION": None}
+    role_vars = {"aurora_global_upgrade_global_cluster_identifier": "pg-global", "aurora_global_upgrade_engine_version": "14.9",
+                 "aurora_global_upgrade_poll_interval": 1}
+    run = run_playbook(str(playbook), sandbox.endpoint_url, role_vars, environment=environment)
+    assert run.returncode == 0, (run.failed_tasks, run.stderr)
+    assert modified_members(sandbox) == PG_ORDER
+
+
+def test_role_connection_variables_win_over_module_defaults(sandbox):
+    """module_defaults_role.yml sets a wrong endpoint and region for the group; the role's variables replace them."""
+    sandbox.seed("postgresql-14")
+    run = run_playbook("module_defaults_role.yml", sandbox.endpoint_url, _role_vars(sandbox))
+    assert run.returncode == 0, (run.failed_tasks, run.stderr)
+    assert modified_members(sandbox) == PG_ORDER
+
+
+def test_region_endpoint_urls_serve_each_members_region(sandbox):
+    """With one endpoint per region, as VPC or FIPS endpoints are: every member is read and upgraded through its own."""
+    sandbox.seed("postgresql-14")
+    sandbox.configure(regional_endpoints=True)
+    regional = {region: "%s/region/%s" % (sandbox.endpoint_url, region) for region in ("eu-west-1", "ap-southeast-2")}
+    run = _run_role(sandbox, aurora_global_upgrade_region_endpoint_urls=regional)
+    assert run.returncode == 0, (run.failed_tasks, run.stderr)
+    assert [(entry["params"]["DBClusterIdentifier"], entry["region"]) for entry in member_modifications(sandbox)] == [
+        (member, PG_REGIONS[member]) for member in PG_ORDER]
+
+
+# --- variables and values refused before any AWS call -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("variable, value, expected", [
+    ("aurora_global_upgrade_wait_timout", 60, "aurora_global_upgrade_wait_timout is not a variable of role aurora.global_db.aurora_global_upgrade: "
+     "did you mean aurora_global_upgrade_wait_timeout?"),
+    ("aurora_global_upgrade_dry_run", True, "for a dry run use --check"),
+])
+def test_an_unknown_variable_is_refused_before_any_aws_call(sandbox, variable, value, expected):
+    sandbox.seed("postgresql-14")
+    sandbox.clear_journal()
+    run = _run_role(sandbox, **{variable: value})
+    assert run.returncode != 0
+    assert run.failed_tasks == [UNKNOWN_VARIABLES_ASSERT]
+    assert expected in run.result(UNKNOWN_VARIABLES_ASSERT)["msg"]
+    assert sandbox.journal() == []
+
+
+@pytest.mark.parametrize("overrides, task, expected", [
+    ({"aurora_global_upgrade_engine_version": 14.10}, "Assert the engine version is text", "quote it"),
+    ({"aurora_global_upgrade_engine_version": "15"}, "Assert the engine version is written as one",
+     "aurora_global_upgrade_engine_version '15' is not an Aurora engine version"),
+    ({"aurora_global_upgrade_wait_timeout": 0}, "Assert the waiting times can work", "aurora_global_upgrade_wait_timeout at least"),
+    ({"aurora_global_upgrade_poll_interval": 0}, "Assert the waiting times can work", "aurora_global_upgrade_poll_interval must be at least 1"),
+    ({"aurora_global_upgrade_wait_timeout": 5, "aurora_global_upgrade_poll_interval": 10}, "Assert the waiting times can work",
+     "got poll_interval 10, wait_timeout 5"),
+])
+def test_a_value_that_cannot_work_is_refused_before_any_aws_call(sandbox, overrides, task, expected):
+    sandbox.seed("postgresql-14")
+    sandbox.clear_journal()
+    run = _run_role(sandbox, **overrides)
+    assert run.returncode != 0
+    assert run.failed_tasks == [ROLE + task]
+    assert expected in run.result(ROLE + task)["msg"]
+    assert sandbox.journal() == []
+
+
+def test_an_aurora_mysql_short_version_is_answered_with_the_full_target(sandbox):
+    sandbox.seed("mysql-3")
+    run = _run_role(sandbox, aurora_global_upgrade_global_cluster_identifier="mysql3-global", aurora_global_upgrade_engine_version="3.05.2")
+    task = ROLE + "Assert an Aurora MySQL target is a full engine version"
+    assert run.returncode != 0
+    assert run.failed_tasks == [task]
+    assert 'set aurora_global_upgrade_engine_version to "8.0.mysql_aurora.3.05.2"' in run.result(task)["msg"]
+    assert sandbox.mutating_calls() == []
+
+
+# --- honest failures ----------------------------------------------------------------------------------------
+
+
+def test_a_failed_member_stops_the_role_before_the_primary_and_reports_every_member(sandbox):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(fail_upgrade_of=["pg-secondary-euw1"])
+    run = _run_role(sandbox)
+    assert run.returncode != 0
+    # The primary was never touched: the failed secondary stopped the run.
+    assert modified_members(sandbox) == PG_ORDER[:2]
+    table = run.result(FAILURE_TABLE)["msg"]
+    assert len(table) == 2 + len(PG_ORDER)
+    rows = {line.split()[0]: line.split() for line in table[2:]}
+    assert rows["pg-secondary-apse2"][3:7] == ["14.6", "14.9", "available", "yes"]
+    assert rows["pg-secondary-euw1"][3:7] == ["14.6", "14.6", "available", "failed"]
+    assert rows["pg-primary-use1"][3:7] == ["14.6", "14.6", "available", "no"]
+    result = _recorded_result(run)
+    assert result["failed"] is True and result["upgraded"] == ["pg-secondary-apse2"] and result["failed_members"] == ["pg-secondary-euw1"]
+    message = run.result(FAILURE)["msg"]
+    assert "Upgraded by this run: pg-secondary-apse2. Upgrade failed: pg-secondary-euw1." in message
+    assert "run the same ansible-playbook command again" in message and "run the module again" not in message
+
+
+def test_a_timeout_says_so_and_names_what_is_still_upgrading(sandbox):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(upgrade_seconds=30)
+    run = _run_role(sandbox, aurora_global_upgrade_wait_timeout=3)
+    assert run.returncode != 0
+    result = _recorded_result(run)
+    assert result["failed"] is True and result["timed_out"] is True
+    assert result["upgraded"] == [] and result["still_upgrading"] == PG_ORDER[:1]
+    message = run.result(FAILURE)["msg"]
+    assert "it timed out after aurora_global_upgrade_wait_timeout (3 seconds)" in message
+    assert "Still upgrading in AWS (it carries on without Ansible): pg-secondary-apse2." in message
+    assert modified_members(sandbox) == PG_ORDER[:1]
+
+
+# --- waits ----------------------------------------------------------------------------------------------------
+
+
+def test_a_long_wait_prints_progress_lines_and_never_failed(sandbox):
+    """A run after an interrupted one waits for the upgrade left running, then upgrades the rest, visibly."""
+    _interrupt_after_the_first_member(sandbox, upgrade_seconds=12)
+    sandbox.configure(upgrade_seconds=3)
+    returncode, output = _run_role_default_output(sandbox)
+    assert returncode == 0, output
+    assert "FAILED" not in output
+    progress = r"\[pg-global\] \d+ min \d\d s elapsed: %s \(%s\) (\S+) at (\S+)"
+    # The wait for the earlier run's upgrade, under the first member's own task name.
+    first = "TASK [aurora.global_db.aurora_global_upgrade : Upgrade secondary pg-secondary-apse2 in ap-southeast-2 from 14.6 to 14.9]"
+    assert re.search(re.escape(first) + r"[^\n]*\n" + progress % ("pg-secondary-apse2", "ap-southeast-2"), output), output
+    assert ("upgrading", "14.6") in re.findall(progress % ("pg-secondary-apse2", "ap-southeast-2"), output)
+    for member in PG_ORDER[1:]:
+        assert re.search(progress % (member, PG_REGIONS[member]), output), output
 
 
 def test_a_rerun_waits_for_the_upgrade_left_running_then_upgrades_the_rest(sandbox):
     _interrupt_after_the_first_member(sandbox)
     run = _run_role(sandbox)
     assert run.returncode == 0, (run.failed_tasks, run.stderr)
-    preflight = _preflight(run)
-    assert preflight["attempts"] > 1, "the role did not wait for the upgrade left running"
-    plan = preflight["ansible_facts"]["aurora_global"]["upgrade_plan"]
-    assert (plan["pending"], plan["blockers"]) == (PG_ORDER[1:], [])
     # The member the interrupted run started is not modified again, and the next one starts only after it finished.
     assert modified_members(sandbox) == PG_ORDER
     assert events(sandbox, "UpgradeCompleted")[PG_ORDER[0]]["seq"] < member_modifications(sandbox)[1]["seq"]
-    result = run.result(ROLE + "Record the upgrade result in aurora_global_upgrade_result")["ansible_facts"]["aurora_global_upgrade_result"]
-    assert result["upgraded"] == PG_ORDER[1:]
+    assert _recorded_result(run)["upgraded"] == PG_ORDER[1:]
 
 
 def test_check_mode_reports_the_upgrade_left_running_without_waiting(sandbox):
@@ -74,15 +253,13 @@ def test_check_mode_reports_the_upgrade_left_running_without_waiting(sandbox):
     run = _run_role(sandbox, check=True)
     assert run.returncode != 0
     assert run.failed_tasks == [AVAILABILITY_ASSERT]
-    assert "attempts" not in _preflight(run)
     assert "pg-secondary-apse2 (ap-southeast-2) is 'upgrading'" in run.result(AVAILABILITY_ASSERT)["msg"]
     assert modified_members(sandbox) == PG_ORDER[:1]
 
 
 def test_an_unknown_global_cluster_fails_at_the_first_read_with_the_module_message(sandbox):
-    run = _run_role(sandbox, global_cluster_identifier="no-such-global")
+    run = _run_role(sandbox, aurora_global_upgrade_global_cluster_identifier="no-such-global")
     assert run.returncode != 0
-    preflight = _preflight(run)
-    assert preflight["failed"] is True and preflight["attempts"] == 1
-    assert "Global cluster no-such-global does not exist" in preflight["msg"]
-    assert run.failed_tasks == [_preflight_name(run)]
+    read = [name for name in run.failed_tasks if name.startswith(ROLE + "Read the global database and plan the upgrade to")]
+    assert run.failed_tasks == read and len(read) == 1
+    assert "Global cluster no-such-global does not exist" in run.result(read[0])["msg"]

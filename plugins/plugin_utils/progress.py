@@ -1,0 +1,52 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Progress lines for an upgrade that AWS carries out for minutes to hours: what they say and when one is due.
+
+Pure functions of the aurora_global facts read while the upgrade module waits; the action plugin
+aurora_global_upgrade reads and prints, these decide.
+"""
+
+# A line at least this often, even when nothing changed, so that a long wait never looks hung.
+QUIET_SECONDS = 60
+
+
+def _elapsed(seconds):
+    minutes, seconds = divmod(int(seconds), 60)
+    return "%d min %02d s" % (minutes, seconds)
+
+
+def member_states(facts, db_cluster_identifier=None):
+    """What the line reports: each member (only ``db_cluster_identifier``'s when given) with status and version.
+
+    For the whole global database the global cluster's own status comes first while it is not available.
+    """
+    wanted = (db_cluster_identifier or "").lower()
+    states = []
+    if not wanted and facts.get("status") != "available":
+        states.append("global cluster %s %s" % (facts["global_cluster_identifier"], facts.get("status")))
+    states.extend(
+        "%s (%s) %s at %s" % (m["db_cluster_identifier"], m["region"], m["status"], m["engine_version"])
+        for m in facts["members"] if not wanted or m["db_cluster_identifier"].lower() == wanted
+    )
+    return "; ".join(states)
+
+
+def progress_line(global_cluster_identifier, states, elapsed_seconds):
+    return "[%s] %s elapsed: %s" % (global_cluster_identifier, _elapsed(elapsed_seconds), states or "no member found")
+
+
+def unreadable_line(global_cluster_identifier, message, elapsed_seconds):
+    return "[%s] %s elapsed: the status could not be read this time (%s); the upgrade module keeps waiting" % (
+        global_cluster_identifier, _elapsed(elapsed_seconds), message)
+
+
+def line_due(states, last_states, now, last_printed_at):
+    """A line is due when what it reports changed, or when none was printed for QUIET_SECONDS."""
+    return last_printed_at is None or states != last_states or now - last_printed_at >= QUIET_SECONDS
+
+
+def read_interval(poll_interval):
+    """How often to read while waiting: the module's pace, at least once a second and at least once a minute."""
+    return min(max(int(poll_interval), 1), QUIET_SECONDS)

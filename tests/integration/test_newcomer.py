@@ -1,0 +1,79 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The README's newcomer path, run verbatim: the commands are read out of README.md, so the test breaks when the
+README drifts from what works.
+
+They run in a copy of the repository (the collection tarball is built there) with a home directory of their own
+(ansible-galaxy installs the collection under it) and without the developers' ANSIBLE_COLLECTIONS_PATH, as in a
+fresh clone; the venv is the shared one, as `make sandbox` would have installed it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from readme_blocks import readme_block
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+# What the developers' environment adds and a newcomer would not have.
+DEVELOPER_SETTINGS = ("ANSIBLE_COLLECTIONS_PATH", "PYTHONPATH", "AWS_ENDPOINT_URL", "AWS_URL", "AWS_PROFILE", "AWS_DEFAULT_REGION",
+                      "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+
+def _copy_of_the_repository(destination):
+    """The files of a clone (tracked and new, nothing ignored), and the shared venv."""
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPOSITORY, capture_output=True, check=True)
+    for name in filter(None, listed.stdout.decode().split("\0")):
+        source = REPOSITORY / name
+        if source.is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)
+    (destination / ".venv").symlink_to((REPOSITORY / ".venv").resolve())
+
+
+def test_the_readme_newcomer_commands_run_as_written(tmp_path):
+    clone = tmp_path / "aurora.global_db"
+    clone.mkdir()
+    _copy_of_the_repository(clone)
+    environment = {name: value for name, value in os.environ.items() if name not in DEVELOPER_SETTINGS}
+    environment.update(HOME=str(tmp_path / "home"), ANSIBLE_NOCOLOR="1")
+    commands = readme_block("## Try it without an AWS account", "sh")
+    try:
+        completed = subprocess.run(["bash", "-euo", "pipefail", "-c", commands], cwd=clone, env=environment,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=540, check=False)
+    finally:
+        subprocess.run(["make", "-s", "sandbox-stop"], cwd=clone, env=environment, capture_output=True, timeout=60, check=False)
+    assert completed.returncode == 0, completed.stdout
+    assert (tmp_path / "home" / ".ansible" / "collections" / "ansible_collections" / "aurora" / "global_db" / "MANIFEST.json").is_file()
+    assert "Global database pg-global (aurora-postgresql) now runs 14.9 on every member." in completed.stdout
+    assert "Sandbox stopped." in completed.stdout
+    assert "FAILED" not in completed.stdout
+
+
+def test_the_readme_requirements_file_installs_from_git(tmp_path):
+    """The README's requirements.yml, with its GitHub URL pointed at a local git repository of this tree."""
+    repository = tmp_path / "aurora.global_db"
+    repository.mkdir()
+    _copy_of_the_repository(repository)
+    (repository / ".venv").unlink()
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid"]
+    subprocess.run(git + ["init", "-q", "-b", "main"], cwd=repository, check=True)
+    subprocess.run(git + ["add", "-A"], cwd=repository, check=True)
+    subprocess.run(git + ["commit", "-q", "-m", "snapshot"], cwd=repository, check=True)
+    requirements = readme_block("## Install the collection", "yaml")
+    github = re.search(r"name: (https://\S+\.git)", requirements).group(1)
+    (tmp_path / "requirements.yml").write_text(requirements.replace(github, "file://%s" % repository), encoding="utf-8")
+    environment = {name: value for name, value in os.environ.items() if name not in DEVELOPER_SETTINGS}
+    environment["HOME"] = str(tmp_path / "home")
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-galaxy"), "collection", "install",
+               "-r", str(tmp_path / "requirements.yml"), "-p", str(tmp_path / "collections")]
+    completed = subprocess.run(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300, check=False)
+    assert completed.returncode == 0, completed.stdout
+    assert (tmp_path / "collections" / "ansible_collections" / "aurora" / "global_db" / "roles" / "aurora_global_upgrade" / "tasks" / "main.yml").is_file()

@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import QUIET_SECONDS
+from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import line_due
+from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import member_states
+from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import progress_line
+from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import read_interval
+from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import unreadable_line
+
+
+def _facts(status="available"):
+    return {
+        "global_cluster_identifier": "pg-global",
+        "status": status,
+        "members": [
+            {"db_cluster_identifier": "pg-secondary-euw1", "region": "eu-west-1", "status": "upgrading", "engine_version": "14.6"},
+            {"db_cluster_identifier": "pg-primary-use1", "region": "us-east-1", "status": "available", "engine_version": "14.6"},
+        ],
+    }
+
+
+def test_one_member_is_reported_alone_whatever_the_case_of_its_identifier():
+    assert member_states(_facts(), "PG-Secondary-EUW1") == "pg-secondary-euw1 (eu-west-1) upgrading at 14.6"
+
+
+def test_the_whole_global_database_starts_with_a_busy_global_cluster():
+    states = member_states(_facts(status="upgrading"))
+    assert states == ("global cluster pg-global upgrading; pg-secondary-euw1 (eu-west-1) upgrading at 14.6; "
+                      "pg-primary-use1 (us-east-1) available at 14.6")
+
+
+def test_an_available_global_cluster_is_not_mentioned():
+    assert not member_states(_facts()).startswith("global cluster")
+
+
+def test_the_line_names_the_global_database_and_the_minutes_elapsed():
+    assert progress_line("pg-global", "pg-primary-use1 (us-east-1) upgrading at 14.6", 185.7) == (
+        "[pg-global] 3 min 05 s elapsed: pg-primary-use1 (us-east-1) upgrading at 14.6")
+    assert progress_line("pg-global", "", 0) == "[pg-global] 0 min 00 s elapsed: no member found"
+
+
+def test_an_unreadable_status_is_no_failure():
+    line = unreadable_line("pg-global", "Rate exceeded", 61)
+    assert "1 min 01 s" in line and "Rate exceeded" in line and "fail" not in line.lower()
+
+
+def test_a_line_is_due_first_on_change_and_after_a_quiet_minute():
+    assert line_due("a", None, 0, None)
+    assert line_due("b", "a", 10, 5)
+    assert not line_due("a", "a", 5 + QUIET_SECONDS - 1, 5)
+    assert line_due("a", "a", 5 + QUIET_SECONDS, 5)
+
+
+def test_reads_follow_the_poll_interval_within_a_second_and_a_minute():
+    assert read_interval(15) == 15
+    assert read_interval(0) == 1
+    assert read_interval(600) == QUIET_SECONDS
+    assert read_interval("20") == 20
