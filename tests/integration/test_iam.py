@@ -28,6 +28,9 @@ import boto3
 import botocore.session
 import pytest
 
+from major_extras import CLUSTER_GROUP
+from major_extras import INSTANCE_GROUP
+from major_extras import create_groups
 from playbook_runner import run_playbook
 from role_runs import changing_calls
 from role_runs import run_role
@@ -59,12 +62,19 @@ ACTION_STEPS = [
     ActionStep("ModifyGlobalCluster", "major", {}),
     ActionStep("DescribeEvents", "minor", {"fail_upgrade_of": ["pg-secondary-apse2"]}),
     ActionStep("CreateDBClusterSnapshot", "role_major", {}),
-    ActionStep("DescribeDBClusterSnapshots", "role_major", {}),
+    pytest.param(ActionStep("DescribeDBClusterSnapshots", "role_major", {}), marks=pytest.mark.xfail(strict=True, reason=(
+        "amazon.aws.rds_cluster_snapshot (the role's snapshot step) reports a refused DescribeDBClusterSnapshots as 'Failed to "
+        "describe db cluster snapshots' with a traceback in 'exception', without AWS's error: the action is not named"))),
     ActionStep("DescribeDBClusterParameterGroups", "role_major_parameter_groups", {}),
     ActionStep("DescribeDBParameterGroups", "role_major_parameter_groups", {}),
     ActionStep("DescribeDBInstances", "role_major_parameter_groups", {}),
     ActionStep("ModifyDBInstance", "role_major_parameter_groups", {}),
     ActionStep("RebootDBInstance", "role_major_parameter_groups", {}),
+    ActionStep("DescribeOrderableDBInstanceOptions", "role_restore", {}),
+    ActionStep("RestoreDBClusterFromSnapshot", "role_restore", {}),
+    ActionStep("CreateDBCluster", "role_restore", {}),
+    ActionStep("CreateDBInstance", "role_restore", {}),
+    ActionStep("CreateGlobalCluster", "role_restore", {}),
 ]
 
 
@@ -85,12 +95,13 @@ def _without(policy, action):
 
 
 def actions_called_by_code():
-    """The RDS operations whose boto3 method names (or paginator names) appear in the collection's Python code."""
+    """The RDS operations the collection's Python code calls: boto3 client methods called (``.describe_db_clusters(``) or
+    named as strings (paginators, getattr), whose names are RDS operations in botocore's model."""
     operations = botocore.session.get_session().get_service_model("rds").operation_names
     snake = {botocore.xform_name(name): name for name in operations}
     code = "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / "plugins").rglob("*.py"))
-    words = set(re.findall(r"\b[a-z][a-z0-9_]+\b", code))
-    return {snake[word] for word in words & set(snake)}
+    called = set(re.findall(r"\.([a-z][a-z0-9_]+)\(", code)) | set(re.findall(r"[\"']([a-z][a-z0-9_]+)[\"']", code))
+    return {snake[name] for name in called & set(snake)}
 
 
 @pytest.fixture(scope="module")
@@ -105,13 +116,26 @@ def iam_server():
             server.wait(timeout=30)
 
 
-def _user_with(sandbox, policy):
-    """Reset the sandbox, switch IAM enforcement on, and create a user holding only ``policy``; returns its environment."""
-    sandbox.reset()
-    request = urllib.request.Request(sandbox.endpoint_url + "/moto-api/reset-auth", data=str(SETUP_REQUESTS).encode(), method="POST",
+def _authenticate_after(sandbox, requests):
+    """Let ``requests`` more requests through unchecked, then check every later one against IAM (moto's reset-auth)."""
+    request = urllib.request.Request(sandbox.endpoint_url + "/moto-api/reset-auth", data=str(requests).encode(), method="POST",
                                      headers={"Content-Type": "text/plain"})
     with urllib.request.urlopen(request, timeout=10):
         pass
+
+
+def _fresh(sandbox, scenario, setup=None):
+    """An empty sandbox without IAM checks, the scenario seeded and ``setup`` done (as an administrator would)."""
+    _authenticate_after(sandbox, "inf")
+    sandbox.reset()
+    sandbox.seed(scenario)
+    if setup is not None:
+        setup(sandbox)
+
+
+def _user_with(sandbox, policy):
+    """Switch IAM enforcement on and create a user holding only ``policy``; returns its environment."""
+    _authenticate_after(sandbox, SETUP_REQUESTS)
     iam = boto3.client("iam", region_name="us-east-1", endpoint_url=sandbox.endpoint_url, aws_access_key_id="setup", aws_secret_access_key="setup")
     iam.create_user(UserName=USER)
     iam.put_user_policy(UserName=USER, PolicyName="aurora-global-db", PolicyDocument=json.dumps(policy))
@@ -132,22 +156,36 @@ def _module_upgrade(sandbox, environment, **request):
 
 
 def _role(sandbox, environment, target, **role_vars):
-    run = run_role(sandbox, "pg-global", target, environment=environment, **role_vars)
+    run = run_role(sandbox, role_vars.pop("aurora_global_upgrade_global_cluster_identifier", "pg-global"), target, environment=environment, **role_vars)
     failed = run.failed_tasks
     return Run(run, failed[0] if failed else None)
 
 
+def _restore(sandbox, environment):
+    """The snapshot restore method: Aurora MySQL version 2 into a new version 3 global database."""
+    return _role(sandbox, environment, "8.0.mysql_aurora.3.04.0", aurora_global_upgrade_global_cluster_identifier="mysql2-global",
+                 aurora_global_upgrade_method="snapshot_restore", aurora_global_upgrade_new_global_cluster_identifier="mysql3-new-global",
+                 aurora_global_upgrade_writes_stopped=True)
+
+
+_REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
+def _custom_groups(sandbox):
+    create_groups(sandbox, _REGIONS)
+
+
+# Run name -> (the scenario it starts from, what an administrator set up before, the run).
 RUNS = {
-    "facts": _facts,
-    "minor": lambda sandbox, environment: _module_upgrade(sandbox, environment, engine_version="14.9", db_cluster_identifier=PG_ORDER[0]),
-    "major": lambda sandbox, environment: _module_upgrade(sandbox, environment, engine_version="15.4", allow_major_version_upgrade=True),
-    "role_major": lambda sandbox, environment: _role(sandbox, environment, "15.4", aurora_global_upgrade_allow_major_version_upgrade=True),
-    "role_major_parameter_groups": lambda sandbox, environment: _role(
+    "facts": ("postgresql-14", None, _facts),
+    "minor": ("postgresql-14", None, lambda sandbox, environment: _module_upgrade(sandbox, environment, engine_version="14.9", db_cluster_identifier=PG_ORDER[0])),
+    "major": ("postgresql-14", None, lambda sandbox, environment: _module_upgrade(sandbox, environment, engine_version="15.4", allow_major_version_upgrade=True)),
+    "role_major": ("postgresql-14", None, lambda sandbox, environment: _role(sandbox, environment, "15.4", aurora_global_upgrade_allow_major_version_upgrade=True)),
+    "role_major_parameter_groups": ("postgresql-14", _custom_groups, lambda sandbox, environment: _role(
         sandbox, environment, "15.4", aurora_global_upgrade_allow_major_version_upgrade=True,
-        aurora_global_upgrade_db_cluster_parameter_groups={region: "default.aurora-postgresql15" for region in ("us-east-1", "eu-west-1", "ap-southeast-2")},
-        aurora_global_upgrade_db_parameter_groups={region: "default.aurora-postgresql15" for region in ("us-east-1", "eu-west-1", "ap-southeast-2")},
+        aurora_global_upgrade_db_cluster_parameter_groups={region: CLUSTER_GROUP for region in _REGIONS},
+        aurora_global_upgrade_db_parameter_groups={region: INSTANCE_GROUP for region in _REGIONS},
         aurora_global_upgrade_reboot_for_parameter_groups=True,
-    ),
+    )),
+    "role_restore": ("mysql-2", None, _restore),
 }
 
 
@@ -162,12 +200,12 @@ def test_the_policy_grants_no_action_the_collection_does_not_call():
 
 
 def test_every_action_of_the_policy_has_a_row():
-    assert sorted(step.action for step in ACTION_STEPS) == sorted(policy_actions(_policy()))
+    assert sorted(_step(row).action for row in ACTION_STEPS) == sorted(policy_actions(_policy()))
 
 
 def test_facts_a_minor_and_a_major_upgrade_succeed_under_the_policy(iam_server):
+    _fresh(iam_server, "postgresql-14")
     environment = _user_with(iam_server, _policy())
-    iam_server.seed("postgresql-14")
     facts = _facts(iam_server, environment)
     assert not facts.playbook_run.failed_tasks, facts.playbook_run.result("Gather facts")["msg"]
     minor = run_role(iam_server, "pg-global", "14.9", environment=environment)
@@ -179,20 +217,34 @@ def test_facts_a_minor_and_a_major_upgrade_succeed_under_the_policy(iam_server):
     assert denied == []
 
 
-@pytest.mark.parametrize("step", ACTION_STEPS, ids=[step.action for step in ACTION_STEPS])
+def test_a_snapshot_restore_succeeds_under_the_policy(iam_server):
+    _fresh(iam_server, "mysql-2")
+    environment = _user_with(iam_server, _policy())
+    restore = _restore(iam_server, environment)
+    assert restore.failing_task is None, restore.playbook_run.result(restore.failing_task).get("msg")
+
+
+def _step(row):
+    return row.values[0] if hasattr(row, "values") else row
+
+
+@pytest.mark.parametrize("step", ACTION_STEPS, ids=[_step(row).action for row in ACTION_STEPS])
 def test_without_an_action_the_step_that_needs_it_fails_cleanly_naming_it(iam_server, step):
     if step.action not in actions_called_by_code():
         pytest.skip("the collection does not call %s in this branch (its feature is merged later)" % step.action)
+    scenario, setup, run_step = RUNS[step.run]
+    _fresh(iam_server, scenario, setup)
     environment = _user_with(iam_server, _without(_policy(), step.action))
-    iam_server.seed("postgresql-14")
     if step.settings:
         iam_server.configure(**step.settings)
-    run = RUNS[step.run](iam_server, environment)
+    run = run_step(iam_server, environment)
     assert run.failing_task is not None and run.failing_task in run.playbook_run.failed_tasks, (
         "the %s run did not fail without %s" % (step.run, step.action))
     result = run.playbook_run.result(run.failing_task)
-    message = result.get("msg", "")
-    assert "rds:%s" % step.action in message and "AccessDenied" in message, message
+    # The collection's modules name the action in msg; amazon.aws's (the snapshot) keep AWS's answer in error.
+    message = "%s %s" % (result.get("msg", ""), result.get("error", {}).get("message", ""))
+    assert "rds:%s" % step.action in message and ("AccessDenied" in message or result.get("error", {}).get("code") == "AccessDenied"), (
+        sorted(result), result.get("error"), message)
     assert "Traceback" not in message and "module_stderr" not in result, result
     calls = [entry for entry in iam_server.journal() if entry["kind"] == "call"]
     refused = [entry for entry in calls if entry["operation"] == step.action and entry["error"] == "AccessDenied"]

@@ -38,7 +38,7 @@ KINDS = {
 # (the test of kill point 0 checks this list against what a whole run calls).
 MUTATING_CALLS = {
     "minor": ["AddTagsToResource", "ModifyDBCluster", "ModifyDBCluster", "ModifyDBCluster", "RemoveTagsFromResource"],
-    "major": ["AddTagsToResource", "ModifyGlobalCluster", "RemoveTagsFromResource"],
+    "major": ["AddTagsToResource", "CreateDBClusterSnapshot", "ModifyGlobalCluster", "RemoveTagsFromResource"],
 }
 KILL_POINTS = [(kind, index) for kind in sorted(MUTATING_CALLS) for index in range(len(MUTATING_CALLS[kind]))]
 

@@ -29,21 +29,24 @@ RESOURCE_OF_ACTION = {
     "ModifyDBInstance": ("DBInstanceIdentifier", "db", True),
     "RebootDBInstance": ("DBInstanceIdentifier", "db", True),
     "DescribeDBClusterSnapshots": ("DBClusterSnapshotIdentifier", "cluster-snapshot", True),
+    "RestoreDBClusterFromSnapshot": ("DBClusterIdentifier", "cluster", True),
+    "CreateDBCluster": ("DBClusterIdentifier", "cluster", True),
+    "CreateDBInstance": ("DBInstanceIdentifier", "db", True),
+    "CreateGlobalCluster": ("GlobalClusterIdentifier", "global-cluster", False),
 }
 # Tag actions name their resource by ARN.
 ARN_PARAMETER_OF_ACTION = {"AddTagsToResource": "ResourceName", "RemoveTagsFromResource": "ResourceName", "ListTagsForResource": "ResourceName"}
 
 
 def resource_arn(action: str, params: dict, region: str, account_id: str) -> str:
-    """The ARN IAM checks ``action`` against, or "*" for actions without resource-level permissions or without a named resource."""
+    """The ARN IAM checks ``action`` against: "*" for actions without resource-level permissions; every resource of the
+    type in the region (``...:db:*``) for a describe that names none (a list, or a filter)."""
     if action in ARN_PARAMETER_OF_ACTION:
         return params.get(ARN_PARAMETER_OF_ACTION[action]) or "*"
     if action not in RESOURCE_OF_ACTION:
         return "*"
     parameter, resource_type, regional = RESOURCE_OF_ACTION[action]
-    name = params.get(parameter)
-    if not name:
-        return "*"
+    name = params.get(parameter) or "*"
     if name.startswith("arn:"):
         return name
     return f"arn:aws:rds:{region if regional else ''}:{account_id}:{resource_type}:{name.lower()}"
