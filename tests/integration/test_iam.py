@@ -169,16 +169,30 @@ def _restore(sandbox, environment):
 
 
 _REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
+
+
 def _custom_groups(sandbox):
     create_groups(sandbox, _REGIONS)
+
+
+def _minor(sandbox, environment):
+    return _module_upgrade(sandbox, environment, engine_version="14.9", db_cluster_identifier=PG_ORDER[0])
+
+
+def _major(sandbox, environment):
+    return _module_upgrade(sandbox, environment, engine_version="15.4", allow_major_version_upgrade=True)
+
+
+def _role_major(sandbox, environment):
+    return _role(sandbox, environment, "15.4", aurora_global_upgrade_allow_major_version_upgrade=True)
 
 
 # Run name -> (the scenario it starts from, what an administrator set up before, the run).
 RUNS = {
     "facts": ("postgresql-14", None, _facts),
-    "minor": ("postgresql-14", None, lambda sandbox, environment: _module_upgrade(sandbox, environment, engine_version="14.9", db_cluster_identifier=PG_ORDER[0])),
-    "major": ("postgresql-14", None, lambda sandbox, environment: _module_upgrade(sandbox, environment, engine_version="15.4", allow_major_version_upgrade=True)),
-    "role_major": ("postgresql-14", None, lambda sandbox, environment: _role(sandbox, environment, "15.4", aurora_global_upgrade_allow_major_version_upgrade=True)),
+    "minor": ("postgresql-14", None, _minor),
+    "major": ("postgresql-14", None, _major),
+    "role_major": ("postgresql-14", None, _role_major),
     "role_major_parameter_groups": ("postgresql-14", _custom_groups, lambda sandbox, environment: _role(
         sandbox, environment, "15.4", aurora_global_upgrade_allow_major_version_upgrade=True,
         aurora_global_upgrade_db_cluster_parameter_groups={region: CLUSTER_GROUP for region in _REGIONS},
