@@ -34,7 +34,7 @@ FACTS_MODULE = "aurora.global_db.aurora_global_facts"
 # Options of the upgrade module that the facts module does not take; every other one (the global cluster and the
 # amazon.aws connection options) is passed on to the reads.
 _UPGRADE_ONLY_OPTIONS = ("engine_version", "allow_major_version_upgrade", "db_cluster_identifier", "wait", "wait_timeout",
-                         "poll_interval", "status_settle_seconds")
+                         "poll_interval", "status_settle_seconds", "lease", "lease_token", "lease_owner")
 _DEFAULT_POLL_INTERVAL = 15
 
 
