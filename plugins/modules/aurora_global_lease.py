@@ -19,7 +19,7 @@ description:
   - A lease past its expiry is taken over, with a warning naming its owner. A lease left by a run that was killed can
     be taken over before then by naming its token in O(take_over).
   - M(aurora.global_db.aurora_global_upgrade) takes a lease of its own for its run unless it is given the token of
-    one (O(aurora.global_db.aurora_global_upgrade#module:lease_token)); the role M(aurora.global_db.aurora_global_upgrade)
+    one (O(aurora.global_db.aurora_global_upgrade#module:lease_token)); the role C(aurora.global_db.aurora_global_upgrade)
     takes one lease for its whole run with this module and releases it at the end.
 options:
   global_cluster_identifier:
