@@ -25,7 +25,7 @@ export ANSIBLE_NOCOLOR := 1
 export PYTHONPATH := $(CURDIR)/tests
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv collection stage test sanity units lint integration molecule changelog-lint docs-lint packaging demo demo-mysql sandbox sandbox-stop bench clean
+.PHONY: help venv collection stage test sanity units lint integration molecule changelog-lint docs-lint packaging demo demo-mysql bench clean
 
 help:
 	@echo "make demo   - watch a full global-database upgrade against the local AWS sandbox"
@@ -99,11 +99,12 @@ demo-mysql: collection
 	$(BIN)/python hacking/demo.py --mysql
 
 # The sandbox in the background, seeded with pg-global; stdout is the export lines only, for eval "$$(make -s sandbox)".
+.PHONY: sandbox sandbox-stop
 sandbox: venv
-	$(BIN)/python hacking/sandbox_session.py start
+	@$(BIN)/python hacking/sandbox_session.py start
 
 sandbox-stop: venv
-	$(BIN)/python hacking/sandbox_session.py stop
+	@$(BIN)/python hacking/sandbox_session.py stop
 
 bench: collection
 	$(BIN)/python benchmarks/run.py
