@@ -182,7 +182,7 @@ def parameter_group_family(clients, region, kind, name):
                 groups = client.describe_db_cluster_parameter_groups(DBClusterParameterGroupName=name, aws_retry=True)["DBClusterParameterGroups"]
             else:
                 groups = client.describe_db_parameter_groups(DBParameterGroupName=name, aws_retry=True)["DBParameterGroups"]
-    except is_ansible_aws_error_code("DBParameterGroupNotFound"):
+    except is_ansible_aws_error_code(["DBParameterGroupNotFound", "DBClusterParameterGroupNotFound"]):
         return None
     return groups[0].get("DBParameterGroupFamily") if groups else None
 
