@@ -59,6 +59,7 @@ _VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "fail_upgrade_of": _string_list,
     "hidden_versions": _region_versions,
     "refuse_in_place_mysql_minor": _boolean,
+    "latency_seconds": _non_negative_number,
 }
 
 
@@ -74,6 +75,8 @@ class SandboxConfig:
     hidden_versions: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     # AWS refuses some in-place Aurora MySQL minor upgrades of a global database (rule R10), not all: off by default.
     refuse_in_place_mysql_minor: bool = False
+    # Every RDS call is answered this much later, as a distant region's endpoint would (benchmarks).
+    latency_seconds: float = 0.0
 
     def updated(self, settings: dict[str, Any]) -> SandboxConfig:
         """A copy with `settings` applied; raises ConfigError and changes nothing when one of them is wrong."""

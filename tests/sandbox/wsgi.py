@@ -10,6 +10,7 @@ import dataclasses
 import io
 import json
 import re
+import time
 import uuid
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qsl
@@ -99,6 +100,8 @@ class SandboxApp:
         return response
 
     def _rds(self, call: RdsCall, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        # Outside the lock: calls to several regions wait out their latency at the same time, as they do in AWS.
+        time.sleep(self._state.config.latency_seconds)
         with self._state.lock:
             entry = self._state.record_call(call.operation, call.region, call.params)
             if self._state.should_throttle():
