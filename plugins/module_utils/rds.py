@@ -5,6 +5,7 @@
 """The RDS API calls the collection makes, each in the region that owns the resource, with retries."""
 
 from contextlib import contextmanager
+from threading import Lock
 
 try:
     from botocore.exceptions import BotoCoreError
@@ -37,20 +38,25 @@ def aws_step(description):
 
 
 class RegionalClients:
-    """One retrying RDS client per region, created on first use through AnsibleAWSModule (credentials, endpoint_url)."""
+    """One retrying RDS client per region, created on first use through AnsibleAWSModule (credentials, endpoint_url).
+
+    Threads may share a client for calls, but boto3 does not create clients safely in parallel: creation is locked.
+    """
 
     def __init__(self, module):
         self._module = module
         self._clients = {}
+        self._creating = Lock()
 
     @property
     def home_region(self):
         return self._module.region
 
     def rds(self, region):
-        if region not in self._clients:
-            self._clients[region] = self._module.client("rds", region=region, retry_decorator=_RETRY)
-        return self._clients[region]
+        with self._creating:
+            if region not in self._clients:
+                self._clients[region] = self._module.client("rds", region=region, retry_decorator=_RETRY)
+            return self._clients[region]
 
 
 @_RETRY
