@@ -125,4 +125,5 @@ def table(result):
             module["seconds"], module["aws_seconds"], result["module_overhead_per_member"], sum(module["calls"].values())),
         "ansible-playbook start (an empty play): %.2f s; calls the role makes beyond the module's own: %s" % (
             result["ansible_playbook_startup_seconds"], ", ".join("%s %+d" % item for item in result["role_calls_beyond_module"].items()) or "none"),
+        "meets: role_overhead_at_most_%.0f_s_per_member=%s" % (GOAL_SECONDS_PER_MEMBER, result["role_overhead_per_member"] <= GOAL_SECONDS_PER_MEMBER),
     ]

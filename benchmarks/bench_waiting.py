@@ -32,18 +32,12 @@ it when they start the next member (the upgrade module, Terraform's retry of
 ModifyDBCluster), so it is in the timelines but not in the figures.
 """
 
-import os
 import random
 import statistics
-import sys
 from collections import namedtuple
 from contextlib import contextmanager
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:0] = [os.path.join(os.path.dirname(HERE), ".build", "collections")]
-
-# pylint: disable=wrong-import-position
-from ansible_collections.aurora.global_db.plugins.module_utils import waiting  # noqa: E402
+from ansible_collections.aurora.global_db.plugins.module_utils import waiting
 
 TIMELINES = 500
 SEED = 20261201
