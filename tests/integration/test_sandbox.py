@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import datetime
 import os
 import signal
 import subprocess
@@ -113,6 +115,18 @@ def test_global_cluster_is_described_from_every_region_with_its_members(sandbox,
     assert "FailoverState" not in described
 
 
+def test_pending_resync_members_are_described_so(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(pending_resync=["PG-Secondary-APSE2"])
+    for region in ("us-east-1", "ap-southeast-2"):
+        members = global_cluster(rds, "pg-global", region)["GlobalClusterMembers"]
+        assert len(members) == 3
+        statuses = {member["DBClusterArn"].split(":")[-1]: member["SynchronizationStatus"] for member in members}
+        assert statuses == {"pg-primary-use1": "connected", "pg-secondary-euw1": "connected", "pg-secondary-apse2": "pending-resync"}
+    sandbox.configure(pending_resync=[])
+    assert {member["SynchronizationStatus"] for member in global_cluster(rds, "pg-global")["GlobalClusterMembers"]} == {"connected"}
+
+
 def test_unknown_global_cluster_is_not_found_404(sandbox, rds):
     sandbox.seed("mysql-3")
     error = expect_error(rds("eu-west-1").describe_global_clusters, "GlobalClusterNotFoundFault", "Global cluster 'nope' not found",
@@ -204,6 +218,25 @@ def test_hidden_versions_lag_in_one_region_only(sandbox, rds):
     expect_error(rds("us-east-1").modify_global_cluster, "InvalidParameterValue", "Cannot find upgrade path from 14.6 to 15.4.",
                  GlobalClusterIdentifier="pg-global", EngineVersion="15.4", AllowMajorVersionUpgrade=True)
     rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+
+
+def test_deprecated_versions_are_listed_only_with_include_all(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(deprecated_versions=["14.6"], status_delay_seconds=0)
+    client = rds("eu-west-1")
+    assert client.describe_db_engine_versions(Engine="aurora-postgresql", EngineVersion="14.6")["DBEngineVersions"] == []
+    listed = client.describe_db_engine_versions(Engine="aurora-postgresql")["DBEngineVersions"]
+    assert "14.6" not in {entry["EngineVersion"] for entry in listed}
+    assert {entry["Status"] for entry in listed} == {"available"}
+    [deprecated] = client.describe_db_engine_versions(Engine="aurora-postgresql", EngineVersion="14.6", IncludeAll=True)["DBEngineVersions"]
+    assert deprecated["Status"] == "deprecated"
+    assert {"14.9", "16.1"} <= {target["EngineVersion"] for target in deprecated["ValidUpgradeTarget"]}
+    everything = client.describe_db_engine_versions(Engine="aurora-postgresql", IncludeAll=True)["DBEngineVersions"]
+    assert len(everything) == len(listed) + 1
+    # Clusters keep running a deprecated version, and upgrade from it.
+    assert cluster(rds, "pg-secondary-euw1", "eu-west-1")["EngineVersion"] == "14.6"
+    answer = client.modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+    assert answer["DBCluster"]["Status"] == "upgrading"
 
 
 # 3. ModifyGlobalCluster
@@ -360,6 +393,61 @@ def test_minor_upgrade_secondaries_first_then_primary(sandbox, rds):
     assert global_cluster(rds, "pg-global")["EngineVersion"] == "14.9"
 
 
+def test_accepted_member_upgrade_is_pending_and_refuses_a_second_modify(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    # Long enough for a loaded machine; nothing waits for it.
+    sandbox.configure(status_delay_seconds=5)
+    client = rds("eu-west-1")
+    answer = client.modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)["DBCluster"]
+    assert (answer["Status"], answer["EngineVersion"], answer["PendingModifiedValues"]) == ("available", "14.6", {"EngineVersion": "14.9"})
+    described = cluster(rds, "pg-secondary-euw1", "eu-west-1")
+    assert (described["Status"], described["EngineVersion"], described["PendingModifiedValues"]) == ("available", "14.6", {"EngineVersion": "14.9"})
+    for target in ("14.9", "14.10"):
+        expect_error(client.modify_db_cluster, "InvalidDBClusterStateFault", "Cannot modify DB cluster 'pg-secondary-euw1'",
+                     DBClusterIdentifier="pg-secondary-euw1", EngineVersion=target, ApplyImmediately=True)
+    assert [entry["error"] for entry in sandbox.mutating_calls()] == [None, "InvalidDBClusterStateFault", "InvalidDBClusterStateFault"]
+    assert events(sandbox) == []
+
+
+def test_pending_engine_version_clears_when_the_upgrade_starts(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=0.2, upgrade_seconds=5)
+    rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+    wait_until(lambda: cluster(rds, "pg-secondary-euw1", "eu-west-1")["Status"] == "upgrading")
+    described = cluster(rds, "pg-secondary-euw1", "eu-west-1")
+    assert (described["EngineVersion"], "PendingModifiedValues" in described) == ("14.6", False)
+
+
+@pytest.mark.parametrize("refusal, code, message", [
+    (None, "InvalidGlobalClusterStateFault", "Global cluster 'pg-global' is upgrading"),
+    ("InvalidDBClusterStateFault", "InvalidDBClusterStateFault", "Cannot modify DB cluster 'pg-secondary-apse2'"),
+    ("upgrade_global_replicas_first", "InvalidParameterValue", "Please upgrade global replicas first before upgrading the primary member."),
+])
+def test_global_cluster_settles_after_a_member_upgrade(sandbox, rds, refusal, code, message):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2, settle_seconds=30, **({"settle_refusal": refusal} if refusal else {}))
+    rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+    wait_until(lambda: upgrade_finished(sandbox))
+    assert pg_states(rds)["pg-secondary-euw1"] == ("available", "14.9")
+    assert global_cluster(rds, "pg-global")["Status"] == "modifying"
+    expect_error(rds("ap-southeast-2").modify_db_cluster, code, message,
+                 DBClusterIdentifier="pg-secondary-apse2", EngineVersion="14.9", ApplyImmediately=True)
+    expect_error(rds("us-east-1").modify_global_cluster, "InvalidGlobalClusterStateFault",
+                 GlobalClusterIdentifier="pg-global", EngineVersion="16.1", AllowMajorVersionUpgrade=True)
+    assert pg_states(rds)["pg-secondary-apse2"] == ("available", "14.6")
+    assert [operation for operation, _params in events(sandbox)] == ["UpgradeStarted", "UpgradeCompleted"]
+
+
+def test_next_member_upgrade_is_accepted_once_the_global_cluster_settled(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.1, settle_seconds=0.3)
+    rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+    wait_until(lambda: upgrade_finished(sandbox) and global_cluster(rds, "pg-global")["Status"] == "available")
+    answer = rds("ap-southeast-2").modify_db_cluster(DBClusterIdentifier="pg-secondary-apse2", EngineVersion="14.9", ApplyImmediately=True)
+    assert answer["DBCluster"]["Status"] == "upgrading"
+    assert [entry["error"] for entry in sandbox.mutating_calls()] == [None, None]
+
+
 def test_member_upgrade_without_apply_immediately_stays_pending(sandbox, rds):
     sandbox.seed("postgresql-14")
     sandbox.configure(status_delay_seconds=0)
@@ -383,6 +471,73 @@ def test_modify_db_cluster_keeps_moto_behaviour_elsewhere(sandbox, rds):
     same = client.modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.6", ApplyImmediately=True)["DBCluster"]
     assert (same["Status"], same["EngineVersion"]) == ("available", "14.6")
     assert events(sandbox) == []
+
+
+def test_identifiers_are_matched_case_insensitively_and_stored_in_lower_case(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2, fail_upgrade_of=["PG-Secondary-EUW1"])
+    assert global_cluster(rds, "PG-Global", "eu-west-1")["GlobalClusterIdentifier"] == "pg-global"
+    assert global_cluster(rds, "arn:aws:rds::123456789012:global-cluster:PG-GLOBAL")["GlobalClusterIdentifier"] == "pg-global"
+    assert cluster(rds, "PG-Secondary-EUW1", "eu-west-1")["DBClusterIdentifier"] == "pg-secondary-euw1"
+    answer = rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="Pg-Secondary-Euw1", EngineVersion="14.9", ApplyImmediately=True)["DBCluster"]
+    assert (answer["DBClusterIdentifier"], answer["Status"]) == ("pg-secondary-euw1", "upgrading")
+    wait_until(lambda: upgrade_finished(sandbox))
+    # fail_upgrade_of names the cluster as AWS would accept it: in any case.
+    assert events(sandbox)[-1] == ("UpgradeFailed", {"DBClusterIdentifier": "pg-secondary-euw1", "EngineVersion": "14.9"})
+    created = rds("us-east-1").create_global_cluster(GlobalClusterIdentifier="Orders-Global", Engine="aurora-postgresql", EngineVersion="14.6")
+    assert created["GlobalCluster"]["GlobalClusterIdentifier"] == "orders-global"
+    assert global_cluster(rds, "ORDERS-global")["GlobalClusterArn"] == "arn:aws:rds::123456789012:global-cluster:orders-global"
+    created = rds("eu-west-1").create_db_cluster(DBClusterIdentifier="Orders-EUW1", Engine="aurora-postgresql", EngineVersion="14.6",
+                                                 MasterUsername="admin", MasterUserPassword="secret-password")
+    assert created["DBCluster"]["DBClusterIdentifier"] == "orders-euw1"
+    assert cluster(rds, "ORDERS-euw1", "eu-west-1")["DBClusterArn"].endswith(":cluster:orders-euw1")
+
+
+def cluster_events(rds, identifier: str, region: str, **window: Any) -> list[str]:
+    found = rds(region).describe_events(SourceType="db-cluster", SourceIdentifier=identifier, **(window or {"Duration": 60}))["Events"]
+    for event in found:
+        assert (event["SourceIdentifier"], event["SourceType"], event["EventCategories"]) == (identifier.lower(), "db-cluster", ["maintenance"])
+        assert event["SourceArn"] == f"arn:aws:rds:{region}:123456789012:cluster:{identifier.lower()}"
+    assert [event["Date"] for event in found] == sorted(event["Date"] for event in found)
+    return [event["Message"] for event in found]
+
+
+def test_events_tell_a_minor_upgrade_started_and_finished_in_the_member_region(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2)
+    rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+    wait_until(lambda: upgrade_finished(sandbox))
+    assert cluster_events(rds, "PG-Secondary-EUW1", "eu-west-1") == [
+        "Database cluster engine version upgrade started.",
+        "Database cluster engine version has been upgraded.",
+    ]
+    assert cluster_events(rds, "pg-secondary-euw1", "us-east-1") == []
+    assert cluster_events(rds, "pg-secondary-apse2", "ap-southeast-2") == []
+    past = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=2)
+    assert cluster_events(rds, "pg-secondary-euw1", "eu-west-1", StartTime=past, EndTime=past + datetime.timedelta(hours=1)) == []
+    expect_error(rds("eu-west-1").describe_events, "InvalidParameterCombination", SourceIdentifier="pg-secondary-euw1")
+
+
+def test_events_tell_why_an_upgrade_failed(sandbox, rds):
+    sandbox.seed("mysql-3")
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2, fail_upgrade_of=["mysql3-secondary-usw2"])
+    rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="mysql3-global", EngineVersion="8.4.7", AllowMajorVersionUpgrade=True)
+    wait_until(lambda: upgrade_finished(sandbox))
+    for identifier, region in (("mysql3-primary-use1", "us-east-1"), ("mysql3-secondary-usw2", "us-west-2")):
+        messages = cluster_events(rds, identifier, region)
+        assert messages[:2] == ["Database cluster engine version upgrade started.", "Upgrade in progress: Performing online pre-upgrade checks."]
+        assert len(messages) == 3
+        assert messages[-1].startswith("Database cluster is in a state that cannot be upgraded: Upgrade prechecks failed.")
+        assert "upgrade-prechecks.log" in messages[-1]
+
+
+def test_events_tell_a_major_upgrade_finished_on_every_member(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2)
+    rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="16.1", AllowMajorVersionUpgrade=True)
+    wait_until(lambda: upgrade_finished(sandbox))
+    for identifier, region in PG_MEMBERS.items():
+        assert cluster_events(rds, identifier, region)[-1] == "Database cluster major version has been upgraded"
 
 
 # 5. DescribeDBClusters after seeding
@@ -445,6 +600,37 @@ def test_reset_all_parameters_and_unknown_groups(sandbox, rds):
 # 7. Fault injection
 
 
+def rds_at(endpoint_url: str, signed_region: str) -> Any:
+    """A boto3 RDS client that signs for signed_region and sends to endpoint_url; no retries."""
+    return boto3.client("rds", region_name=signed_region, endpoint_url=endpoint_url, aws_access_key_id="testing",
+                        aws_secret_access_key="testing", config=Config(retries={"mode": "standard", "total_max_attempts": 1}))
+
+
+def test_regional_endpoints_refuse_requests_signed_for_another_region(sandbox):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(regional_endpoints=True, status_delay_seconds=0)
+    euw1 = rds_at(f"{sandbox.endpoint_url}/region/eu-west-1", "eu-west-1")
+    assert euw1.describe_db_clusters(DBClusterIdentifier="pg-secondary-euw1")["DBClusters"][0]["Status"] == "available"
+    # The bare endpoint is us-east-1's.
+    assert rds_at(sandbox.endpoint_url, "us-east-1").describe_global_clusters()["GlobalClusters"][0]["GlobalClusterIdentifier"] == "pg-global"
+    for endpoint_url, signed_region in ((sandbox.endpoint_url, "eu-west-1"), (f"{sandbox.endpoint_url}/region/ap-southeast-2", "eu-west-1")):
+        refused = expect_error(rds_at(endpoint_url, signed_region).modify_db_cluster, "SignatureDoesNotMatch",
+                               DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+        assert refused.response["Error"]["Message"] == "Credential should be scoped to a valid region, not 'eu-west-1'. "
+        assert refused.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert "PendingModifiedValues" not in euw1.describe_db_clusters(DBClusterIdentifier="pg-secondary-euw1")["DBClusters"][0]
+    assert [(entry["region"], entry["error"]) for entry in sandbox.mutating_calls()] == [("eu-west-1", "SignatureDoesNotMatch")] * 2
+    assert euw1.modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)["DBCluster"]["Status"] == "upgrading"
+
+
+def test_shared_endpoint_serves_every_region_with_or_without_a_region_prefix(sandbox):
+    sandbox.seed("postgresql-14")
+    for endpoint_url in (sandbox.endpoint_url, f"{sandbox.endpoint_url}/region/us-east-1"):
+        found = rds_at(endpoint_url, "eu-west-1").describe_db_clusters(DBClusterIdentifier="pg-secondary-euw1")["DBClusters"]
+        assert [described["DBClusterIdentifier"] for described in found] == ["pg-secondary-euw1"]
+    assert [entry["error"] for entry in sandbox.journal()] == [None, None]
+
+
 def throttled_pattern(rds, calls: int) -> list[bool]:
     pattern = []
     for _call in range(calls):
@@ -495,8 +681,64 @@ def test_a_failing_member_fails_the_global_upgrade(sandbox, rds):
     assert events(sandbox)[-1] == ("UpgradeFailed", {"GlobalClusterIdentifier": "mysql3-global", "EngineVersion": "8.4.7"})
 
 
+def test_lost_response_is_applied_then_answered_500_once(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=5, lose_response_of=["ModifyDBCluster"])
+    client = rds("eu-west-1")
+    # A refused call is not applied: it keeps its answer and leaves the fault armed.
+    expect_error(client.modify_db_cluster, "InvalidParameterValue", DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.8", ApplyImmediately=True)
+    lost = expect_error(client.modify_db_cluster, "InternalFailure", DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+    assert lost.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+    assert cluster(rds, "pg-secondary-euw1", "eu-west-1")["PendingModifiedValues"] == {"EngineVersion": "14.9"}
+    assert sandbox.configure()["lose_response_of"] == []
+    # The resend a retry policy makes is refused: the upgrade is already accepted.
+    expect_error(client.modify_db_cluster, "InvalidDBClusterStateFault", DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+    assert [(entry["error"], entry.get("applied")) for entry in sandbox.mutating_calls()] == [
+        ("InvalidParameterValue", None), ("InternalFailure", True), ("InvalidDBClusterStateFault", None),
+    ]
+
+
+def test_lost_response_is_retried_by_botocore_and_refused(sandbox):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=5, lose_response_of=["ModifyDBCluster", "DescribeDBClusters"])
+    client = boto3.client("rds", region_name="eu-west-1", endpoint_url=sandbox.endpoint_url, aws_access_key_id="testing",
+                          aws_secret_access_key="testing", config=Config(retries={"mode": "standard", "total_max_attempts": 2}))
+    expect_error(client.modify_db_cluster, "InvalidDBClusterStateFault", DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+    # A lost read is harmless: the retry answers.
+    assert client.describe_db_clusters(DBClusterIdentifier="pg-secondary-euw1")["DBClusters"][0]["PendingModifiedValues"] == {"EngineVersion": "14.9"}
+    assert [(entry["operation"], entry["error"]) for entry in sandbox.journal()] == [
+        ("ModifyDBCluster", "InternalFailure"), ("ModifyDBCluster", "InvalidDBClusterStateFault"),
+        ("DescribeDBClusters", "InternalFailure"), ("DescribeDBClusters", None),
+    ]
+
+
+def test_latency_delays_every_rds_call_but_not_calls_in_parallel(sandbox):
+    latency = 0.5
+    sandbox.configure(latency_seconds=latency)
+    regions = ["us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2"]
+    clients = {region: rds_at(sandbox.endpoint_url, region) for region in regions}
+
+    def timed_describe(region: str) -> float:
+        started = time.monotonic()
+        clients[region].describe_global_clusters()
+        return time.monotonic() - started
+
+    assert timed_describe("eu-west-1") >= latency
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(regions)) as pool:
+        started = time.monotonic()
+        durations = list(pool.map(timed_describe, regions))
+        elapsed = time.monotonic() - started
+    assert min(durations) >= latency
+    # Not a speed target: calls waiting one after the other could not take less than this.
+    assert elapsed < latency * len(regions)
+    sandbox.configure(latency_seconds=0)
+    assert timed_describe("eu-west-1") < latency
+
+
 def test_configure_refuses_unknown_settings_and_bad_values(sandbox):
-    for settings in ({"upgrade_minutes": 1}, {"throttle_fraction": 2}, {"fail_upgrade_of": "pg-primary-use1"}, {"hidden_versions": ["14.9"]}):
+    for settings in ({"upgrade_minutes": 1}, {"throttle_fraction": 2}, {"fail_upgrade_of": "pg-primary-use1"}, {"hidden_versions": ["14.9"]},
+                     {"settle_seconds": -1}, {"settle_refusal": "Throttling"}, {"lose_response_of": "ModifyDBCluster"},
+                     {"regional_endpoints": "yes"}, {"latency_seconds": "1"}, {"pending_resync": [1]}, {"deprecated_versions": "14.6"}):
         with pytest.raises(SandboxError, match="HTTP 400"):
             sandbox.configure(**settings)
     assert sandbox.configure()["upgrade_seconds"] == 1.0
@@ -536,17 +778,23 @@ def test_journal_records_every_rds_call_in_order(sandbox, rds):
 
 
 def test_reset_forgets_resources_journal_settings_and_upgrades(sandbox, rds):
+    initial = sandbox.configure()
     sandbox.seed("postgresql-14")
-    sandbox.configure(upgrade_seconds=30, throttle_fraction=0.0, fail_upgrade_of=["pg-primary-use1"])
+    sandbox.configure(upgrade_seconds=30, status_delay_seconds=0, throttle_fraction=0.0, fail_upgrade_of=["pg-primary-use1"],
+                      deprecated_versions=["14.6"], settle_seconds=5, settle_refusal="InvalidDBClusterStateFault", lose_response_of=["ModifyDBCluster"],
+                      pending_resync=["pg-secondary-euw1"], regional_endpoints=True, latency_seconds=0.01, hidden_versions={"eu-west-1": ["14.9"]})
     rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="15.4", AllowMajorVersionUpgrade=True)
+    assert cluster_events(rds, "pg-primary-use1", "us-east-1")
     sandbox.reset()
     assert sandbox.journal() == []
     config = sandbox.configure()
+    assert config == initial
     assert (config["upgrade_seconds"], config["status_delay_seconds"], config["fail_upgrade_of"]) == (1.0, 0.5, [])
     assert rds("us-east-1").describe_global_clusters()["GlobalClusters"] == []
     sandbox.seed("postgresql-14")
     assert global_cluster(rds, "pg-global")["Status"] == "available"
     assert events(sandbox) == []
+    assert rds("us-east-1").describe_events(SourceType="db-cluster")["Events"] == []
 
 
 # Command line
@@ -560,7 +808,11 @@ def run_cli(*args: str) -> str:
 def test_cli_seeds_configures_and_prints_the_journal(sandbox, rds):
     assert "postgresql-14-headless:" in run_cli("scenarios")
     run_cli("seed", "--endpoint-url", sandbox.endpoint_url, "--scenario", "mysql-2")
-    assert '"throttle_seed": 3' in run_cli("configure", "--endpoint-url", sandbox.endpoint_url, "throttle_seed=3", 'hidden_versions={"us-west-2": []}')
+    printed = run_cli("configure", "--endpoint-url", sandbox.endpoint_url, "throttle_seed=3", 'hidden_versions={"us-west-2": []}',
+                      "settle_refusal=InvalidDBClusterStateFault", 'lose_response_of=["ModifyDBCluster"]')
+    assert '"throttle_seed": 3' in printed
+    assert sandbox.configure()["settle_refusal"] == "InvalidDBClusterStateFault"
+    assert sandbox.configure()["lose_response_of"] == ["ModifyDBCluster"]
     rds("us-west-2").describe_global_clusters(GlobalClusterIdentifier="mysql2-global")
     assert '"operation": "DescribeGlobalClusters"' in run_cli("journal", "--endpoint-url", sandbox.endpoint_url)
 

@@ -90,7 +90,10 @@ def _parser() -> argparse.ArgumentParser:
     command.add_argument("--endpoint-url", required=True)
     command.set_defaults(run=journal)
 
-    command = commands.add_parser("configure", help="change settings, e.g. throttle_fraction=0.2 'fail_upgrade_of=[\"pg-secondary-euw1\"]'")
+    command = commands.add_parser(
+        "configure",
+        help="change settings (docs/sandbox.md, Settings), e.g. throttle_fraction=0.2 'fail_upgrade_of=[\"pg-secondary-euw1\"]' regional_endpoints=true",
+    )
     command.add_argument("--endpoint-url", required=True)
     command.add_argument("settings", nargs="+", type=_setting, metavar="key=value")
     command.set_defaults(run=configure)

@@ -31,24 +31,32 @@ class EngineCatalog:
         return cls(data["DBEngineVersions"], data["DefaultVersions"])
 
     def describe(self, hidden: frozenset[str], engine: str | None = None, engine_version: str | None = None,
-                 family: str | None = None, default_only: bool = False) -> list[dict]:
-        """DescribeDBEngineVersions' answer; versions in `hidden` are left out, as versions and as targets."""
+                 family: str | None = None, default_only: bool = False,
+                 deprecated: frozenset[str] = frozenset(), include_all: bool = False) -> list[dict]:
+        """DescribeDBEngineVersions' answer; versions in `hidden` are left out, as versions and as targets.
+
+        Versions in `deprecated` have the Status `deprecated` and are listed only with `include_all` (IncludeAll=true);
+        they keep their ValidUpgradeTarget, and stay upgrade targets of the versions that list them.
+        """
         wanted = {
             "Engine": engine,
             "EngineVersion": engine_version,
             "DBParameterGroupFamily": family,
         }
         matches = [
-            self._without_hidden_targets(entry, hidden)
+            self._as_seen(entry, hidden, deprecated)
             for entry in self._engine_versions
-            if entry["EngineVersion"] not in hidden and all(value is None or entry[key] == value for key, value in wanted.items())
+            if entry["EngineVersion"] not in hidden
+            and (include_all or entry["EngineVersion"] not in deprecated)
+            and all(value is None or entry[key] == value for key, value in wanted.items())
         ]
         if default_only:
             matches = [entry for entry in matches if self._default_versions.get(entry["Engine"]) == entry["EngineVersion"]]
         return matches
 
     def find(self, engine: str, engine_version: str, hidden: frozenset[str] = frozenset()) -> dict | None:
-        matches = self.describe(hidden, engine=engine, engine_version=engine_version)
+        """The version's entry, deprecated or not: clusters may run deprecated versions."""
+        matches = self.describe(hidden, engine=engine, engine_version=engine_version, include_all=True)
         return matches[0] if matches else None
 
     def upgrade_target(self, engine: str, current: str, target: str, hidden: frozenset[str]) -> dict | None:
@@ -65,7 +73,9 @@ class EngineCatalog:
         return entry["DBParameterGroupFamily"]
 
     @staticmethod
-    def _without_hidden_targets(entry: dict, hidden: frozenset[str]) -> dict:
+    def _as_seen(entry: dict, hidden: frozenset[str], deprecated: frozenset[str]) -> dict:
+        """The entry with its Status, without the targets hidden in the region."""
         visible = copy.deepcopy(entry)
+        visible["Status"] = "deprecated" if entry["EngineVersion"] in deprecated else "available"
         visible["ValidUpgradeTarget"] = [target for target in visible["ValidUpgradeTarget"] if target["EngineVersion"] not in hidden]
         return visible

@@ -47,7 +47,13 @@ class SandboxClient:
         self._request("DELETE", "/sandbox-api/journal")
 
     def configure(self, **settings: Any) -> dict[str, Any]:
-        """Change settings (upgrade_seconds, status_delay_seconds, throttle_fraction, throttle_seed, fail_upgrade_of, hidden_versions)."""
+        """Change settings; returns them all. The reset before each test returns them to the server's start.
+
+        Timing: upgrade_seconds, status_delay_seconds, settle_seconds (with settle_refusal: InvalidGlobalClusterStateFault,
+        InvalidDBClusterStateFault or upgrade_global_replicas_first), latency_seconds. Faults: throttle_fraction,
+        throttle_seed, fail_upgrade_of, lose_response_of, refuse_in_place_mysql_minor. AWS's picture: hidden_versions,
+        deprecated_versions, pending_resync, regional_endpoints. Each is described in docs/sandbox.md, "Settings".
+        """
         return self._request("POST", "/sandbox-api/config", settings)
 
     def set_state(self, **forced: Any) -> dict[str, Any]:

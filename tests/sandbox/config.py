@@ -10,6 +10,10 @@ import dataclasses
 from typing import Any, Callable
 
 
+# How AWS may refuse ModifyDBCluster of a member while its global cluster settles (Terraform's provider retries all three).
+SETTLE_REFUSALS = ("InvalidGlobalClusterStateFault", "InvalidDBClusterStateFault", "upgrade_global_replicas_first")
+
+
 class ConfigError(ValueError):
     """A setting the sandbox does not know, or a value it cannot use."""
 
@@ -45,6 +49,17 @@ def _string_list(name: str, value: Any) -> list[str]:
     return list(value)
 
 
+def _identifier_list(name: str, value: Any) -> list[str]:
+    """DB cluster or global cluster identifiers, which AWS matches case-insensitively and stores in lower case."""
+    return [identifier.lower() for identifier in _string_list(name, value)]
+
+
+def _settle_refusal(name: str, value: Any) -> str:
+    if value not in SETTLE_REFUSALS:
+        raise ConfigError(f"{name} must be one of {', '.join(SETTLE_REFUSALS)}, not {value!r}")
+    return value
+
+
 def _region_versions(name: str, value: Any) -> dict[str, list[str]]:
     if not isinstance(value, dict):
         raise ConfigError(f"{name} must map a region to a list of engine versions, not {value!r}")
@@ -56,9 +71,15 @@ _VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "status_delay_seconds": _non_negative_number,
     "throttle_fraction": _fraction,
     "throttle_seed": _integer,
-    "fail_upgrade_of": _string_list,
+    "fail_upgrade_of": _identifier_list,
     "hidden_versions": _region_versions,
     "refuse_in_place_mysql_minor": _boolean,
+    "deprecated_versions": _string_list,
+    "settle_seconds": _non_negative_number,
+    "settle_refusal": _settle_refusal,
+    "lose_response_of": _string_list,
+    "pending_resync": _identifier_list,
+    "regional_endpoints": _boolean,
     "latency_seconds": _non_negative_number,
 }
 
@@ -75,7 +96,18 @@ class SandboxConfig:
     hidden_versions: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     # AWS refuses some in-place Aurora MySQL minor upgrades of a global database (rule R10), not all: off by default.
     refuse_in_place_mysql_minor: bool = False
-    # Every RDS call is answered this much later, as a distant region's endpoint would (benchmarks).
+    # DescribeDBEngineVersions lists these (Status `deprecated`) only when asked with IncludeAll=true.
+    deprecated_versions: list[str] = dataclasses.field(default_factory=list)
+    # How long a global cluster says `modifying` after a member's upgrade, and how ModifyDBCluster is refused meanwhile.
+    settle_seconds: float = 0.0
+    settle_refusal: str = SETTLE_REFUSALS[0]
+    # Operation names (ModifyDBCluster, ...): the next successful call of each is applied, then answered HTTP 500 InternalFailure.
+    lose_response_of: list[str] = dataclasses.field(default_factory=list)
+    # DB clusters whose GlobalClusterMembers[].SynchronizationStatus reads `pending-resync` (the others `connected`).
+    pending_resync: list[str] = dataclasses.field(default_factory=list)
+    # Each region its own endpoint, <endpoint_url>/region/<name> (the bare one is us-east-1's), refusing requests signed for another region.
+    regional_endpoints: bool = False
+    # Every RDS call is answered this much later (benchmarks of calls made in parallel).
     latency_seconds: float = 0.0
 
     def updated(self, settings: dict[str, Any]) -> SandboxConfig:

@@ -11,6 +11,7 @@ SANDBOX.lock held by the WSGI layer (sandbox.wsgi), which also journals the call
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from moto.core.responses import ActionResult
@@ -18,7 +19,7 @@ from moto.rds.exceptions import InvalidParameterCombination, InvalidParameterVal
 from moto.rds.models import DBCluster, GlobalCluster
 from moto.rds.responses import RDSResponse
 
-from . import rules
+from . import events, rules
 from .state import SANDBOX
 from .topology import all_global_clusters, find_global_cluster, global_cluster_of
 
@@ -29,9 +30,10 @@ PAGE_SIZE = 100
 class GlobalClusterView:
     """A moto GlobalCluster as AWS describes it: members carry their replication status, and a forced failover state shows."""
 
-    def __init__(self, global_cluster: GlobalCluster, failover_state: dict[str, Any] | None) -> None:
+    def __init__(self, global_cluster: GlobalCluster, failover_state: dict[str, Any] | None, resynchronizing: frozenset[str]) -> None:
         self._global_cluster = global_cluster
         self.failover_state = failover_state
+        self._resynchronizing = resynchronizing
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._global_cluster, name)
@@ -39,13 +41,20 @@ class GlobalClusterView:
     @property
     def global_cluster_members(self) -> list[dict[str, Any]]:
         return [
-            {"GlobalWriteForwardingStatus": "disabled", **member, "SynchronizationStatus": "connected"}
+            {"GlobalWriteForwardingStatus": "disabled", **member, "SynchronizationStatus": self._synchronization_status(member["DBClusterArn"])}
             for member in self._global_cluster.global_cluster_members
         ]
 
+    def _synchronization_status(self, cluster_arn: str) -> str:
+        return "pending-resync" if cluster_arn.rsplit(":", 1)[-1] in self._resynchronizing else "connected"
+
 
 def describe_global_cluster(global_cluster: GlobalCluster) -> GlobalClusterView:
-    return GlobalClusterView(global_cluster, SANDBOX.failover_states.get(global_cluster.global_cluster_identifier))
+    return GlobalClusterView(
+        global_cluster,
+        SANDBOX.failover_states.get(global_cluster.global_cluster_identifier),
+        frozenset(SANDBOX.config.pending_resync),
+    )
 
 
 class SandboxRDSResponse(RDSResponse):
@@ -88,12 +97,11 @@ class SandboxRDSResponse(RDSResponse):
         return ActionResult({"DBCluster": cluster})
 
     def _upgrade_member(self, global_cluster: GlobalCluster, cluster: DBCluster, target: str) -> None:
+        # Accepted, the target is pending: with ApplyImmediately until the upgrade starts (the cluster still reads
+        # `available` meanwhile), without it until the next maintenance window, which never comes here.
+        cluster.pending_modified_values = {"EngineVersion": target}
         if self.params.get("ApplyImmediately"):
-            cluster.pending_modified_values = None
             SANDBOX.schedule_member_upgrade(global_cluster, cluster, target)
-        else:
-            # Without ApplyImmediately AWS waits for the next maintenance window, which never comes here.
-            cluster.pending_modified_values = {"EngineVersion": target}
 
     def describe_db_engine_versions(self) -> ActionResult:
         versions = SANDBOX.catalog.describe(
@@ -102,6 +110,8 @@ class SandboxRDSResponse(RDSResponse):
             engine_version=self.params.get("EngineVersion"),
             family=self.params.get("DBParameterGroupFamily"),
             default_only=bool(self.params.get("DefaultOnly")),
+            deprecated=frozenset(SANDBOX.config.deprecated_versions),
+            include_all=bool(self.params.get("IncludeAll")),
         )
         return self._paged("DBEngineVersions", versions)
 
@@ -137,6 +147,16 @@ class SandboxRDSResponse(RDSResponse):
             group.parameters.pop(name, None)
         return ActionResult({"DBClusterParameterGroupName": group.name})
 
+    def describe_events(self) -> ActionResult:
+        """The events of the caller's region: moto's own (DB instance created, ...) and those of simulated upgrades."""
+        source_type, source_identifier = self.params.get("SourceType"), self.params.get("SourceIdentifier")
+        if source_identifier and not source_type:
+            raise InvalidParameterCombination("Cannot specify source identifier without source type")
+        end = _utc(self.params.get("EndTime")) or datetime.datetime.now(datetime.timezone.utc)
+        start = _utc(self.params.get("StartTime")) or end - datetime.timedelta(minutes=self.params.get("Duration") or events.DEFAULT_DURATION_MINUTES)
+        every_event = [_moto_event(event) for event in self.backend.events] + [event.as_api() for event in SANDBOX.events.in_region(self.region)]
+        return self._paged("Events", events.select(every_event, source_type, source_identifier, start, end))
+
     def _paged(self, result_key: str, items: list[Any]) -> ActionResult:
         """One page of items and the Marker of the next one (moto's own paginator needs model attributes these lack)."""
         marker = self.params.get("Marker") or "0"
@@ -148,3 +168,22 @@ class SandboxRDSResponse(RDSResponse):
         if end < len(items):
             result["Marker"] = str(end)
         return ActionResult(result)
+
+
+def _utc(moment: datetime.datetime | None) -> datetime.datetime | None:
+    """A timezone-aware time; moto hands naive ones, in UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=datetime.timezone.utc)
+
+
+def _moto_event(event: Any) -> dict[str, Any]:
+    """One of moto's own events (moto.rds.models.Event) as the Event shape."""
+    return {
+        "SourceIdentifier": event.source_identifier,
+        "SourceType": event.source_type,
+        "Message": event.message,
+        "EventCategories": event.event_categories,
+        "Date": _utc(event.date),
+        "SourceArn": event.source_arn,
+    }

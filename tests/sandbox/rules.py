@@ -39,6 +39,9 @@ IN_PLACE_MYSQL_MINOR_REFUSED = (
 )
 # Rule R10: the minor targets for which AWS may refuse an in-place upgrade of a global database member.
 IN_PLACE_MYSQL_MINOR_AFFECTED = ((5, 7, 2, 12), (8, 0, 3, 4))
+# Terraform's provider matches "is upgrading" in this refusal (internal/service/rds/global_cluster.go); the rest is the sandbox's.
+SETTLING_GLOBAL_CLUSTER = "Global cluster '{global_cluster}' is upgrading: DB cluster '{cluster}' can't be modified until it is available."
+SETTLING_MEMBER = "Cannot modify DB cluster '{cluster}' while its global cluster '{global_cluster}' is modifying."
 HEADLESS_MEMBER = "Cannot modify engine version without a primary instance in DB cluster"
 NO_UPGRADE_PATH = "Cannot find upgrade path from {current} to {target}."
 TARGET_NOT_GLOBAL = "The engine version {target} doesn't support Aurora global databases."
@@ -73,6 +76,8 @@ def check_member_upgrade(state: SandboxState, global_cluster: GlobalCluster, clu
     condition = _busy_condition(state, cluster)
     if condition:
         raise InvalidDBClusterStateFault(f"Cannot modify DB cluster '{cluster.db_cluster_identifier}' with {condition}.")
+    if state.timeline.is_settling(global_cluster):
+        raise _settle_refusal(state.config.settle_refusal, global_cluster, cluster, target)
     upgrade_target = _upgrade_target(state, cluster.engine, cluster.engine_version, target, [cluster.region])
     if upgrade_target["IsMajorVersionUpgrade"]:
         raise InvalidParameterCombination(MAJOR_ON_MEMBER_REFUSED)
@@ -91,6 +96,16 @@ def _busy_condition(state: SandboxState, cluster: DBCluster) -> str | None:
         return "an engine version upgrade in progress"
     status = cluster.status
     return None if status == AVAILABLE else f"status '{status}'"
+
+
+def _settle_refusal(kind: str, global_cluster: GlobalCluster, cluster: DBCluster, target: str) -> RDSClientError:
+    """One of the refusals Terraform's provider retries while a global cluster settles after a member's upgrade."""
+    names = {"cluster": cluster.db_cluster_identifier, "global_cluster": global_cluster.global_cluster_identifier}
+    if kind == "upgrade_global_replicas_first":
+        return InvalidParameterValue(PRIMARY_BEFORE_SECONDARIES.format(target=target, **names))
+    if kind == "InvalidDBClusterStateFault":
+        return InvalidDBClusterStateFault(SETTLING_MEMBER.format(**names))
+    return _invalid_global_state(SETTLING_GLOBAL_CLUSTER.format(**names))
 
 
 def _require_global_cluster_quiet(state: SandboxState, global_cluster: GlobalCluster) -> None:

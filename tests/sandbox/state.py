@@ -2,7 +2,7 @@
 # Copyright: aurora.global_db contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""What the sandbox keeps beside moto's backends: settings, journal, upgrades in flight, forced failover states."""
+"""What the sandbox keeps beside moto's backends: settings, journal, upgrades in flight, their RDS events, forced failover states."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from moto.rds.models import DBCluster, GlobalCluster
 
 from .catalog import EngineCatalog
 from .config import SandboxConfig
+from .events import EventLog
 from .journal import CALL, EVENT, Journal
 from .upgrades import Upgrade, UpgradeTimeline
 
@@ -26,6 +27,7 @@ class SandboxState:
     config: SandboxConfig
     journal: Journal
     timeline: UpgradeTimeline
+    events: EventLog
     failover_states: dict[str, dict[str, Any]]
     _throttle_rng: random.Random
 
@@ -41,6 +43,7 @@ class SandboxState:
         self.config = self._initial_config
         self.journal = Journal()
         self.timeline = UpgradeTimeline()
+        self.events = EventLog()
         self.failover_states = {}
         self._throttle_rng = random.Random(self.config.throttle_seed)
 
@@ -54,12 +57,21 @@ class SandboxState:
     def should_throttle(self) -> bool:
         return self.config.throttle_fraction > 0 and self._throttle_rng.random() < self.config.throttle_fraction
 
+    def take_lost_response(self, operation: str) -> bool:
+        """Whether this successful call's answer is to be lost; each listed operation loses one answer."""
+        remaining = list(self.config.lose_response_of)
+        if operation not in remaining:
+            return False
+        remaining.remove(operation)
+        self.config = self.config.updated({"lose_response_of": remaining})
+        return True
+
     def hidden_versions(self, region: str) -> frozenset[str]:
         return self.config.hidden_in(region)
 
     def settle(self) -> None:
         """Apply the upgrade transitions that are due, so that what is read next is current."""
-        self.timeline.advance(time.time(), self._journal_upgrade_event)
+        self.timeline.advance(time.time(), self._on_upgrade_transition)
 
     def record_call(self, operation: str, region: str | None, params: dict[str, Any]) -> dict[str, Any]:
         """Journal a call as it arrives; the entry returned is the stored one, so its `error` can be set once answered."""
@@ -75,26 +87,29 @@ class SandboxState:
         self._schedule(global_cluster, list(global_cluster.members), target, region, identifiers, default_parameter_group)
 
     def schedule_member_upgrade(self, global_cluster: GlobalCluster, cluster: DBCluster, target: str) -> None:
-        self._schedule(global_cluster, [cluster], target, cluster.region, [cluster.db_cluster_identifier], None)
+        self._schedule(global_cluster, [cluster], target, cluster.region, [cluster.db_cluster_identifier], None, self.config.settle_seconds)
 
     def _schedule(self, global_cluster: GlobalCluster, clusters: list[DBCluster], target: str, region: str,
-                  identifiers: list[str], default_parameter_group: str | None) -> None:
+                  identifiers: list[str], default_parameter_group: str | None, settle_seconds: float = 0.0) -> None:
         starts_at = time.time() + self.config.status_delay_seconds
+        ends_at = starts_at + self.config.upgrade_seconds
         self.timeline.schedule(Upgrade(
             global_cluster=global_cluster,
             clusters=clusters,
             target=target,
             region=region,
             starts_at=starts_at,
-            ends_at=starts_at + self.config.upgrade_seconds,
+            ends_at=ends_at,
             fails=not set(identifiers).isdisjoint(self.config.fail_upgrade_of),
             default_parameter_group=default_parameter_group,
+            settles_at=ends_at + settle_seconds,
         ))
         # Without a status delay the answer to the modify call itself already says `upgrading`.
         self.settle()
 
-    def _journal_upgrade_event(self, operation: str, upgrade: Upgrade, when: float) -> None:
+    def _on_upgrade_transition(self, operation: str, upgrade: Upgrade, when: float) -> None:
         self.journal.append(EVENT, operation, upgrade.region, {**upgrade.subject, "EngineVersion": upgrade.target}, when)
+        self.events.record_upgrade(operation, upgrade, when)
 
 
 SANDBOX = SandboxState(EngineCatalog.load())

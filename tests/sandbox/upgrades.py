@@ -6,9 +6,10 @@
 
 An upgrade is accepted at time T; from T + status_delay_seconds its clusters say `upgrading` (AWS takes a few
 moments to change the status), and at that time + upgrade_seconds they are `available` again at the target
-version, or at the old one when the upgrade fails. Transitions are applied lazily: whoever reads the state first
-calls UpgradeTimeline.advance(), which applies every transition that is due, in time order, and reports each
-one with its logical time.
+version, or at the old one when the upgrade fails. After a member's upgrade, its global cluster may then say
+`modifying` for settle_seconds more (AWS settles the global cluster between members). Transitions are applied
+lazily: whoever reads the state first calls UpgradeTimeline.advance(), which applies every transition that is
+due, in time order, and reports the start and the end of each upgrade with its logical time.
 """
 
 from __future__ import annotations
@@ -26,6 +27,13 @@ FAILED = "UpgradeFailed"
 
 UPGRADING = "upgrading"
 AVAILABLE = "available"
+# What a global cluster says while it settles after a member's upgrade.
+SETTLING = "modifying"
+
+# The phases of an upgrade, in order.
+ACCEPTED = "accepted"
+RUNNING = "running"
+FINISHED = "finished"
 
 EventSink = Callable[[str, "Upgrade", float], None]
 
@@ -44,11 +52,17 @@ class Upgrade:
     # Set for a global upgrade only (ModifyGlobalCluster does major upgrades only): after a major upgrade AWS
     # puts every member on the new family's default cluster parameter group.
     default_parameter_group: str | None = None
-    started: bool = False
+    # When the global cluster is available again after a member's upgrade; ends_at when there is no settle window.
+    settles_at: float | None = None
+    phase: str = ACCEPTED
 
     @property
     def is_global(self) -> bool:
         return self.default_parameter_group is not None
+
+    @property
+    def has_settle_window(self) -> bool:
+        return self.settles_at is not None and self.settles_at > self.ends_at
 
     @property
     def subject(self) -> dict[str, str]:
@@ -56,14 +70,20 @@ class Upgrade:
             return {"GlobalClusterIdentifier": self.global_cluster.global_cluster_identifier}
         return {"DBClusterIdentifier": self.clusters[0].db_cluster_identifier}
 
+    def next_transition(self) -> float:
+        return {ACCEPTED: self.starts_at, RUNNING: self.ends_at, FINISHED: self.settles_at or self.ends_at}[self.phase]
+
     def begin(self) -> None:
-        self.started = True
+        self.phase = RUNNING
         for cluster in self.clusters:
             cluster.status = UPGRADING
+            # The accepted target waited in PendingModifiedValues until now (AWS's accepted-but-not-started window).
+            cluster.pending_modified_values = None
         if self.is_global:
             self.global_cluster.status = UPGRADING
 
     def finish(self) -> None:
+        self.phase = FINISHED
         for cluster in self.clusters:
             cluster.status = AVAILABLE
             if not self.fails:
@@ -72,14 +92,21 @@ class Upgrade:
                     cluster.parameter_group = self.default_parameter_group
         if self.is_global:
             self.global_cluster.status = AVAILABLE
+        elif self.has_settle_window:
+            self.global_cluster.status = SETTLING
         writer = writer_of(self.global_cluster)
         if writer is not None:
             # The global cluster reports its primary's version, so a minor upgrade shows once the primary has it.
             self.global_cluster.engine_version = writer.engine_version
 
+    def settle(self) -> None:
+        # A status forced meanwhile (through /sandbox-api/state) stays.
+        if self.has_settle_window and self.global_cluster.status == SETTLING:
+            self.global_cluster.status = AVAILABLE
+
 
 class UpgradeTimeline:
-    """The upgrades in flight (accepted and not finished yet)."""
+    """The upgrades in flight (accepted, and not finished or not settled yet)."""
 
     def __init__(self) -> None:
         self._upgrades: list[Upgrade] = []
@@ -88,24 +115,28 @@ class UpgradeTimeline:
         self._upgrades.append(upgrade)
 
     def is_upgrading(self, cluster: DBCluster) -> bool:
-        return any(cluster in upgrade.clusters for upgrade in self._upgrades)
+        """Accepted or running: the cluster cannot take another upgrade."""
+        return any(cluster in upgrade.clusters and upgrade.phase != FINISHED for upgrade in self._upgrades)
+
+    def is_settling(self, global_cluster: GlobalCluster) -> bool:
+        """A member's upgrade has finished and the global cluster has not settled yet."""
+        return any(upgrade.global_cluster is global_cluster and upgrade.phase == FINISHED for upgrade in self._upgrades)
 
     def advance(self, now: float, on_event: EventSink) -> None:
-        """Apply every transition due by `now`, oldest first, and report each through on_event(operation, upgrade, time)."""
-        for when, upgrade in sorted(self._due_transitions(now), key=lambda transition: transition[0]):
-            if upgrade.started:
-                upgrade.finish()
-                self._upgrades.remove(upgrade)
-                on_event(FAILED if upgrade.fails else COMPLETED, upgrade, when)
-            else:
+        """Apply every transition due by `now`, oldest first; report each start and end through on_event(operation, upgrade, time)."""
+        while True:
+            due = [upgrade for upgrade in self._upgrades if upgrade.next_transition() <= now]
+            if not due:
+                return
+            # min() keeps the first of equal times: upgrades accepted earlier move first.
+            upgrade = min(due, key=lambda candidate: candidate.next_transition())
+            when = upgrade.next_transition()
+            if upgrade.phase == ACCEPTED:
                 upgrade.begin()
                 on_event(STARTED, upgrade, when)
-
-    def _due_transitions(self, now: float) -> list[tuple[float, Upgrade]]:
-        due = []
-        for upgrade in self._upgrades:
-            if not upgrade.started and upgrade.starts_at <= now:
-                due.append((upgrade.starts_at, upgrade))
-            if upgrade.ends_at <= now:
-                due.append((upgrade.ends_at, upgrade))
-        return due
+            elif upgrade.phase == RUNNING:
+                upgrade.finish()
+                on_event(FAILED if upgrade.fails else COMPLETED, upgrade, when)
+            else:
+                upgrade.settle()
+                self._upgrades.remove(upgrade)

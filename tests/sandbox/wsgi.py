@@ -2,7 +2,8 @@
 # Copyright: aurora.global_db contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The WSGI layer in front of moto: control API, journal of RDS calls, throttling, and reset of the sandbox's state."""
+"""The WSGI layer in front of moto: control API, regional endpoints, journal of RDS calls, latency, throttling, lost
+responses, and reset of the sandbox's state."""
 
 from __future__ import annotations
 
@@ -26,11 +27,19 @@ UNJOURNALED_PARAMETERS = frozenset({"Action", "Version", "MasterUserPassword"})
 # SigV4: Credential=<key id>/<date>/<region>/<service>/aws4_request
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,]+/[^/,]+/(?P<region>[^/,]+)/(?P<service>[^/,]+)/aws4_request")
 ERROR_CODE = re.compile(rb"<Code>([^<]+)</Code>")
-THROTTLING_BODY = (
+# A region's own endpoint: <endpoint_url>/region/<region-name>
+REGION_PREFIX = re.compile(r"^/region/(?P<region>[^/]+)(?P<rest>/.*)?$")
+# The region of the bare endpoint when every region has its own (regional_endpoints).
+BARE_ENDPOINT_REGION = "us-east-1"
+# AWS's answer to a request signed for another region than the endpoint's (HTTP 403; the trailing space is AWS's).
+SCOPE_MISMATCH = "Credential should be scoped to a valid region, not '{region}'. "
+ERROR_BODY = (
     '<ErrorResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/">'
-    "<Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error>"
+    "<Error><Type>{type}</Type><Code>{code}</Code><Message>{message}</Message></Error>"
     "<RequestId>{request_id}</RequestId></ErrorResponse>"
 )
+# AWS's common error for a failure on its side (RDS API reference, "Common Errors"): clients retry it.
+INTERNAL_FAILURE_MESSAGE = "The request processing has failed because of an unknown error, exception or failure."
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -77,6 +86,7 @@ class SandboxApp:
         self._state = state
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        endpoint_region = _mount_region_prefix(environ)
         path = environ.get("PATH_INFO", "")
         if path.startswith(control.PREFIX):
             return self._control(environ, start_response)
@@ -85,7 +95,7 @@ class SandboxApp:
         call = rds_call_from(environ)
         if call is None:
             return self._moto_app(environ, start_response)
-        return self._rds(call, environ, start_response)
+        return self._rds(call, endpoint_region, environ, start_response)
 
     def _control(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
@@ -99,29 +109,56 @@ class SandboxApp:
             self._state.reset()
         return response
 
-    def _rds(self, call: RdsCall, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        # Outside the lock: calls to several regions wait out their latency at the same time, as they do in AWS.
+    def _rds(self, call: RdsCall, endpoint_region: str | None, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        # Outside the lock: calls in parallel wait in parallel, as over a network.
         time.sleep(self._state.config.latency_seconds)
         with self._state.lock:
             entry = self._state.record_call(call.operation, call.region, call.params)
+            if self._state.config.regional_endpoints and call.region != (endpoint_region or BARE_ENDPOINT_REGION):
+                entry["error"] = "SignatureDoesNotMatch"
+                return _error_response(403, "Sender", "SignatureDoesNotMatch", SCOPE_MISMATCH.format(region=call.region))(environ, start_response)
             if self._state.should_throttle():
                 entry["error"] = "Throttling"
-                throttled = Response(THROTTLING_BODY.format(request_id=uuid.uuid4()), status=400, content_type="text/xml")
-                return throttled(environ, start_response)
-            status, body = self._forward(environ, start_response)
+                return _error_response(400, "Sender", "Throttling", "Rate exceeded")(environ, start_response)
+            status, headers, body = self._forward(environ)
             entry["error"] = _error_code(status, body)
+            if entry["error"] is None and self._state.take_lost_response(call.operation):
+                # The lost-response fault: the call took effect, its answer never arrives.
+                entry.update(error="InternalFailure", applied=True)
+                return _error_response(500, "Receiver", "InternalFailure", INTERNAL_FAILURE_MESSAGE)(environ, start_response)
+        start_response(status, headers)
         return [body]
 
-    def _forward(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> tuple[str, bytes]:
-        """Let moto answer; returns its status line and whole body, which tell whether the call failed."""
-        statuses = []
+    def _forward(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+        """Let moto answer; returns its status line, headers and whole body, so that the answer can still be replaced."""
+        answers = []
 
-        def recording_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            statuses.append(status)
-            return start_response(status, headers, exc_info)
+        def recording_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+            answers.append((status, headers))
 
         body = _drain(self._moto_app(environ, recording_start_response))
-        return statuses[-1], body
+        status, headers = answers[-1]
+        return status, headers, body
+
+
+def _error_response(status: int, error_type: str, code: str, message: str) -> Response:
+    """An error as AWS's query API answers it."""
+    body = ERROR_BODY.format(type=error_type, code=code, message=message, request_id=uuid.uuid4())
+    return Response(body, status=status, content_type="text/xml")
+
+
+def _mount_region_prefix(environ: dict[str, Any]) -> str | None:
+    """The region of a /region/<name> endpoint, or None for the bare one.
+
+    The prefix moves from PATH_INFO to SCRIPT_NAME, as for an application mounted there: moto routes the rest of
+    the path, and the request's URL (which a signature check reads) stays whole.
+    """
+    match = REGION_PREFIX.match(environ.get("PATH_INFO", ""))
+    if match is None:
+        return None
+    environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + f"/region/{match['region']}"
+    environ["PATH_INFO"] = match["rest"] or "/"
+    return match["region"]
 
 
 def _drain(response: Iterable[bytes]) -> bytes:
