@@ -18,10 +18,11 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import descri
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_engine_version
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import rpo_seconds
+from ansible_collections.aurora.global_db.plugins.module_utils.versions import InvalidEngineVersion
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import upgrade_targets
 
 
-def failover_state_facts(failover_state):
+def _failover_state_facts(failover_state):
     """The snake_case FailoverState, or None when no switchover or failover is recorded."""
     if not failover_state:
         return None
@@ -32,7 +33,7 @@ def failover_state_facts(failover_state):
     }
 
 
-def common_targets(target_lists):
+def _common_targets(target_lists):
     """The targets offered in every list (every member's region), in the order of the first list."""
     if not target_lists:
         return []
@@ -79,19 +80,25 @@ class GlobalDatabaseReader:
             "engine_version": engine_version,
             "status": global_cluster.get("Status"),
             "deletion_protection": bool(global_cluster.get("DeletionProtection", False)),
-            "failover_state": failover_state_facts(global_cluster.get("FailoverState")),
+            "failover_state": _failover_state_facts(global_cluster.get("FailoverState")),
             "members": members,
             "primary": primary["db_cluster_identifier"] if primary else None,
             "upgrade_order": [m["db_cluster_identifier"] for m in members],
             "rpo_enabled": any(m["rpo_seconds"] is not None for m in members),
-            "valid_upgrade_targets": common_targets(target_lists),
+            "valid_upgrade_targets": _common_targets(target_lists),
         }
 
-    def plan(self, facts, target):
-        """The upgrade plan to ``target``, checking each pending member's targets in that member's region."""
+    def plan(self, facts, target, option="target_engine_version"):
+        """The upgrade plan to ``target``, checking each pending member's targets in that member's region.
+
+        ``option`` names the module option the target came from, for the message when it is not a version of the engine.
+        """
         pending = pending_members(facts, target)
         # Members at another version than the global cluster's (an upgrade under way) need reads of their own, all at once.
         keys = sorted({(m["region"], m["engine_version"]) for m in pending})
-        targets = dict(zip(keys, fan_out(lambda key: self.targets(key[0], facts["engine"], key[1]), keys)))
-        targets_by_member = {m["db_cluster_identifier"]: targets[(m["region"], m["engine_version"])] for m in pending}
-        return build_upgrade_plan(facts, target, targets_by_member)
+        try:
+            targets = dict(zip(keys, fan_out(lambda key: self.targets(key[0], facts["engine"], key[1]), keys)))
+            targets_by_member = {m["db_cluster_identifier"]: targets[(m["region"], m["engine_version"])] for m in pending}
+            return build_upgrade_plan(facts, target, targets_by_member)
+        except InvalidEngineVersion as error:
+            raise InvalidEngineVersion("%s: %s" % (option, error.message)) from error

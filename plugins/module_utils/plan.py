@@ -4,6 +4,7 @@
 
 """The upgrade plan: what kind of upgrade a target means, how AWS wants it done and what blocks it."""
 
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import BLOCKER_CODES
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import UpgradeContext
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import find_blockers
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import DOWNGRADE
@@ -47,13 +48,16 @@ def build_upgrade_plan(facts, target, targets_by_member):
     if not off_target:
         kind = NONE
         blockers = []
+        checked = []
     else:
         kind = MAJOR if any(_is_major_step(engine, m, target, targets_by_member) for m in off_target) else MINOR
         blockers = find_blockers(UpgradeContext(facts, target, kind, pending, targets_by_member))
+        checked = list(BLOCKER_CODES)
     return {
         "target_engine_version": target,
         "kind": kind,
         "method": _METHODS[kind],
         "pending": [m["db_cluster_identifier"] for m in pending],
         "blockers": blockers,
+        "checked": checked,
     }

@@ -14,37 +14,65 @@ except ImportError:
     pass  # AnsibleAWSModule reports the missing SDK.
 
 from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import is_ansible_aws_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
+from ansible_collections.aurora.global_db.plugins.module_utils.members import same_identifier
 
 RPO_PARAMETER = "rds.global_db_rpo"
 # AWS's default parameter groups cannot be modified, so they never carry rds.global_db_rpo.
 _DEFAULT_GROUP_PREFIX = "default."
 _RETRY = AWSRetry.jittered_backoff(retries=10, delay=1, max_delay=20)
+# AWS's answer to a request signed for one region and sent to another region's endpoint (HTTP 403 SignatureDoesNotMatch).
+_SIGNED_FOR_ANOTHER_REGION = "Credential should be scoped to a valid region"
 
 
-class GlobalClusterNotFound(AnsibleAWSError):
+class GlobalClusterNotFound(AuroraGlobalError):
     """DescribeGlobalClusters does not know the identifier."""
 
 
+def error_code(error):
+    """The AWS error code behind an AuroraGlobalError, or None when AWS did not answer with one."""
+    return error.exception.response.get("Error", {}).get("Code") if isinstance(error.exception, ClientError) else None
+
+
+def error_message(error):
+    """AWS's own error message behind an AuroraGlobalError, or an empty string."""
+    return error.exception.response.get("Error", {}).get("Message", "") if isinstance(error.exception, ClientError) else ""
+
+
 @contextmanager
-def aws_step(description):
-    """Turn an SDK error into an AnsibleAWSError that says which step failed."""
+def _aws_step(region, description):
+    """Turn an SDK error into an AuroraGlobalError that says which step failed, in which region."""
     try:
         yield
     except (BotoCoreError, ClientError) as error:
-        raise AnsibleAWSError(message=description, exception=error) from error
+        if isinstance(error, ClientError) and _SIGNED_FOR_ANOTHER_REGION in error.response.get("Error", {}).get("Message", ""):
+            raise AuroraGlobalError(
+                message="%s: the endpoint that answered does not serve region %s, so AWS refused a request signed for %s. "
+                "Give %s its own endpoint in region_endpoint_urls (endpoint_url only serves the regions without an entry there); "
+                "nothing was changed by this call" % (description, region, region, region),
+                exception=error,
+            ) from error
+        raise AuroraGlobalError(message=description, exception=error) from error
+
+
+# The option of both modules that gives regions their own endpoints (documented in the region_endpoints doc fragment).
+REGION_ENDPOINTS_ARGUMENT_SPEC = dict(region_endpoint_urls=dict(type="dict"))
 
 
 class RegionalClients:
     """One retrying RDS client per region, created on first use through AnsibleAWSModule (credentials, endpoint_url).
 
-    Threads may share a client for calls, but boto3 does not create clients safely in parallel: creation is locked.
+    A region named in region_endpoint_urls (the module option) gets that endpoint (VPC, FIPS endpoints name
+    their region); every other region gets endpoint_url, or the AWS default endpoint. Threads may share a
+    client for calls, but boto3 does not create clients safely in parallel: creation is locked.
     """
 
-    def __init__(self, module):
+    def __init__(self, module, region_endpoint_urls=None):
         self._module = module
+        self._endpoints = region_endpoint_urls or {}
         self._clients = {}
         self._creating = Lock()
 
@@ -55,8 +83,18 @@ class RegionalClients:
     def rds(self, region):
         with self._creating:
             if region not in self._clients:
-                self._clients[region] = self._module.client("rds", region=region, retry_decorator=_RETRY)
+                self._clients[region] = self._module.client("rds", region=region, retry_decorator=_RETRY, **self._endpoint(region))
             return self._clients[region]
+
+    def _endpoint(self, region):
+        """The client argument that picks the region's own endpoint, or none (endpoint_url, else AWS's default)."""
+        if region not in self._endpoints:
+            return {}
+        url = self._endpoints[region]
+        if not isinstance(url, str) or not url.strip():
+            raise AuroraGlobalError(message="region_endpoint_urls: the entry for %s must be an endpoint URL (such as https://rds.%s.amazonaws.com), not %r" % (
+                region, region, url))
+        return {"endpoint": url.strip()}
 
 
 @_RETRY
@@ -70,20 +108,21 @@ def cluster_identifier_from_arn(arn):
 
 
 def describe_global_cluster(clients, identifier):
+    """The global cluster, matched as AWS matches identifiers: case-insensitively (AWS stores them in lower case)."""
     description = "Describing global cluster %s (asked in region %s)" % (identifier, clients.home_region)
     try:
-        with aws_step(description):
+        with _aws_step(clients.home_region, description):
             found = _all_pages(clients.rds(clients.home_region), "describe_global_clusters", "GlobalClusters", GlobalClusterIdentifier=identifier)
     except is_ansible_aws_error_code("GlobalClusterNotFoundFault") as error:
         raise GlobalClusterNotFound(message="Global cluster %s does not exist in this account" % identifier) from error
-    matching = [cluster for cluster in found if cluster["GlobalClusterIdentifier"] == identifier]
+    matching = [cluster for cluster in found if same_identifier(cluster["GlobalClusterIdentifier"], identifier)]
     if not matching:
         raise GlobalClusterNotFound(message="Global cluster %s does not exist in this account" % identifier)
     return matching[0]
 
 
 def describe_db_cluster(clients, region, identifier):
-    with aws_step("Describing DB cluster %s in %s" % (identifier, region)):
+    with _aws_step(region, "Describing DB cluster %s in %s" % (identifier, region)):
         clusters = clients.rds(region).describe_db_clusters(DBClusterIdentifier=identifier, aws_retry=True)["DBClusters"]
     return clusters[0]
 
@@ -92,7 +131,7 @@ def rpo_seconds(clients, region, parameter_group):
     """The rds.global_db_rpo value set in a DB cluster parameter group, or None when RPO is off."""
     if not parameter_group or parameter_group.startswith(_DEFAULT_GROUP_PREFIX):
         return None
-    with aws_step("Reading %s from DB cluster parameter group %s in %s" % (RPO_PARAMETER, parameter_group, region)):
+    with _aws_step(region, "Reading %s from DB cluster parameter group %s in %s" % (RPO_PARAMETER, parameter_group, region)):
         parameters = _all_pages(
             clients.rds(region), "describe_db_cluster_parameters", "Parameters",
             DBClusterParameterGroupName=parameter_group, Source="user",
@@ -105,14 +144,26 @@ def rpo_seconds(clients, region, parameter_group):
 
 
 def describe_engine_version(clients, region, engine, engine_version):
-    """DescribeDBEngineVersions for one version in one region (a region may lag in offering versions)."""
-    with aws_step("Listing valid upgrade targets of %s %s in %s" % (engine, engine_version, region)):
-        return _all_pages(clients.rds(region), "describe_db_engine_versions", "DBEngineVersions", Engine=engine, EngineVersion=engine_version)
+    """DescribeDBEngineVersions for one version in one region (a region may lag in offering versions).
+
+    IncludeAll: without it AWS lists only versions whose Status is ``available``, so a cluster on a deprecated
+    version (the clusters that most need an upgrade) would seem to have no valid upgrade target at all.
+    """
+    with _aws_step(region, "Listing valid upgrade targets of %s %s in %s" % (engine, engine_version, region)):
+        return _all_pages(
+            clients.rds(region), "describe_db_engine_versions", "DBEngineVersions", Engine=engine, EngineVersion=engine_version, IncludeAll=True,
+        )
+
+
+def recent_events(clients, region, identifier, minutes):
+    """The RDS events of a DB cluster in the last ``minutes`` (DescribeEvents in its region), oldest first."""
+    with _aws_step(region, "Reading the events of DB cluster %s in %s" % (identifier, region)):
+        return _all_pages(clients.rds(region), "describe_events", "Events", SourceType="db-cluster", SourceIdentifier=identifier, Duration=minutes)
 
 
 def modify_global_cluster_engine_version(clients, region, identifier, engine_version):
     """Start a major version upgrade of the whole global cluster (ModifyGlobalCluster, asked in the primary's region)."""
-    with aws_step("Starting the major version upgrade of global cluster %s to %s (ModifyGlobalCluster in %s)" % (identifier, engine_version, region)):
+    with _aws_step(region, "Starting the major version upgrade of global cluster %s to %s (ModifyGlobalCluster in %s)" % (identifier, engine_version, region)):
         clients.rds(region).modify_global_cluster(
             GlobalClusterIdentifier=identifier, EngineVersion=engine_version, AllowMajorVersionUpgrade=True, aws_retry=True,
         )
@@ -120,5 +171,5 @@ def modify_global_cluster_engine_version(clients, region, identifier, engine_ver
 
 def modify_db_cluster_engine_version(clients, region, identifier, engine_version):
     """Start a minor version upgrade of one member cluster now, not in its maintenance window (ModifyDBCluster in its region)."""
-    with aws_step("Starting the minor version upgrade of DB cluster %s in %s to %s (ModifyDBCluster)" % (identifier, region, engine_version)):
+    with _aws_step(region, "Starting the minor version upgrade of DB cluster %s in %s to %s (ModifyDBCluster)" % (identifier, region, engine_version)):
         clients.rds(region).modify_db_cluster(DBClusterIdentifier=identifier, EngineVersion=engine_version, ApplyImmediately=True, aws_retry=True)

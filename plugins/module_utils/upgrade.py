@@ -10,15 +10,19 @@ the next. The plan and the refusals come from plan.py and restrictions.py, so
 the module refuses exactly what the facts module reports as blocked.
 """
 
+import math
 from collections import namedtuple
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
+from ansible_collections.aurora.global_db.plugins.module_utils.members import same_identifier
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_code
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_message
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify_db_cluster_engine_version
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify_global_cluster_engine_version
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import recent_events
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import IN_FLIGHT_STATES
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import members_in_flight
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import request_refusals
@@ -28,8 +32,10 @@ from ansible_collections.aurora.global_db.plugins.module_utils.waiting import GL
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Deadline
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import WaitFailed
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import is_settled
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_for_upgrade
-from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_until_available
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_until_settled
 
 UpgradeRequest = namedtuple("UpgradeRequest", [
     "global_cluster_identifier", "engine_version", "allow_major_version_upgrade", "db_cluster_identifier",
@@ -37,12 +43,36 @@ UpgradeRequest = namedtuple("UpgradeRequest", [
 ])
 UpgradeRequest.__doc__ = """The module's options that say what to upgrade and how long to wait (names as in the module)."""
 
+# Refusals AWS gives a modify while the global database settles after a member's upgrade (the global cluster still
+# 'modifying'/'upgrading'): (error code, text in AWS's message). Terraform's provider retries the same ones
+# (internal/service/rds/global_cluster.go, minor upgrade loop). They pass on their own, so they are retried.
+_SETTLING_REFUSALS = (
+    ("InvalidGlobalClusterStateFault", ""),
+    ("InvalidDBClusterStateFault", ""),
+    ("InvalidParameterValue", "upgrade global replicas first"),
+)
+# ... except this one, which only an operator can clear (a headless cluster); Terraform stops on it too.
+_LASTING_REFUSALS = (("InvalidDBClusterStateFault", "without a primary instance"),)
+# DescribeEvents looks back at least this many minutes (AWS's default), at most 14 days (AWS's limit).
+_EVENT_MINUTES = (60, 20160)
+_EVENTS_SHOWN = 10
 
-class UpgradeRefused(Exception):
+
+class UpgradeRefused(AuroraGlobalError):
     """The request breaks a restriction; nothing was changed. The message is every refusal, in order."""
 
     def __init__(self, refusals):
         super().__init__(" ".join(refusals))
+
+
+def _matches(refusals, error):
+    code, message = error_code(error), error_message(error)
+    return any(code == refused_code and text in message for refused_code, text in refusals)
+
+
+def _passes_on_its_own(error):
+    """Whether an AWS refusal of a modify is one of the global database settling, to be retried within wait_timeout."""
+    return _matches(_SETTLING_REFUSALS, error) and not _matches(_LASTING_REFUSALS, error)
 
 
 def _versions(facts):
@@ -53,11 +83,25 @@ def _member_resource(member):
     return Resource(DB_CLUSTER, member["db_cluster_identifier"], member["region"])
 
 
+def _shows_upgrade_to(state, target):
+    """Whether a resource that was settled before a modify now shows an upgrade to ``target``: accepted, running or done."""
+    return state.pending_engine_version == target or state.status in IN_FLIGHT_STATES or (state.engine_version == target and is_settled(state))
+
+
+def _format_events(events):
+    """The last events, oldest first, each as "[time] AWS's message"."""
+    lines = []
+    for event in events[-_EVENTS_SHOWN:]:
+        when = event.get("Date")
+        lines.append("[%s] %s" % (when.isoformat() if hasattr(when, "isoformat") else when, event.get("Message")))
+    return " ".join(lines) or "none."
+
+
 class GlobalDatabaseUpgrade:
     """One run of aurora_global_upgrade.
 
-    ``plan`` and ``upgraded`` stay readable after a failure, so that the module can
-    report how far the run got. ``clock`` and ``sleep`` are injectable for tests.
+    Every AuroraGlobalError leaving run() carries the progress of the run (``upgraded``, ``failed_members``,
+    ``still_upgrading``, ``timed_out``, ``upgrade_plan`` once known). ``clock`` and ``sleep`` are injectable for tests.
     """
 
     def __init__(self, clients, request, check_mode, clock, sleep):
@@ -68,41 +112,69 @@ class GlobalDatabaseUpgrade:
         self._clock = clock
         self._sleep = sleep
         self._deadline = None
-        self.plan = None
-        self.upgraded = []
+        self._started_at = None
+        self._plan = None
+        self._started = []
+        self._failed = []
+        self._still_upgrading = []
+        self._timed_out = False
 
     def run(self):
         """Upgrade as requested; returns the module result (diff included; the module drops it outside diff mode)."""
+        self._started_at = self._clock()
         self._deadline = Deadline(self._request.wait_timeout, self._clock)
+        try:
+            return self._run()
+        except AuroraGlobalError as error:
+            error.progress.update(self._progress())
+            raise
+
+    def _progress(self):
+        """How far the run got; a major upgrade that failed anywhere did not upgrade the global cluster."""
+        failed_major = self._plan is not None and self._plan["kind"] == MAJOR and self._failed
+        progress = {
+            "changed": bool(self._started),
+            "upgraded": [] if failed_major else [identifier for identifier in self._started if identifier not in self._failed],
+            "failed_members": list(self._failed),
+            "still_upgrading": list(self._still_upgrading),
+            "timed_out": self._timed_out,
+        }
+        if self._plan is not None:
+            progress["upgrade_plan"] = self._plan
+        return progress
+
+    def _run(self):
         facts = self._read_and_plan()
         before = _versions(facts)
         # Blockers that only wait for an earlier run's upgrade are waited for, then everything is checked again.
-        self._refuse(facts, dict(self.plan, blockers=[b for b in self.plan["blockers"] if not b["in_flight"]]))
-        if any(b["in_flight"] for b in self.plan["blockers"]) and not self._check_mode:
+        self._refuse(facts, dict(self._plan, blockers=[b for b in self._plan["blockers"] if not b["in_flight"]]))
+        if any(b["in_flight"] for b in self._plan["blockers"]) and not self._check_mode:
             self._wait_for_in_flight(facts)
             facts = self._read_and_plan()
-            self._refuse(facts, self.plan)
+            self._refuse(facts, self._plan)
         selected = self._select(facts)
         if selected and not self._check_mode:
             self._upgrade(facts, selected)
             facts = self._reader.facts(self._request.global_cluster_identifier)
+            self._still_upgrading = self._not_done(facts)
         # One ModifyGlobalCluster call moves every member.
-        started_members = list(before) if self.plan["kind"] == MAJOR else selected
-        return {
-            "changed": bool(selected),
-            "upgrade_plan": self.plan,
-            "upgraded": selected,
-            "not_started": [m for m in self.plan["pending"] if m not in started_members],
-            "global_cluster": facts,
-            "diff": {
+        started_members = list(before) if self._plan["kind"] == MAJOR else selected
+        result = self._progress()
+        result.update(
+            changed=bool(selected),
+            upgraded=selected,
+            not_started=[m for m in self._plan["pending"] if m not in started_members],
+            global_cluster=facts,
+            diff={
                 "before": before,
-                "after": {**_versions(facts), **{member: self.plan["target_engine_version"] for member in started_members}},
+                "after": {**_versions(facts), **{member: self._plan["target_engine_version"] for member in started_members}},
             },
-        }
+        )
+        return result
 
     def _read_and_plan(self):
         facts = self._reader.facts(self._request.global_cluster_identifier)
-        self.plan = self._reader.plan(facts, self._request.engine_version)
+        self._plan = self._reader.plan(facts, self._request.engine_version, "engine_version")
         return facts
 
     def _refuse(self, facts, plan):
@@ -115,55 +187,131 @@ class GlobalDatabaseUpgrade:
 
         Without wait, only the first pending member: the next one may only start once it is done.
         """
-        if not self.plan["pending"]:
+        if not self._plan["pending"]:
             return []
-        if self.plan["kind"] == MAJOR:
+        if self._plan["kind"] == MAJOR:
             return [facts["global_cluster_identifier"]]
-        members = [m for m in self.plan["pending"] if self._request.db_cluster_identifier in (None, m)]
+        wanted = self._request.db_cluster_identifier
+        members = [m for m in self._plan["pending"] if wanted is None or same_identifier(m, wanted)]
         return members if self._request.wait else members[:1]
+
+    def _not_done(self, facts):
+        """What this run started that is not at the target and settled yet (after wait=false)."""
+        target = self._plan["target_engine_version"]
+        not_done = [m["db_cluster_identifier"] for m in facts["members"]
+                    if m["engine_version"] != target or m["status"] != "available" or m["pending_engine_version"]]
+        if self._plan["kind"] == MAJOR:
+            return list(self._started) if not_done else []
+        return [identifier for identifier in self._started if identifier in not_done]
+
+    def _global_resource(self, facts):
+        return Resource(GLOBAL_CLUSTER, facts["global_cluster_identifier"], self._clients.home_region)
 
     def _wait_for_in_flight(self, facts):
         resources = [_member_resource(m) for m in members_in_flight(facts)]
         if facts["status"] in IN_FLIGHT_STATES:
-            resources.append(Resource(GLOBAL_CLUSTER, facts["global_cluster_identifier"], self._clients.home_region))
-        wait_until_available(resources, self._read_state, self._deadline, self._request.poll_interval, self._sleep)
+            resources.append(self._global_resource(facts))
+        self._wait_until_settled(resources, "the upgrades already running or accepted to finish")
 
     def _upgrade(self, facts, selected):
-        target = self.plan["target_engine_version"]
+        target = self._plan["target_engine_version"]
         members = {m["db_cluster_identifier"]: m for m in facts["members"]}
-        if self.plan["kind"] == MAJOR:
+        if self._plan["kind"] == MAJOR:
             # AWS wants ModifyGlobalCluster in the primary's region; without a writer (mid-failover) the home region is all there is.
             region = members[facts["primary"]]["region"] if facts["primary"] else self._clients.home_region
-            self._start(modify_global_cluster_engine_version, region, facts["global_cluster_identifier"], target)
-            global_cluster = Resource(GLOBAL_CLUSTER, facts["global_cluster_identifier"], self._clients.home_region)
+            global_cluster = self._global_resource(facts)
+            self._start(modify_global_cluster_engine_version, Resource(GLOBAL_CLUSTER, global_cluster.identifier, region), target,
+                        [_member_resource(m) for m in facts["members"]])
             self._wait_for_upgrade([global_cluster] + [_member_resource(m) for m in facts["members"]])
             return
         for identifier in selected:
-            self._start(modify_db_cluster_engine_version, members[identifier]["region"], identifier, target)
-            self._wait_for_upgrade([_member_resource(members[identifier])])
+            if self._started:
+                # Just after a member finishes, the global cluster may still be settling; AWS refuses the next modify until then.
+                self._wait_until_settled([self._global_resource(facts)], "global cluster %s to be available again" % facts["global_cluster_identifier"])
+            member = _member_resource(members[identifier])
+            self._start(modify_db_cluster_engine_version, member, target, [member])
+            self._wait_for_upgrade([member])
 
-    def _start(self, modify, region, identifier, target):
-        """Make one mutating call; an AWS refusal is reported with what this run changed and what to do next."""
+    def _start(self, modify, resource, target, members):
+        """Make one mutating call, as many times as AWS refuses it only while settling, until wait_timeout.
+
+        A refusal of a call whose answer was lost (AWS accepted it, answered 5xx, and the retry was refused
+        because the upgrade is under way) is recognised from the resource's state: settled before the call,
+        it now shows an upgrade to the target, so the upgrade is this run's.
+        """
+        while True:
+            try:
+                modify(self._clients, resource.region, resource.identifier, target)
+                break
+            except AuroraGlobalError as error:
+                if self._shows_upgrade_after_refusal(resource, target):
+                    break
+                if not _passes_on_its_own(error):
+                    self._failed.append(resource.identifier)
+                    raise self._refusal(error, target, members) from error
+                if self._deadline.remaining() <= 0:
+                    self._timed_out = True
+                    raise AuroraGlobalError(
+                        message="%s was still refused after wait_timeout (%s seconds for the whole run), so this run stopped "
+                        "(upgraded by this run: %s). AWS refuses it while the global database settles; run again later, or raise wait_timeout. AWS said" % (
+                            error.message, self._deadline.seconds, ", ".join(self._started) or "nothing"),
+                        exception=error.exception,
+                    ) from error
+                self._sleep(min(self._request.poll_interval, self._deadline.remaining()))
+        self._started.append(resource.identifier)
+
+    def _shows_upgrade_after_refusal(self, resource, target):
+        """Whether the resource shows an upgrade to ``target`` after AWS refused a modify; when it cannot be read, the refusal stands."""
         try:
-            modify(self._clients, region, identifier, target)
-        except AnsibleAWSError as error:
-            raise AnsibleAWSError(
-                message="%s failed, so this run stopped (upgraded by this run: %s). Fix the cause AWS gives below, then run again; "
-                "members already at %s are skipped. AWS said" % (error.message, ", ".join(self.upgraded) or "nothing", target),
-                exception=error.exception,
-            ) from error
-        self.upgraded.append(identifier)
+            return _shows_upgrade_to(self._read_state(resource), target)
+        except AuroraGlobalError:
+            return False
+
+    def _refusal(self, error, target, members):
+        return AuroraGlobalError(
+            message="%s failed, so this run stopped (upgraded by this run: %s). %s Fix the cause AWS gives below, then run again; "
+            "members already at %s are skipped. AWS said" % (error.message, ", ".join(self._started) or "nothing", self._events(members), target),
+            exception=error.exception,
+        )
 
     def _wait_for_upgrade(self, resources):
         if self._request.wait:
-            wait_for_upgrade(
-                resources, self._read_state, self.plan["target_engine_version"], self._deadline,
+            self._waiting(lambda: wait_for_upgrade(
+                resources, self._read_state, self._plan["target_engine_version"], self._deadline,
                 self._request.poll_interval, self._request.status_settle_seconds, self._sleep,
-            )
+            ))
+
+    def _wait_until_settled(self, resources, waiting_for):
+        self._waiting(lambda: wait_until_settled(resources, self._read_state, self._deadline, self._request.poll_interval, self._sleep, waiting_for))
+
+    def _waiting(self, wait):
+        """Run one wait on the run's deadline; a failure records what failed or still runs, and shows the failed clusters' events."""
+        try:
+            wait()
+        except WaitFailed as failure:
+            self._timed_out = failure.timed_out
+            self._still_upgrading = [resource.identifier for resource in failure.still_running]
+            self._failed.extend(resource.identifier for resource in failure.failed if resource.identifier not in self._failed)
+            if not failure.failed:
+                raise
+            raise WaitFailed("%s %s" % (failure.message, self._events(failure.failed)), failure.failed, failure.still_running) from failure
+
+    def _events(self, resources):
+        """The recent RDS events of each DB cluster, where AWS says why an upgrade failed or was refused."""
+        minutes = min(max(_EVENT_MINUTES[0], int(math.ceil((self._clock() - self._started_at) / 60.0)) + 1), _EVENT_MINUTES[1])
+        texts = []
+        for resource in resources:
+            try:
+                events = recent_events(self._clients, resource.region, resource.identifier, minutes)
+            except AuroraGlobalError as error:
+                texts.append("The events of %s (%s) could not be read: %s." % (resource.identifier, resource.region, error))
+                continue
+            texts.append("Recent RDS events of %s (%s, last %d minutes): %s" % (resource.identifier, resource.region, minutes, _format_events(events)))
+        return " ".join(texts)
 
     def _read_state(self, resource):
         if resource.kind == GLOBAL_CLUSTER:
             found = describe_global_cluster(self._clients, resource.identifier)
         else:
             found = describe_db_cluster(self._clients, resource.region, resource.identifier)
-        return State(resource, found.get("EngineVersion"), found.get("Status"))
+        return State(resource, found.get("EngineVersion"), found.get("Status"), found.get("PendingModifiedValues", {}).get("EngineVersion"))

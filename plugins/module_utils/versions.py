@@ -11,6 +11,8 @@ Versions are compared part by part as numbers, never as strings, so that
 import re
 from collections import namedtuple
 
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
+
 AURORA_MYSQL = "aurora-mysql"
 AURORA_POSTGRESQL = "aurora-postgresql"
 
@@ -31,7 +33,7 @@ major_line: what stays the same across a minor upgrade ("14", "9.6", "5.7", "8.0
 """
 
 
-class InvalidEngineVersion(ValueError):
+class InvalidEngineVersion(AuroraGlobalError):
     """The text is not an engine version of the given Aurora engine."""
 
 

@@ -7,12 +7,16 @@
 After a modify call AWS keeps reporting ``available`` at the old version for a
 few moments, and ``EngineVersion`` changes only once the upgrade is over. So
 an upgrade is done only when the engine version is the target *and* the status
-is ``available``; ``available`` at another version is either "not started yet"
-(tolerated for a settle period) or "over and rolled back" (after the resource
-was seen busy). The clock and sleep are passed in so this runs without AWS.
+is ``available`` with nothing pending; ``available`` at another version is either
+"accepted, not started yet" (``PendingModifiedValues.EngineVersion`` shows the
+target; or, without it, tolerated for a settle period) or "over and rolled back"
+(after the resource was seen busy). The clock and sleep are passed in so this runs
+without AWS.
 """
 
 from collections import namedtuple
+
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 
 AVAILABLE = "available"
 # The wait between two reads grows with the time already waited, so that a long upgrade costs few calls
@@ -26,12 +30,23 @@ GLOBAL_CLUSTER = "global cluster"
 Resource = namedtuple("Resource", ["kind", "identifier", "region"])
 Resource.__doc__ = """A cluster being waited for; kind is DB_CLUSTER or GLOBAL_CLUSTER, region the one it is read in."""
 
-State = namedtuple("State", ["resource", "engine_version", "status"])
-State.__doc__ = """What one read of a resource reported."""
+State = namedtuple("State", ["resource", "engine_version", "status", "pending_engine_version"], defaults=(None,))
+State.__doc__ = """What one read of a resource reported; pending_engine_version is PendingModifiedValues.EngineVersion (DB clusters)."""
 
 
-class WaitFailed(Exception):
-    """A wait ended without the expected result; the message says what was seen and where to look next."""
+class WaitFailed(AuroraGlobalError):
+    """A wait ended without the expected result; the message says what was seen and where to look next.
+
+    failed: the resources whose upgrade failed (rolled back, or never showed after AWS accepted it).
+    still_running: the resources still busy or not yet done when the wait ended.
+    timed_out: whether the wait ended because wait_timeout ran out.
+    """
+
+    def __init__(self, message, failed=(), still_running=(), timed_out=False):
+        super().__init__(message)
+        self.failed = list(failed)
+        self.still_running = list(still_running)
+        self.timed_out = timed_out
 
 
 class Deadline:
@@ -50,7 +65,14 @@ class Deadline:
 
 
 def _describe(state):
-    return "%s %s (%s) is '%s' at %s" % (state.resource.kind, state.resource.identifier, state.resource.region, state.status, state.engine_version)
+    pending = " (%s pending)" % state.pending_engine_version if state.pending_engine_version else ""
+    return "%s %s (%s) is '%s' at %s%s" % (
+        state.resource.kind, state.resource.identifier, state.resource.region, state.status, state.engine_version, pending)
+
+
+def is_settled(state):
+    """Nothing is running or waiting to run on the resource: ``available`` and no engine version change pending."""
+    return state.status == AVAILABLE and not state.pending_engine_version
 
 
 def _events_command(resource):
@@ -72,7 +94,7 @@ def poll_delay(elapsed, poll_interval):
     return min(max(poll_interval, POLL_CAP_SECONDS), max(poll_interval, elapsed * POLL_GROWTH))
 
 
-def poll(read_pending, deadline, poll_interval, sleep, waiting_for):
+def _poll(read_pending, deadline, poll_interval, sleep, waiting_for):
     """Call ``read_pending`` until it returns no state, sleeping ``poll_delay`` between calls.
 
     The first read happens before any sleep, no sleep follows a read that finds
@@ -89,17 +111,19 @@ def poll(read_pending, deadline, poll_interval, sleep, waiting_for):
             raise WaitFailed(
                 "Gave up after wait_timeout (%s seconds for the whole run) waiting for %s: %s. AWS carries on with what it accepted: "
                 "run the module again to resume (it waits for upgrades still running), or raise wait_timeout." % (
-                    deadline.seconds, waiting_for, "; ".join(_describe(state) for state in pending))
+                    deadline.seconds, waiting_for, "; ".join(_describe(state) for state in pending)),
+                still_running=[state.resource for state in pending], timed_out=True,
             )
         sleep(min(poll_delay(deadline.now() - started, poll_interval), remaining))
 
 
-class UpgradeWatch:
+class _UpgradeWatch:
     """Judges the reads of the resources that one accepted upgrade request changes.
 
     A major upgrade is one request for the global cluster and all its members, a
     minor one a request per member. The request counts as started once any of its
-    resources was seen busy (any status but ``available``) or at the target.
+    resources was seen busy (any status but ``available``), with the target pending,
+    or at the target.
     """
 
     def __init__(self, target, accepted_at, settle_seconds):
@@ -117,14 +141,20 @@ class UpgradeWatch:
                 self._seen_busy.add(state.resource)
                 self._started = True
                 pending.append(state)
+            elif state.pending_engine_version == self._target:
+                # AWS accepted the change and has not started it yet.
+                self._started = True
+                pending.append(state)
             elif state.engine_version == self._target:
                 self._started = True
             elif state.resource in self._seen_busy:
+                failed = [state.resource] if state.resource.kind == DB_CLUSTER else [s.resource for s in states if s.resource.kind == DB_CLUSTER]
                 raise WaitFailed(
                     "The upgrade of %s %s (%s) to %s did not complete: it was seen upgrading and is 'available' at %s again. %s "
                     "Fix the cause, then run the module again." % (
                         state.resource.kind, state.resource.identifier, state.resource.region, self._target, state.engine_version,
-                        _where_to_look([state.resource] if state.resource.kind == DB_CLUSTER else [s.resource for s in states]))
+                        _where_to_look(failed)),
+                    failed=failed, still_running=[s.resource for s in pending if s.resource not in failed],
                 )
             else:
                 pending.append(state)
@@ -132,23 +162,24 @@ class UpgradeWatch:
             raise WaitFailed(
                 "AWS accepted the upgrade to %s but after %s seconds (status_settle_seconds) nothing shows it running: %s. %s "
                 "Run the module again once the cause is fixed, or raise status_settle_seconds if AWS is slow to report upgrades." % (
-                    self._target, self._settle_seconds, "; ".join(_describe(state) for state in pending), _where_to_look([s.resource for s in states]))
+                    self._target, self._settle_seconds, "; ".join(_describe(state) for state in pending), _where_to_look([s.resource for s in states])),
+                failed=[s.resource for s in states if s.resource.kind == DB_CLUSTER],
             )
         return pending
 
 
 def wait_for_upgrade(resources, read_state, target, deadline, poll_interval, settle_seconds, sleep):
     """Wait until every resource reports ``target`` and ``available``; ``read_state(resource)`` returns a State."""
-    watch = UpgradeWatch(target, deadline.now(), settle_seconds)
-    poll(
+    watch = _UpgradeWatch(target, deadline.now(), settle_seconds)
+    _poll(
         lambda: watch.pending([read_state(resource) for resource in resources], deadline.now()),
         deadline, poll_interval, sleep, "the upgrade to %s" % target,
     )
 
 
-def wait_until_available(resources, read_state, deadline, poll_interval, sleep):
-    """Wait until every resource is ``available`` again, whatever its version (an earlier run's upgrade finishing)."""
-    poll(
-        lambda: [state for state in (read_state(resource) for resource in resources) if state.status != AVAILABLE],
-        deadline, poll_interval, sleep, "the upgrades already running to finish",
+def wait_until_settled(resources, read_state, deadline, poll_interval, sleep, waiting_for):
+    """Wait until every resource is settled (see is_settled), whatever its version: an earlier upgrade finishing, AWS settling."""
+    _poll(
+        lambda: [state for state in (read_state(resource) for resource in resources) if not is_settled(state)],
+        deadline, poll_interval, sleep, waiting_for,
     )

@@ -16,11 +16,15 @@ description:
   - With O(target_engine_version), also returns an upgrade plan that lists every documented restriction the
     upgrade would break (the blockers). M(aurora.global_db.aurora_global_upgrade) refuses to act on the same blockers.
   - Read only. The region of the connection is only used to find the global cluster; each member is read in the
-    region of its ARN.
+    region of its ARN, through that region's entry in O(region_endpoint_urls) when it has one.
+  - Identifiers are matched as AWS matches them, case-insensitively; AWS stores and reports them in lower case.
+  - The valid upgrade targets are looked up with C(DescribeDBEngineVersions) and C(IncludeAll), so a member on a
+    deprecated engine version still shows the versions it can move to. A target counts as valid only when AWS lists it
+    in C(ValidUpgradeTarget) of the member's current version in the member's region.
 options:
   global_cluster_identifier:
     description:
-      - The identifier of the global cluster (global database).
+      - The identifier of the global cluster (global database), in any letter case.
     type: str
     required: true
   target_engine_version:
@@ -34,6 +38,7 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - aurora.global_db.region_endpoints
   - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.facts
@@ -192,10 +197,19 @@ ansible_facts:
               returned: success
               sample: 60
             synchronization_status:
-              description: The replication status DescribeGlobalClusters reports for the member.
+              description:
+                - The replication status DescribeGlobalClusters reports for the member, V(connected) or V(pending-resync)
+                  (a secondary resynchronising, for example after a failover), or V(null) when AWS reports none.
               type: str
               returned: success
               sample: connected
+            pending_engine_version:
+              description:
+                - The engine version of a change AWS has accepted but not started yet (C(PendingModifiedValues.EngineVersion)),
+                  or V(null). For a while after an upgrade is accepted the member still reads V(available) at its old version.
+              type: str
+              returned: success
+              sample: "14.9"
         primary:
           description: The db_cluster_identifier of the writer member.
           type: str
@@ -262,6 +276,15 @@ ansible_facts:
               elements: str
               returned: success
               sample: [orders-apse2, orders-euw1, orders-use1]
+            checked:
+              description:
+                - The code of every restriction that was checked, in the order they are checked; empty when the kind is V(none)
+                  (nothing to check). The blockers found are among them.
+              type: list
+              elements: str
+              returned: success
+              sample: [mysql_v2_to_v3_in_place, rpo_enabled, downgrade, invalid_target, target_not_global, global_cluster_not_available,
+                       failover_in_progress, member_not_available, headless_member, member_not_synchronized]
             blockers:
               description: Every restriction the upgrade would break; empty when the upgrade may start.
               type: list
@@ -271,7 +294,11 @@ ansible_facts:
                 code:
                   description:
                     - One of V(mysql_v2_to_v3_in_place), V(rpo_enabled), V(downgrade), V(invalid_target), V(target_not_global),
-                      V(global_cluster_not_available), V(failover_in_progress), V(member_not_available), V(headless_member).
+                      V(global_cluster_not_available), V(failover_in_progress), V(member_not_available), V(headless_member),
+                      V(member_not_synchronized).
+                    - V(member_not_available) also covers a member that reads V(available) with an engine version change
+                      accepted and not started yet (RV(ansible_facts.aurora_global.members[].pending_engine_version)).
+                    - V(member_not_synchronized) is a member whose synchronization status is reported and is not V(connected).
                   type: str
                   returned: success
                   sample: rpo_enabled
@@ -290,38 +317,38 @@ ansible_facts:
                   description:
                     - V(true) when the blocker only says that an upgrade (or another modification) already running has not
                       finished yet, for example after an interrupted run; the members (or the global cluster) are V(upgrading)
-                      or V(modifying). Such a blocker clears on its own; M(aurora.global_db.aurora_global_upgrade) and the role
-                      wait for it and then check everything again.
+                      or V(modifying), or have an engine version change pending. Such a blocker clears on its own;
+                      M(aurora.global_db.aurora_global_upgrade) and the role wait for it and then check everything again.
                     - V(false) when the operator has to act.
                   type: bool
                   returned: success
                   sample: false
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import fail_module
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import InvalidEngineVersion
 
 ARGUMENT_SPEC = dict(
     global_cluster_identifier=dict(type="str", required=True),
     target_engine_version=dict(type="str"),
+    **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
 
 
 def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    reader = GlobalDatabaseReader(RegionalClients(module))
+    reader = GlobalDatabaseReader(RegionalClients(module, module.params["region_endpoint_urls"]))
     try:
         facts = reader.facts(module.params["global_cluster_identifier"])
         if module.params["target_engine_version"] is not None:
             facts["upgrade_plan"] = reader.plan(facts, module.params["target_engine_version"])
-    except InvalidEngineVersion as error:
-        module.fail_json(msg="target_engine_version: %s" % error)
-    except AnsibleAWSError as error:
-        module.fail_json_aws_error(error)
+    except AuroraGlobalError as error:
+        fail_module(module, error)
     module.exit_json(changed=False, ansible_facts={"aurora_global": facts})
 
 

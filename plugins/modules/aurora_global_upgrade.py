@@ -21,13 +21,28 @@ description:
     V(available) at the old version for a few moments after accepting an upgrade, and changes the version only at the
     end. A member that is V(available) at the old version again after it was seen upgrading, or that shows no sign of
     the upgrade after O(status_settle_seconds), fails the run, which then stops before the next member.
+  - After AWS accepts C(ModifyDBCluster), a member may keep reading V(available) at its old version for a while with the
+    target in C(PendingModifiedValues.EngineVersion). The module counts that upgrade as under way and never sends a second
+    modify for it.
+  - Just after a member finishes, the global cluster may still be settling. Before each next member the module waits for
+    the global cluster to be V(available), and a C(ModifyDBCluster) that AWS refuses while it settles
+    (C(InvalidGlobalClusterStateFault), C(InvalidDBClusterStateFault), C(InvalidParameterValue) "upgrade global replicas
+    first") is sent again every O(poll_interval) seconds within O(wait_timeout), as Terraform's AWS provider does. Other
+    refusals, and C(InvalidDBClusterStateFault) for a cluster without a DB instance, stop the run at once.
+  - When the answer to an accepted modify is lost (AWS answered with a server error and the retry was refused because the
+    upgrade is already under way), the module reads the member again; a member that was settled before the call and now
+    shows an upgrade to the target is counted as upgraded by this run, and the wait goes on.
+  - When an upgrade fails or AWS refuses a modify, the message carries the member's recent RDS events
+    (C(DescribeEvents) in its region), where AWS says why, for example the Aurora MySQL pre-check log C(upgrade-prechecks.log).
   - Idempotent and resumable. Members already at the target are skipped. When the only blockers are members (or the
-    global cluster) still V(upgrading) or V(modifying), for example after an interrupted run, the module first waits
-    for them to become V(available), then plans again, so a member already upgrading is never modified twice.
+    global cluster) still V(upgrading) or V(modifying), or members with an engine version change pending, for example
+    after an interrupted run, the module first waits for them to become V(available) with nothing pending, then plans
+    again, so a member already upgrading is never modified twice.
+  - Identifiers are matched as AWS matches them, case-insensitively; AWS stores and reports them in lower case.
 options:
   global_cluster_identifier:
     description:
-      - The identifier of the global cluster (global database).
+      - The identifier of the global cluster (global database), in any letter case.
     type: str
     required: true
   engine_version:
@@ -42,7 +57,8 @@ options:
     default: false
   db_cluster_identifier:
     description:
-      - Upgrade only this member cluster (minor upgrades only; a major upgrade always covers the whole global cluster).
+      - Upgrade only this member cluster (minor upgrades only; a major upgrade always covers the whole global cluster),
+        in any letter case.
       - Refused for the primary while any secondary is still below O(engine_version), and for a cluster that is not
         a member of the global cluster.
     type: str
@@ -88,6 +104,7 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - aurora.global_db.region_endpoints
   - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
 attributes:
@@ -126,6 +143,16 @@ EXAMPLES = r"""
     db_cluster_identifier: orders-euw1
     region: us-east-1
 
+- name: Minor version upgrade through VPC endpoints, one per member region
+  aurora.global_db.aurora_global_upgrade:
+    global_cluster_identifier: orders-global
+    engine_version: "14.9"
+    region: us-east-1
+    region_endpoint_urls:
+      us-east-1: https://vpce-0a1b2c3d-use1.rds.us-east-1.vpce.amazonaws.com
+      eu-west-1: https://vpce-0a1b2c3d-euw1.rds.eu-west-1.vpce.amazonaws.com
+      ap-southeast-2: https://vpce-0a1b2c3d-apse2.rds.ap-southeast-2.vpce.amazonaws.com
+
 - name: Start the next pending member without waiting for it (run again to continue)
   aurora.global_db.aurora_global_upgrade:
     global_cluster_identifier: orders-global
@@ -140,7 +167,7 @@ upgrade_plan:
     - The plan computed before acting, as M(aurora.global_db.aurora_global_facts) returns it in
       RV(aurora.global_db.aurora_global_facts#module:ansible_facts.aurora_global.upgrade_plan).
     - When the run waited for upgrades of an earlier run first, the plan made after that wait.
-  returned: when the global cluster was found and O(engine_version) is a version of its engine
+  returned: when the global cluster was found and O(engine_version) is a version of its engine, also on failure
   type: dict
   sample:
     target_engine_version: "14.9"
@@ -148,15 +175,43 @@ upgrade_plan:
     method: per_cluster
     pending: [orders-apse2, orders-euw1, orders-use1]
     blockers: []
+    checked: [mysql_v2_to_v3_in_place, rpo_enabled, downgrade, invalid_target, target_not_global, global_cluster_not_available,
+              failover_in_progress, member_not_available, headless_member, member_not_synchronized]
 upgraded:
   description:
     - The db_cluster_identifier of each member this run started upgrading, in order, or the global_cluster_identifier
       alone for a major upgrade. Empty when nothing was pending.
+    - On failure, only those whose upgrade did not fail (see RV(failed_members)); a major upgrade that failed on any member
+      upgraded nothing.
+    - A member whose modify AWS accepted but whose answer was lost counts as started when it shows the upgrade.
     - In check mode, what the run would upgrade.
   returned: always
   type: list
   elements: str
   sample: [orders-apse2, orders-euw1, orders-use1]
+failed_members:
+  description:
+    - The members (the global cluster for a refused major upgrade) whose upgrade failed in this run, because AWS refused the
+      modify with a refusal that cannot pass on its own, the member rolled back (V(available) at its old version after
+      upgrading), or no sign of the accepted upgrade showed within O(status_settle_seconds).
+    - Their recent RDS events are in the message.
+  returned: always
+  type: list
+  elements: str
+  sample: [orders-euw1]
+still_upgrading:
+  description:
+    - The members (or the global cluster) still upgrading, or not yet showing the target, when the run stopped, after
+      O(wait=false) or when O(wait_timeout) ran out. AWS carries on with them; running the module again waits for them.
+  returned: always
+  type: list
+  elements: str
+  sample: [orders-euw1]
+timed_out:
+  description: Whether the run stopped because O(wait_timeout) ran out.
+  returned: always
+  type: bool
+  sample: false
 not_started:
   description:
     - The members still below the target that this run did not start upgrading, in upgrade order; run the module again
@@ -199,15 +254,14 @@ diff:
 
 import time
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import fail_module
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import GlobalDatabaseUpgrade
-from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import UpgradeRefused
 from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import UpgradeRequest
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import InvalidEngineVersion
-from ansible_collections.aurora.global_db.plugins.module_utils.waiting import WaitFailed
 
 ARGUMENT_SPEC = dict(
     global_cluster_identifier=dict(type="str", required=True),
@@ -218,6 +272,7 @@ ARGUMENT_SPEC = dict(
     wait_timeout=dict(type="int", default=7200),
     poll_interval=dict(type="int", default=15),
     status_settle_seconds=dict(type="int", default=300),
+    **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
 
 # The smallest value each duration option accepts.
@@ -231,29 +286,16 @@ def _check_durations(module):
         module.fail_json(msg="; ".join(too_small))
 
 
-def _progress(upgrade):
-    """How far a failed run got: the plan it followed and what it changed before failing."""
-    progress = dict(changed=bool(upgrade.upgraded), upgraded=upgrade.upgraded)
-    if upgrade.plan is not None:
-        progress["upgrade_plan"] = upgrade.plan
-    return progress
-
-
 def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     _check_durations(module)
     request = UpgradeRequest(**{name: module.params[name] for name in UpgradeRequest._fields})
-    upgrade = GlobalDatabaseUpgrade(RegionalClients(module), request, module.check_mode, clock=time.monotonic, sleep=time.sleep)
+    clients = RegionalClients(module, module.params["region_endpoint_urls"])
+    upgrade = GlobalDatabaseUpgrade(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep)
     try:
         result = upgrade.run()
-    except InvalidEngineVersion as error:
-        module.fail_json(msg="engine_version: %s" % error)
-    except (UpgradeRefused, WaitFailed) as error:
-        module.fail_json(msg=str(error), **_progress(upgrade))
-    except AnsibleAWSError as error:
-        if error.exception is None:
-            module.fail_json(msg=error.message, **_progress(upgrade))
-        module.fail_json_aws(error.exception, msg=error.message, **_progress(upgrade))
+    except AuroraGlobalError as error:
+        fail_module(module, error)
     if not module._diff:  # pylint: disable=protected-access
         del result["diff"]
     module.exit_json(**result)

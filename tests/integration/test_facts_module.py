@@ -97,7 +97,11 @@ def test_members_are_read_in_their_own_regions(sandbox):
 def test_minor_plan(sandbox):
     sandbox.seed("postgresql-14")
     plan = _gathered(sandbox, "pg-global", target_engine_version="14.9")["upgrade_plan"]
-    assert plan == {"target_engine_version": "14.9", "kind": "minor", "method": "per_cluster", "pending": PG_ORDER, "blockers": []}
+    assert plan == {
+        "target_engine_version": "14.9", "kind": "minor", "method": "per_cluster", "pending": PG_ORDER, "blockers": [],
+        "checked": _documented_return()["upgrade_plan"]["contains"]["checked"]["sample"],
+    }
+    assert plan["checked"][-1] == "member_not_synchronized"
 
 
 def test_major_plan(sandbox):
@@ -109,7 +113,7 @@ def test_major_plan(sandbox):
 def test_nothing_to_do_at_the_current_version(sandbox):
     sandbox.seed("postgresql-14")
     plan = _gathered(sandbox, "pg-global", target_engine_version="14.6")["upgrade_plan"]
-    assert (plan["kind"], plan["method"], plan["pending"], plan["blockers"]) == ("none", "none", [], [])
+    assert (plan["kind"], plan["method"], plan["pending"], plan["blockers"], plan["checked"]) == ("none", "none", [], [], [])
 
 
 def test_mysql_3_global_database(sandbox):

@@ -11,7 +11,11 @@ only what the module says it did.
 
 from __future__ import annotations
 
+import ast
+import os
+
 import pytest
+import yaml
 
 from playbook_runner import run_playbook
 from sandbox_journal import PG_ORDER
@@ -19,6 +23,10 @@ from sandbox_journal import events
 from sandbox_journal import member_modifications
 from sandbox_journal import modified_members
 
+MODULE = os.path.join(os.path.dirname(__file__), "..", "..", "plugins", "modules", "aurora_global_upgrade.py")
+# Keys Ansible or amazon.aws add to every result (or every AWS failure); the module documents its own keys only.
+STANDARD_KEYS = {"action", "changed", "failed", "msg", "invocation", "exception", "warnings", "deprecations", "error", "response_metadata",
+                 "boto3_version", "botocore_version", "_ansible_no_log", "_ansible_verbose_always"}
 PG_REGIONS = {"pg-secondary-apse2": "ap-southeast-2", "pg-secondary-euw1": "eu-west-1", "pg-primary-use1": "us-east-1"}
 PG_ARN = "arn:aws:rds:%s:123456789012:cluster:%s"
 
@@ -39,6 +47,28 @@ def _refused(sandbox, engine_version, **extra_vars):
     # A crash shows as MODULE FAILURE with the module's stderr; ansible-core 2.19 adds an `exception` summary to every failure.
     assert "module_stderr" not in result and "MODULE FAILURE" not in result["msg"], "an expected failure must not be a crash: %s" % result
     return result
+
+
+def _documented_return():
+    with open(MODULE, encoding="utf-8") as handle:
+        tree = ast.parse(handle.read())
+    return yaml.safe_load(next(node.value.value for node in tree.body if isinstance(node, ast.Assign) and node.targets[0].id == "RETURN"))
+
+
+def _returned_on_failure(documented):
+    return {key for key, doc in documented.items() if doc["returned"] == "always" or "on failure" in doc["returned"]}
+
+
+def test_every_returned_key_is_documented_and_every_documented_key_is_returned(sandbox):
+    sandbox.seed("postgresql-14")
+    documented = _documented_return()
+    success = _succeeded(_upgrade(sandbox, "14.9", diff=True, upgrade_wait=False))
+    assert set(success) - STANDARD_KEYS == set(documented)
+    assert set(success["diff"]) == set(documented["diff"]["contains"])
+
+    failure = _refused(sandbox, "14.9", wait_timeout=0)
+    assert failure["timed_out"] is True
+    assert set(failure) - STANDARD_KEYS == _returned_on_failure(documented)
 
 
 def _versions(result):
@@ -234,7 +264,8 @@ def test_a_failed_member_stops_the_run_before_the_primary(sandbox):
     sandbox.configure(fail_upgrade_of=["pg-secondary-euw1"])
     result = _refused(sandbox, "14.9")
     assert "aws rds describe-events --source-type db-cluster --source-identifier pg-secondary-euw1 --region eu-west-1" in result["msg"]
-    assert result["upgraded"] == ["pg-secondary-apse2", "pg-secondary-euw1"]
+    assert result["upgraded"] == ["pg-secondary-apse2"]
+    assert (result["failed_members"], result["still_upgrading"], result["timed_out"]) == (["pg-secondary-euw1"], [], False)
     assert result["changed"] is True
     assert modified_members(sandbox) == ["pg-secondary-apse2", "pg-secondary-euw1"]
 
@@ -266,6 +297,7 @@ def test_wait_timeout_bounds_the_whole_run(sandbox):
     result = _refused(sandbox, "14.9", wait_timeout=3)
     assert "wait_timeout (3 seconds" in result["msg"]
     assert result["upgraded"] == ["pg-secondary-apse2"]
+    assert (result["failed_members"], result["still_upgrading"], result["timed_out"]) == ([], ["pg-secondary-apse2"], True)
 
 
 def test_unknown_global_cluster_is_reported(sandbox):

@@ -22,6 +22,7 @@ def _member(identifier, region, is_writer=False, version="14.6", **overrides):
         "headless": False,
         "rpo_seconds": None,
         "synchronization_status": "connected",
+        "pending_engine_version": None,
     }
     member.update(overrides)
     if "instance_count" in overrides:

@@ -7,8 +7,8 @@ import pytest
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
-from ansible_collections.aurora.global_db.plugins.module_utils.facts import common_targets
-from ansible_collections.aurora.global_db.plugins.module_utils.facts import failover_state_facts
+from ansible_collections.aurora.global_db.plugins.module_utils.facts import _common_targets
+from ansible_collections.aurora.global_db.plugins.module_utils.facts import _failover_state_facts
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import GlobalClusterNotFound
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import Pages
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import client_error
@@ -162,12 +162,12 @@ def test_an_aws_error_names_the_step(world):
 
 
 def test_failover_state_facts():
-    assert failover_state_facts(None) is None
-    assert failover_state_facts({"Status": "switching-over", "FromDbClusterArn": "a", "ToDbClusterArn": "b"}) == {
+    assert _failover_state_facts(None) is None
+    assert _failover_state_facts({"Status": "switching-over", "FromDbClusterArn": "a", "ToDbClusterArn": "b"}) == {
         "status": "switching-over", "from_db_cluster_arn": "a", "to_db_cluster_arn": "b"}
 
 
 def test_common_targets():
     first = [{"engine_version": "14.9"}, {"engine_version": "15.4"}]
-    assert common_targets([first, [{"engine_version": "15.4"}]]) == [{"engine_version": "15.4"}]
-    assert common_targets([]) == []
+    assert _common_targets([first, [{"engine_version": "15.4"}]]) == [{"engine_version": "15.4"}]
+    assert _common_targets([]) == []

@@ -44,6 +44,7 @@ def test_member_facts():
         "headless": False,
         "rpo_seconds": None,
         "synchronization_status": "connected",
+        "pending_engine_version": None,
     }
 
 

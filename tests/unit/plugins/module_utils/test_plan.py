@@ -7,6 +7,7 @@ import pytest
 
 from ansible_collections.aurora.global_db.plugins.module_utils.plan import build_upgrade_plan
 from ansible_collections.aurora.global_db.plugins.module_utils.plan import pending_members
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import BLOCKER_CODES
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import InvalidEngineVersion
 
 PG_14_6_TARGETS = ("14.7", "14.9", "14.10", "15.4", "16.1")
@@ -34,6 +35,7 @@ def test_minor_plan_lists_every_member_secondaries_first(facts, pg_targets):
         "method": "per_cluster",
         "pending": ["pg-secondary-apse2", "pg-secondary-euw1", "pg-primary-use1"],
         "blockers": [],
+        "checked": list(BLOCKER_CODES),
     }
 
 
@@ -45,7 +47,7 @@ def test_major_plan_goes_through_the_global_cluster(facts, pg_targets):
 
 def test_nothing_to_do_when_every_member_is_at_the_target(facts):
     plan = build_upgrade_plan(facts(version="14.9"), "14.9", {})
-    assert plan == {"target_engine_version": "14.9", "kind": "none", "method": "none", "pending": [], "blockers": []}
+    assert plan == {"target_engine_version": "14.9", "kind": "none", "method": "none", "pending": [], "blockers": [], "checked": []}
 
 
 def test_a_resumed_minor_upgrade_only_lists_what_is_left(facts, member, pg_targets):

@@ -12,11 +12,11 @@ from ansible_collections.aurora.global_db.plugins.module_utils.waiting import De
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import WaitFailed
-from ansible_collections.aurora.global_db.plugins.module_utils.waiting import poll
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import poll_delay
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_until_settled
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import VirtualClock
 
-UPGRADING = State(Resource(DB_CLUSTER, "pg-secondary-euw1", "eu-west-1"), "14.6", "upgrading")
+EUW1 = Resource(DB_CLUSTER, "pg-secondary-euw1", "eu-west-1")
 
 
 @pytest.mark.parametrize("elapsed, poll_interval, expected", [
@@ -41,15 +41,16 @@ def test_the_wait_grows_with_the_time_waited_and_never_shrinks_or_passes_the_cap
 
 
 def _wait_until(done_at, poll_interval=15, timeout=7200):
+    """Wait for a member that is ``upgrading`` until ``done_at`` seconds into the wait; the reads' times and the sleeps."""
     clock = VirtualClock(now=500.0)
     started = clock.now
     reads = []
 
-    def read_pending():
+    def read_state(resource):
         reads.append(clock.now - started)
-        return [] if clock.now - started >= done_at else [UPGRADING]
+        return State(resource, "14.9", "available") if clock.now - started >= done_at else State(resource, "14.6", "upgrading")
 
-    poll(read_pending, Deadline(timeout, clock), poll_interval, clock.sleep, "the upgrade")
+    wait_until_settled([EUW1], read_state, Deadline(timeout, clock), poll_interval, clock.sleep, "the upgrade")
     return reads, clock.sleeps
 
 
@@ -70,10 +71,11 @@ def test_no_sleep_passes_the_deadline_and_a_last_read_is_made_at_it():
     clock = VirtualClock(now=0.0)
     reads = []
 
-    def read_pending():
+    def read_state(resource):
         reads.append(clock.now)
-        return [UPGRADING]
+        return State(resource, "14.6", "upgrading")
 
     with pytest.raises(WaitFailed, match="Gave up after wait_timeout"):
-        poll(read_pending, Deadline(1000, clock), 15, clock.sleep, "the upgrade")
+        wait_until_settled([EUW1], read_state, Deadline(1000, clock), 15, clock.sleep, "the upgrade")
     assert reads[-1] == clock.now == 1000
+    assert max(clock.sleeps) <= POLL_CAP_SECONDS

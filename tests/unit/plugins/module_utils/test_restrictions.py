@@ -81,3 +81,29 @@ def test_a_global_cluster_that_is_not_upgrading_is_not_in_flight(facts):
 
 def test_a_blocker_that_needs_the_operator_is_not_in_flight(facts):
     assert _in_flight_by_code(facts(), target="14.5") == {"downgrade": False}
+
+
+def test_a_member_that_is_not_synchronized_blocks(facts, member):
+    state = facts(members=[
+        member("pg-primary-use1", "us-east-1", is_writer=True, synchronization_status=None),
+        member("pg-secondary-euw1", "eu-west-1", synchronization_status="pending-resync"),
+    ])
+    blockers = find_blockers(UpgradeContext(state, "14.9", "minor", [], {}))
+    assert [(b["code"], b["clusters"], b["in_flight"]) for b in blockers] == [("member_not_synchronized", ["pg-secondary-euw1"], False)]
+    assert "pg-secondary-euw1 (eu-west-1) is 'pending-resync'" in blockers[0]["message"]
+
+
+def test_an_accepted_change_not_started_yet_is_in_flight(facts, member):
+    state = facts(members=[
+        member("pg-primary-use1", "us-east-1", is_writer=True),
+        member("pg-secondary-euw1", "eu-west-1", pending_engine_version="14.9"),
+    ])
+    assert _in_flight_by_code(state) == {"member_not_available": True}
+    assert "accepted and not started yet" in find_blockers(UpgradeContext(state, "14.9", "minor", [], {}))[0]["message"]
+    assert [m["db_cluster_identifier"] for m in members_in_flight(state)] == ["pg-secondary-euw1"]
+
+
+def test_db_cluster_identifier_matches_in_any_case(facts):
+    plan = _plan(pending=["pg-secondary-euw1", "pg-primary-use1"])
+    assert request_refusals(facts(), plan, False, db_cluster_identifier="PG-Secondary-EUW1") == []
+    assert "primary" in request_refusals(facts(), plan, False, db_cluster_identifier="PG-PRIMARY-USE1")[0]

@@ -4,14 +4,16 @@
 
 """The upgrade run against fake regional RDS clients whose clusters upgrade on a virtual clock.
 
-An accepted upgrade keeps its clusters 'available' at the old version for
-``status_delay`` seconds, then 'upgrading' for ``duration`` seconds, then
-'available' at the target (or at the old version when it is set to fail).
+An accepted upgrade keeps its clusters 'available' at the old version, with the
+target in PendingModifiedValues, for ``status_delay`` seconds, then 'upgrading'
+for ``duration`` seconds, then 'available' at the target (or at the old version
+when it is set to fail). After a member finishes, the global cluster reads
+'modifying' for ``settle`` seconds, and AWS refuses another member's modify then.
 """
 
 import pytest
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import GlobalClusterNotFound
 from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import GlobalDatabaseUpgrade
 from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import UpgradeRefused
@@ -54,21 +56,33 @@ class Upgrade:
     def status(self, now):
         return "upgrading" if self.starts_at <= now < self.ends_at else "available"
 
+    def accepted_not_started(self, now):
+        return now < self.starts_at != float("inf")
+
+    def running(self, now):
+        return now < self.ends_at
+
 
 class FakeWorld:
     """One PostgreSQL 14.6 global database (pg-global) in three regions, and everything asked of RDS."""
 
-    def __init__(self, clock, status_delay=5, duration=60):
+    def __init__(self, clock, status_delay=5, duration=60, settle=0):
         self.clock = clock
         self.status_delay = status_delay
         self.duration = duration
+        self.settle = settle
+        self.settle_refusal = client_error("InvalidGlobalClusterStateFault", "Global cluster pg-global is upgrading", "ModifyDBCluster")
         self.failing = set()
         self.never_starting = set()
         self.refusals = {}
+        self.settle_hidden = False
+        self.lost_responses = set()
+        self.events = {}
         self.calls = []
         self.global_status = "available"
         self.clusters = {identifier: db_cluster(identifier, "default.aurora-postgresql14") for identifier in REGIONS}
         self.upgrades = []
+        self.accepted = []
 
     def mutating_calls(self):
         return [call for call in self.calls if call[0] in MUTATING]
@@ -80,11 +94,20 @@ class FakeWorld:
             if identifier in upgrade.clusters:
                 cluster["EngineVersion"] = upgrade.version(identifier, self.clock.now)
                 cluster["Status"] = upgrade.status(self.clock.now)
+                if upgrade.accepted_not_started(self.clock.now):
+                    cluster["PendingModifiedValues"] = {"EngineVersion": upgrade.target}
         return cluster
+
+    def settling(self):
+        """Whether a member's upgrade finished less than ``settle`` seconds ago."""
+        return any(not u.with_global and u.ends_at <= self.clock.now < u.ends_at + self.settle for u in self.upgrades)
+
+    def running(self, identifier):
+        return any(identifier in u.clusters and u.running(self.clock.now) for u in self.upgrades)
 
     def describe_global_cluster(self):
         primary = self._current(PRIMARY)
-        status = self.global_status
+        status = "modifying" if self.settling() and not self.settle_hidden else self.global_status
         for upgrade in self.upgrades:
             if upgrade.with_global and upgrade.status(self.clock.now) != "available":
                 status = upgrade.status(self.clock.now)
@@ -120,6 +143,8 @@ class FakeRegionalRds:
 
     def get_paginator(self, operation):
         self._record(operation, {})
+        if operation == "describe_events":
+            return EventPages(self._world, self._region)
         if operation == "describe_global_clusters":
             return Pages({"GlobalClusters": [self._world.describe_global_cluster()]})
         if operation == "describe_db_engine_versions":
@@ -136,12 +161,35 @@ class FakeRegionalRds:
     def modify_db_cluster(self, DBClusterIdentifier, EngineVersion, ApplyImmediately, aws_retry=False):
         self._record("modify_db_cluster", {"DBClusterIdentifier": DBClusterIdentifier, "EngineVersion": EngineVersion, "ApplyImmediately": ApplyImmediately})
         assert REGIONS[DBClusterIdentifier] == self._region, "a member is modified in its own region"
+        if self._world.running(DBClusterIdentifier):
+            raise client_error("InvalidDBClusterStateFault", "DB cluster %s is not available for modification" % DBClusterIdentifier, "ModifyDBCluster")
+        if self._world.settling():
+            raise self._world.settle_refusal
+        self._world.accepted.append(DBClusterIdentifier)
         self._world.start([DBClusterIdentifier], EngineVersion, with_global=False)
+        if "modify_db_cluster" in self._world.lost_responses:
+            # The answer was lost (HTTP 500) and the retry is refused because the upgrade is under way.
+            self._world.lost_responses.discard("modify_db_cluster")
+            raise client_error("InvalidDBClusterStateFault", "DB cluster %s is not available for modification" % DBClusterIdentifier, "ModifyDBCluster")
 
     def modify_global_cluster(self, GlobalClusterIdentifier, EngineVersion, AllowMajorVersionUpgrade, aws_retry=False):
         self._record("modify_global_cluster", {
             "GlobalClusterIdentifier": GlobalClusterIdentifier, "EngineVersion": EngineVersion, "AllowMajorVersionUpgrade": AllowMajorVersionUpgrade})
         self._world.start(list(REGIONS), EngineVersion, with_global=True)
+
+
+class EventPages(Pages):
+    """DescribeEvents of one region: the events of the cluster asked for."""
+
+    def __init__(self, world, region):
+        super().__init__(None)
+        self._world = world
+        self._region = region
+
+    def paginate(self, SourceType, SourceIdentifier, Duration):
+        assert (SourceType, REGIONS[SourceIdentifier]) == ("db-cluster", self._region)
+        self._answer = {"Events": self._world.events.get(SourceIdentifier, [])}
+        return self
 
 
 class FakeClients:
@@ -261,9 +309,10 @@ def test_every_refusal_is_in_the_message(world):
     upgrade = _upgrade(world)
     with pytest.raises(UpgradeRefused) as refused:
         upgrade.run()
-    codes = [blocker["code"] for blocker in upgrade.plan["blockers"]]
-    assert codes == ["global_cluster_not_available", "headless_member"]
-    assert str(refused.value) == " ".join(blocker["message"] for blocker in upgrade.plan["blockers"])
+    plan = refused.value.progress["upgrade_plan"]
+    assert [blocker["code"] for blocker in plan["blockers"]] == ["global_cluster_not_available", "headless_member"]
+    assert str(refused.value) == " ".join(blocker["message"] for blocker in plan["blockers"])
+    assert refused.value.progress["upgraded"] == [] and refused.value.progress["changed"] is False
     assert world.mutating_calls() == []
 
 
@@ -288,14 +337,21 @@ def test_unknown_member_is_refused(world):
     assert "nope is not a member of global cluster pg-global" in str(refused.value)
 
 
-def test_a_failed_member_stops_the_run_before_the_primary(world):
+def test_a_failed_member_stops_the_run_before_the_primary_and_its_events_are_shown(world):
     world.failing.add(EUW1)
-    upgrade = _upgrade(world)
+    world.events[EUW1] = [
+        {"Date": "2026-12-01T10:00:00Z", "Message": "Upgrade in progress: Performing online pre-upgrade checks."},
+        {"Date": "2026-12-01T10:01:00Z", "Message": "Database cluster is in a state that cannot be upgraded: see upgrade-prechecks.log"},
+    ]
     with pytest.raises(WaitFailed) as failed:
-        upgrade.run()
+        _run(world)
     assert "--source-identifier pg-secondary-euw1 --region eu-west-1" in str(failed.value)
+    assert "Recent RDS events of pg-secondary-euw1 (eu-west-1, last 60 minutes): [2026-12-01T10:00:00Z] Upgrade in progress" in str(failed.value)
+    assert "upgrade-prechecks.log" in str(failed.value)
     assert _modified(world) == [APSE2, EUW1]
-    assert upgrade.upgraded == [APSE2, EUW1]
+    progress = failed.value.progress
+    assert (progress["upgraded"], progress["failed_members"], progress["still_upgrading"], progress["timed_out"]) == ([APSE2], [EUW1], [], False)
+    assert progress["changed"] is True
 
 
 def test_an_upgrade_that_never_starts_fails_after_the_settle_period(world, clock):
@@ -303,7 +359,9 @@ def test_an_upgrade_that_never_starts_fails_after_the_settle_period(world, clock
     with pytest.raises(WaitFailed) as failed:
         _run(world, status_settle_seconds=45)
     assert "status_settle_seconds" in str(failed.value)
+    assert "Recent RDS events of pg-secondary-apse2 (ap-southeast-2, last 60 minutes): none." in str(failed.value)
     assert _modified(world) == [APSE2]
+    assert failed.value.progress["failed_members"] == [APSE2] and failed.value.progress["upgraded"] == []
     assert 45 <= clock.now < 45 + 10
 
 
@@ -313,7 +371,8 @@ def test_wait_timeout_is_one_deadline_for_the_whole_run(world, clock):
     with pytest.raises(WaitFailed) as failed:
         upgrade.run()
     assert "wait_timeout (100 seconds" in str(failed.value)
-    assert upgrade.upgraded == [APSE2, EUW1]
+    progress = failed.value.progress
+    assert (progress["upgraded"], progress["failed_members"], progress["still_upgrading"], progress["timed_out"]) == ([APSE2, EUW1], [], [EUW1], True)
     assert clock.now == 100
 
 
@@ -373,14 +432,104 @@ def test_an_aws_refusal_names_the_step_what_was_done_and_what_to_do(world):
     world.refusals[("modify_db_cluster", PRIMARY)] = client_error(
         "InvalidParameterValue", "In-place minor version upgrade of Aurora MySQL global database cluster isn't supported", "ModifyDBCluster")
     upgrade = _upgrade(world)
-    with pytest.raises(AnsibleAWSError) as failed:
+    world.events[PRIMARY] = [{"Date": "2026-12-01T10:00:00Z", "Message": "Upgrade refused"}]
+    with pytest.raises(AuroraGlobalError) as failed:
         upgrade.run()
     message = failed.value.message
     assert "ModifyDBCluster" in message and PRIMARY in message and "us-east-1" in message
     assert "upgraded by this run: %s, %s" % (APSE2, EUW1) in message
     assert "run again" in message
     assert failed.value.exception.response["Error"]["Code"] == "InvalidParameterValue"
-    assert upgrade.upgraded == [APSE2, EUW1]
+    assert "Recent RDS events of pg-primary-use1 (us-east-1, last 60 minutes): [2026-12-01T10:00:00Z] Upgrade refused" in message
+    assert (failed.value.progress["upgraded"], failed.value.progress["failed_members"]) == ([APSE2, EUW1], [PRIMARY])
+
+
+def test_the_pending_window_counts_as_started_and_gets_no_second_modify(clock):
+    # Accepted, then 'available' with the target pending for longer than status_settle_seconds.
+    world = FakeWorld(clock, status_delay=90)
+    result = _run(world, status_settle_seconds=30)
+    assert _modified(world) == UPGRADE_ORDER
+    assert result["upgraded"] == UPGRADE_ORDER
+    assert [m["engine_version"] for m in result["global_cluster"]["members"]] == ["14.9"] * 3
+
+
+@pytest.mark.parametrize("refusal", [
+    client_error("InvalidGlobalClusterStateFault", "Global cluster pg-global is upgrading", "ModifyDBCluster"),
+    client_error("InvalidDBClusterStateFault", "DB cluster is not available for modification", "ModifyDBCluster"),
+    client_error("InvalidParameterValue", "Cannot upgrade DB cluster 'x' to engine version 14.9 as global replica(s) are running lower version. "
+                 "Please upgrade global replicas first before upgrading the primary member.", "ModifyDBCluster"),
+], ids=["global-state", "cluster-state", "replicas-first"])
+def test_refusals_while_the_global_cluster_settles_are_retried_until_it_accepts(clock, refusal):
+    # The global cluster reads 'available' while AWS still refuses: only the retry gets the next member going.
+    world = FakeWorld(clock, settle=25)
+    world.settle_refusal = refusal
+    world.settle_hidden = True
+    result = _run(world)
+    assert world.accepted == UPGRADE_ORDER
+    assert result["upgraded"] == UPGRADE_ORDER
+    assert len(world.mutating_calls()) > len(UPGRADE_ORDER)
+
+
+def test_the_next_member_waits_for_the_global_cluster_to_settle(clock):
+    world = FakeWorld(clock, settle=25)
+    result = _run(world)
+    assert world.accepted == UPGRADE_ORDER
+    assert result["upgraded"] == UPGRADE_ORDER
+    refused = [call for call in world.mutating_calls() if call[2]["DBClusterIdentifier"] not in world.accepted]
+    assert refused == []
+    for previous, following in zip(world.upgrades, world.upgrades[1:]):
+        assert following.starts_at - world.status_delay >= previous.ends_at + world.settle
+
+
+def test_a_settling_refusal_that_outlasts_wait_timeout_stops_the_run(clock):
+    world = FakeWorld(clock, settle=10000)
+    with pytest.raises(AuroraGlobalError) as failed:
+        _run(world, wait_timeout=200)
+    assert "wait_timeout (200 seconds" in str(failed.value)
+    assert failed.value.progress["timed_out"] is True
+    assert failed.value.progress["upgraded"] == [APSE2]
+    assert clock.now == 200
+
+
+def test_a_headless_refusal_is_not_retried(world):
+    world.refusals[("modify_db_cluster", APSE2)] = client_error(
+        "InvalidDBClusterStateFault", "Cannot modify engine version without a primary instance in DB cluster", "ModifyDBCluster")
+    with pytest.raises(AuroraGlobalError) as failed:
+        _run(world)
+    assert len(world.mutating_calls()) == 1
+    assert failed.value.progress["failed_members"] == [APSE2]
+
+
+def test_a_lost_response_is_recognised_as_this_runs_upgrade(world):
+    world.lost_responses.add("modify_db_cluster")
+    result = _run(world)
+    assert world.accepted == UPGRADE_ORDER
+    assert result["upgraded"] == UPGRADE_ORDER
+    assert [m["engine_version"] for m in result["global_cluster"]["members"]] == ["14.9"] * 3
+
+
+def test_a_rerun_in_the_pending_window_sends_no_second_modify(clock):
+    world = FakeWorld(clock, status_delay=30)
+    _run(world, wait=False)
+    clock.now += 5
+    result = _run(world, wait=False)
+    assert world.accepted == [APSE2, EUW1]
+    assert len(world.mutating_calls()) == 2
+    assert result["upgraded"] == [EUW1]
+    assert result["still_upgrading"] == [EUW1]
+
+
+def test_a_member_on_a_pending_window_blocks_as_in_flight(clock):
+    world = FakeWorld(clock, status_delay=30)
+    _run(world, wait=False)
+    blockers = _run(world, check_mode=True)["upgrade_plan"]["blockers"]
+    assert [(b["code"], b["clusters"], b["in_flight"]) for b in blockers] == [("member_not_available", [APSE2], True)]
+
+
+def test_identifiers_match_in_any_case(world):
+    result = _run(world, db_cluster_identifier=EUW1.upper(), global_cluster_identifier="PG-Global")
+    assert _modified(world) == [EUW1]
+    assert result["upgraded"] == [EUW1]
 
 
 def test_an_invalid_version_string_is_reported_as_such(world):

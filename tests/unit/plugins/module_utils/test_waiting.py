@@ -12,9 +12,9 @@ from ansible_collections.aurora.global_db.plugins.module_utils.waiting import De
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import WaitFailed
-from ansible_collections.aurora.global_db.plugins.module_utils.waiting import poll
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import _poll
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_for_upgrade
-from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_until_available
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_until_settled
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import VirtualClock
 
 EUW1 = Resource(DB_CLUSTER, "pg-secondary-euw1", "eu-west-1")
@@ -143,24 +143,24 @@ def test_a_zero_timeout_reads_once_and_never_sleeps():
     assert len(timeline.reads) == 1
 
 
-def test_wait_until_available_accepts_any_version():
+def test_wait_until_settled_accepts_any_version():
     clock = VirtualClock(now=1000.0)
     timeline = Timeline(clock, {EUW1: [(0, "14.6", "upgrading"), (20, "14.9", "available")], USE1: [(0, "14.6", "modifying"), (40, "14.6", "available")]})
-    wait_until_available([EUW1, USE1], timeline, Deadline(3600, clock), 10, clock.sleep)
+    wait_until_settled([EUW1, USE1], timeline, Deadline(3600, clock), 10, clock.sleep, "them")
     assert clock.now - 1000 == 40
 
 
-def test_wait_until_available_times_out_with_what_is_still_busy():
+def test_wait_until_settled_times_out_with_what_is_still_busy():
     clock = VirtualClock(now=1000.0)
     timeline = Timeline(clock, {EUW1: [(0, "14.6", "upgrading")]})
     with pytest.raises(WaitFailed) as failure:
-        wait_until_available([EUW1], timeline, Deadline(20, clock), 10, clock.sleep)
+        wait_until_settled([EUW1], timeline, Deadline(20, clock), 10, clock.sleep, "them")
     assert "pg-secondary-euw1 (eu-west-1) is 'upgrading'" in str(failure.value)
 
 
 def test_poll_stops_as_soon_as_nothing_is_pending():
     clock = VirtualClock(now=1000.0)
     answers = [["x"], ["x"], []]
-    poll(lambda: answers.pop(0), Deadline(3600, clock), 7, clock.sleep, "nothing")
+    _poll(lambda: answers.pop(0), Deadline(3600, clock), 7, clock.sleep, "nothing")
     assert clock.sleeps == [7, 7]
     assert answers == []
