@@ -93,10 +93,10 @@ class GlobalDatabaseReader:
 
         ``option`` names the module option the target came from, for the message when it is not a version of the engine.
         """
-        pending = pending_members(facts, target)
-        # Members at another version than the global cluster's (an upgrade under way) need reads of their own, all at once.
-        keys = sorted({(m["region"], m["engine_version"]) for m in pending})
         try:
+            pending = pending_members(facts, target)
+            # Members at another version than the global cluster's (an upgrade under way) need reads of their own, all at once.
+            keys = sorted({(m["region"], m["engine_version"]) for m in pending})
             targets = dict(zip(keys, fan_out(lambda key: self.targets(key[0], facts["engine"], key[1]), keys)))
             targets_by_member = {m["db_cluster_identifier"]: targets[(m["region"], m["engine_version"])] for m in pending}
             return build_upgrade_plan(facts, target, targets_by_member)
