@@ -69,6 +69,9 @@ class GlobalDatabaseReader:
         global_members = global_cluster.get("GlobalClusterMembers", [])
         engine, engine_version = global_cluster["Engine"], global_cluster["EngineVersion"]
         regions = sorted({region_from_arn(m["DBClusterArn"]) for m in global_members})
+        # The clients first, in this thread: a region whose client cannot be created fails the module once, not once per thread.
+        for region in regions:
+            self._clients.rds(region)
         # Each read is a round trip to its region: every member's and every region's reads go at once.
         reads = fan_out(_call, [partial(self._member, m) for m in global_members] + [partial(self.targets, r, engine, engine_version) for r in regions])
         members, target_lists = upgrade_order(reads[:len(global_members)]), reads[len(global_members):]
