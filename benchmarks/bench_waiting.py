@@ -237,7 +237,8 @@ def table(rows):
     lines = [
         "Waiting policies on %d simulated timelines (upgrades 5-120 min, 0-120 s before `upgrading`, wait_timeout %d s)" % (rows[0]["timelines"], WAIT_TIMEOUT),
         "goal (ours): 0 early returns, 0 give-ups inside wait_timeout, p95 delay <= poll cap (%d s), calls <= half of Terraform's" % waiting.POLL_CAP_SECONDS,
-        "| policy | median delay s | p95 delay s | describe calls / member-hour | early returns | give-ups inside wait_timeout | next member inside settle window |",
+        "| policy | median delay s | p95 delay s | describe calls / member-hour | early returns | give-ups inside wait_timeout "
+        "| next member inside settle window |",
         "|---|---|---|---|---|---|---|",
     ]
     for row in rows:

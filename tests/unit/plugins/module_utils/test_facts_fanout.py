@@ -110,5 +110,5 @@ def test_each_regions_client_is_created_once_when_threads_ask_at_the_same_time()
     for thread in threads:
         thread.join()
     assert sorted(module.created) == sorted(REGIONS[:2])
-    assert len(got) == 8 and {region: client for region, client in got} == {region: clients.rds(region) for region in REGIONS[:2]}
+    assert len(got) == 8 and dict(got) == {region: clients.rds(region) for region in REGIONS[:2]}
     assert len({id(client) for _region, client in got}) == 2
