@@ -52,7 +52,7 @@ class GlobalDatabaseReader:
         self._clients = clients
         self._targets = {}
 
-    def targets(self, region, engine, engine_version):
+    def _valid_targets(self, region, engine, engine_version):
         key = (region, engine, engine_version)
         if key not in self._targets:
             self._targets[key] = upgrade_targets(describe_engine_version(self._clients, region, engine, engine_version))
@@ -73,7 +73,7 @@ class GlobalDatabaseReader:
         for region in regions:
             self._clients.rds(region)
         # Each read is a round trip to its region: every member's and every region's reads go at once.
-        reads = fan_out(_call, [partial(self._member, m) for m in global_members] + [partial(self.targets, r, engine, engine_version) for r in regions])
+        reads = fan_out(_call, [partial(self._member, m) for m in global_members] + [partial(self._valid_targets, r, engine, engine_version) for r in regions])
         members, target_lists = upgrade_order(reads[:len(global_members)]), reads[len(global_members):]
         primary = primary_of(members)
         return {
@@ -100,7 +100,7 @@ class GlobalDatabaseReader:
             pending = pending_members(facts, target)
             # Members at another version than the global cluster's (an upgrade under way) need reads of their own, all at once.
             keys = sorted({(m["region"], m["engine_version"]) for m in pending})
-            targets = dict(zip(keys, fan_out(lambda key: self.targets(key[0], facts["engine"], key[1]), keys)))
+            targets = dict(zip(keys, fan_out(lambda key: self._valid_targets(key[0], facts["engine"], key[1]), keys)))
             targets_by_member = {m["db_cluster_identifier"]: targets[(m["region"], m["engine_version"])] for m in pending}
             return build_upgrade_plan(facts, target, targets_by_member)
         except InvalidEngineVersion as error:

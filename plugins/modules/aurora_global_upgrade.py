@@ -88,8 +88,10 @@ options:
     default: 15
   status_settle_seconds:
     description:
-      - How many seconds a member may keep reporting V(available) at its old version after AWS accepted its upgrade
-        before the module concludes that the upgrade did not start and fails.
+      - How many seconds a member may keep reporting V(available) at its old version, with no engine version change
+        pending, after AWS accepted its upgrade before the module concludes that the upgrade did not start and fails.
+        A member that shows the target in C(PendingModifiedValues.EngineVersion) is waited for however long it takes
+        (within O(wait_timeout)).
       - AWS promises no time for the status to change; raise this value if it is slow in your account.
     type: int
     default: 300

@@ -23,7 +23,7 @@ GLOBAL = Resource(GLOBAL_CLUSTER, "pg-global", "us-east-1")
 
 
 class Timeline:
-    """States that change at given times: {resource: [(from_second, engine_version, status), ...]}, seconds after start."""
+    """States that change at given times: {resource: [(from_second, engine_version, status[, pending_engine_version]), ...]}."""
 
     def __init__(self, clock, changes):
         self._clock = clock
@@ -34,8 +34,8 @@ class Timeline:
     def __call__(self, resource):
         elapsed = self._clock.now - self._start
         self.reads.append((elapsed, resource))
-        version, status = [(v, s) for since, v, s in self._changes[resource] if since <= elapsed][-1]
-        return State(resource, version, status)
+        change = [change for change in self._changes[resource] if change[0] <= elapsed][-1]
+        return State(resource, *change[1:])
 
 
 def _wait(clock, timeline, resources, timeout=3600, poll_interval=10, settle_seconds=60, deadline=None):
@@ -164,3 +164,34 @@ def test_poll_stops_as_soon_as_nothing_is_pending():
     _poll(lambda: answers.pop(0), Deadline(3600, clock), 7, clock.sleep, "nothing")
     assert clock.sleeps == [7, 7]
     assert answers == []
+
+
+def test_an_accepted_upgrade_with_the_target_pending_is_waited_for_past_the_settle_period():
+    clock = VirtualClock(now=1000.0)
+    timeline = Timeline(clock, {EUW1: [(0, "14.6", "available", "14.9"), (120, "14.6", "upgrading"), (150, "14.9", "available")]})
+    _wait(clock, timeline, [EUW1], settle_seconds=60)
+    assert clock.now - 1000 == 150
+
+
+def test_a_pending_change_to_another_version_is_no_sign_of_this_upgrade():
+    clock = VirtualClock(now=1000.0)
+    timeline = Timeline(clock, {EUW1: [(0, "14.6", "available", "14.7")]})
+    with pytest.raises(WaitFailed) as failure:
+        _wait(clock, timeline, [EUW1], settle_seconds=30)
+    assert failure.value.failed == [EUW1]
+    assert "(14.7 pending)" in str(failure.value)
+
+
+def test_wait_until_settled_waits_for_a_pending_change_to_be_applied():
+    clock = VirtualClock(now=1000.0)
+    timeline = Timeline(clock, {EUW1: [(0, "14.6", "available", "14.9"), (20, "14.6", "upgrading"), (40, "14.9", "available")]})
+    wait_until_settled([EUW1], timeline, Deadline(3600, clock), 10, clock.sleep, "them")
+    assert clock.now - 1000 == 40
+
+
+def test_a_timeout_says_what_still_runs():
+    clock = VirtualClock(now=1000.0)
+    timeline = Timeline(clock, {EUW1: [(0, "14.6", "upgrading")], USE1: [(0, "14.9", "available")]})
+    with pytest.raises(WaitFailed) as failure:
+        _wait(clock, timeline, [EUW1, USE1], timeout=20)
+    assert (failure.value.timed_out, failure.value.still_running, failure.value.failed) == (True, [EUW1], [])
