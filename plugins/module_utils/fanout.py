@@ -4,7 +4,7 @@
 
 """Run independent reads at once: one task per member or region, on a small thread pool.
 
-A global database spans up to six regions and every read is a round trip to
+A global database spans up to eleven regions and every read is a round trip to
 another continent, so reading them one after another costs the sum of the
 round trips; at once it costs the longest one. The answers come back in the
 order the tasks were given, never in the order they finished, so the facts do
