@@ -7,8 +7,16 @@
 Starts the sandbox, seeds its postgresql-14 scenario (pg-global, 14.6, primary in us-east-1,
 secondaries in eu-west-1 and ap-southeast-2), shows the global database and the plan (the role in
 check mode), upgrades it to 14.9 (minor: secondaries first, the primary last) and then to 15.4
-(major: through the global cluster) with the collection's playbook, and shows the result and every
+(major: a snapshot of the primary, then one call on the global cluster, then the custom parameter
+groups of the new family applied to every member and instance, readers rebooted before writers)
+with the collection's playbook, and shows the result, the report of the major upgrade and every
 call that changed something. The sandbox is stopped at the end, also on failure or Ctrl-C.
+
+make demo-mysql (--mysql): the Aurora MySQL version 2 -> 3 path instead. Seeds the mysql-2 scenario
+(mysql2-global, 5.7.mysql_aurora.2.11.2, primary in us-east-1, secondary in us-west-2), shows what the
+snapshot restore method would create (check mode), builds the new global database mysql3-new-global
+at 8.0.mysql_aurora.3.04.0 from a snapshot of the primary, and shows both global databases: the old
+one unchanged.
 """
 
 import json
@@ -18,7 +26,10 @@ import shlex
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+
+import boto3
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTS = os.path.join(REPOSITORY, "tests")
@@ -26,7 +37,18 @@ ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbo
 
 SCENARIO = "postgresql-14"
 GLOBAL_CLUSTER = "pg-global"
+MYSQL_SCENARIO = "mysql-2"
+MYSQL_GLOBAL_CLUSTER = "mysql2-global"
+MYSQL_NEW_GLOBAL_CLUSTER = "mysql3-new-global"
+MYSQL_TARGET = "8.0.mysql_aurora.3.04.0"
+# How long each new snapshot, cluster, instance and global cluster of the snapshot restore takes in the sandbox.
+PROVISION_SECONDS = 2
 REGION = "us-east-1"
+# The members' regions, and the custom parameter groups of the major target's family the operator made in each.
+MEMBER_REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
+TARGET_FAMILY = "aurora-postgresql15"
+CLUSTER_PARAMETER_GROUP = "pg15-cluster-params"
+INSTANCE_PARAMETER_GROUP = "pg15-instance-params"
 # Long enough to watch each member's upgrade go by, short enough for a demo.
 UPGRADE_SECONDS = 3
 POLL_INTERVAL = 1
@@ -125,49 +147,126 @@ def sandbox_command(*arguments):
     return json.loads(completed.stdout)
 
 
+def prepare_major_upgrade(endpoint_url):
+    """What an operator prepares before a major upgrade: parameter groups of the new family in every member's region.
+    A second instance (a reader) in the primary shows the reboots going readers first."""
+    for region in MEMBER_REGIONS:
+        rds = boto3.client("rds", region_name=region, endpoint_url=endpoint_url,
+                           aws_access_key_id=SANDBOX_CREDENTIALS["AWS_ACCESS_KEY_ID"], aws_secret_access_key=SANDBOX_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
+        rds.create_db_cluster_parameter_group(DBClusterParameterGroupName=CLUSTER_PARAMETER_GROUP, DBParameterGroupFamily=TARGET_FAMILY,
+                                              Description="pg-global settings for PostgreSQL 15")
+        rds.create_db_parameter_group(DBParameterGroupName=INSTANCE_PARAMETER_GROUP, DBParameterGroupFamily=TARGET_FAMILY,
+                                      Description="pg-global instance settings for PostgreSQL 15")
+        print("  %-15s DB cluster parameter group %s and DB parameter group %s (%s)" % (
+            region, CLUSTER_PARAMETER_GROUP, INSTANCE_PARAMETER_GROUP, TARGET_FAMILY), flush=True)
+        if region == REGION:
+            rds.create_db_instance(DBInstanceIdentifier="pg-primary-use1-2", DBClusterIdentifier="pg-primary-use1",
+                                   Engine="aurora-postgresql", DBInstanceClass="db.r6g.large")
+            print("  %-15s reader pg-primary-use1-2 beside the writer pg-primary-use1-1" % region, flush=True)
+
+
+# The parameter naming what a call creates or changes, in the order they are looked for.
+SUBJECTS = ("DBClusterSnapshotIdentifier", "DBInstanceIdentifier", "DBClusterIdentifier", "GlobalClusterIdentifier",
+            "DBClusterParameterGroupName", "DBParameterGroupName")
+
+
 def show_changes(endpoint_url, started_at):
     """Every call that changed something in the sandbox, in order: every call but the read-only Describe* ones."""
     print("\nEvery call that changed something, as the sandbox recorded it:")
     journal = sandbox_command("journal", "--endpoint-url", endpoint_url)
     for call in (entry for entry in journal if entry["kind"] == "call" and not entry["operation"].startswith("Describe")):
         params = call["params"]
-        print("  +%5.1fs  %-20s %-15s %-19s -> %s%s" % (
-            call["time"] - started_at, call["operation"], call["region"],
-            params.get("DBClusterIdentifier") or params.get("GlobalClusterIdentifier"), params.get("EngineVersion"),
+        subject = next(params[name] for name in SUBJECTS if name in params)
+        # What a modify call sets: the engine version, or a parameter group (unless the group is what the call names).
+        change = params.get("EngineVersion") or next(
+            (params[name] for name in ("DBClusterParameterGroupName", "DBParameterGroupName") if params.get(name) not in (None, subject)), None)
+        print("  +%5.1fs  %-28s %-15s %-44s %s%s" % (
+            call["time"] - started_at, call["operation"], call["region"], subject,
+            "-> %s" % change if change else "",
             "  (AllowMajorVersionUpgrade)" if params.get("AllowMajorVersionUpgrade") else "",
         ))
 
 
-def demo():
+def show_report(report_dir):
+    for name in sorted(os.listdir(report_dir)):
+        if name.endswith(".md"):
+            print("\n%s (and the same as .json):\n" % os.path.join(report_dir, name))
+            with open(os.path.join(report_dir, name), encoding="utf-8") as report:
+                print(report.read(), flush=True)
+
+
+def demo_postgresql(sandbox, environment, started_at):
+    connection = dict(aurora_global_upgrade_endpoint_url=sandbox.endpoint_url, aurora_global_upgrade_region=REGION)
+    upgrade = [ANSIBLE_PLAYBOOK, "aurora.global_db.upgrade"] + extra_vars(
+        aurora_global_upgrade_global_cluster_identifier=GLOBAL_CLUSTER, aurora_global_upgrade_poll_interval=POLL_INTERVAL, **connection)
+    show_facts = [ANSIBLE_PLAYBOOK, "aurora.global_db.facts"] + extra_vars(
+        aurora_global_facts_global_cluster_identifier=GLOBAL_CLUSTER,
+        aurora_global_facts_endpoint_url=sandbox.endpoint_url, aurora_global_facts_region=REGION)
+
+    banner("1/5  The global database (playbook aurora.global_db.facts)")
+    run(show_facts, environment)
+
+    banner("2/5  The plan for 14.9, in check mode: nothing is changed")
+    run(upgrade + extra_vars(aurora_global_upgrade_engine_version="14.9") + ["--check"], environment)
+
+    banner("3/5  Minor upgrade to 14.9: secondaries first, the primary last")
+    run(upgrade + extra_vars(aurora_global_upgrade_engine_version="14.9"), environment)
+
+    banner("4/5  Major upgrade to 15.4: a snapshot, one call on the global cluster, then the custom parameter groups")
+    prepare_major_upgrade(sandbox.endpoint_url)
+    report_dir = tempfile.mkdtemp(prefix="aurora-global-db-demo-")
+    run(upgrade + extra_vars(
+        aurora_global_upgrade_engine_version="15.4", aurora_global_upgrade_allow_major_version_upgrade="true",
+        # As JSON without spaces: -e name=value ends a value at a space.
+        aurora_global_upgrade_db_cluster_parameter_groups=json.dumps({region: CLUSTER_PARAMETER_GROUP for region in MEMBER_REGIONS}, separators=(",", ":")),
+        aurora_global_upgrade_db_parameter_groups=json.dumps({region: INSTANCE_PARAMETER_GROUP for region in MEMBER_REGIONS}, separators=(",", ":")),
+        aurora_global_upgrade_reboot_for_parameter_groups="true", aurora_global_upgrade_report_dir=report_dir,
+    ), environment)
+
+    banner("5/5  Summary")
+    run(show_facts, environment)
+    show_report(report_dir)
+    show_changes(sandbox.endpoint_url, started_at)
+
+
+def demo_mysql(sandbox, environment, started_at):
+    sandbox_command("configure", "--endpoint-url", sandbox.endpoint_url,
+                    "provision_seconds=%s" % PROVISION_SECONDS, "snapshot_seconds=%s" % PROVISION_SECONDS)
+    restore = [ANSIBLE_PLAYBOOK, "aurora.global_db.upgrade"] + extra_vars(
+        aurora_global_upgrade_global_cluster_identifier=MYSQL_GLOBAL_CLUSTER, aurora_global_upgrade_engine_version=MYSQL_TARGET,
+        aurora_global_upgrade_method="snapshot_restore", aurora_global_upgrade_new_global_cluster_identifier=MYSQL_NEW_GLOBAL_CLUSTER,
+        aurora_global_upgrade_writes_stopped="true", aurora_global_upgrade_poll_interval=POLL_INTERVAL,
+        aurora_global_upgrade_endpoint_url=sandbox.endpoint_url, aurora_global_upgrade_region=REGION)
+
+    def show_facts(global_cluster):
+        run([ANSIBLE_PLAYBOOK, "aurora.global_db.facts"] + extra_vars(
+            aurora_global_facts_global_cluster_identifier=global_cluster,
+            aurora_global_facts_endpoint_url=sandbox.endpoint_url, aurora_global_facts_region=REGION), environment)
+
+    banner("1/4  The Aurora MySQL version 2 global database (version 3 in place is impossible for a global database)")
+    show_facts(MYSQL_GLOBAL_CLUSTER)
+
+    banner("2/4  What the snapshot restore method would create, in check mode: nothing is created")
+    run(restore + ["--check"], environment)
+
+    banner("3/4  Snapshot restore into the new global database %s (each new resource takes %s s)" % (MYSQL_NEW_GLOBAL_CLUSTER, PROVISION_SECONDS))
+    run(restore, environment)
+
+    banner("4/4  Summary: the new global database, and the old one unchanged for a rollback")
+    show_facts(MYSQL_NEW_GLOBAL_CLUSTER)
+    show_facts(MYSQL_GLOBAL_CLUSTER)
+    show_changes(sandbox.endpoint_url, started_at)
+
+
+def demo(mysql):
     environment = _sandbox_environment()
+    scenario = MYSQL_SCENARIO if mysql else SCENARIO
     banner("Starting the local AWS sandbox (each simulated upgrade takes %s s)" % UPGRADE_SECONDS)
     with Sandbox() as sandbox:
-        sandbox_command("seed", "--endpoint-url", sandbox.endpoint_url, "--scenario", SCENARIO)
+        sandbox_command("seed", "--endpoint-url", sandbox.endpoint_url, "--scenario", scenario)
         started_at = time.time()
-        print("Sandbox at %s, seeded with scenario %s." % (sandbox.endpoint_url, SCENARIO), flush=True)
-
-        connection = dict(aurora_global_upgrade_endpoint_url=sandbox.endpoint_url, aurora_global_upgrade_region=REGION)
-        upgrade = [ANSIBLE_PLAYBOOK, "aurora.global_db.upgrade"] + extra_vars(
-            aurora_global_upgrade_global_cluster_identifier=GLOBAL_CLUSTER, aurora_global_upgrade_poll_interval=POLL_INTERVAL, **connection)
-        show_facts = [ANSIBLE_PLAYBOOK, "aurora.global_db.facts"] + extra_vars(
-            aurora_global_facts_global_cluster_identifier=GLOBAL_CLUSTER,
-            aurora_global_facts_endpoint_url=sandbox.endpoint_url, aurora_global_facts_region=REGION)
-
-        banner("1/5  The global database (playbook aurora.global_db.facts)")
-        run(show_facts, environment)
-
-        banner("2/5  The plan for 14.9, in check mode: nothing is changed")
-        run(upgrade + extra_vars(aurora_global_upgrade_engine_version="14.9") + ["--check"], environment)
-
-        banner("3/5  Minor upgrade to 14.9: secondaries first, the primary last")
-        run(upgrade + extra_vars(aurora_global_upgrade_engine_version="14.9"), environment)
-
-        banner("4/5  Major upgrade to 15.4: one call on the global cluster")
-        run(upgrade + extra_vars(aurora_global_upgrade_engine_version="15.4", aurora_global_upgrade_allow_major_version_upgrade="true"), environment)
-
-        banner("5/5  Summary")
-        run(show_facts, environment)
-        show_changes(sandbox.endpoint_url, started_at)
+        print("Sandbox at %s, seeded with scenario %s." % (sandbox.endpoint_url, scenario), flush=True)
+        (demo_mysql if mysql else demo_postgresql)(sandbox, environment, started_at)
 
 
 def _exit_on_sigterm(signal_number, _frame):
@@ -179,7 +278,7 @@ def main():
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     started = time.monotonic()
     try:
-        demo()
+        demo(mysql="--mysql" in sys.argv[1:])
     except DemoFailed as error:
         print("\nmake demo failed: %s" % error, file=sys.stderr)
         sys.exit(1)

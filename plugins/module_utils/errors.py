@@ -30,3 +30,14 @@ def fail_module(module, error):
     if error.exception is not None:
         module.fail_json_aws(error.exception, msg=error.message, **error.progress)
     module.fail_json(msg=error.message, **error.progress)
+
+
+def exit_module(module, run):
+    """End the module with what ``run()`` returns (its ``diff`` only in diff mode), or with its AuroraGlobalError."""
+    try:
+        result = run()
+    except AuroraGlobalError as error:
+        fail_module(module, error)
+    if not module._diff:  # pylint: disable=protected-access
+        result.pop("diff", None)
+    module.exit_json(**result)

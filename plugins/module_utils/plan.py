@@ -18,6 +18,9 @@ from ansible_collections.aurora.global_db.plugins.module_utils.versions import u
 METHOD_GLOBAL = "global"
 METHOD_PER_CLUSTER = "per_cluster"
 METHOD_NONE = "none"
+# Aurora MySQL version 2 -> 3 of a global database: no in-place path, a new global database from a snapshot (R3).
+METHOD_SNAPSHOT_RESTORE = "snapshot_restore"
+MYSQL_V2_TO_V3_BLOCKER = "mysql_v2_to_v3_in_place"
 
 _METHODS = {MAJOR: METHOD_GLOBAL, MINOR: METHOD_PER_CLUSTER, NONE: METHOD_NONE}
 
@@ -56,7 +59,7 @@ def build_upgrade_plan(facts, target, targets_by_member):
     return {
         "target_engine_version": target,
         "kind": kind,
-        "method": _METHODS[kind],
+        "method": METHOD_SNAPSHOT_RESTORE if any(b["code"] == MYSQL_V2_TO_V3_BLOCKER for b in blockers) else _METHODS[kind],
         "pending": [m["db_cluster_identifier"] for m in pending],
         "blockers": blockers,
         "checked": checked,

@@ -5,6 +5,7 @@
 """The RDS API calls the collection makes, each in the region that owns the resource, with retries."""
 
 from contextlib import contextmanager
+from threading import Lock
 
 try:
     from botocore.exceptions import BotoCoreError
@@ -20,6 +21,8 @@ from ansible_collections.aurora.global_db.plugins.module_utils.errors import Aur
 from ansible_collections.aurora.global_db.plugins.module_utils.members import same_identifier
 
 RPO_PARAMETER = "rds.global_db_rpo"
+CLUSTER_PARAMETER_GROUP = "DB cluster parameter group"
+DB_PARAMETER_GROUP = "DB parameter group"
 # AWS's default parameter groups cannot be modified, so they never carry rds.global_db_rpo.
 _DEFAULT_GROUP_PREFIX = "default."
 _RETRY = AWSRetry.jittered_backoff(retries=10, delay=1, max_delay=20)
@@ -42,7 +45,7 @@ def error_message(error):
 
 
 @contextmanager
-def _aws_step(region, description):
+def aws_step(region, description):
     """Turn an SDK error into an AuroraGlobalError that says which step failed, in which region."""
     try:
         yield
@@ -65,22 +68,25 @@ class RegionalClients:
     """One retrying RDS client per region, created on first use through AnsibleAWSModule (credentials, endpoint_url).
 
     A region named in region_endpoint_urls (the module option) gets that endpoint (VPC, FIPS endpoints name
-    their region); every other region gets endpoint_url, or the AWS default endpoint.
+    their region); every other region gets endpoint_url, or the AWS default endpoint. Threads may share a
+    client for calls, but boto3 does not create clients safely in parallel: creation is locked.
     """
 
     def __init__(self, module, region_endpoint_urls=None):
         self._module = module
         self._endpoints = region_endpoint_urls or {}
         self._clients = {}
+        self._creating = Lock()
 
     @property
     def home_region(self):
         return self._module.region
 
     def rds(self, region):
-        if region not in self._clients:
-            self._clients[region] = self._module.client("rds", region=region, retry_decorator=_RETRY, **self._endpoint(region))
-        return self._clients[region]
+        with self._creating:
+            if region not in self._clients:
+                self._clients[region] = self._module.client("rds", region=region, retry_decorator=_RETRY, **self._endpoint(region))
+            return self._clients[region]
 
     def _endpoint(self, region):
         """The client argument that picks the region's own endpoint, or none (endpoint_url, else AWS's default)."""
@@ -107,7 +113,7 @@ def describe_global_cluster(clients, identifier):
     """The global cluster, matched as AWS matches identifiers: case-insensitively (AWS stores them in lower case)."""
     description = "Describing global cluster %s (asked in region %s)" % (identifier, clients.home_region)
     try:
-        with _aws_step(clients.home_region, description):
+        with aws_step(clients.home_region, description):
             found = _all_pages(clients.rds(clients.home_region), "describe_global_clusters", "GlobalClusters", GlobalClusterIdentifier=identifier)
     except is_ansible_aws_error_code("GlobalClusterNotFoundFault") as error:
         raise GlobalClusterNotFound(message="Global cluster %s does not exist in this account" % identifier) from error
@@ -118,7 +124,7 @@ def describe_global_cluster(clients, identifier):
 
 
 def describe_db_cluster(clients, region, identifier):
-    with _aws_step(region, "Describing DB cluster %s in %s" % (identifier, region)):
+    with aws_step(region, "Describing DB cluster %s in %s" % (identifier, region)):
         clusters = clients.rds(region).describe_db_clusters(DBClusterIdentifier=identifier, aws_retry=True)["DBClusters"]
     return clusters[0]
 
@@ -127,7 +133,7 @@ def rpo_seconds(clients, region, parameter_group):
     """The rds.global_db_rpo value set in a DB cluster parameter group, or None when RPO is off."""
     if not parameter_group or parameter_group.startswith(_DEFAULT_GROUP_PREFIX):
         return None
-    with _aws_step(region, "Reading %s from DB cluster parameter group %s in %s" % (RPO_PARAMETER, parameter_group, region)):
+    with aws_step(region, "Reading %s from DB cluster parameter group %s in %s" % (RPO_PARAMETER, parameter_group, region)):
         parameters = _all_pages(
             clients.rds(region), "describe_db_cluster_parameters", "Parameters",
             DBClusterParameterGroupName=parameter_group, Source="user",
@@ -145,7 +151,7 @@ def describe_engine_version(clients, region, engine, engine_version):
     IncludeAll: without it AWS lists only versions whose Status is ``available``, so a cluster on a deprecated
     version (the clusters that most need an upgrade) would seem to have no valid upgrade target at all.
     """
-    with _aws_step(region, "Listing valid upgrade targets of %s %s in %s" % (engine, engine_version, region)):
+    with aws_step(region, "Listing valid upgrade targets of %s %s in %s" % (engine, engine_version, region)):
         return _all_pages(
             clients.rds(region), "describe_db_engine_versions", "DBEngineVersions", Engine=engine, EngineVersion=engine_version, IncludeAll=True,
         )
@@ -153,13 +159,13 @@ def describe_engine_version(clients, region, engine, engine_version):
 
 def recent_events(clients, region, identifier, minutes):
     """The RDS events of a DB cluster in the last ``minutes`` (DescribeEvents in its region), oldest first."""
-    with _aws_step(region, "Reading the events of DB cluster %s in %s" % (identifier, region)):
+    with aws_step(region, "Reading the events of DB cluster %s in %s" % (identifier, region)):
         return _all_pages(clients.rds(region), "describe_events", "Events", SourceType="db-cluster", SourceIdentifier=identifier, Duration=minutes)
 
 
 def modify_global_cluster_engine_version(clients, region, identifier, engine_version):
     """Start a major version upgrade of the whole global cluster (ModifyGlobalCluster, asked in the primary's region)."""
-    with _aws_step(region, "Starting the major version upgrade of global cluster %s to %s (ModifyGlobalCluster in %s)" % (identifier, engine_version, region)):
+    with aws_step(region, "Starting the major version upgrade of global cluster %s to %s (ModifyGlobalCluster in %s)" % (identifier, engine_version, region)):
         clients.rds(region).modify_global_cluster(
             GlobalClusterIdentifier=identifier, EngineVersion=engine_version, AllowMajorVersionUpgrade=True, aws_retry=True,
         )
@@ -167,5 +173,44 @@ def modify_global_cluster_engine_version(clients, region, identifier, engine_ver
 
 def modify_db_cluster_engine_version(clients, region, identifier, engine_version):
     """Start a minor version upgrade of one member cluster now, not in its maintenance window (ModifyDBCluster in its region)."""
-    with _aws_step(region, "Starting the minor version upgrade of DB cluster %s in %s to %s (ModifyDBCluster)" % (identifier, region, engine_version)):
+    with aws_step(region, "Starting the minor version upgrade of DB cluster %s in %s to %s (ModifyDBCluster)" % (identifier, region, engine_version)):
         clients.rds(region).modify_db_cluster(DBClusterIdentifier=identifier, EngineVersion=engine_version, ApplyImmediately=True, aws_retry=True)
+
+
+def parameter_group_family(clients, region, kind, name):
+    """The family of a DB cluster parameter group (kind CLUSTER_PARAMETER_GROUP) or DB parameter group in a region; None when it does not exist."""
+    client = clients.rds(region)
+    try:
+        with aws_step(region, "Reading %s %s in %s" % (kind, name, region)):
+            if kind == CLUSTER_PARAMETER_GROUP:
+                groups = client.describe_db_cluster_parameter_groups(DBClusterParameterGroupName=name, aws_retry=True)["DBClusterParameterGroups"]
+            else:
+                groups = client.describe_db_parameter_groups(DBParameterGroupName=name, aws_retry=True)["DBParameterGroups"]
+    except is_ansible_aws_error_code(["DBParameterGroupNotFound", "DBClusterParameterGroupNotFound"]):
+        return None
+    return groups[0].get("DBParameterGroupFamily") if groups else None
+
+
+def describe_cluster_instances(clients, region, cluster_identifier):
+    """The DB instances of one DB cluster (DescribeDBInstances in its region)."""
+    with aws_step(region, "Describing the DB instances of DB cluster %s in %s" % (cluster_identifier, region)):
+        # One page is enough: an Aurora cluster has at most 16 instances, a page holds 100.
+        return clients.rds(region).describe_db_instances(Filters=[{"Name": "db-cluster-id", "Values": [cluster_identifier]}], aws_retry=True)["DBInstances"]
+
+
+def modify_db_cluster_parameter_group(clients, region, identifier, group):
+    """Put a member cluster on a DB cluster parameter group (it takes effect on each instance at its next reboot)."""
+    with aws_step(region, "Applying DB cluster parameter group %s to %s in %s (ModifyDBCluster)" % (group, identifier, region)):
+        clients.rds(region).modify_db_cluster(DBClusterIdentifier=identifier, DBClusterParameterGroupName=group, aws_retry=True)
+
+
+def modify_db_instance_parameter_group(clients, region, identifier, group):
+    """Put a DB instance on a DB parameter group (AWS changes the name at once, the parameters at the next reboot)."""
+    with aws_step(region, "Applying DB parameter group %s to DB instance %s in %s (ModifyDBInstance)" % (group, identifier, region)):
+        clients.rds(region).modify_db_instance(DBInstanceIdentifier=identifier, DBParameterGroupName=group, aws_retry=True)
+
+
+def reboot_db_instance(clients, region, identifier):
+    """Reboot a DB instance (a short outage of that instance) so that its parameter groups take effect."""
+    with aws_step(region, "Rebooting DB instance %s in %s so that its parameter groups take effect (RebootDBInstance)" % (identifier, region)):
+        clients.rds(region).reboot_db_instance(DBInstanceIdentifier=identifier, aws_retry=True)

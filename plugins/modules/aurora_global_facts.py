@@ -267,6 +267,9 @@ ansible_facts:
               description:
                 - V(global) (one C(ModifyGlobalCluster) call for a major upgrade),
                   V(per_cluster) (C(ModifyDBCluster) on each member, secondaries then the primary) or V(none).
+                - V(snapshot_restore) for Aurora MySQL version 2 -> 3, which has no in-place path in a global database (blocker
+                  C(mysql_v2_to_v3_in_place)), done by building a new global database from a snapshot of the primary with
+                  M(aurora.global_db.aurora_global_snapshot_restore).
               type: str
               returned: success
               sample: per_cluster

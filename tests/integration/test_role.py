@@ -88,7 +88,9 @@ def test_the_readme_example_upgrades_with_module_defaults_and_the_environment(sa
                        environment=dict(SHOW_STATS, AWS_ENDPOINT_URL=sandbox.endpoint_url, AWS_DEFAULT_REGION=None))
     assert run.returncode == 0, (run.failed_tasks, run.stderr)
     changes = sandbox.mutating_calls()
-    assert [(c["operation"], c["region"], c["params"]["EngineVersion"]) for c in changes] == [("ModifyGlobalCluster", "us-east-1", "15.4")]
+    # A major upgrade: the snapshot of the primary first (aurora_global_upgrade_snapshot_before defaults to true), then the upgrade.
+    assert [(c["operation"], c["region"]) for c in changes] == [("CreateDBClusterSnapshot", "us-east-1"), ("ModifyGlobalCluster", "us-east-1")]
+    assert changes[1]["params"]["EngineVersion"] == "15.4"
     assert _recorded_result(run)["upgraded"] == ["pg-global"]
 
 

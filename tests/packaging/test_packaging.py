@@ -45,8 +45,10 @@ IMPORTER_PYTHON_VARIABLE = "AURORA_GALAXY_IMPORTER_PYTHON"
 # What the AWX survey may contain (AWX's JobTemplateSurveySpec.ALLOWED_TYPES) and how a role
 # option's type maps onto a survey question type (AWX has no boolean question).
 AWX_QUESTION_TYPES = {"text": str, "textarea": str, "password": str, "multiplechoice": str, "multiselect": str, "integer": int, "float": (int, float)}
-# A dict arrives as JSON text, which the modules' dict options accept.
-SURVEY_TYPE_OF = {"str": ("text", "textarea", "password", "multiplechoice"), "int": ("integer",), "bool": ("multiplechoice",), "dict": ("textarea",)}
+# A dict arrives as JSON text, which the modules' dict options accept. A raw option takes what a survey answer cannot
+# type otherwise (a bool that may be left unanswered, a dict given as JSON text or left empty).
+SURVEY_TYPE_OF = {"str": ("text", "textarea", "password", "multiplechoice"), "int": ("integer",), "bool": ("multiplechoice",), "dict": ("textarea",),
+                  "raw": ("text", "textarea", "multiplechoice")}
 
 # The AWS error messages docs/upgrading.md must explain (from the restriction table of the project's AWS facts).
 AWS_ERRORS = (
@@ -541,7 +543,9 @@ def test_awx_launch_with_survey_answers(workdir, collections_path, sandbox):
     completed, calls = _launch(workdir, collections_path, sandbox, "major", _awx_extra_vars(dict(
         answers, aurora_global_upgrade_engine_version="15.4", aurora_global_upgrade_allow_major_version_upgrade="true"), blank="omit"))
     assert completed.returncode == 0, completed.stdout[-4000:]
-    assert calls == [("ModifyGlobalCluster", "pg-global")]
+    # A snapshot of the primary first (the default before a major upgrade), then the upgrade.
+    assert [operation for operation, _subject in calls] == ["CreateDBClusterSnapshot", "ModifyGlobalCluster"]
+    assert calls[1] == ("ModifyGlobalCluster", "pg-global")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,6 +21,11 @@ MUTATING_OPERATIONS = frozenset({
     "RemoveFromGlobalCluster",
     "RebootDBInstance",
     "ModifyDBClusterParameterGroup",
+    "CreateDBClusterSnapshot",
+    "RestoreDBClusterFromSnapshot",
+    "CreateDBInstance",
+    "CreateGlobalCluster",
+    "CreateDBCluster",
 })
 
 

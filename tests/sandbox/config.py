@@ -74,6 +74,9 @@ _VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "fail_upgrade_of": _identifier_list,
     "hidden_versions": _region_versions,
     "refuse_in_place_mysql_minor": _boolean,
+    "snapshot_seconds": _non_negative_number,
+    "reboot_seconds": _non_negative_number,
+    "provision_seconds": _non_negative_number,
     "deprecated_versions": _string_list,
     "settle_seconds": _non_negative_number,
     "settle_refusal": _settle_refusal,
@@ -96,6 +99,11 @@ class SandboxConfig:
     hidden_versions: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     # AWS refuses some in-place Aurora MySQL minor upgrades of a global database (rule R10), not all: off by default.
     refuse_in_place_mysql_minor: bool = False
+    # How long a manual DB cluster snapshot is `creating`, and a DB instance `rebooting`.
+    snapshot_seconds: float = 1.0
+    reboot_seconds: float = 1.0
+    # How long a new snapshot, cluster, instance or global cluster reads `creating` (sandbox.restores).
+    provision_seconds: float = 0.0
     # DescribeDBEngineVersions lists these (Status `deprecated`) only when asked with IncludeAll=true.
     deprecated_versions: list[str] = dataclasses.field(default_factory=list)
     # How long a global cluster says `modifying` after a member's upgrade, and how ModifyDBCluster is refused meanwhile.

@@ -19,7 +19,8 @@ from moto.rds.exceptions import InvalidParameterCombination, InvalidParameterVal
 from moto.rds.models import DBCluster, GlobalCluster
 from moto.rds.responses import RDSResponse
 
-from . import events, rules
+from . import events, restores, rules
+from .maintenance import ParameterGroupResponses, SnapshotResponses
 from .state import SANDBOX
 from .topology import all_global_clusters, find_global_cluster, global_cluster_of
 
@@ -57,8 +58,28 @@ def describe_global_cluster(global_cluster: GlobalCluster) -> GlobalClusterView:
     )
 
 
-class SandboxRDSResponse(RDSResponse):
+class SandboxRDSResponse(SnapshotResponses, ParameterGroupResponses, RDSResponse):
     """The RDS API of the sandbox (installed in place of moto's RDSResponse by sandbox.server)."""
+
+    def restore_db_cluster_from_snapshot(self) -> ActionResult:
+        return ActionResult({"DBCluster": restores.restore_cluster(self.backend, self.params, SANDBOX)})
+
+    def create_db_cluster(self) -> ActionResult:
+        return ActionResult({"DBCluster": restores.create_cluster(self.backend, self.params, SANDBOX)})
+
+    def create_db_instance(self) -> ActionResult:
+        return ActionResult({"DBInstance": restores.create_instance(self.backend, self.params, SANDBOX)})
+
+    def create_global_cluster(self) -> ActionResult:
+        global_cluster = restores.create_global_cluster(self.backend, self.params, SANDBOX)
+        return ActionResult({"GlobalCluster": describe_global_cluster(global_cluster)})
+
+    def describe_orderable_db_instance_options(self) -> ActionResult:
+        options = restores.orderable_options(
+            SANDBOX.catalog, SANDBOX.hidden_versions(self.region), self.params["Engine"],
+            self.params.get("EngineVersion"), self.params.get("DBInstanceClass"),
+        )
+        return self._paged("OrderableDBInstanceOptions", options)
 
     def describe_global_clusters(self) -> ActionResult:
         identifier = self.params.get("GlobalClusterIdentifier")

@@ -66,6 +66,8 @@ def _create_member(definition: dict[str, Any], member: dict[str, Any], default_g
             "db_cluster_identifier": cluster_identifier,
             "engine": definition["engine"],
             "db_instance_class": DB_INSTANCE_CLASS,
+            # AWS names the default group of the version's family (moto would derive a wrong one for Aurora MySQL).
+            "db_parameter_group_name": default_group,
         })
 
 

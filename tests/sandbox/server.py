@@ -13,6 +13,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from moto.rds import urls as rds_urls
 from werkzeug.serving import make_server
 
+from . import parameter_groups, restores
 from .config import SandboxConfig
 from .responses import SandboxRDSResponse
 from .state import SANDBOX
@@ -24,6 +25,8 @@ HOST = "127.0.0.1"
 def install_rds_extensions() -> None:
     """Serve RDS through SandboxRDSResponse: moto reads these paths when it builds its RDS app, at the first RDS request."""
     rds_urls.url_paths = {path: SandboxRDSResponse.dispatch for path in rds_urls.url_paths}
+    parameter_groups.install()
+    restores.install()
 
 
 class QuietRequestHandler(MotoRequestHandler):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 from moto.rds.models import DBCluster, GlobalCluster
 
@@ -17,6 +17,7 @@ from .catalog import EngineCatalog
 from .config import SandboxConfig
 from .events import EventLog
 from .journal import CALL, EVENT, Journal
+from .transitions import Transition, Transitions
 from .upgrades import Upgrade, UpgradeTimeline
 
 
@@ -27,6 +28,7 @@ class SandboxState:
     config: SandboxConfig
     journal: Journal
     timeline: UpgradeTimeline
+    transitions: Transitions
     events: EventLog
     failover_states: dict[str, dict[str, Any]]
     _throttle_rng: random.Random
@@ -43,6 +45,7 @@ class SandboxState:
         self.config = self._initial_config
         self.journal = Journal()
         self.timeline = UpgradeTimeline()
+        self.transitions = Transitions()
         self.events = EventLog()
         self.failover_states = {}
         self._throttle_rng = random.Random(self.config.throttle_seed)
@@ -71,7 +74,14 @@ class SandboxState:
 
     def settle(self) -> None:
         """Apply the upgrade transitions that are due, so that what is read next is current."""
-        self.timeline.advance(time.time(), self._on_upgrade_transition)
+        now = time.time()
+        self.timeline.advance(now, self._on_upgrade_transition)
+        self.transitions.advance(now, self._journal_transition)
+
+    def later(self, seconds: float, apply: Callable[[], None], event: str, region: str, subject: dict[str, Any]) -> None:
+        """Have `apply` run `seconds` from now (journaled as the event `event`); at once when seconds is 0."""
+        self.transitions.schedule(Transition(time.time() + seconds, apply, event, region, subject))
+        self.settle()
 
     def record_call(self, operation: str, region: str | None, params: dict[str, Any]) -> dict[str, Any]:
         """Journal a call as it arrives; the entry returned is the stored one, so its `error` can be set once answered."""
@@ -106,6 +116,9 @@ class SandboxState:
         ))
         # Without a status delay the answer to the modify call itself already says `upgrading`.
         self.settle()
+
+    def _journal_transition(self, event: str, region: str, subject: dict[str, Any], when: float) -> None:
+        self.journal.append(EVENT, event, region, subject, when)
 
     def _on_upgrade_transition(self, operation: str, upgrade: Upgrade, when: float) -> None:
         self.journal.append(EVENT, operation, upgrade.region, {**upgrade.subject, "EngineVersion": upgrade.target}, when)

@@ -19,6 +19,7 @@ from typing import Callable
 
 from moto.rds.models import DBCluster, GlobalCluster
 
+from .parameter_groups import reset_to_default_groups
 from .topology import writer_of
 
 STARTED = "UpgradeStarted"
@@ -50,7 +51,7 @@ class Upgrade:
     ends_at: float
     fails: bool
     # Set for a global upgrade only (ModifyGlobalCluster does major upgrades only): after a major upgrade AWS
-    # puts every member on the new family's default cluster parameter group.
+    # puts every member, and each of its instances, on the new family's default parameter groups.
     default_parameter_group: str | None = None
     # When the global cluster is available again after a member's upgrade; ends_at when there is no settle window.
     settles_at: float | None = None
@@ -89,7 +90,7 @@ class Upgrade:
             if not self.fails:
                 cluster.engine_version = self.target
                 if self.default_parameter_group:
-                    cluster.parameter_group = self.default_parameter_group
+                    reset_to_default_groups(cluster, self.default_parameter_group)
         if self.is_global:
             self.global_cluster.status = AVAILABLE
         elif self.has_settle_window:

@@ -76,7 +76,7 @@ def test_mysql_v2_to_v3_in_place(facts, member, targets):
         member("mysql2-secondary-usw2", "us-west-2", version=v2),
     ])
     plan = build_upgrade_plan(state, "8.0.mysql_aurora.3.04.0", _everyone(state, targets("8.0.mysql_aurora.3.04.0", major=("8.0.mysql_aurora.3.04.0",))))
-    assert plan["kind"] == "major"
+    assert (plan["kind"], plan["method"]) == ("major", "snapshot_restore")
     assert _codes(plan) == ["mysql_v2_to_v3_in_place"]
     assert "snapshot restore" in plan["blockers"][0]["message"]
     assert plan["blockers"][0]["clusters"] == ["mysql2-secondary-usw2", "mysql2-primary-use1"]

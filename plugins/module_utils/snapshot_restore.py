@@ -1,0 +1,493 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The snapshot restore method: Aurora MySQL version 2 -> 3 of a global database, into a new global database.
+
+AWS offers no in-place upgrade from Aurora MySQL version 2 to 3 for a global database; its guide prescribes a
+snapshot of the primary, restored as a cluster of the target version, a new global cluster from it and a new
+secondary cluster in each old secondary's region. The old global database only gives a snapshot: it receives
+no other call that changes anything, so that it stays there for a rollback.
+
+Every resource is named from the old one (``new_cluster_suffix``) and tagged with RESTORE_TAG, so a re-run
+recognises what an interrupted run created and continues from there; anything else of the same name is
+refused before any change. All checks are made before the first create.
+"""
+
+import re
+from collections import namedtuple
+
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
+from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
+from ansible_collections.aurora.global_db.plugins.module_utils.members import PRIMARY
+from ansible_collections.aurora.global_db.plugins.module_utils.members import SECONDARY
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import CLUSTER_PARAMETER_GROUP
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_PARAMETER_GROUP
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import parameter_group_family
+from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import DB_INSTANCE
+from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import GLOBAL_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import SNAPSHOT
+from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import cluster_instances
+from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import create
+from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import describe
+from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import engine_version_entry
+from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import instance_class_orderable
+from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import is_already_exists
+from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import kind_words
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import AVAILABLE
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import FAILOVER_IN_PROGRESS_STATES
+from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_names import MAX_LENGTH
+from ansible_collections.aurora.global_db.plugins.module_utils.versions import AURORA_MYSQL
+from ansible_collections.aurora.global_db.plugins.module_utils.versions import InvalidEngineVersion
+from ansible_collections.aurora.global_db.plugins.module_utils.versions import aurora_mysql_generation
+from ansible_collections.aurora.global_db.plugins.module_utils.versions import parse_engine_version
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Deadline
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource as WaitedResource
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_until_settled
+
+METHOD = "snapshot_restore"
+# Tag on every resource a run creates: "<old global id>/<new global id>". '/' is allowed in RDS tag values.
+RESTORE_TAG = "aurora-global-db-snapshot-restore"
+# Statuses after which a new resource will not become available without the operator (AWS RDS User Guide,
+# "Viewing Amazon Aurora DB cluster status" and "Viewing DB instance status").
+FAILED_STATES = (
+    "failed", "incompatible-parameters", "incompatible-restore", "incompatible-network", "inaccessible-encryption-credentials",
+    "inaccessible-encryption-credentials-recoverable", "storage-full", "deleting",
+)
+
+# botocore CreateDBClusterMessage, CreateDBInstanceMessage, CreateDBClusterSnapshotMessage: 1 to 63 letters, numbers or
+# hyphens, the first a letter, no hyphen at the end and never two in a row (MAX_LENGTH is that 63).
+_RDS_IDENTIFIER = re.compile(r"^[a-z](?:-?[a-z0-9])*$", re.IGNORECASE)
+_NOT_IN_IDENTIFIERS = re.compile(r"[^a-z0-9]+")
+
+RestoreRequest = namedtuple("RestoreRequest", [
+    "global_cluster_identifier", "new_global_cluster_identifier", "engine_version", "new_cluster_suffix",
+    "db_cluster_snapshot_identifier", "db_cluster_parameter_groups", "db_parameter_groups", "writes_stopped",
+    "wait_timeout", "poll_interval",
+])
+RestoreRequest.__doc__ = """The options of aurora_global_snapshot_restore (names as in the module)."""
+
+Resource = namedtuple("Resource", ["kind", "identifier", "region", "role", "params", "parent"])
+Resource.__doc__ = """One resource of the new global database (or the snapshot), with the parameters of its create call.
+
+``parent`` is the identifier of the DB cluster a DB instance belongs to."""
+
+
+class RestoreRefused(AuroraGlobalError):
+    """A check before any change failed; nothing was created. The message gives every reason, in order."""
+
+    def __init__(self, refusals):
+        super().__init__(message=" ".join(refusals))
+        self.refusals = refusals
+
+
+class RestoreFailed(AuroraGlobalError):
+    """The run stopped after it had started creating; a re-run resumes from what exists."""
+
+
+def method_refusal(engine, current_version, target_version):
+    """Why the snapshot restore method does not apply (None when it does): it is for Aurora MySQL version 2 -> 3 only."""
+    try:
+        current = aurora_mysql_generation(parse_engine_version(engine, current_version))
+        target = aurora_mysql_generation(parse_engine_version(engine, target_version))
+    except InvalidEngineVersion as error:
+        return "engine_version: %s." % error
+    if engine == AURORA_MYSQL and (current, target) == (2, 3):
+        return None
+    if engine == AURORA_MYSQL and current == 2 and target is None and ".mysql_aurora." not in target_version:
+        return ("engine_version: %s is not an Aurora MySQL engine version; AWS writes version 3 as 8.0.mysql_aurora.<version>, "
+                "for example 8.0.mysql_aurora.%s." % (target_version, target_version))
+    return (
+        "The snapshot restore method is for Aurora MySQL version 2 -> 3 only (the one upgrade AWS offers no in-place path for in "
+        "a global database); this global database runs %s %s and the target is %s. Use the in-place method instead "
+        "(aurora_global_upgrade_method: in_place, module aurora.global_db.aurora_global_upgrade)." % (engine, current_version, target_version)
+    )
+
+
+def new_identifier(identifier, suffix):
+    return identifier + suffix
+
+
+def restore_tag_value(request):
+    return "%s/%s" % (request.global_cluster_identifier.lower(), request.new_global_cluster_identifier.lower())
+
+
+def snapshot_identifier(request, old_primary):
+    """The snapshot named by the user, else <old primary>-before-<new global id>, within AWS's 63 characters.
+
+    Always the same for the same request, so that a re-run finds the snapshot of the interrupted run."""
+    if request.db_cluster_snapshot_identifier:
+        return request.db_cluster_snapshot_identifier
+    suffix = "-before-" + _NOT_IN_IDENTIFIERS.sub("-", request.new_global_cluster_identifier.lower()).strip("-")
+    return (old_primary[:max(1, MAX_LENGTH - len(suffix))].rstrip("-") + suffix)[:MAX_LENGTH].rstrip("-")
+
+
+def identifier_refusals(layout):
+    """A refusal for each new DB cluster, DB instance or snapshot name that AWS would refuse (the suffix makes it too long...)."""
+    return [
+        "%s identifier %s is not one AWS accepts: 1 to %d letters, digits or hyphens, the first a letter, no hyphen at the end or "
+        "two in a row (shorten new_cluster_suffix or the name)." % (kind_words(r.kind), r.identifier, MAX_LENGTH)
+        for r in layout
+        if r.kind != GLOBAL_CLUSTER and not (len(r.identifier) <= MAX_LENGTH and _RDS_IDENTIFIER.match(r.identifier))
+    ]
+
+
+def _cluster_settings(old_cluster, request, region, tags, restored):
+    """The network, encryption, protection, backup, IAM authentication and log export settings of an old member that its
+    new cluster keeps.
+
+    A restored cluster is encrypted when its snapshot is (RestoreDBClusterFromSnapshot has no StorageEncrypted);
+    KmsKeyId keeps the old key, which belongs to the member's region."""
+    settings = {
+        "Engine": old_cluster["Engine"],
+        "EngineVersion": request.engine_version,
+        "DBSubnetGroupName": old_cluster.get("DBSubnetGroup"),
+        "VpcSecurityGroupIds": [group["VpcSecurityGroupId"] for group in old_cluster.get("VpcSecurityGroups", [])] or None,
+        "Port": old_cluster.get("Port"),
+        "DeletionProtection": old_cluster.get("DeletionProtection"),
+        "BackupRetentionPeriod": old_cluster.get("BackupRetentionPeriod"),
+        "PreferredBackupWindow": old_cluster.get("PreferredBackupWindow"),
+        "EnableIAMDatabaseAuthentication": old_cluster.get("IAMDatabaseAuthenticationEnabled"),
+        "EnableCloudwatchLogsExports": old_cluster.get("EnabledCloudwatchLogsExports") or None,
+        "CopyTagsToSnapshot": old_cluster.get("CopyTagsToSnapshot"),
+        "DBClusterParameterGroupName": (request.db_cluster_parameter_groups or {}).get(region),
+        "Tags": tags,
+    }
+    if old_cluster.get("StorageEncrypted"):
+        settings.update(StorageEncrypted=None if restored else True, KmsKeyId=old_cluster.get("KmsKeyId"))
+    return {name: value for name, value in settings.items() if value is not None}
+
+
+def _instances(old_instances, new_cluster, region, role, request, tags):
+    group = (request.db_parameter_groups or {}).get(region)
+    resources = []
+    for old in old_instances:
+        identifier = new_identifier(old["DBInstanceIdentifier"], request.new_cluster_suffix)
+        params = {
+            "DBInstanceIdentifier": identifier, "DBClusterIdentifier": new_cluster, "Engine": old["Engine"],
+            "DBInstanceClass": old["DBInstanceClass"], "Tags": tags,
+        }
+        if group:
+            params["DBParameterGroupName"] = group
+        resources.append(Resource(DB_INSTANCE, identifier, region, role, params, new_cluster))
+    return resources
+
+
+def build_layout(request, old_members, snapshot_exists_for_user, deletion_protection=False):
+    """Every resource of the method, in creation order: snapshot, new primary and its instances, global cluster,
+    then each new secondary (by region) and its instances.
+
+    ``old_members`` are dicts with ``member`` (the facts module's member dict), ``cluster`` (DescribeDBClusters) and
+    ``instances`` (DescribeDBInstances, writer first). ``snapshot_exists_for_user``: a snapshot named by the user
+    exists and is used as it is (it carries no tag of ours). ``deletion_protection``: the old global cluster's, kept.
+    """
+    tags = [{"Key": RESTORE_TAG, "Value": restore_tag_value(request)}]
+    primary = next(old for old in old_members if old["member"]["role"] == PRIMARY)
+    primary_region = primary["member"]["region"]
+    old_primary = primary["member"]["db_cluster_identifier"]
+    snapshot = snapshot_identifier(request, old_primary)
+    snapshot_params = {"DBClusterSnapshotIdentifier": snapshot, "DBClusterIdentifier": old_primary}
+    if not snapshot_exists_for_user:
+        snapshot_params["Tags"] = tags
+    new_primary = new_identifier(old_primary, request.new_cluster_suffix)
+    layout = [
+        Resource(SNAPSHOT, snapshot, primary_region, None, snapshot_params, None),
+        Resource(DB_CLUSTER, new_primary, primary_region, PRIMARY, dict(
+            _cluster_settings(primary["cluster"], request, primary_region, tags, restored=True), DBClusterIdentifier=new_primary, SnapshotIdentifier=snapshot,
+        ), None),
+    ]
+    layout.extend(_instances(primary["instances"], new_primary, primary_region, PRIMARY, request, tags))
+    # The source is given by ARN once the new primary exists (run time); the global cluster takes engine and version from it.
+    layout.append(Resource(GLOBAL_CLUSTER, request.new_global_cluster_identifier.lower(), primary_region, None, {
+        "GlobalClusterIdentifier": request.new_global_cluster_identifier, "DeletionProtection": bool(deletion_protection), "Tags": tags,
+    }, new_primary))
+    secondaries = sorted((old for old in old_members if old["member"]["role"] == SECONDARY), key=lambda old: old["member"]["region"])
+    for old in secondaries:
+        region = old["member"]["region"]
+        identifier = new_identifier(old["member"]["db_cluster_identifier"], request.new_cluster_suffix)
+        layout.append(Resource(DB_CLUSTER, identifier, region, SECONDARY, dict(
+            _cluster_settings(old["cluster"], request, region, tags, restored=False),
+            DBClusterIdentifier=identifier, GlobalClusterIdentifier=request.new_global_cluster_identifier,
+        ), None))
+        layout.extend(_instances(old["instances"], identifier, region, SECONDARY, request, tags))
+    return layout
+
+
+def has_restore_tag(description, request):
+    return any(tag.get("Key") == RESTORE_TAG and tag.get("Value") == restore_tag_value(request) for tag in description.get("TagList") or [])
+
+
+def resource_summary(resource, action):
+    return {"kind": resource.kind, "identifier": resource.identifier, "region": resource.region, "action": action}
+
+
+def _key(resource):
+    return (resource.kind, resource.region, resource.identifier.lower())
+
+
+def _global_member_arns(global_cluster):
+    return {member["DBClusterArn"] for member in global_cluster.get("GlobalClusterMembers", [])}
+
+
+class SnapshotRestore:
+    """One run of aurora_global_snapshot_restore. ``resources`` (what was found or created) stays readable after a failure."""
+
+    def __init__(self, clients, request, check_mode, clock, sleep):
+        self._clients = clients
+        self._request = request
+        self._check_mode = check_mode
+        self._clock = clock
+        self._sleep = sleep
+        self._deadline = None
+        self._reader = GlobalDatabaseReader(clients)
+        self._existing = {}
+        self.resources = []
+
+    def run(self):
+        self._deadline = Deadline(self._request.wait_timeout, self._clock)
+        old = self._reader.facts(self._request.global_cluster_identifier)
+        self._refuse([method_refusal(old["engine"], old["engine_version"], self._request.engine_version)] + self._request_refusals(old))
+        old_members = [self._old_member(member) for member in old["members"]]
+        refusals = self._state_refusals(old) + self._target_refusals(old, old_members)
+        user_snapshot = self._user_snapshot(old, refusals)
+        layout = build_layout(self._request, old_members, user_snapshot is not None, old["deletion_protection"])
+        refusals.extend(identifier_refusals(layout) or self._name_refusals(layout, user_snapshot))
+        self._refuse(refusals)
+        if not self._check_mode:
+            self._create_all(layout)
+        return self._result(old, layout)
+
+    def _refuse(self, refusals):
+        refusals = [refusal for refusal in refusals if refusal]
+        if refusals:
+            raise RestoreRefused(refusals)
+
+    # Pre-flight: reads only.
+
+    def _request_refusals(self, old):
+        refusals = []
+        if not self._request.writes_stopped:
+            refusals.append(
+                "writes_stopped must be true: the new global database is restored from a snapshot, so writes made to %s after the "
+                "snapshot would be lost. Stop the application's writes first, then confirm with writes_stopped=true."
+                % old["global_cluster_identifier"]
+            )
+        if self._request.new_global_cluster_identifier.lower() == old["global_cluster_identifier"].lower():
+            refusals.append("new_global_cluster_identifier must differ from global_cluster_identifier: the old global database stays for a rollback.")
+        if not self._request.new_cluster_suffix:
+            refusals.append("new_cluster_suffix must not be empty: the new clusters need names of their own.")
+        regions = {member["region"] for member in old["members"]}
+        for option in ("db_cluster_parameter_groups", "db_parameter_groups"):
+            unknown = sorted(set(getattr(self._request, option) or {}) - regions)
+            if unknown:
+                refusals.append("%s names region(s) %s where %s has no member (its regions: %s)." % (
+                    option, ", ".join(unknown), old["global_cluster_identifier"], ", ".join(sorted(regions))))
+        return refusals
+
+    def _old_member(self, member):
+        region = member["region"]
+        cluster = describe(self._clients, DB_CLUSTER, region, member["db_cluster_identifier"])
+        return {"member": member, "cluster": cluster, "instances": cluster_instances(self._clients, region, cluster)}
+
+    def _state_refusals(self, old):
+        refusals = []
+        if old["status"] != AVAILABLE:
+            refusals.append("Global cluster %s is '%s', not available: wait until it is." % (old["global_cluster_identifier"], old["status"]))
+        if old["failover_state"] and old["failover_state"]["status"] in FAILOVER_IN_PROGRESS_STATES:
+            refusals.append("A switchover or failover of %s is in progress (%s): wait until it is over." % (
+                old["global_cluster_identifier"], old["failover_state"]["status"]))
+        if old["primary"] is None:
+            refusals.append("Global cluster %s has no writer (primary) to take the snapshot from." % old["global_cluster_identifier"])
+        refusals.extend(
+            "Member %s (%s) is '%s', not available." % (m["db_cluster_identifier"], m["region"], m["status"])
+            for m in old["members"] if m["status"] != AVAILABLE
+        )
+        return refusals
+
+    def _target_refusals(self, old, old_members):
+        """The target in every region (offered, global databases), the parameter groups' family, the instance classes."""
+        refusals = []
+        engine, target = old["engine"], self._request.engine_version
+        valid = [t["engine_version"] for t in old["valid_upgrade_targets"] if t["is_major_version_upgrade"]]
+        if target not in valid:
+            refusals.append(
+                "%s is not a valid version 3 target of %s in every member's region (DescribeDBEngineVersions ValidUpgradeTarget); "
+                "valid ones: %s." % (target, old["engine_version"], ", ".join(valid) or "none"))
+        for region in sorted({m["region"] for m in old["members"]}):
+            entry = engine_version_entry(self._clients, region, engine, target)
+            if entry is None:
+                refusals.append("%s %s is not offered in %s (DescribeDBEngineVersions): choose a version 3 target every region offers." % (
+                    engine, target, region))
+                continue
+            if not entry.get("SupportsGlobalDatabases"):
+                refusals.append("%s %s does not support global databases in %s: choose another version 3 target." % (engine, target, region))
+            refusals.extend(self._parameter_group_refusals(region, entry["DBParameterGroupFamily"]))
+        classes = sorted({(old_member["member"]["region"], instance["DBInstanceClass"]) for old_member in old_members for instance in old_member["instances"]})
+        refusals.extend(
+            "DB instance class %s is not offered for %s %s in %s (DescribeOrderableDBInstanceOptions): move the old instances to a "
+            "class that version 3 offers (for example db.r6g or db.r5) before the restore." % (instance_class, engine, target, region)
+            for region, instance_class in classes
+            if not instance_class_orderable(self._clients, region, engine, target, instance_class)
+        )
+        return refusals
+
+    def _parameter_group_refusals(self, region, family):
+        refusals = []
+        for option, kind in (("db_cluster_parameter_groups", CLUSTER_PARAMETER_GROUP), ("db_parameter_groups", DB_PARAMETER_GROUP)):
+            name = (getattr(self._request, option) or {}).get(region)
+            if not name:
+                continue
+            found = parameter_group_family(self._clients, region, kind, name)
+            if found is None:
+                refusals.append("%s: parameter group %s does not exist in %s." % (option, name, region))
+            elif found != family:
+                refusals.append("%s: parameter group %s in %s is of family %s, not %s (the target's family)." % (option, name, region, found, family))
+        return refusals
+
+    def _user_snapshot(self, old, refusals):
+        """The snapshot named by db_cluster_snapshot_identifier when it exists (it must be of the old primary), else None."""
+        if not self._request.db_cluster_snapshot_identifier or old["primary"] is None:
+            return None
+        primary = next(m for m in old["members"] if m["role"] == PRIMARY)
+        found = describe(self._clients, SNAPSHOT, primary["region"], self._request.db_cluster_snapshot_identifier)
+        if found is not None and found.get("DBClusterIdentifier", "").lower() != primary["db_cluster_identifier"].lower():
+            refusals.append("DB cluster snapshot %s is a snapshot of %s, not of the primary %s." % (
+                found["DBClusterSnapshotIdentifier"], found.get("DBClusterIdentifier"), primary["db_cluster_identifier"]))
+        return found
+
+    def _name_refusals(self, layout, user_snapshot):
+        """Refusals for names taken by resources this method did not create; what it did create is kept to resume."""
+        refusals = []
+        for resource in layout:
+            if resource.kind == SNAPSHOT and user_snapshot is not None:
+                self._existing[_key(resource)] = user_snapshot
+                continue
+            found = describe(self._clients, resource.kind, resource.region, resource.identifier)
+            if found is None:
+                continue
+            if self._is_ours(resource, found):
+                self._existing[_key(resource)] = found
+            else:
+                refusals.append("%s %s already exists in %s and was not created by a snapshot restore of %s into %s: choose another "
+                                "new_global_cluster_identifier or new_cluster_suffix." % (
+                                    kind_words(resource.kind), resource.identifier, resource.region,
+                                    self._request.global_cluster_identifier, self._request.new_global_cluster_identifier))
+        return refusals
+
+    def _is_ours(self, resource, found):
+        if resource.kind != GLOBAL_CLUSTER:
+            return has_restore_tag(found, self._request)
+        # The new global cluster is ours when its writer is our new primary.
+        primary = describe(self._clients, DB_CLUSTER, resource.region, resource.parent)
+        return primary is not None and has_restore_tag(primary, self._request) and primary["DBClusterArn"] in _global_member_arns(found)
+
+    # The run: creates in order, each awaited where the next one depends on it.
+
+    def _create_all(self, layout):
+        snapshot, primary_cluster = layout[0], layout[1]
+        global_cluster = next(r for r in layout if r.kind == GLOBAL_CLUSTER)
+        primary_part = [r for r in layout if r.kind == DB_INSTANCE and r.parent == primary_cluster.identifier]
+        secondary_part = layout[layout.index(global_cluster) + 1:]
+        self._ensure(snapshot)
+        self._wait([snapshot])
+        self._ensure(primary_cluster, restore_from_snapshot=True)
+        for instance in primary_part:
+            self._ensure(instance)
+        self._wait([primary_cluster] + primary_part)
+        self._ensure(global_cluster)
+        self._wait([global_cluster])
+        for resource in secondary_part:
+            self._ensure(resource)
+        self._wait([primary_cluster] + primary_part + [global_cluster] + secondary_part)
+        self._verify(layout, global_cluster)
+
+    def _ensure(self, resource, restore_from_snapshot=False):
+        if _key(resource) in self._existing:
+            self.resources.append(resource_summary(resource, "existing"))
+            return
+        params = dict(resource.params)
+        if resource.kind == GLOBAL_CLUSTER:
+            # The new primary was found or created just before.
+            params["SourceDBClusterIdentifier"] = self._existing[(DB_CLUSTER, resource.region, resource.parent.lower())]["DBClusterArn"]
+        try:
+            self._existing[_key(resource)] = create(self._clients, resource.kind, resource.region, resource.identifier, params, restore_from_snapshot)
+        except AuroraGlobalError as error:
+            # AWSRetry resends a call whose answer was lost; AWS then says the resource exists: it is ours if it carries our tag.
+            found = describe(self._clients, resource.kind, resource.region, resource.identifier) if is_already_exists(error) else None
+            if found is None or not self._is_ours(resource, found):
+                raise
+            self._existing[_key(resource)] = found
+        self.resources.append(resource_summary(resource, "created"))
+
+    def _describe_created(self, resource):
+        """The description of a resource this run found or created; RestoreFailed when it has disappeared since."""
+        found = describe(self._clients, resource.kind, resource.region, resource.identifier)
+        if found is None:
+            raise RestoreFailed(message="%s %s (%s) disappeared while the restore was running." % (
+                kind_words(resource.kind), resource.identifier, resource.region))
+        return found
+
+    def _read_state(self, resource):
+        """The resource's State for the wait; RestoreFailed when it is gone or in a status it will not leave by itself."""
+        found = self._describe_created(resource)
+        status = found.get("DBInstanceStatus") or found.get("Status")
+        if status in FAILED_STATES:
+            raise RestoreFailed(message=(
+                "%s %s (%s) is '%s': it will not become available. See its events: aws rds describe-events --source-identifier %s "
+                "--region %s. Fix or delete it, then run again (the rest is resumed)." % (
+                    kind_words(resource.kind), resource.identifier, resource.region, status, resource.identifier, resource.region)))
+        return State(WaitedResource(kind_words(resource.kind), resource.identifier, resource.region), found.get("EngineVersion"), status)
+
+    def _wait(self, resources):
+        wait_until_settled(resources, self._read_state, self._deadline, self._request.poll_interval, self._sleep,
+                           "the new resources to become available")
+
+    def _verify(self, layout, global_resource):
+        found = self._describe_created(global_resource)
+        clusters = [r for r in layout if r.kind == DB_CLUSTER]
+        expected = {self._existing[_key(r)]["DBClusterArn"] for r in clusters}
+        problems = []
+        if _global_member_arns(found) != expected:
+            problems.append("its members are %s, not %s" % (sorted(_global_member_arns(found)), sorted(expected)))
+        writer = [m["DBClusterArn"] for m in found.get("GlobalClusterMembers", []) if m.get("IsWriter")]
+        if writer != [self._existing[_key(clusters[0])]["DBClusterArn"]]:
+            problems.append("its writer is %s, not %s" % (writer, clusters[0].identifier))
+        for resource in clusters:
+            engine_version = self._describe_created(resource)["EngineVersion"]
+            if engine_version != self._request.engine_version:
+                problems.append("%s runs %s" % (resource.identifier, engine_version))
+        if problems:
+            raise RestoreFailed(message="The new global database %s is not as expected: %s." % (global_resource.identifier, "; ".join(problems)))
+
+    def _result(self, old, layout):
+        if self._check_mode:
+            self.resources = [resource_summary(r, "existing" if _key(r) in self._existing else "create") for r in layout]
+        global_resource = next(r for r in layout if r.kind == GLOBAL_CLUSTER)
+        new_global = self._existing.get(_key(global_resource)) if self._check_mode else describe(
+            self._clients, GLOBAL_CLUSTER, global_resource.region, global_resource.identifier)
+        return {
+            "changed": any(r["action"] in ("create", "created") for r in self.resources),
+            "method": METHOD,
+            "global_cluster_identifier": old["global_cluster_identifier"],
+            "new_global_cluster_identifier": global_resource.identifier,
+            "new_global_cluster_arn": (new_global or {}).get("GlobalClusterArn"),
+            "new_global_endpoint": (new_global or {}).get("Endpoint"),
+            "engine_version": self._request.engine_version,
+            "snapshot_identifier": layout[0].identifier,
+            "new_members": [self._new_member(r, layout) for r in layout if r.kind == DB_CLUSTER],
+            "resources": self.resources,
+        }
+
+    def _new_member(self, resource, layout):
+        cluster = None if self._check_mode else describe(self._clients, DB_CLUSTER, resource.region, resource.identifier)
+        return {
+            "db_cluster_identifier": resource.identifier,
+            "region": resource.region,
+            "role": resource.role,
+            "engine_version": (cluster or {}).get("EngineVersion", self._request.engine_version),
+            "status": (cluster or self._existing.get(_key(resource)) or {}).get("Status"),
+            "endpoint": (cluster or {}).get("Endpoint"),
+            "db_instance_identifiers": [r.identifier for r in layout if r.kind == DB_INSTANCE and r.parent == resource.identifier],
+        }

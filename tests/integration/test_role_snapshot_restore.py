@@ -1,0 +1,95 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The role's snapshot_restore method through the collection's playbook, against the sandbox and its journal."""
+
+from __future__ import annotations
+
+from playbook_runner import run_playbook
+
+ROLE = "aurora.global_db.aurora_global_upgrade : "
+
+
+def _run_role(sandbox, check=False, **role_vars):
+    variables = {
+        "aurora_global_upgrade_global_cluster_identifier": "mysql2-global",
+        "aurora_global_upgrade_engine_version": "8.0.mysql_aurora.3.04.0",
+        "aurora_global_upgrade_method": "snapshot_restore",
+        "aurora_global_upgrade_new_global_cluster_identifier": "mysql3-new-global",
+        "aurora_global_upgrade_writes_stopped": True,
+        "aurora_global_upgrade_endpoint_url": sandbox.endpoint_url,
+        "aurora_global_upgrade_region": "us-east-1",
+        "aurora_global_upgrade_poll_interval": 1,
+        "aurora_global_upgrade_wait_timeout": 60,
+    }
+    variables.update(role_vars)
+    return run_playbook("role_upgrade.yml", sandbox.endpoint_url, variables, check=check)
+
+
+def _result(run):
+    facts = [r for name, results in run.tasks.items() if "Record the snapshot restore" in name or "Record the failed snapshot restore" in name
+             for r in results]
+    assert len(facts) == 1, sorted(run.tasks)
+    return facts[0]["ansible_facts"]["aurora_global_upgrade_result"]
+
+
+def test_the_role_moves_a_mysql_2_global_database_to_a_new_version_3_one(sandbox):
+    sandbox.seed("mysql-2")
+    sandbox.configure(provision_seconds=0.3, snapshot_seconds=0.3)
+    run = _run_role(sandbox)
+    assert run.returncode == 0, run.failed_tasks
+    result = _result(run)
+    assert (result["method"], result["new_global_cluster_identifier"], result["failed"]) == ("snapshot_restore", "mysql3-new-global", False)
+    assert result["new_global_endpoint"].startswith("mysql3-new-global.")
+    assert [(m["db_cluster_identifier"], m["region"], m["role"], m["engine_version"]) for m in result["new_members"]] == [
+        ("mysql2-primary-use1-v3", "us-east-1", "primary", "8.0.mysql_aurora.3.04.0"),
+        ("mysql2-secondary-usw2-v3", "us-west-2", "secondary", "8.0.mysql_aurora.3.04.0"),
+    ]
+    assert result["cutover_steps"] and result["rollback_steps"]
+    assert [c["operation"] for c in sandbox.mutating_calls()] == [
+        "CreateDBClusterSnapshot", "RestoreDBClusterFromSnapshot", "CreateDBInstance", "CreateGlobalCluster", "CreateDBCluster", "CreateDBInstance"]
+
+
+def test_check_mode_creates_nothing(sandbox):
+    sandbox.seed("mysql-2")
+    run = _run_role(sandbox, check=True)
+    assert run.returncode == 0, run.failed_tasks
+    assert [r["action"] for r in _result(run)["resources"]] == ["create"] * 6
+    assert sandbox.mutating_calls() == []
+
+
+def test_without_the_writes_confirmation_the_role_reads_nothing(sandbox):
+    sandbox.seed("mysql-2")
+    sandbox.clear_journal()
+    run = _run_role(sandbox, aurora_global_upgrade_writes_stopped=False)
+    assert run.returncode != 0
+    message = run.result(ROLE + "Assert the snapshot restore method has what it needs")["msg"]
+    assert "aurora_global_upgrade_writes_stopped: true" in message
+    assert sandbox.journal() == []
+
+
+def test_another_upgrade_is_refused_naming_the_in_place_method(sandbox):
+    sandbox.seed("postgresql-14")
+    sandbox.clear_journal()
+    run = _run_role(sandbox, aurora_global_upgrade_global_cluster_identifier="pg-global", aurora_global_upgrade_engine_version="15.4")
+    assert run.returncode != 0
+    assert "aurora_global_upgrade_method: in_place" in _result(run)["msg"]
+    assert sandbox.mutating_calls() == []
+
+
+def test_a_run_stopped_by_its_timeout_is_resumed_by_running_it_again(sandbox):
+    sandbox.seed("mysql-2")
+    sandbox.configure(provision_seconds=2, snapshot_seconds=0)
+    stopped = _run_role(sandbox, aurora_global_upgrade_wait_timeout=1)
+    assert stopped.returncode != 0
+    failure = _result(stopped)
+    assert failure["failed"] is True and "wait_timeout" in failure["msg"]
+    assert "Run the same command again to resume" in stopped.result(ROLE + "Stop, saying how to resume")["msg"]
+    sandbox.configure(provision_seconds=0.3)
+    resumed = _run_role(sandbox)
+    assert resumed.returncode == 0, resumed.failed_tasks
+    subjects = ("DBInstanceIdentifier", "DBClusterIdentifier", "GlobalClusterIdentifier")
+    creates = [(c["operation"], next(c["params"][name] for name in subjects if name in c["params"])) for c in sandbox.mutating_calls()]
+    assert len(creates) == len(set(creates)) == 6
+    assert all(c["error"] is None for c in sandbox.mutating_calls())

@@ -1,0 +1,171 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+import pytest
+
+from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import RESTORE_TAG
+from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import RestoreRequest
+from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import SnapshotRestore
+from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import build_layout
+from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import has_restore_tag
+from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import identifier_refusals
+from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import method_refusal
+
+from .fakes import VirtualClock
+from .fakes import client_error
+
+TARGET = "8.0.mysql_aurora.3.04.0"
+TAG = {"Key": RESTORE_TAG, "Value": "orders-global/orders-v3"}
+
+
+def _request(**overrides):
+    request = dict(
+        global_cluster_identifier="orders-global", new_global_cluster_identifier="Orders-V3", engine_version=TARGET, new_cluster_suffix="-v3",
+        db_cluster_snapshot_identifier=None, db_cluster_parameter_groups=None, db_parameter_groups=None, writes_stopped=True,
+        wait_timeout=60, poll_interval=1,
+    )
+    request.update(overrides)
+    return RestoreRequest(**request)
+
+
+def _old(identifier, region, role, instances, **cluster):
+    return {
+        "member": {"db_cluster_identifier": identifier, "region": region, "role": role},
+        "cluster": dict({"Engine": "aurora-mysql", "DBSubnetGroup": "db-" + region, "VpcSecurityGroups": [{"VpcSecurityGroupId": "sg-" + region}],
+                         "Port": 3306, "DeletionProtection": True, "StorageEncrypted": False}, **cluster),
+        "instances": [{"DBInstanceIdentifier": name, "DBInstanceClass": klass, "Engine": "aurora-mysql"} for name, klass in instances],
+    }
+
+
+OLD_MEMBERS = [
+    _old("orders-euw1", "eu-west-1", "secondary", [("orders-euw1-1", "db.r6g.large")], StorageEncrypted=True, KmsKeyId="arn:key-euw1"),
+    _old("orders-use1", "us-east-1", "primary", [("orders-use1-2", "db.r6g.xlarge"), ("orders-use1-1", "db.r6g.large")],
+         StorageEncrypted=True, KmsKeyId="arn:key-use1", BackupRetentionPeriod=7, IAMDatabaseAuthenticationEnabled=True,
+         EnabledCloudwatchLogsExports=["audit"], CopyTagsToSnapshot=False),
+    _old("orders-apse2", "ap-southeast-2", "secondary", []),
+]
+
+
+@pytest.mark.parametrize("engine, current, target", [
+    ("aurora-mysql", "5.7.mysql_aurora.2.11.2", "5.7.mysql_aurora.2.12.0"),
+    ("aurora-mysql", "8.0.mysql_aurora.3.04.0", "8.0.mysql_aurora.3.05.2"),
+    ("aurora-mysql", "8.0.mysql_aurora.3.04.0", "8.4.7"),
+    ("aurora-postgresql", "14.6", "15.4"),
+])
+def test_method_refusal_names_the_in_place_method_for_anything_but_mysql_2_to_3(engine, current, target):
+    refusal = method_refusal(engine, current, target)
+    assert "Aurora MySQL version 2 -> 3 only" in refusal and "aurora_global_upgrade_method: in_place" in refusal
+
+
+def test_method_refusal_accepts_mysql_2_to_3_and_words_a_bad_version():
+    assert method_refusal("aurora-mysql", "5.7.mysql_aurora.2.11.2", TARGET) is None
+    assert method_refusal("aurora-mysql", "5.7.mysql_aurora.2.11.2", "3.04.0").startswith("engine_version: ")
+
+
+def test_layout_is_in_creation_order_with_names_from_the_old_ones():
+    layout = build_layout(_request(), OLD_MEMBERS, snapshot_exists_for_user=False)
+    assert [(r.kind, r.identifier, r.region) for r in layout] == [
+        ("db_cluster_snapshot", "orders-use1-before-orders-v3", "us-east-1"),
+        ("db_cluster", "orders-use1-v3", "us-east-1"),
+        ("db_instance", "orders-use1-2-v3", "us-east-1"),
+        ("db_instance", "orders-use1-1-v3", "us-east-1"),
+        ("global_cluster", "orders-v3", "us-east-1"),
+        ("db_cluster", "orders-apse2-v3", "ap-southeast-2"),
+        ("db_cluster", "orders-euw1-v3", "eu-west-1"),
+        ("db_instance", "orders-euw1-1-v3", "eu-west-1"),
+    ]
+    assert all(r.params["Tags"] == [TAG] for r in layout)
+
+
+def test_layout_keeps_each_members_settings_and_its_regions_key():
+    layout = {r.identifier: r for r in build_layout(
+        _request(db_cluster_parameter_groups={"eu-west-1": "mysql80"}, db_parameter_groups={"us-east-1": "mysql80-instances"}),
+        OLD_MEMBERS, snapshot_exists_for_user=False)}
+    primary = layout["orders-use1-v3"].params
+    assert primary["SnapshotIdentifier"] == "orders-use1-before-orders-v3"
+    assert (primary["KmsKeyId"], primary["DBSubnetGroupName"], primary["VpcSecurityGroupIds"]) == ("arn:key-use1", "db-us-east-1", ["sg-us-east-1"])
+    assert "StorageEncrypted" not in primary and "DBClusterParameterGroupName" not in primary
+    assert (primary["BackupRetentionPeriod"], primary["EnableIAMDatabaseAuthentication"], primary["EnableCloudwatchLogsExports"]) == (7, True, ["audit"])
+    assert primary["CopyTagsToSnapshot"] is False
+    secondary = layout["orders-euw1-v3"].params
+    assert (secondary["StorageEncrypted"], secondary["KmsKeyId"], secondary["DBClusterParameterGroupName"]) == (True, "arn:key-euw1", "mysql80")
+    assert (secondary["GlobalClusterIdentifier"], secondary["EngineVersion"], secondary["DeletionProtection"]) == ("Orders-V3", TARGET, True)
+    assert "StorageEncrypted" not in layout["orders-apse2-v3"].params and "KmsKeyId" not in layout["orders-apse2-v3"].params
+    assert layout["orders-use1-2-v3"].params["DBParameterGroupName"] == "mysql80-instances"
+    assert "DBParameterGroupName" not in layout["orders-euw1-1-v3"].params
+    assert layout["orders-use1-2-v3"].params["DBInstanceClass"] == "db.r6g.xlarge"
+
+
+def test_the_new_global_cluster_keeps_the_old_ones_deletion_protection():
+    for protected in (True, False):
+        global_cluster = build_layout(_request(), OLD_MEMBERS, snapshot_exists_for_user=False, deletion_protection=protected)[4]
+        assert (global_cluster.kind, global_cluster.params["DeletionProtection"]) == ("global_cluster", protected)
+
+
+def test_a_snapshot_named_by_the_user_is_neither_renamed_nor_tagged():
+    snapshot = build_layout(_request(db_cluster_snapshot_identifier="before-upgrade"), OLD_MEMBERS, snapshot_exists_for_user=True)[0]
+    assert (snapshot.identifier, snapshot.params) == ("before-upgrade", {"DBClusterSnapshotIdentifier": "before-upgrade", "DBClusterIdentifier": "orders-use1"})
+
+
+def test_the_default_snapshot_name_fits_aws_limit_and_stays_the_same():
+    request = _request(new_global_cluster_identifier="Orders.Global_V3-" + "x" * 30)
+    names = {build_layout(request, OLD_MEMBERS, snapshot_exists_for_user=False)[0].identifier for _attempt in range(2)}
+    assert len(names) == 1
+    name = names.pop()
+    assert len(name) <= 63 and name == "orders-u-before-orders-global-v3-" + "x" * 30 and not identifier_refusals(
+        build_layout(request, OLD_MEMBERS, snapshot_exists_for_user=False))
+
+
+def test_names_aws_would_refuse_are_refused_before_any_change():
+    layout = build_layout(_request(new_cluster_suffix="--" + "v" * 60), OLD_MEMBERS, snapshot_exists_for_user=False)
+    refused = identifier_refusals(layout)
+    assert len(refused) == 6 and all("shorten new_cluster_suffix" in refusal for refusal in refused)
+    assert "orders-use1--v" in refused[0]
+
+
+@pytest.mark.parametrize("tags, ours", [
+    ([TAG], True),
+    ([{"Key": RESTORE_TAG, "Value": "orders-global/another"}], False),
+    ([{"Key": "team", "Value": "orders"}], False),
+    (None, False),
+])
+def test_only_resources_tagged_for_this_restore_are_ours(tags, ours):
+    assert has_restore_tag({"TagList": tags}, _request()) is ours
+
+
+class _Clients:
+    """RegionalClients for one region whose RDS client restores as if the first answer was lost."""
+
+    home_region = "us-east-1"
+
+    def __init__(self, existing_tags):
+        self._existing_tags = existing_tags
+        self.calls = []
+
+    def rds(self, region):
+        return self
+
+    def restore_db_cluster_from_snapshot(self, **params):
+        self.calls.append("restore")
+        raise client_error("DBClusterAlreadyExistsFault", "DB Cluster already exists", "RestoreDBClusterFromSnapshot")
+
+    def describe_db_clusters(self, **params):
+        return {"DBClusters": [{"DBClusterIdentifier": params["DBClusterIdentifier"], "TagList": self._existing_tags}]}
+
+
+def _restore_primary(clients):
+    restore = SnapshotRestore(clients, _request(), check_mode=False, clock=VirtualClock(), sleep=VirtualClock().sleep)
+    primary = build_layout(_request(), OLD_MEMBERS, snapshot_exists_for_user=False)[1]
+    restore._ensure(primary, restore_from_snapshot=True)  # pylint: disable=protected-access
+    return restore
+
+
+def test_a_create_answered_already_exists_counts_when_the_resource_is_ours():
+    clients = _Clients([TAG])
+    assert _restore_primary(clients).resources == [{"kind": "db_cluster", "identifier": "orders-use1-v3", "region": "us-east-1", "action": "created"}]
+    assert clients.calls == ["restore"]
+
+
+def test_a_create_answered_already_exists_fails_when_the_resource_is_someone_elses():
+    with pytest.raises(Exception, match="Creating DB cluster orders-use1-v3 in us-east-1"):
+        _restore_primary(_Clients([]))
