@@ -25,7 +25,8 @@ export ANSIBLE_NOCOLOR := 1
 export PYTHONPATH := $(CURDIR)/tests
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv collection stage test sanity units lint integration molecule changelog-lint docs-lint packaging demo demo-mysql sandbox sandbox-stop bench clean
+.PHONY: help venv collection stage test test-lane-checks test-lane-integration test-lane-molecule sanity units lint integration molecule \
+	changelog-lint docs-lint packaging demo demo-mysql bench clean
 
 help:
 	@echo "make demo   - watch a full global-database upgrade against the local AWS sandbox"
@@ -43,16 +44,34 @@ $(BIN)/.installed: requirements-dev.txt requirements.txt
 
 venv: $(BIN)/.installed
 
+# Only a missing or wrong link is replaced: the lanes of make test may ask for it at the same moment.
 collection: venv
 	mkdir -p $(RUNTIME_COLLECTIONS)/ansible_collections/aurora $(ANSIBLE_REMOTE_TMP) $(ANSIBLE_LOCAL_TEMP)
-	ln -sfn $(CURDIR) $(RUNTIME_COLLECTIONS)/ansible_collections/aurora/global_db
+	[ "$$(readlink $(RUNTIME_COLLECTIONS)/ansible_collections/aurora/global_db)" = "$(CURDIR)" ] || \
+		ln -sfn $(CURDIR) $(RUNTIME_COLLECTIONS)/ansible_collections/aurora/global_db
 
 stage: venv
 	$(BIN)/python hacking/stage_collection.py --source $(CURDIR) --root $(TEST_ROOT)
 	$(BIN)/python hacking/ansible_test_get_pip.py
 
-test: sanity units lint integration molecule changelog-lint docs-lint packaging
+# Every suite, in three lanes side by side: the checks (CPU-bound), the integration suite and the
+# molecule scenarios (both mostly wait for ansible-playbook and the sandbox). A lane runs its suites
+# one after another, each in a make call of its own so that --output-sync prints each suite's
+# output in one piece. The venv and the collection link are made once, before the lanes start.
+TEST_LANE_CHECKS := sanity units lint changelog-lint docs-lint packaging
+
+test: venv collection
+	$(MAKE) --no-print-directory --jobs=3 --output-sync=target test-lane-checks test-lane-integration test-lane-molecule
 	@echo "make test: every suite passed"
+
+test-lane-checks:
+	for suite in $(TEST_LANE_CHECKS); do $(MAKE) --no-print-directory $$suite || exit 1; done
+
+test-lane-integration:
+	$(MAKE) --no-print-directory integration
+
+test-lane-molecule:
+	$(MAKE) --no-print-directory molecule
 
 sanity: stage
 	cd $(STAGED) && ansible-test sanity --python 3.11 --color no
@@ -99,11 +118,12 @@ demo-mysql: collection
 	$(BIN)/python hacking/demo.py --mysql
 
 # The sandbox in the background, seeded with pg-global; stdout is the export lines only, for eval "$$(make -s sandbox)".
+.PHONY: sandbox sandbox-stop
 sandbox: venv
-	$(BIN)/python hacking/sandbox_session.py start
+	@$(BIN)/python hacking/sandbox_session.py start
 
 sandbox-stop: venv
-	$(BIN)/python hacking/sandbox_session.py stop
+	@$(BIN)/python hacking/sandbox_session.py stop
 
 bench: collection
 	$(BIN)/python benchmarks/run.py

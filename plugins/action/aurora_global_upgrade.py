@@ -18,7 +18,6 @@ import copy
 import threading
 import time
 
-from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
@@ -26,6 +25,7 @@ from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import l
 from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import member_states
 from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import progress_line
 from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import read_interval
+from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import reports_progress
 from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import unreadable_line
 
 display = Display()
@@ -102,8 +102,7 @@ class ActionModule(ActionBase):
     def _progress_reporter(self, task_vars):
         """A reporter when this run waits for an upgrade on the local connection, else None."""
         args = self._task.args
-        waits = boolean(args.get("wait", True), strict=False) and not self._task.check_mode and not self._task.async_val
-        if not waits or self._connection.transport not in ("local", "ansible.builtin.local") or not args.get("global_cluster_identifier"):
+        if not reports_progress(args, self._task.check_mode, self._task.async_val, self._connection.transport):
             return None
         connection = copy.copy(self._connection)
         connection._shell = copy.copy(self._connection._shell)  # pylint: disable=protected-access  # a temporary directory of its own

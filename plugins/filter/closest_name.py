@@ -9,7 +9,7 @@ short_description: The known name closest to a misspelt one
 description:
   - Returns the name of O(names) most similar to the input (Python's C(difflib) ratio), or V(None) when none is
     similar enough (ratio below O(cutoff)).
-  - The role M(aurora.global_db.aurora_global_upgrade,role) uses it to name the variable an unknown
+  - The role P(aurora.global_db.aurora_global_upgrade#role) uses it to name the variable an unknown
     C(aurora_global_upgrade_*) variable was probably meant to be.
 positional: names
 options:

@@ -14,7 +14,7 @@ description:
     never counted as upgraded. Nor is a member an earlier run had left upgrading (named by a blocker of the plan with
     C(in_flight)), since the run only waited for it.
   - In check mode (O(after) is V(None)) nothing moved; a pending member is reported as it would end.
-  - The role M(aurora.global_db.aurora_global_upgrade,role) builds C(aurora_global_upgrade_result.members) with it.
+  - The role P(aurora.global_db.aurora_global_upgrade#role) builds C(aurora_global_upgrade_result.members) with it.
 options:
   _input:
     description:

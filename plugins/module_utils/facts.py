@@ -2,8 +2,11 @@
 # Copyright: aurora.global_db contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Gather the aurora_global facts: the global cluster and every member, each read in its own region."""
+"""Gather the aurora_global facts: the global cluster and every member, each read in its own region, all regions at once."""
 
+from functools import partial
+
+from ansible_collections.aurora.global_db.plugins.module_utils.fanout import fan_out
 from ansible_collections.aurora.global_db.plugins.module_utils.members import member_facts
 from ansible_collections.aurora.global_db.plugins.module_utils.members import primary_of
 from ansible_collections.aurora.global_db.plugins.module_utils.members import region_from_arn
@@ -38,6 +41,10 @@ def _common_targets(target_lists):
     return [t for t in target_lists[0] if t["engine_version"] in offered_everywhere]
 
 
+def _call(read):
+    return read()
+
+
 class GlobalDatabaseReader:
     """Reads one global database; answers of DescribeDBEngineVersions are kept per region and version."""
 
@@ -59,8 +66,15 @@ class GlobalDatabaseReader:
     def facts(self, global_cluster_identifier):
         """The aurora_global dict documented in the facts module, without upgrade_plan."""
         global_cluster = describe_global_cluster(self._clients, global_cluster_identifier)
-        members = upgrade_order([self._member(m) for m in global_cluster.get("GlobalClusterMembers", [])])
+        global_members = global_cluster.get("GlobalClusterMembers", [])
         engine, engine_version = global_cluster["Engine"], global_cluster["EngineVersion"]
+        regions = sorted({region_from_arn(m["DBClusterArn"]) for m in global_members})
+        # The clients first, in this thread: a region whose client cannot be created fails the module once, not once per thread.
+        for region in regions:
+            self._clients.rds(region)
+        # Each read is a round trip to its region: every member's and every region's reads go at once.
+        reads = fan_out(_call, [partial(self._member, m) for m in global_members] + [partial(self._valid_targets, r, engine, engine_version) for r in regions])
+        members, target_lists = upgrade_order(reads[:len(global_members)]), reads[len(global_members):]
         primary = primary_of(members)
         return {
             "global_cluster_identifier": global_cluster["GlobalClusterIdentifier"],
@@ -74,9 +88,7 @@ class GlobalDatabaseReader:
             "primary": primary["db_cluster_identifier"] if primary else None,
             "upgrade_order": [m["db_cluster_identifier"] for m in members],
             "rpo_enabled": any(m["rpo_seconds"] is not None for m in members),
-            "valid_upgrade_targets": _common_targets(
-                [self._valid_targets(region, engine, engine_version) for region in sorted({m["region"] for m in members})]
-            ),
+            "valid_upgrade_targets": _common_targets(target_lists),
         }
 
     def plan(self, facts, target, option="target_engine_version"):
@@ -85,9 +97,11 @@ class GlobalDatabaseReader:
         ``option`` names the module option the target came from, for the message when it is not a version of the engine.
         """
         try:
-            targets_by_member = {
-                m["db_cluster_identifier"]: self._valid_targets(m["region"], facts["engine"], m["engine_version"]) for m in pending_members(facts, target)
-            }
+            pending = pending_members(facts, target)
+            # Members at another version than the global cluster's (an upgrade under way) need reads of their own, all at once.
+            keys = sorted({(m["region"], m["engine_version"]) for m in pending})
+            targets = dict(zip(keys, fan_out(lambda key: self._valid_targets(key[0], facts["engine"], key[1]), keys)))
+            targets_by_member = {m["db_cluster_identifier"]: targets[(m["region"], m["engine_version"])] for m in pending}
             return build_upgrade_plan(facts, target, targets_by_member)
         except InvalidEngineVersion as error:
             raise InvalidEngineVersion("%s: %s" % (option, error.message)) from error

@@ -5,6 +5,7 @@
 """The RDS API calls the collection makes, each in the region that owns the resource, with retries."""
 
 from contextlib import contextmanager
+from threading import Lock
 
 try:
     from botocore.exceptions import BotoCoreError
@@ -67,22 +68,25 @@ class RegionalClients:
     """One retrying RDS client per region, created on first use through AnsibleAWSModule (credentials, endpoint_url).
 
     A region named in region_endpoint_urls (the module option) gets that endpoint (VPC, FIPS endpoints name
-    their region); every other region gets endpoint_url, or the AWS default endpoint.
+    their region); every other region gets endpoint_url, or the AWS default endpoint. Threads may share a
+    client for calls, but boto3 does not create clients safely in parallel: creation is locked.
     """
 
     def __init__(self, module, region_endpoint_urls=None):
         self._module = module
         self._endpoints = region_endpoint_urls or {}
         self._clients = {}
+        self._creating = Lock()
 
     @property
     def home_region(self):
         return self._module.region
 
     def rds(self, region):
-        if region not in self._clients:
-            self._clients[region] = self._module.client("rds", region=region, retry_decorator=_RETRY, **self._endpoint(region))
-        return self._clients[region]
+        with self._creating:
+            if region not in self._clients:
+                self._clients[region] = self._module.client("rds", region=region, retry_decorator=_RETRY, **self._endpoint(region))
+            return self._clients[region]
 
     def _endpoint(self, region):
         """The client argument that picks the region's own endpoint, or none (endpoint_url, else AWS's default)."""
@@ -182,7 +186,7 @@ def parameter_group_family(clients, region, kind, name):
                 groups = client.describe_db_cluster_parameter_groups(DBClusterParameterGroupName=name, aws_retry=True)["DBClusterParameterGroups"]
             else:
                 groups = client.describe_db_parameter_groups(DBParameterGroupName=name, aws_retry=True)["DBParameterGroups"]
-    except is_ansible_aws_error_code("DBParameterGroupNotFound"):
+    except is_ansible_aws_error_code(["DBParameterGroupNotFound", "DBClusterParameterGroupNotFound"]):
         return None
     return groups[0].get("DBParameterGroupFamily") if groups else None
 

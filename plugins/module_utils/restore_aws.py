@@ -89,20 +89,6 @@ def engine_version_entry(clients, region, engine, engine_version):
     return next((entry for entry in versions if entry["EngineVersion"] == engine_version), None)
 
 
-def parameter_group_family(clients, region, name, cluster_group):
-    """The family of a DB cluster (cluster_group) or DB parameter group, or None when it does not exist in that region."""
-    if cluster_group:
-        operation, parameter, result_key, family_owner = (
-            "describe_db_cluster_parameter_groups", "DBClusterParameterGroupName", "DBClusterParameterGroups", "DB cluster parameter group")
-    else:
-        operation, parameter, result_key, family_owner = ("describe_db_parameter_groups", "DBParameterGroupName", "DBParameterGroups", "DB parameter group")
-    groups = _read_or_none(
-        region, "Reading %s %s in %s" % (family_owner, name, region), ("DBParameterGroupNotFound", "DBClusterParameterGroupNotFound"),
-        lambda: getattr(clients.rds(region), operation)(aws_retry=True, **{parameter: name})[result_key],
-    )
-    return next((group["DBParameterGroupFamily"] for group in groups or [] if group.get(parameter) == name), None)
-
-
 def instance_class_orderable(clients, region, engine, engine_version, instance_class):
     """Whether the region offers this DB instance class for the engine version (DescribeOrderableDBInstanceOptions)."""
     with aws_step(region, "Checking that %s is offered for %s %s in %s" % (instance_class, engine, engine_version, region)):

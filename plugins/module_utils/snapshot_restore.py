@@ -21,6 +21,9 @@ from ansible_collections.aurora.global_db.plugins.module_utils.errors import Aur
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
 from ansible_collections.aurora.global_db.plugins.module_utils.members import PRIMARY
 from ansible_collections.aurora.global_db.plugins.module_utils.members import SECONDARY
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import CLUSTER_PARAMETER_GROUP
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_PARAMETER_GROUP
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import parameter_group_family
 from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import DB_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import DB_INSTANCE
 from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import GLOBAL_CLUSTER
@@ -32,7 +35,6 @@ from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws impor
 from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import instance_class_orderable
 from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import is_already_exists
 from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import kind_words
-from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import parameter_group_family
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import AVAILABLE
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import FAILOVER_IN_PROGRESS_STATES
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_names import MAX_LENGTH
@@ -333,11 +335,11 @@ class SnapshotRestore:
 
     def _parameter_group_refusals(self, region, family):
         refusals = []
-        for option, cluster_group in (("db_cluster_parameter_groups", True), ("db_parameter_groups", False)):
+        for option, kind in (("db_cluster_parameter_groups", CLUSTER_PARAMETER_GROUP), ("db_parameter_groups", DB_PARAMETER_GROUP)):
             name = (getattr(self._request, option) or {}).get(region)
             if not name:
                 continue
-            found = parameter_group_family(self._clients, region, name, cluster_group)
+            found = parameter_group_family(self._clients, region, kind, name)
             if found is None:
                 refusals.append("%s: parameter group %s does not exist in %s." % (option, name, region))
             elif found != family:

@@ -15,6 +15,7 @@ from collections import namedtuple
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
+from ansible_collections.aurora.global_db.plugins.module_utils.fanout import fan_out
 from ansible_collections.aurora.global_db.plugins.module_utils.members import same_identifier
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
@@ -302,15 +303,15 @@ class GlobalDatabaseUpgrade:
     def _events(self, resources):
         """The recent RDS events of each DB cluster, where AWS says why an upgrade failed or was refused."""
         minutes = min(max(_EVENT_MINUTES[0], int(math.ceil((self._clock() - self._started_at) / 60.0)) + 1), _EVENT_MINUTES[1])
-        texts = []
-        for resource in resources:
-            try:
-                events = recent_events(self._clients, resource.region, resource.identifier, minutes)
-            except AuroraGlobalError as error:
-                texts.append("The events of %s (%s) could not be read: %s." % (resource.identifier, resource.region, error))
-                continue
-            texts.append("Recent RDS events of %s (%s, last %d minutes): %s" % (resource.identifier, resource.region, minutes, _format_events(events)))
-        return " ".join(texts)
+        # Each cluster's events are read in its own region, all at once; the texts keep the order of the clusters.
+        return " ".join(fan_out(lambda resource: self._events_of(resource, minutes), resources))
+
+    def _events_of(self, resource, minutes):
+        try:
+            events = recent_events(self._clients, resource.region, resource.identifier, minutes)
+        except AuroraGlobalError as error:
+            return "The events of %s (%s) could not be read: %s." % (resource.identifier, resource.region, error)
+        return "Recent RDS events of %s (%s, last %d minutes): %s" % (resource.identifier, resource.region, minutes, _format_events(events))
 
     def _read_state(self, resource):
         if resource.kind == GLOBAL_CLUSTER:

@@ -8,8 +8,12 @@ Pure functions of the aurora_global facts read while the upgrade module waits; t
 aurora_global_upgrade reads and prints, these decide.
 """
 
+from ansible.module_utils.parsing.convert_bool import boolean
+
 # A line at least this often, even when nothing changed, so that a long wait never looks hung.
 QUIET_SECONDS = 60
+# The modules run on the control node; a second connection for the reads is only that simple there.
+LOCAL_CONNECTIONS = ("local", "ansible.builtin.local")
 
 
 def _elapsed(seconds):
@@ -50,3 +54,9 @@ def line_due(states, last_states, now, last_printed_at):
 def read_interval(poll_interval):
     """How often to read while waiting: the module's pace, at least once a second and at least once a minute."""
     return min(max(int(poll_interval), 1), QUIET_SECONDS)
+
+
+def reports_progress(args, check_mode, async_seconds, transport):
+    """Whether a call of the upgrade module with these arguments waits for AWS, so that progress lines are due."""
+    return (boolean(args.get("wait", True), strict=False) and not check_mode and not async_seconds
+            and transport in LOCAL_CONNECTIONS and bool(args.get("global_cluster_identifier")))

@@ -6,6 +6,7 @@ from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import l
 from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import member_states
 from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import progress_line
 from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import read_interval
+from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import reports_progress
 from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import unreadable_line
 
 
@@ -57,3 +58,15 @@ def test_reads_follow_the_poll_interval_within_a_second_and_a_minute():
     assert read_interval(0) == 1
     assert read_interval(600) == QUIET_SECONDS
     assert read_interval("20") == 20
+
+
+def test_progress_only_for_a_call_that_waits_on_the_control_node():
+    args = {"global_cluster_identifier": "pg-global", "engine_version": "14.9"}
+    assert reports_progress(args, False, 0, "ansible.builtin.local")
+    assert reports_progress(dict(args, wait="yes"), False, None, "local")
+    assert not reports_progress(dict(args, wait=False), False, 0, "local")
+    assert not reports_progress(dict(args, wait="no"), False, 0, "local")
+    assert not reports_progress(args, True, 0, "local")
+    assert not reports_progress(args, False, 3600, "local")
+    assert not reports_progress(args, False, 0, "ssh")
+    assert not reports_progress({"engine_version": "14.9"}, False, 0, "local")

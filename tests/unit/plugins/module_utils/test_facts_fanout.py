@@ -1,0 +1,114 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The facts read every region at once: same facts whichever region answers first, one client per region."""
+
+import threading
+import time
+
+from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import Pages
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import db_cluster
+
+REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2", "eu-central-1", "ap-northeast-1"]
+ENGINE_VERSION = {
+    "Engine": "aurora-postgresql", "EngineVersion": "14.6",
+    "ValidUpgradeTarget": [{"EngineVersion": "14.9", "IsMajorVersionUpgrade": False, "SupportsGlobalDatabases": True}],
+}
+
+
+def _identifier(region):
+    return "pg-%s" % region
+
+
+class SlowRegions:
+    """RDS in six regions where each region answers after its own delay, and every call is recorded with its thread."""
+
+    home_region = "us-east-1"
+
+    def __init__(self, delays):
+        self._delays = delays
+        self.answered = []
+        self.threads = set()
+        self._lock = threading.Lock()
+
+    def rds(self, region):
+        return _SlowRegion(self, region)
+
+    def answer(self, region, answer):
+        time.sleep(self._delays.get(region, 0))
+        with self._lock:
+            self.answered.append(region)
+            self.threads.add(threading.current_thread().name)
+        return answer
+
+
+class _SlowRegion:
+    def __init__(self, regions, region):
+        self._regions = regions
+        self._region = region
+
+    def describe_db_clusters(self, DBClusterIdentifier, aws_retry=False):
+        assert DBClusterIdentifier == _identifier(self._region)
+        return self._regions.answer(self._region, {"DBClusters": [db_cluster(DBClusterIdentifier, "pg-params")]})
+
+    def get_paginator(self, operation):
+        if operation == "describe_global_clusters":
+            return Pages({"GlobalClusters": [{
+                "GlobalClusterIdentifier": "pg-global", "Engine": "aurora-postgresql", "EngineVersion": "14.6", "Status": "available",
+                "GlobalClusterMembers": [
+                    {"DBClusterArn": "arn:aws:rds:%s:123456789012:cluster:%s" % (region, _identifier(region)), "IsWriter": region == "us-east-1",
+                     "SynchronizationStatus": "connected"} for region in REGIONS],
+            }]})
+        answers = {"describe_db_cluster_parameters": {"Parameters": []}, "describe_db_engine_versions": {"DBEngineVersions": [ENGINE_VERSION]}}
+        return Pages(self._regions.answer(self._region, answers[operation]))
+
+
+def _facts_and_plan(regions):
+    reader = GlobalDatabaseReader(regions)
+    facts = reader.facts("pg-global")
+    return facts, reader.plan(facts, "14.9")
+
+
+def test_the_facts_do_not_depend_on_which_region_answers_first():
+    in_order = SlowRegions({region: 0.05 * number for number, region in enumerate(REGIONS)})
+    reversed_order = SlowRegions({region: 0.05 * number for number, region in enumerate(reversed(REGIONS))})
+    assert _facts_and_plan(in_order) == _facts_and_plan(reversed_order)
+    # The regions did answer in opposite orders, from several threads.
+    first_answers = [[region for region in regions.answered if region in REGIONS][:1] for regions in (in_order, reversed_order)]
+    assert first_answers == [["us-east-1"], ["ap-northeast-1"]]
+    assert len(reversed_order.threads) > 1
+
+
+class _CountingModule:
+    """AnsibleAWSModule.client as RegionalClients uses it, slow enough for threads to ask at the same time."""
+
+    region = "us-east-1"
+
+    def __init__(self):
+        self.created = []
+
+    def client(self, service, retry_decorator=None, region=None):
+        time.sleep(0.01)
+        self.created.append(region)
+        return object()
+
+
+def test_each_regions_client_is_created_once_when_threads_ask_at_the_same_time():
+    module = _CountingModule()
+    clients = RegionalClients(module)
+    got, barrier = [], threading.Barrier(8)
+
+    def ask(region):
+        barrier.wait()
+        got.append((region, clients.rds(region)))
+
+    threads = [threading.Thread(target=ask, args=(REGIONS[number % 2],)) for number in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(module.created) == sorted(REGIONS[:2])
+    assert len(got) == 8 and dict(got) == {region: clients.rds(region) for region in REGIONS[:2]}
+    assert len({id(client) for _region, client in got}) == 2
