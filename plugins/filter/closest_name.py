@@ -4,7 +4,7 @@
 
 DOCUMENTATION = r"""
 name: closest_name
-version_added: 0.2.0
+version_added: 0.1.0
 short_description: The known name closest to a misspelt one
 description:
   - Returns the name of O(names) most similar to the input (Python's C(difflib) ratio), or V(None) when none is

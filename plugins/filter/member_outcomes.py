@@ -4,7 +4,7 @@
 
 DOCUMENTATION = r"""
 name: member_outcomes
-version_added: 0.2.0
+version_added: 0.1.0
 short_description: What an upgrade run did to each member of an Aurora global database
 description:
   - Compares the global database read before a run (with its C(upgrade_plan)) with the one read after it, member by

@@ -5,7 +5,7 @@
 
 DOCUMENTATION = r"""
 module: aurora_global_snapshot_restore
-version_added: 0.2.0
+version_added: 0.1.0
 short_description: Move an Aurora MySQL version 2 global database to version 3 by the snapshot restore method
 description:
   - AWS offers no in-place upgrade from Aurora MySQL version 2 to version 3 for a global database; its guide prescribes
