@@ -97,7 +97,7 @@ class _CountingModule:
 
 def test_each_regions_client_is_created_once_when_threads_ask_at_the_same_time():
     module = _CountingModule()
-    clients = RegionalClients(module)
+    clients = RegionalClients(module, connect=lambda made_by: made_by)
     got, barrier = [], threading.Barrier(8)
 
     def ask(region):
