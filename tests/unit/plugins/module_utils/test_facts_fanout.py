@@ -82,7 +82,7 @@ def test_the_facts_do_not_depend_on_which_region_answers_first():
 
 
 class _CountingModule:
-    """AnsibleAWSModule.client as RegionalClients uses it, slow enough for threads to ask at the same time."""
+    """A connection's client() as RegionalClients uses it, slow enough for threads to ask at the same time."""
 
     region = "us-east-1"
 
