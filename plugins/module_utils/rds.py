@@ -19,6 +19,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.members import same_identifier
+from ansible_collections.aurora.global_db.plugins.module_utils.shared_session import SharedSession
 
 RPO_PARAMETER = "rds.global_db_rpo"
 CLUSTER_PARAMETER_GROUP = "DB cluster parameter group"
@@ -65,16 +66,20 @@ REGION_ENDPOINTS_ARGUMENT_SPEC = dict(region_endpoint_urls=dict(type="dict"))
 
 
 class RegionalClients:
-    """One retrying RDS client per region, created on first use through AnsibleAWSModule (credentials, endpoint_url).
+    """One retrying RDS client per region, created on first use with amazon.aws's connection settings (credentials, endpoint_url).
 
     A region named in region_endpoint_urls (the module option) gets that endpoint (VPC, FIPS endpoints name
-    their region); every other region gets endpoint_url, or the AWS default endpoint. Threads may share a
-    client for calls, but boto3 does not create clients safely in parallel: creation is locked.
+    their region); every other region gets endpoint_url, or the AWS default endpoint. The clients come from
+    one SharedSession (botocore's models parsed once, not once per region); ``connect`` makes it from the
+    module (unit tests pass one of their own). Threads may share a client for calls, but boto3 does not
+    create clients safely in parallel: creation is locked.
     """
 
-    def __init__(self, module, region_endpoint_urls=None):
+    def __init__(self, module, region_endpoint_urls=None, connect=SharedSession):
         self._module = module
         self._endpoints = region_endpoint_urls or {}
+        self._connect = connect
+        self._session = None
         self._clients = {}
         self._creating = Lock()
 
@@ -85,7 +90,9 @@ class RegionalClients:
     def rds(self, region):
         with self._creating:
             if region not in self._clients:
-                self._clients[region] = self._module.client("rds", region=region, retry_decorator=_RETRY, **self._endpoint(region))
+                if self._session is None:
+                    self._session = self._connect(self._module)
+                self._clients[region] = self._session.client("rds", region=region, retry_decorator=_RETRY, **self._endpoint(region))
             return self._clients[region]
 
     def _endpoint(self, region):

@@ -82,7 +82,7 @@ def test_the_facts_do_not_depend_on_which_region_answers_first():
 
 
 class _CountingModule:
-    """AnsibleAWSModule.client as RegionalClients uses it, slow enough for threads to ask at the same time."""
+    """A connection's client() as RegionalClients uses it, slow enough for threads to ask at the same time."""
 
     region = "us-east-1"
 
@@ -97,7 +97,7 @@ class _CountingModule:
 
 def test_each_regions_client_is_created_once_when_threads_ask_at_the_same_time():
     module = _CountingModule()
-    clients = RegionalClients(module)
+    clients = RegionalClients(module, connect=lambda made_by: made_by)
     got, barrier = [], threading.Barrier(8)
 
     def ask(region):

@@ -14,8 +14,12 @@ from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes 
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import client_error
 
 
+def _itself(module):
+    return module
+
+
 class FakeModule:
-    """What RegionalClients asks of AnsibleAWSModule: region and client(); records every client() call."""
+    """What RegionalClients asks of its connection: region and client(); records every client() call."""
 
     region = "us-east-1"
 
@@ -51,7 +55,7 @@ class RecordingClient:
 
 def test_a_region_with_an_entry_gets_its_own_endpoint_and_others_get_endpoint_url():
     module = FakeModule()
-    clients = RegionalClients(module, {"eu-west-1": "https://vpce-1.rds.eu-west-1.vpce.amazonaws.com"})
+    clients = RegionalClients(module, {"eu-west-1": "https://vpce-1.rds.eu-west-1.vpce.amazonaws.com"}, connect=_itself)
     clients.rds("eu-west-1")
     clients.rds("us-east-1")
     clients.rds("eu-west-1")
@@ -64,13 +68,13 @@ def test_a_region_with_an_entry_gets_its_own_endpoint_and_others_get_endpoint_ur
 @pytest.mark.parametrize("url", ["", "  ", 5, None])
 def test_an_entry_that_is_not_a_url_is_a_clear_error(url):
     with pytest.raises(AuroraGlobalError) as failed:
-        RegionalClients(FakeModule(), {"eu-west-1": url}).rds("eu-west-1")
+        RegionalClients(FakeModule(), {"eu-west-1": url}, connect=_itself).rds("eu-west-1")
     assert str(failed.value).startswith("region_endpoint_urls: the entry for eu-west-1 must be an endpoint URL")
 
 
 def test_a_request_signed_for_another_region_names_the_region_and_the_option():
     error = client_error("SignatureDoesNotMatch", "Credential should be scoped to a valid region, not 'eu-west-1'. ", "DescribeDBClusters")
-    clients = RegionalClients(FakeModule(client=RecordingClient(error=error)))
+    clients = RegionalClients(FakeModule(client=RecordingClient(error=error)), connect=_itself)
     with pytest.raises(AuroraGlobalError) as failed:
         describe_db_cluster(clients, "eu-west-1", "pg-secondary-euw1")
     assert "does not serve region eu-west-1" in failed.value.message
@@ -80,7 +84,7 @@ def test_a_request_signed_for_another_region_names_the_region_and_the_option():
 
 def test_other_signature_errors_are_reported_as_they_are():
     error = client_error("SignatureDoesNotMatch", "The request signature we calculated does not match", "DescribeDBClusters")
-    clients = RegionalClients(FakeModule(client=RecordingClient(error=error)))
+    clients = RegionalClients(FakeModule(client=RecordingClient(error=error)), connect=_itself)
     with pytest.raises(AuroraGlobalError) as failed:
         describe_db_cluster(clients, "eu-west-1", "pg-secondary-euw1")
     assert failed.value.message == "Describing DB cluster pg-secondary-euw1 in eu-west-1"
@@ -88,11 +92,11 @@ def test_other_signature_errors_are_reported_as_they_are():
 
 def test_engine_versions_are_looked_up_with_deprecated_ones():
     client = RecordingClient(answer={"DBEngineVersions": []})
-    describe_engine_version(RegionalClients(FakeModule(client=client)), "eu-west-1", "aurora-postgresql", "14.3")
+    describe_engine_version(RegionalClients(FakeModule(client=client), connect=_itself), "eu-west-1", "aurora-postgresql", "14.3")
     assert client.params == [{"Engine": "aurora-postgresql", "EngineVersion": "14.3", "IncludeAll": True}]
 
 
 def test_the_global_cluster_is_matched_in_any_case():
     client = RecordingClient(answer={"GlobalClusters": [{"GlobalClusterIdentifier": "orders-global"}]})
-    found = describe_global_cluster(RegionalClients(FakeModule(client=client)), "Orders-Global")
+    found = describe_global_cluster(RegionalClients(FakeModule(client=client), connect=_itself), "Orders-Global")
     assert found == {"GlobalClusterIdentifier": "orders-global"}
