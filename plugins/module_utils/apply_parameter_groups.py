@@ -38,7 +38,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import parameter_group_family
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import reboot_db_instance
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import DB_CLUSTER
-from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Deadline
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_until_settled
@@ -60,7 +60,7 @@ class ParameterGroupsRefused(AuroraGlobalError):
         super().__init__(message=" ".join(refusals))
 
 
-class GlobalDatabaseParameterGroups:
+class GlobalDatabaseParameterGroups(TimedRun):
     """One run of aurora_global_parameter_groups.
 
     A failure is raised as an AuroraGlobalError whose progress says what the run had changed (``modified``) and
@@ -68,12 +68,7 @@ class GlobalDatabaseParameterGroups:
     """
 
     def __init__(self, clients, request, check_mode, clock, sleep):
-        self._clients = clients
-        self._request = request
-        self._check_mode = check_mode
-        self._clock = clock
-        self._sleep = sleep
-        self._deadline = None
+        super().__init__(clients, request, check_mode, clock, sleep)
         self.modified = []
         self.rebooted = []
 
@@ -85,7 +80,7 @@ class GlobalDatabaseParameterGroups:
             raise AuroraGlobalError(error.message, error.exception, **progress) from error
 
     def _run(self):
-        self._deadline = Deadline(self._request.wait_timeout, self._clock)
+        self._start_deadline()
         facts = GlobalDatabaseReader(self._clients).facts(self._request.global_cluster_identifier)
         engine_version = self._request.engine_version or facts["engine_version"]
         members = [m for m in facts["members"] if self._wanted(m) != (None, None)]

@@ -42,7 +42,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.versions import A
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import InvalidEngineVersion
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import aurora_mysql_generation
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import parse_engine_version
-from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Deadline
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource as WaitedResource
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_until_settled
@@ -231,22 +231,17 @@ def _global_member_arns(global_cluster):
     return {member["DBClusterArn"] for member in global_cluster.get("GlobalClusterMembers", [])}
 
 
-class SnapshotRestore:
+class SnapshotRestore(TimedRun):
     """One run of aurora_global_snapshot_restore. ``resources`` (what was found or created) stays readable after a failure."""
 
     def __init__(self, clients, request, check_mode, clock, sleep):
-        self._clients = clients
-        self._request = request
-        self._check_mode = check_mode
-        self._clock = clock
-        self._sleep = sleep
-        self._deadline = None
+        super().__init__(clients, request, check_mode, clock, sleep)
         self._reader = GlobalDatabaseReader(clients)
         self._existing = {}
         self.resources = []
 
     def run(self):
-        self._deadline = Deadline(self._request.wait_timeout, self._clock)
+        self._start_deadline()
         old = self._reader.facts(self._request.global_cluster_identifier)
         self._refuse([method_refusal(old["engine"], old["engine_version"], self._request.engine_version)] + self._request_refusals(old))
         old_members = [self._old_member(member) for member in old["members"]]

@@ -30,7 +30,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.restrictions impo
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import MAJOR
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import DB_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import GLOBAL_CLUSTER
-from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Deadline
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import WaitFailed
@@ -98,7 +98,7 @@ def _format_events(events):
     return " ".join(lines) or "none."
 
 
-class GlobalDatabaseUpgrade:
+class GlobalDatabaseUpgrade(TimedRun):
     """One run of aurora_global_upgrade.
 
     Every AuroraGlobalError leaving run() carries the progress of the run (``upgraded``, ``failed_members``,
@@ -106,13 +106,8 @@ class GlobalDatabaseUpgrade:
     """
 
     def __init__(self, clients, request, check_mode, clock, sleep):
-        self._clients = clients
-        self._request = request
-        self._check_mode = check_mode
+        super().__init__(clients, request, check_mode, clock, sleep)
         self._reader = GlobalDatabaseReader(clients)
-        self._clock = clock
-        self._sleep = sleep
-        self._deadline = None
         self._started_at = None
         self._plan = None
         self._started = []
@@ -123,7 +118,7 @@ class GlobalDatabaseUpgrade:
     def run(self):
         """Upgrade as requested; returns the module result (diff included; the module drops it outside diff mode)."""
         self._started_at = self._clock()
-        self._deadline = Deadline(self._request.wait_timeout, self._clock)
+        self._start_deadline()
         try:
             return self._run()
         except AuroraGlobalError as error:

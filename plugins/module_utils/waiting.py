@@ -64,6 +64,25 @@ class Deadline:
         return max(0, self._end - self._clock())
 
 
+class TimedRun:
+    """One module run that acts on AWS and waits: its clients, its options and the one deadline all its waits share.
+
+    ``clock`` and ``sleep`` are passed in so that the runs are tested without AWS and without waiting.
+    """
+
+    def __init__(self, clients, request, check_mode, clock, sleep):
+        self._clients = clients
+        self._request = request
+        self._check_mode = check_mode
+        self._clock = clock
+        self._sleep = sleep
+        self._deadline = None
+
+    def _start_deadline(self):
+        """Start the run's single wait_timeout, before its first read."""
+        self._deadline = Deadline(self._request.wait_timeout, self._clock)
+
+
 def _describe(state):
     pending = " (%s pending)" % state.pending_engine_version if state.pending_engine_version else ""
     return "%s %s (%s) is '%s' at %s%s" % (
