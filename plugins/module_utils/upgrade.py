@@ -17,6 +17,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.errors import Aur
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
 from ansible_collections.aurora.global_db.plugins.module_utils.fanout import fan_out
 from ansible_collections.aurora.global_db.plugins.module_utils.members import same_identifier
+from ansible_collections.aurora.global_db.plugins.module_utils.progress_file import ProgressFile
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_code
@@ -105,9 +106,10 @@ class GlobalDatabaseUpgrade(TimedRun):
     ``still_upgrading``, ``timed_out``, ``upgrade_plan`` once known). ``clock`` and ``sleep`` are injectable for tests.
     """
 
-    def __init__(self, clients, request, check_mode, clock, sleep):
+    def __init__(self, clients, request, check_mode, clock, sleep, progress_file=None):
         super().__init__(clients, request, check_mode, clock, sleep)
         self._reader = GlobalDatabaseReader(clients)
+        self._progress_file = ProgressFile(progress_file, request.global_cluster_identifier)
         self._started_at = None
         self._plan = None
         self._started = []
@@ -313,4 +315,6 @@ class GlobalDatabaseUpgrade(TimedRun):
             found = describe_global_cluster(self._clients, resource.identifier)
         else:
             found = describe_db_cluster(self._clients, resource.region, resource.identifier)
-        return State(resource, found.get("EngineVersion"), found.get("Status"), found.get("PendingModifiedValues", {}).get("EngineVersion"))
+        state = State(resource, found.get("EngineVersion"), found.get("Status"), found.get("PendingModifiedValues", {}).get("EngineVersion"))
+        self._progress_file.record(state)
+        return state

@@ -95,6 +95,13 @@ options:
       - AWS promises no time for the status to change; raise this value if it is slow in your account.
     type: int
     default: 300
+  progress_file:
+    description:
+      - A file the module rewrites with the status of what it waits for after each of its reads (JSON, replaced
+        whole), for the collection's action plugin, which prints progress lines from it, so progress costs no RDS
+        call of its own.
+      - Set by the action plugin, not by users. Failures to write it are ignored.
+    type: path
   lease:
     description:
       - Take the lease of the global cluster (see M(aurora.global_db.aurora_global_lease)) before the first change and
@@ -300,6 +307,7 @@ ARGUMENT_SPEC = dict(
     wait_timeout=dict(type="int", default=7200),
     poll_interval=dict(type="int", default=15),
     status_settle_seconds=dict(type="int", default=300),
+    progress_file=dict(type="path"),
     lease=dict(type="bool", default=True),
     lease_token=dict(type="str", no_log=False),
     lease_owner=dict(type="str"),
@@ -333,7 +341,8 @@ def main():
     _check_durations(module)
     request = UpgradeRequest(**{name: module.params[name] for name in UpgradeRequest._fields})
     clients = RegionalClients(module, module.params["region_endpoint_urls"])
-    upgrade = GlobalDatabaseUpgrade(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep)
+    upgrade = GlobalDatabaseUpgrade(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep,
+                                    progress_file=module.params["progress_file"])
     lease = GlobalClusterLease(clients, module.params["global_cluster_identifier"], utc_now, time.sleep)
     exit_module(module, lambda: _run_holding_the_lease(module, lease, upgrade))
 

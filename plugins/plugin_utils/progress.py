@@ -4,8 +4,8 @@
 
 """Progress lines for an upgrade that AWS carries out for minutes to hours: what they say and when one is due.
 
-Pure functions of the aurora_global facts read while the upgrade module waits; the action plugin
-aurora_global_upgrade reads and prints, these decide.
+Pure functions of the progress file the upgrade module rewrites after each of its reads (shaped like the
+aurora_global facts); the action plugin aurora_global_upgrade reads it and prints, these decide.
 """
 
 from ansible.module_utils.parsing.convert_bool import boolean
@@ -13,8 +13,10 @@ from ansible.module_utils.parsing.convert_bool import boolean
 # A line at least this often, even when nothing changed, so that a long wait never looks hung.
 # A line at least every QUIET_SECONDS, so at least one a minute even when a read takes a while.
 QUIET_SECONDS = 30
-# The modules run on the control node; a second connection for the reads is only that simple there.
+# The modules run on the control node only with these; the module writes the progress file there.
 LOCAL_CONNECTIONS = ("local", "ansible.builtin.local")
+# The progress file is read at least this often (a local file read), so a change shows within seconds of the module's read.
+FILE_READ_SECONDS = 5
 
 
 def _elapsed(seconds):
@@ -53,9 +55,9 @@ def line_due(states, last_states, now, last_printed_at):
 
 
 def read_interval(poll_interval):
-    """How often to read while waiting: half the module's pace (each read is a whole facts read, and the account's
-    RDS API budget is shared), at least every QUIET_SECONDS."""
-    return min(max(int(poll_interval), 1) * 2, QUIET_SECONDS)
+    """How often to read the progress file while waiting: the module's pace, at least every FILE_READ_SECONDS
+    (a file read on the control node, no AWS call)."""
+    return min(max(int(poll_interval), 1), FILE_READ_SECONDS)
 
 
 def reports_progress(args, check_mode, async_seconds, transport):

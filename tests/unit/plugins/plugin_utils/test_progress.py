@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
+from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import FILE_READ_SECONDS
 from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import QUIET_SECONDS
 from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import line_due
 from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import member_states
@@ -53,11 +54,11 @@ def test_a_line_is_due_first_on_change_and_after_a_quiet_minute():
     assert line_due("a", "a", 5 + QUIET_SECONDS, 5)
 
 
-def test_reads_follow_the_poll_interval_within_a_second_and_a_minute():
-    assert read_interval(10) == 20
-    assert read_interval(0) == 2
-    assert read_interval(15) == QUIET_SECONDS
-    assert read_interval("600") == QUIET_SECONDS
+def test_file_reads_follow_the_poll_interval_at_least_every_few_seconds():
+    assert read_interval(3) == 3
+    assert read_interval(0) == 1
+    assert read_interval(15) == FILE_READ_SECONDS
+    assert read_interval("600") == FILE_READ_SECONDS
 
 
 def test_progress_only_for_a_call_that_waits_on_the_control_node():
