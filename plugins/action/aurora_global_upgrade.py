@@ -62,20 +62,27 @@ class _ProgressReporter:
             return json.load(handle)
 
     def _run(self):
-        last_states, last_printed_at = None, None
-        while not self._stop.wait(self._interval):
-            if not os.path.exists(self._path):
-                continue
-            elapsed = time.monotonic() - self._started_at
-            try:
-                states = member_states(self._read(), self._member)
-                line = progress_line(self._global_cluster_identifier, states, elapsed)
-            except Exception as error:  # pylint: disable=broad-exception-caught  # a missed progress line must not stop the upgrade
-                states, line = None, unreadable_line(self._global_cluster_identifier, error, elapsed)
-            now = time.monotonic()
-            if line_due(states, last_states, now, last_printed_at):
-                display.display(line, stderr=True)
-                last_states, last_printed_at = states, now
+        last = (None, None)
+        stopped = False
+        while not stopped:
+            # One more look once the module returned, so that its last read is shown when it changed something.
+            stopped = self._stop.wait(self._interval)
+            last = self._print_when_due(*last)
+
+    def _print_when_due(self, last_states, last_printed_at):
+        if not os.path.exists(self._path):
+            return last_states, last_printed_at
+        elapsed = time.monotonic() - self._started_at
+        try:
+            states = member_states(self._read(), self._member)
+            line = progress_line(self._global_cluster_identifier, states, elapsed)
+        except Exception as error:  # pylint: disable=broad-exception-caught  # a missed progress line must not stop the upgrade
+            states, line = None, unreadable_line(self._global_cluster_identifier, error, elapsed)
+        now = time.monotonic()
+        if not line_due(states, last_states, now, last_printed_at):
+            return last_states, last_printed_at
+        display.display(line, stderr=True)
+        return states, now
 
 
 class ActionModule(ActionBase):
