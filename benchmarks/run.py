@@ -59,7 +59,7 @@ CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing
 
 
 class _Boto3Module:
-    """The two things RegionalClients asks of AnsibleAWSModule, served by plain boto3 clients."""
+    """What RegionalClients asks of its connector (AnsibleAWSModule's region and client()), served by plain boto3 clients."""
 
     region = "us-east-1"
 
@@ -69,6 +69,12 @@ class _Boto3Module:
     def client(self, service, retry_decorator=None, region=None):
         client = boto3.client(service, region_name=region, endpoint_url=self._endpoint_url, **CREDENTIALS)
         return RetryingBotoClientWrapper(client, retry_decorator)
+
+
+def _regional_clients(endpoint_url):
+    """The collection's RegionalClients, connecting through plain boto3 instead of a module's shared Session."""
+    module = _Boto3Module(endpoint_url)
+    return RegionalClients(module, connect=lambda _module: module)
 
 
 def _bare_client(endpoint_url, region):
@@ -86,7 +92,7 @@ def _bare_facts(endpoint_url):
 
 
 def _collection_facts(endpoint_url):
-    reader = GlobalDatabaseReader(RegionalClients(_Boto3Module(endpoint_url)))
+    reader = GlobalDatabaseReader(_regional_clients(endpoint_url))
     reader.plan(reader.facts("pg-global"), TARGET)
 
 
@@ -119,7 +125,7 @@ def _bare_minor_upgrade(endpoint_url, order):
 
 def _collection_minor_upgrade(endpoint_url):
     request = UpgradeRequest("pg-global", TARGET, False, None, True, 600, 1, 60)
-    GlobalDatabaseUpgrade(RegionalClients(_Boto3Module(endpoint_url)), request, False, time.monotonic, time.sleep).run()
+    GlobalDatabaseUpgrade(_regional_clients(endpoint_url), request, False, time.monotonic, time.sleep).run()
 
 
 def _timed_upgrade(action, sandbox):
