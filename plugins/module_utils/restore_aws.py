@@ -9,6 +9,7 @@ Every call is made in the region that owns the resource, through the retrying cl
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import aws_step
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_cluster_instances
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_code
 
 SNAPSHOT = "db_cluster_snapshot"
@@ -99,7 +100,7 @@ def instance_class_orderable(clients, region, engine, engine_version, instance_c
 
 
 def cluster_instances(clients, region, cluster):
-    """The DB instances of a cluster, the writer first, then the readers by identifier (one deleted meanwhile is left out)."""
-    members = sorted(cluster.get("DBClusterMembers", []), key=lambda m: (not m.get("IsClusterWriter"), m["DBInstanceIdentifier"]))
-    instances = [describe(clients, DB_INSTANCE, region, member["DBInstanceIdentifier"]) for member in members]
-    return [instance for instance in instances if instance is not None]
+    """The DB instances of a cluster (one DescribeDBInstances), the writer first, then the readers by identifier."""
+    writers = {m["DBInstanceIdentifier"] for m in cluster.get("DBClusterMembers", []) if m.get("IsClusterWriter")}
+    instances = describe_cluster_instances(clients, region, cluster["DBClusterIdentifier"])
+    return sorted(instances, key=lambda instance: (instance["DBInstanceIdentifier"] not in writers, instance["DBInstanceIdentifier"]))
