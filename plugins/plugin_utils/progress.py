@@ -27,11 +27,12 @@ def _elapsed(seconds):
 def member_states(facts, db_cluster_identifier=None):
     """What the line reports: each member (only ``db_cluster_identifier``'s when given) with status and version.
 
-    For the whole global database the global cluster's own status comes first while it is not available.
+    For the whole global database the global cluster's own status comes first while it is not available (when the
+    module waits for the global cluster: a file without its status says nothing of it).
     """
     wanted = (db_cluster_identifier or "").lower()
     states = []
-    if not wanted and facts.get("status") != "available":
+    if not wanted and facts.get("status", "available") != "available":
         states.append("global cluster %s %s" % (facts["global_cluster_identifier"], facts.get("status")))
     states.extend(
         "%s (%s) %s at %s" % (m["db_cluster_identifier"], m["region"], m["status"], m["engine_version"])

@@ -36,6 +36,12 @@ def test_an_available_global_cluster_is_not_mentioned():
     assert not member_states(_facts()).startswith("global cluster")
 
 
+def test_a_file_without_the_global_clusters_status_reports_only_what_was_waited_for():
+    facts = _facts()
+    del facts["status"]
+    assert member_states(facts) == "pg-secondary-euw1 (eu-west-1) upgrading at 14.6; pg-primary-use1 (us-east-1) available at 14.6"
+
+
 def test_the_line_names_the_global_database_and_the_minutes_elapsed():
     assert progress_line("pg-global", "pg-primary-use1 (us-east-1) upgrading at 14.6", 185.7) == (
         "[pg-global] 3 min 05 s elapsed: pg-primary-use1 (us-east-1) upgrading at 14.6")
