@@ -62,9 +62,7 @@ ACTION_STEPS = [
     ActionStep("ModifyGlobalCluster", "major", {}),
     ActionStep("DescribeEvents", "minor", {"fail_upgrade_of": ["pg-secondary-apse2"]}),
     ActionStep("CreateDBClusterSnapshot", "role_major", {}),
-    pytest.param(ActionStep("DescribeDBClusterSnapshots", "role_major", {}), marks=pytest.mark.xfail(strict=True, reason=(
-        "amazon.aws.rds_cluster_snapshot (the role's snapshot step) reports a refused DescribeDBClusterSnapshots as 'Failed to "
-        "describe db cluster snapshots' with a traceback in 'exception', without AWS's error: the action is not named"))),
+    ActionStep("DescribeDBClusterSnapshots", "role_major", {}),
     ActionStep("DescribeDBClusterParameterGroups", "role_major_parameter_groups", {}),
     ActionStep("DescribeDBParameterGroups", "role_major_parameter_groups", {}),
     ActionStep("DescribeDBInstances", "role_major_parameter_groups", {}),
@@ -255,7 +253,7 @@ def test_without_an_action_the_step_that_needs_it_fails_cleanly_naming_it(iam_se
     assert run.failing_task is not None and run.failing_task in run.playbook_run.failed_tasks, (
         "the %s run did not fail without %s" % (step.run, step.action))
     result = run.playbook_run.result(run.failing_task)
-    # The collection's modules name the action in msg; amazon.aws's (the snapshot) keep AWS's answer in error.
+    # The collection's modules name the action in msg, and keep AWS's answer in error.
     message = "%s %s" % (result.get("msg", ""), result.get("error", {}).get("message", ""))
     assert "rds:%s" % step.action in message and ("AccessDenied" in message or result.get("error", {}).get("code") == "AccessDenied"), (
         sorted(result), result.get("error"), message)
