@@ -5,7 +5,7 @@
 
 DOCUMENTATION = r"""
 module: aurora_global_snapshot
-version_added: 0.2.0
+version_added: 0.1.0
 short_description: Take a manual snapshot of an Aurora global database's primary and wait until it is available
 description:
   - AWS recommends a manual DB cluster snapshot before any upgrade. This module takes one of the global database's
