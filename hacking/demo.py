@@ -165,20 +165,25 @@ def prepare_major_upgrade(endpoint_url):
             print("  %-15s reader pg-primary-use1-2 beside the writer pg-primary-use1-1" % region, flush=True)
 
 
-# The parameter naming what a call creates or changes, in the order they are looked for.
+# The parameter naming what a call creates or changes, in the order they are looked for (ResourceName: the ARN the
+# lease's tags are written on).
 SUBJECTS = ("DBClusterSnapshotIdentifier", "DBInstanceIdentifier", "DBClusterIdentifier", "GlobalClusterIdentifier",
-            "DBClusterParameterGroupName", "DBParameterGroupName")
+            "DBClusterParameterGroupName", "DBParameterGroupName", "ResourceName")
+# Calls that only read.
+READ_PREFIXES = ("Describe", "List")
+# The lease is tags on the global cluster (aurora_global_lease).
+LEASE_CALLS = {"AddTagsToResource": "lease taken", "RemoveTagsFromResource": "lease released"}
 
 
 def show_changes(endpoint_url, started_at):
-    """Every call that changed something in the sandbox, in order: every call but the read-only Describe* ones."""
+    """Every call that changed something in the sandbox, in order: every call but the read-only Describe* and List* ones."""
     print("\nEvery call that changed something, as the sandbox recorded it:")
     journal = sandbox_command("journal", "--endpoint-url", endpoint_url)
-    for call in (entry for entry in journal if entry["kind"] == "call" and not entry["operation"].startswith("Describe")):
+    for call in (entry for entry in journal if entry["kind"] == "call" and not entry["operation"].startswith(READ_PREFIXES)):
         params = call["params"]
-        subject = next(params[name] for name in SUBJECTS if name in params)
+        subject = next(params[name] for name in SUBJECTS if name in params).rsplit(":", 1)[-1]
         # What a modify call sets: the engine version, or a parameter group (unless the group is what the call names).
-        change = params.get("EngineVersion") or next(
+        change = params.get("EngineVersion") or LEASE_CALLS.get(call["operation"]) or next(
             (params[name] for name in ("DBClusterParameterGroupName", "DBParameterGroupName") if params.get(name) not in (None, subject)), None)
         print("  +%5.1fs  %-28s %-15s %-44s %s%s" % (
             call["time"] - started_at, call["operation"], call["region"], subject,

@@ -57,6 +57,25 @@ def test_the_readme_newcomer_commands_run_as_written(tmp_path):
     assert "FAILED" not in completed.stdout
 
 
+def test_make_demo_upgrades_the_sandbox_database_and_shows_every_change(tmp_path):
+    """The first of the README's two commands, in a fresh copy: a minor then a major upgrade, each change listed."""
+    clone = tmp_path / "aurora.global_db"
+    clone.mkdir()
+    _copy_of_the_repository(clone)
+    assert "make demo " in readme_block("## Two commands", "")
+    environment = {name: value for name, value in os.environ.items() if name not in DEVELOPER_SETTINGS}
+    environment.update(HOME=str(tmp_path / "home"), ANSIBLE_NOCOLOR="1")
+    completed = subprocess.run(["make", "demo"], cwd=clone, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               timeout=540, check=False)
+    assert completed.returncode == 0, completed.stdout
+    assert "Traceback" not in completed.stdout and "FAILED" not in completed.stdout, completed.stdout
+    assert re.search(r"\[pg-global\] \d+ min \d\d s elapsed: pg-primary-use1-pre-14-9-to-15-4-\d{12} \(us-east-1\) creating at 14\.9", completed.stdout)
+    changes = re.findall(r"^  \+ *[\d.]+s  (\S+) +(\S+) +(\S+)", completed.stdout, re.MULTILINE)
+    upgrades = [(operation, subject) for operation, _, subject in changes if operation in ("ModifyGlobalCluster", "CreateDBClusterSnapshot")]
+    assert len(upgrades) == 2 and upgrades[0][0] == "CreateDBClusterSnapshot" and upgrades[1] == ("ModifyGlobalCluster", "pg-global"), changes
+    assert "Sandbox stopped." in completed.stdout
+
+
 def test_the_readme_requirements_file_installs_from_git(tmp_path):
     """The README's requirements.yml, with its GitHub URL pointed at a local git repository of this tree."""
     repository = tmp_path / "aurora.global_db"
