@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+from lease_tags import hold_lease
+from lease_tags import lease_tags
 from playbook_runner import run_playbook
 
 ROLE = "aurora.global_db.aurora_global_upgrade : "
+TAKE = ROLE + "Take the lease of the global database, so that no other run acts on it meanwhile"
 
 
 def _run_role(sandbox, check=False, **role_vars):
@@ -49,6 +52,23 @@ def test_the_role_moves_a_mysql_2_global_database_to_a_new_version_3_one(sandbox
     assert result["cutover_steps"] and result["rollback_steps"]
     assert [c["operation"] for c in sandbox.mutating_calls()] == [
         "CreateDBClusterSnapshot", "RestoreDBClusterFromSnapshot", "CreateDBInstance", "CreateGlobalCluster", "CreateDBCluster", "CreateDBInstance"]
+    # One run at a time: the lease on the old global cluster is taken before the first create and released after the last.
+    changes = [entry["operation"] for entry in sandbox.journal() if entry["kind"] == "call" and entry["operation"] in (
+        "AddTagsToResource", "RemoveTagsFromResource", "CreateDBClusterSnapshot", "CreateDBInstance")]
+    assert changes[0] == "AddTagsToResource" and changes[-1] == "RemoveTagsFromResource" and len(changes) == 5, changes
+    assert lease_tags(sandbox, "mysql2-global") == {}
+
+
+def test_a_held_lease_refuses_the_snapshot_restore_before_any_create(sandbox):
+    sandbox.seed("mysql-2")
+    hold_lease(sandbox, "mysql2-global", "awx-job-17", "0123456789abcdef0123456789abcdef", expires_in_seconds=3600)
+    sandbox.clear_journal()
+    run = _run_role(sandbox)
+    assert run.returncode != 0 and run.failed_tasks[0] == TAKE, run.failed_tasks
+    assert "held by awx-job-17" in run.result(TAKE)["msg"]
+    assert "held by awx-job-17" in _result(run)["msg"] and _result(run)["resources"] == []
+    assert sandbox.mutating_calls() == []
+    assert lease_tags(sandbox, "mysql2-global")["owner"] == "awx-job-17"
 
 
 def test_check_mode_creates_nothing(sandbox):
@@ -57,6 +77,7 @@ def test_check_mode_creates_nothing(sandbox):
     assert run.returncode == 0, run.failed_tasks
     assert [r["action"] for r in _result(run)["resources"]] == ["create"] * 6
     assert sandbox.mutating_calls() == []
+    assert not [entry for entry in sandbox.journal() if entry["operation"] == "AddTagsToResource"], "check mode took a lease"
 
 
 def test_without_the_writes_confirmation_the_role_reads_nothing(sandbox):
@@ -86,6 +107,7 @@ def test_a_run_stopped_by_its_timeout_is_resumed_by_running_it_again(sandbox):
     failure = _result(stopped)
     assert failure["failed"] is True and "wait_timeout" in failure["msg"]
     assert "Run the same command again to resume" in stopped.result(ROLE + "Stop, saying how to resume")["msg"]
+    assert lease_tags(sandbox, "mysql2-global") == {}, "the stopped run did not release its lease"
     sandbox.configure(provision_seconds=0.3)
     resumed = _run_role(sandbox)
     assert resumed.returncode == 0, resumed.failed_tasks
