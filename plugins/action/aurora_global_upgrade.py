@@ -35,7 +35,6 @@ from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import u
 display = Display()
 
 _DEFAULT_POLL_INTERVAL = 15
-_PROGRESS_FILE_NAME = "progress.json"
 
 
 class _ProgressReporter:
@@ -94,11 +93,11 @@ class ActionModule(ActionBase):
         if not reports_progress(args, self._task.check_mode, self._task.async_val, self._connection.transport):
             result.update(self._execute_module(task_vars=task_vars))
             return result
-        # A directory of this run's own (mkdtemp: mode 0700, a new name), so a fixed file name in it is safe; the file
-        # appears with the module's first read.
         directory = tempfile.mkdtemp(prefix="aurora_global_upgrade-progress-")
         try:
-            path = os.path.join(directory, _PROGRESS_FILE_NAME)
+            descriptor, path = tempfile.mkstemp(dir=directory, suffix=".json")
+            os.close(descriptor)
+            os.remove(path)  # the file appears with the module's first read
             reporter = _ProgressReporter(path, args["global_cluster_identifier"], args.get("db_cluster_identifier"),
                                          read_interval(args.get("poll_interval", _DEFAULT_POLL_INTERVAL)))
             reporter.start()
