@@ -10,8 +10,9 @@ an upgrade is done only when the engine version is the target *and* the status
 is ``available`` with nothing pending; ``available`` at another version is either
 "accepted, not started yet" (``PendingModifiedValues.EngineVersion`` shows the
 target; or, without it, tolerated for a settle period) or "over and rolled back"
-(after the resource was seen busy). The clock and sleep are passed in so this runs
-without AWS.
+(after the resource was seen busy, or seen with the target pending: an upgrade that
+starts and rolls back between two reads shows no busy status to the reader). The clock
+and sleep are passed in so this runs without AWS.
 """
 
 from collections import namedtuple
@@ -142,34 +143,32 @@ class _UpgradeWatch:
     A major upgrade is one request for the global cluster and all its members, a
     minor one a request per member. The request counts as started once any of its
     resources was seen busy (any status but ``available``), with the target pending,
-    or at the target.
+    or at the target. A resource seen busy or with the target pending that is
+    ``available`` at another version with nothing pending has rolled back.
     """
 
     def __init__(self, target, accepted_at, settle_seconds):
         self._target = target
         self._accepted_at = accepted_at
         self._settle_seconds = settle_seconds
-        self._seen_busy = set()
+        self._seen_under_way = set()
         self._started = False
 
     def pending(self, states, now):
         """The states that are not done; raises WaitFailed when the upgrade rolled back or has not started in time."""
         pending = []
         for state in states:
-            if state.status != AVAILABLE:
-                self._seen_busy.add(state.resource)
-                self._started = True
-                pending.append(state)
-            elif state.pending_engine_version == self._target:
-                # AWS accepted the change and has not started it yet.
+            if state.status != AVAILABLE or state.pending_engine_version == self._target:
+                # Busy, or accepted by AWS and not started yet.
+                self._seen_under_way.add(state.resource)
                 self._started = True
                 pending.append(state)
             elif state.engine_version == self._target:
                 self._started = True
-            elif state.resource in self._seen_busy:
+            elif state.resource in self._seen_under_way:
                 failed = [state.resource] if state.resource.kind == DB_CLUSTER else [s.resource for s in states if s.resource.kind == DB_CLUSTER]
                 raise WaitFailed(
-                    "The upgrade of %s %s (%s) to %s did not complete: it was seen upgrading and is 'available' at %s again. %s "
+                    "The upgrade of %s %s (%s) to %s did not complete: it was seen accepted or upgrading and is 'available' at %s again. %s "
                     "Fix the cause, then run the module again." % (
                         state.resource.kind, state.resource.identifier, state.resource.region, self._target, state.engine_version,
                         _where_to_look(failed)),

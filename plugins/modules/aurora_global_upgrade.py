@@ -19,8 +19,9 @@ description:
     without changing anything when one of them applies.
   - A member counts as upgraded only when it reports the target version B(and) V(available), because AWS keeps reporting
     V(available) at the old version for a few moments after accepting an upgrade, and changes the version only at the
-    end. A member that is V(available) at the old version again after it was seen upgrading, or that shows no sign of
-    the upgrade after O(status_settle_seconds), fails the run, which then stops before the next member.
+    end. A member that is V(available) at the old version again after it was seen upgrading or with the target pending
+    (an upgrade that rolls back between two reads shows only the latter), or that shows no sign of the upgrade after
+    O(status_settle_seconds), fails the run, which then stops before the next member.
   - After AWS accepts C(ModifyDBCluster), a member may keep reading V(available) at its old version for a while with the
     target in C(PendingModifiedValues.EngineVersion). The module counts that upgrade as under way and never sends a second
     modify for it.

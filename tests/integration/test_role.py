@@ -53,13 +53,26 @@ def _run_role(sandbox, check=False, **overrides):
     return run_playbook("role_upgrade.yml", sandbox.endpoint_url, _role_vars(sandbox, **overrides), check=check, environment=SHOW_STATS)
 
 
-def _run_role_default_output(sandbox, **overrides):
-    """The collection's playbook with Ansible's default output, as an operator sees it: (return code, stdout and stderr interleaved)."""
+def _run_role_default_output(sandbox, on_line=None, **overrides):
+    """The collection's playbook with Ansible's default output, as an operator sees it: (return code, stdout and stderr interleaved).
+
+    ``on_line(line)`` is called with each line as it is printed, while the playbook runs.
+    """
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "aurora.global_db.upgrade",
                "-e", json.dumps(_role_vars(sandbox, **overrides))]
     environment = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default", ANSIBLE_NOCOLOR="1", **SANDBOX_ENVIRONMENT)
-    completed = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment, timeout=600, check=False)
-    return completed.returncode, completed.stdout
+    lines = []
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment) as playbook:
+        try:
+            for line in playbook.stdout:
+                lines.append(line)
+                if on_line is not None:
+                    on_line(line)
+            returncode = playbook.wait(timeout=600)
+        finally:
+            if playbook.poll() is None:
+                playbook.kill()
+    return returncode, "".join(lines)
 
 
 def _recorded_result(run):
@@ -67,10 +80,11 @@ def _recorded_result(run):
     return run.output["global_custom_stats"]["aurora_global_upgrade_result"]
 
 
-def _interrupt_after_the_first_member(sandbox, upgrade_seconds=5):
-    """Leave what a run stopped right after its first ModifyDBCluster leaves: the first secondary upgrading to 14.9."""
+def _interrupt_after_the_first_member(sandbox):
+    """Leave what a run stopped right after its first ModifyDBCluster leaves: the first secondary upgrading to 14.9,
+    held upgrading by the sandbox until the test releases it (configure(hold_upgrade_of=[])), however slow the machine."""
     sandbox.seed("postgresql-14")
-    sandbox.configure(upgrade_seconds=upgrade_seconds)
+    sandbox.configure(hold_upgrade_of=PG_ORDER[:1])
     request = {"global_cluster_identifier": "pg-global", "engine_version": "14.9", "upgrade_wait": False}
     started = run_playbook("upgrade_once.yml", sandbox.endpoint_url, request)
     assert started.result("Upgrade")["upgraded"] == ["pg-secondary-apse2"]
@@ -207,7 +221,8 @@ def test_a_failed_member_stops_the_role_before_the_primary_and_reports_every_mem
 
 def test_a_timeout_says_so_and_names_what_is_still_upgrading(sandbox):
     sandbox.seed("postgresql-14")
-    sandbox.configure(upgrade_seconds=30)
+    # Still upgrading when the 3 seconds are over, however slow the machine: the sandbox holds it until the reset after the test.
+    sandbox.configure(hold_upgrade_of=PG_ORDER[:1])
     run = _run_role(sandbox, aurora_global_upgrade_wait_timeout=3)
     assert run.returncode != 0
     result = _recorded_result(run)
@@ -226,12 +241,20 @@ def test_a_timeout_says_so_and_names_what_is_still_upgrading(sandbox):
 
 def test_a_rerun_waits_visibly_for_the_upgrade_left_running_then_upgrades_the_rest(sandbox):
     """A run after an interrupted one, in Ansible's default output: progress lines while it waits, never "FAILED"."""
-    _interrupt_after_the_first_member(sandbox, upgrade_seconds=12)
+    _interrupt_after_the_first_member(sandbox)
     sandbox.configure(upgrade_seconds=3)
-    returncode, output = _run_role_default_output(sandbox)
+    progress = r"\[pg-global\] \d+ min \d\d s elapsed: %s \(%s\) (\S+) at (\S+)"
+    waiting_line = re.compile(progress % ("pg-secondary-apse2", "ap-southeast-2"))
+
+    def release_once_the_wait_shows(line):
+        """The earlier run's upgrade ends only once this run has shown it upgrading (until then the sandbox holds it)."""
+        shown = waiting_line.search(line)
+        if shown and shown.groups() == ("upgrading", "14.6"):
+            sandbox.configure(hold_upgrade_of=[])
+
+    returncode, output = _run_role_default_output(sandbox, on_line=release_once_the_wait_shows)
     assert returncode == 0, output
     assert "FAILED" not in output
-    progress = r"\[pg-global\] \d+ min \d\d s elapsed: %s \(%s\) (\S+) at (\S+)"
     # The wait for the earlier run's upgrade, under the first member's own task name.
     first = "TASK [aurora.global_db.aurora_global_upgrade : Upgrade secondary pg-secondary-apse2 in ap-southeast-2 from 14.6 to 14.9]"
     assert re.search(re.escape(first) + r"[^\n]*\n" + progress % ("pg-secondary-apse2", "ap-southeast-2"), output), output

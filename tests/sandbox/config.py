@@ -72,6 +72,7 @@ _VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "throttle_fraction": _fraction,
     "throttle_seed": _integer,
     "fail_upgrade_of": _identifier_list,
+    "hold_upgrade_of": _identifier_list,
     "hidden_versions": _region_versions,
     "refuse_in_place_mysql_minor": _boolean,
     "snapshot_seconds": _non_negative_number,
@@ -96,6 +97,8 @@ class SandboxConfig:
     throttle_fraction: float = 0.0
     throttle_seed: int = 0
     fail_upgrade_of: list[str] = dataclasses.field(default_factory=list)
+    # A test control, not an AWS behaviour: upgrades of these stay `upgrading` until they leave the list.
+    hold_upgrade_of: list[str] = dataclasses.field(default_factory=list)
     hidden_versions: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     # AWS refuses some in-place Aurora MySQL minor upgrades of a global database (rule R10), not all: off by default.
     refuse_in_place_mysql_minor: bool = False

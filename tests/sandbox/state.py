@@ -51,7 +51,11 @@ class SandboxState:
         self._throttle_rng = random.Random(self.config.throttle_seed)
 
     def configure(self, settings: dict[str, Any]) -> SandboxConfig:
+        self.settle()
         self.config = self.config.updated(settings)
+        if "hold_upgrade_of" in settings:
+            self.timeline.release(self._held(), time.time())
+            self.settle()
         if settings.keys() & {"throttle_fraction", "throttle_seed"}:
             # A fresh generator makes the sequence of throttled calls repeatable after each change.
             self._throttle_rng = random.Random(self.config.throttle_seed)
@@ -75,8 +79,11 @@ class SandboxState:
     def settle(self) -> None:
         """Apply the upgrade transitions that are due, so that what is read next is current."""
         now = time.time()
-        self.timeline.advance(now, self._on_upgrade_transition)
+        self.timeline.advance(now, self._on_upgrade_transition, self._held())
         self.transitions.advance(now, self._journal_transition)
+
+    def _held(self) -> frozenset[str]:
+        return frozenset(self.config.hold_upgrade_of)
 
     def later(self, seconds: float, apply: Callable[[], None], event: str, region: str, subject: dict[str, Any]) -> None:
         """Have `apply` run `seconds` from now (journaled as the event `event`); at once when seconds is 0."""
@@ -111,6 +118,7 @@ class SandboxState:
             starts_at=starts_at,
             ends_at=ends_at,
             fails=not set(identifiers).isdisjoint(self.config.fail_upgrade_of),
+            identifiers=frozenset(identifiers),
             default_parameter_group=default_parameter_group,
             settles_at=ends_at + settle_seconds,
         ))

@@ -56,6 +56,8 @@ class Upgrade:
     # When the global cluster is available again after a member's upgrade; ends_at when there is no settle window.
     settles_at: float | None = None
     phase: str = ACCEPTED
+    # The global cluster's and the DB clusters' identifiers (lower case), which settings such as hold_upgrade_of name.
+    identifiers: frozenset[str] = frozenset()
 
     @property
     def is_global(self) -> bool:
@@ -73,6 +75,18 @@ class Upgrade:
 
     def next_transition(self) -> float:
         return {ACCEPTED: self.starts_at, RUNNING: self.ends_at, FINISHED: self.settles_at or self.ends_at}[self.phase]
+
+    def is_held_by(self, held: frozenset[str]) -> bool:
+        """Running, and named by hold_upgrade_of: it does not end while it is."""
+        return self.phase == RUNNING and not self.identifiers.isdisjoint(held)
+
+    def end_no_earlier_than(self, now: float) -> None:
+        """Move a running upgrade's end (and its settle window) to ``now`` if it is due before: a released upgrade ends when released."""
+        if self.phase == RUNNING and self.ends_at < now:
+            delay = now - self.ends_at
+            self.ends_at = now
+            if self.settles_at is not None:
+                self.settles_at += delay
 
     def begin(self) -> None:
         self.phase = RUNNING
@@ -123,10 +137,20 @@ class UpgradeTimeline:
         """A member's upgrade has finished and the global cluster has not settled yet."""
         return any(upgrade.global_cluster is global_cluster and upgrade.phase == FINISHED for upgrade in self._upgrades)
 
-    def advance(self, now: float, on_event: EventSink) -> None:
-        """Apply every transition due by `now`, oldest first; report each start and end through on_event(operation, upgrade, time)."""
+    def release(self, held: frozenset[str], now: float) -> None:
+        """After hold_upgrade_of changed: the running upgrades it no longer holds end at `now` at the earliest.
+
+        Called once the due transitions were applied, so an upgrade still running past its end is one that was held.
+        """
+        for upgrade in self._upgrades:
+            if not upgrade.is_held_by(held):
+                upgrade.end_no_earlier_than(now)
+
+    def advance(self, now: float, on_event: EventSink, held: frozenset[str] = frozenset()) -> None:
+        """Apply every transition due by `now`, oldest first, except the ends of upgrades in `held`; report each start
+        and end through on_event(operation, upgrade, time)."""
         while True:
-            due = [upgrade for upgrade in self._upgrades if upgrade.next_transition() <= now]
+            due = [upgrade for upgrade in self._upgrades if upgrade.next_transition() <= now and not upgrade.is_held_by(held)]
             if not due:
                 return
             # min() keeps the first of equal times: upgrades accepted earlier move first.

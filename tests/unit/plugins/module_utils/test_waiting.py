@@ -173,6 +173,17 @@ def test_an_accepted_upgrade_with_the_target_pending_is_waited_for_past_the_sett
     assert clock.now - 1000 == 150
 
 
+def test_an_upgrade_that_rolls_back_between_two_reads_fails_at_once():
+    """Seen accepted (target pending), then available at the old version with nothing pending: it ran and rolled back unseen."""
+    clock = VirtualClock(now=1000.0)
+    timeline = Timeline(clock, {EUW1: [(0, "14.6", "available", "14.9"), (3, "14.6", "upgrading"), (7, "14.6", "available")]})
+    with pytest.raises(WaitFailed) as failure:
+        _wait(clock, timeline, [EUW1], settle_seconds=60)
+    assert (failure.value.failed, failure.value.timed_out) == ([EUW1], False)
+    assert "--source-identifier pg-secondary-euw1 --region eu-west-1" in str(failure.value)
+    assert clock.now - 1000 == 10
+
+
 def test_a_pending_change_to_another_version_is_no_sign_of_this_upgrade():
     clock = VirtualClock(now=1000.0)
     timeline = Timeline(clock, {EUW1: [(0, "14.6", "available", "14.7")]})
