@@ -33,6 +33,9 @@ options:
   tags:
     description:
       - Tags of the new snapshot. A snapshot found from an earlier run keeps its tags.
+      - AWS authorises tags given to C(CreateDBClusterSnapshot) as C(rds:AddTagsToResource) on the new snapshot, for
+        their keys; the collection's C(docs/iam-policy.json) allows only the keys the role uses
+        (C(aurora-global-db:global-cluster), C(aurora-global-db:upgrade)).
     type: dict
   wait_timeout:
     description:

@@ -25,6 +25,7 @@ from collections import namedtuple
 from pathlib import Path
 
 import boto3
+import botocore.exceptions
 import botocore.session
 import pytest
 
@@ -45,6 +46,8 @@ USER = "aurora-upgrader"
 SETUP_REQUESTS = 3
 # Cleaning up after a refusal is no change: the lease is released in an always section.
 CLEANUP_ACTIONS = ("RemoveTagsFromResource",)
+# The statement that lets create calls carry the collection's tags.
+TAG_ON_CREATE_SID = "TagWhatTheCollectionCreatesWithItsOwnTagKeysOnly"
 
 Run = namedtuple("Run", ["playbook_run", "failing_task"])
 ActionStep = namedtuple("ActionStep", ["action", "run", "settings"])
@@ -240,27 +243,78 @@ def _step(row):
     return row.values[0] if hasattr(row, "values") else row
 
 
+def _fails_cleanly_naming(iam_server, run_name, policy, action, refused_operation, settings=None):
+    """The run fails at its first failed task with AccessDenied naming rds:<action>, cleanly, and changes nothing after the refusal
+    of ``refused_operation`` (the call that needed the permission)."""
+    scenario, setup, run_step = RUNS[run_name]
+    _fresh(iam_server, scenario, setup)
+    environment = _user_with(iam_server, policy)
+    if settings:
+        iam_server.configure(**settings)
+    run = run_step(iam_server, environment)
+    assert run.failing_task is not None and run.failing_task in run.playbook_run.failed_tasks, (
+        "the %s run did not fail without rds:%s" % (run_name, action))
+    result = run.playbook_run.result(run.failing_task)
+    # The collection's modules name the action in msg, and keep AWS's answer in error.
+    message = "%s %s" % (result.get("msg", ""), result.get("error", {}).get("message", ""))
+    assert "rds:%s" % action in message and ("AccessDenied" in message or result.get("error", {}).get("code") == "AccessDenied"), (
+        sorted(result), result.get("error"), message)
+    assert "Traceback" not in message and "module_stderr" not in result, result
+    calls = [entry for entry in iam_server.journal() if entry["kind"] == "call"]
+    refused = [entry for entry in calls if entry["operation"] == refused_operation and entry["error"] == "AccessDenied"]
+    assert refused, "the sandbox never refused %s" % refused_operation
+    changed_after = [entry["operation"] for entry in changing_calls(iam_server)
+                     if entry["seq"] > refused[0]["seq"] and entry["error"] is None and entry["operation"] not in CLEANUP_ACTIONS]
+    assert changed_after == [], "changes after the refusal of %s" % refused_operation
+
+
 @pytest.mark.parametrize("step", ACTION_STEPS, ids=[_step(row).action for row in ACTION_STEPS])
 def test_without_an_action_the_step_that_needs_it_fails_cleanly_naming_it(iam_server, step):
     if step.action not in actions_called_by_code():
         pytest.skip("the collection does not call %s in this branch (its feature is merged later)" % step.action)
-    scenario, setup, run_step = RUNS[step.run]
-    _fresh(iam_server, scenario, setup)
-    environment = _user_with(iam_server, _without(_policy(), step.action))
-    if step.settings:
-        iam_server.configure(**step.settings)
-    run = run_step(iam_server, environment)
-    assert run.failing_task is not None and run.failing_task in run.playbook_run.failed_tasks, (
-        "the %s run did not fail without %s" % (step.run, step.action))
-    result = run.playbook_run.result(run.failing_task)
-    # The collection's modules name the action in msg, and keep AWS's answer in error.
-    message = "%s %s" % (result.get("msg", ""), result.get("error", {}).get("message", ""))
-    assert "rds:%s" % step.action in message and ("AccessDenied" in message or result.get("error", {}).get("code") == "AccessDenied"), (
-        sorted(result), result.get("error"), message)
-    assert "Traceback" not in message and "module_stderr" not in result, result
-    calls = [entry for entry in iam_server.journal() if entry["kind"] == "call"]
-    refused = [entry for entry in calls if entry["operation"] == step.action and entry["error"] == "AccessDenied"]
-    assert refused, "the sandbox never refused %s" % step.action
-    changed_after = [entry["operation"] for entry in changing_calls(iam_server)
-                     if entry["seq"] > refused[0]["seq"] and entry["error"] is None and entry["operation"] not in CLEANUP_ACTIONS]
-    assert changed_after == [], "changes after the refusal of %s" % step.action
+    _fails_cleanly_naming(iam_server, step.run, _without(_policy(), step.action), step.action, step.action, step.settings)
+
+
+# AWS authorises tags given to a create call as rds:AddTagsToResource on the new resource (RDS User Guide, "Grant
+# permission to tag Amazon RDS resources during creation"): the policy's statement for it, per create the collection tags.
+@pytest.mark.parametrize("run_name, create", [("role_major", "CreateDBClusterSnapshot"), ("role_restore", "CreateDBClusterSnapshot")])
+def test_without_tagging_on_create_the_create_fails_cleanly_naming_add_tags(iam_server, run_name, create):
+    policy = _policy()
+    policy["Statement"] = [statement for statement in policy["Statement"] if statement["Sid"] != TAG_ON_CREATE_SID]
+    assert len(policy["Statement"]) == len(_policy()["Statement"]) - 1
+    _fails_cleanly_naming(iam_server, run_name, policy, "AddTagsToResource", create)
+
+
+def _rds_as(sandbox, environment):
+    return boto3.client("rds", region_name="us-east-1", endpoint_url=sandbox.endpoint_url,
+                        aws_access_key_id=environment["AWS_ACCESS_KEY_ID"], aws_secret_access_key=environment["AWS_SECRET_ACCESS_KEY"])
+
+
+def _refusal(call):
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        call()
+    return raised.value.response["Error"]
+
+
+def test_the_policy_lets_the_collection_tag_with_its_own_tag_keys_only(iam_server):
+    _fresh(iam_server, "postgresql-14")
+    rds = _rds_as(iam_server, _user_with(iam_server, _policy()))
+    arn = rds.describe_global_clusters(GlobalClusterIdentifier="pg-global")["GlobalClusters"][0]["GlobalClusterArn"]
+    lease = [{"Key": "aurora-global-db:lease-owner", "Value": "operator"}]
+    foreign = [{"Key": "cost-center", "Value": "42"}]
+    rds.add_tags_to_resource(ResourceName=arn, Tags=lease)
+    rds.remove_tags_from_resource(ResourceName=arn, TagKeys=["aurora-global-db:lease-owner"])
+    rds.create_db_cluster_snapshot(DBClusterIdentifier="pg-primary-use1", DBClusterSnapshotIdentifier="ours",
+                                   Tags=[{"Key": "aurora-global-db:upgrade", "Value": "14.6 to 15.4"}])
+    refusals = [
+        _refusal(lambda: rds.add_tags_to_resource(ResourceName=arn, Tags=foreign)),
+        _refusal(lambda: rds.add_tags_to_resource(ResourceName=arn, Tags=lease + foreign)),
+        _refusal(lambda: rds.remove_tags_from_resource(ResourceName=arn, TagKeys=["cost-center"])),
+        _refusal(lambda: rds.create_db_cluster_snapshot(DBClusterIdentifier="pg-primary-use1", DBClusterSnapshotIdentifier="theirs", Tags=foreign)),
+    ]
+    assert len(refusals) == 4
+    assert [(error["Code"], error["Message"].rsplit(": ", 1)[-1]) for error in refusals] == [
+        ("AccessDenied", "rds:AddTagsToResource"), ("AccessDenied", "rds:AddTagsToResource"),
+        ("AccessDenied", "rds:RemoveTagsFromResource"), ("AccessDenied", "rds:AddTagsToResource")]
+    assert [s["DBClusterSnapshotIdentifier"] for s in rds.describe_db_cluster_snapshots(DBClusterIdentifier="pg-primary-use1")["DBClusterSnapshots"]
+            if s["SnapshotType"] == "manual"] == ["ours"]

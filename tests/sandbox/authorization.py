@@ -15,6 +15,14 @@ are not evaluated by moto.
 
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
+from moto import settings
+from moto.core.authorization import ActionAuthenticatorMixin
+from moto.iam.access_control import IAMRequest
+
+from .tag_authorization import check_tag_keys
+
 # Action -> (request parameter naming the resource, resource type, regional).
 RESOURCE_OF_ACTION = {
     "DescribeGlobalClusters": ("GlobalClusterIdentifier", "global-cluster", False),
@@ -60,3 +68,16 @@ class ResourceAuthorization:
 
     def _named_params(self) -> dict:
         return {name: values[0] for name, values in self.querystring.items() if values}
+
+    def _authenticate_and_authorize_normal_action(self, resource: str = "*") -> None:
+        """moto's check, then the tag keys of the request (tag_authorization.py), once moto enforces IAM."""
+        enforced = ActionAuthenticatorMixin.request_count >= settings.INITIAL_NO_AUTH_ACTION_COUNT
+        super()._authenticate_and_authorize_normal_action(resource)
+        if enforced:
+            check_tag_keys(self._iam_request(), self._get_action(), self.querystring, resource, self.region, self.current_account)
+
+    def _iam_request(self) -> IAMRequest:
+        """The caller's request as moto's IAM check sees it (moto.core.authorization builds it the same way)."""
+        path = self.raw_path + ("?" + urlparse(self.uri).query if urlparse(self.uri).query else "")
+        return IAMRequest(account_id=self.current_account, method=self.method, path=path, data=self.data, body=self.raw_body,
+                          headers=self.headers, action=self._get_action())
