@@ -71,7 +71,7 @@ def test_make_demo_upgrades_the_sandbox_database_and_shows_every_change(tmp_path
     assert "Traceback" not in completed.stdout and "FAILED" not in completed.stdout, completed.stdout
     assert re.search(r"\[pg-global\] \d+ min \d\d s elapsed: pg-primary-use1-pre-14-9-to-15-4-\d{12} \(us-east-1\) creating at 14\.9", completed.stdout)
     changes = re.findall(r"^  \+ *[\d.]+s  (\S+) +(\S+) +(\S+)", completed.stdout, re.MULTILINE)
-    upgrades = [(operation, subject) for operation, _, subject in changes if operation in ("ModifyGlobalCluster", "CreateDBClusterSnapshot")]
+    upgrades = [(operation, subject) for operation, _region, subject in changes if operation in ("ModifyGlobalCluster", "CreateDBClusterSnapshot")]
     assert len(upgrades) == 2 and upgrades[0][0] == "CreateDBClusterSnapshot" and upgrades[1] == ("ModifyGlobalCluster", "pg-global"), changes
     assert "Sandbox stopped." in completed.stdout
 
