@@ -10,6 +10,7 @@ with a warning. A failure releases the lease. (Check mode taking none is in test
 
 from __future__ import annotations
 
+import datetime
 from concurrent.futures import ThreadPoolExecutor
 
 from lease_tags import hold_lease
@@ -109,3 +110,21 @@ def test_the_module_takes_and_releases_a_lease_of_its_own_around_its_changes(san
     operations = [entry["operation"] for entry in changing_calls(sandbox)]
     assert operations == ["AddTagsToResource", "ModifyDBCluster", "RemoveTagsFromResource"]
     assert lease_tags(sandbox, "pg-global") == {}
+
+
+def _lease_seconds(taken):
+    started, expires = (datetime.datetime.strptime(taken["lease"][key], "%Y-%m-%dT%H:%M:%SZ") for key in ("started", "expires"))
+    return (expires - started).total_seconds()
+
+
+def test_the_lease_lasts_for_every_wait_of_the_run(sandbox):
+    """wait_timeout for each member to upgrade, plus one for the snapshot when one is taken (never less than five minutes)."""
+    sandbox.seed("postgresql-14")
+    run = _minor(sandbox, aurora_global_upgrade_wait_timeout=200, aurora_global_upgrade_snapshot_before=True)
+    assert run.returncode == 0, (run.failed_tasks, run.stderr)
+    assert _lease_seconds(run.result(TAKE)) == 200 * (len(PG_ORDER) + 1)
+    sandbox.reset()
+    sandbox.seed("postgresql-14")
+    run = _minor(sandbox, aurora_global_upgrade_wait_timeout=60)
+    assert run.returncode == 0, (run.failed_tasks, run.stderr)
+    assert _lease_seconds(run.result(TAKE)) == 300
