@@ -23,6 +23,8 @@ from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws impor
 from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import describe
 from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import is_already_exists
 from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import kind_words
+from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_names import MAX_LENGTH
+from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_names import is_rds_identifier
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun
@@ -75,6 +77,10 @@ class PrimarySnapshot(TimedRun):
         self._last_read = None
 
     def run(self):
+        if not is_rds_identifier(self._request.db_cluster_snapshot_identifier):
+            raise SnapshotRefused(message=(
+                "db_cluster_snapshot_identifier %r is not one AWS accepts: 1 to %d letters, digits or hyphens, the first a letter, no "
+                "hyphen at the end or two in a row; nothing was read or changed." % (self._request.db_cluster_snapshot_identifier, MAX_LENGTH)))
         self._start_deadline()
         region, primary = _primary_of(describe_global_cluster(self._clients, self._request.global_cluster_identifier))
         identifier = self._request.db_cluster_snapshot_identifier

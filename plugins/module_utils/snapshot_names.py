@@ -12,10 +12,18 @@ shortened when the whole would be too long, so that two snapshots of one upgrade
 import re
 
 MAX_LENGTH = 63
+# botocore CreateDBClusterMessage, CreateDBInstanceMessage, CreateDBClusterSnapshotMessage: 1 to 63 letters, numbers or
+# hyphens, the first a letter, no hyphen at the end and never two in a row.
+_RDS_IDENTIFIER = re.compile(r"^[a-z](?:-?[a-z0-9])*$", re.IGNORECASE)
 # Aurora MySQL 8.0.mysql_aurora.3.04.0: the Aurora version (3.04.0) says it all and keeps the name short.
 _MYSQL_LINE_PREFIX = re.compile(r"^\d+\.\d+\.mysql_aurora\.")
 _NOT_ALLOWED = re.compile(r"[^a-z0-9]+")
 _UTC_MINUTE = re.compile(r"^\d{12}$")
+
+
+def is_rds_identifier(identifier):
+    """Whether AWS accepts ``identifier`` as the name of a new DB cluster, DB instance or DB cluster snapshot."""
+    return len(identifier) <= MAX_LENGTH and bool(_RDS_IDENTIFIER.match(identifier))
 
 
 def _hyphenated(text):

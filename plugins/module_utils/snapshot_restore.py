@@ -38,6 +38,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws impor
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import AVAILABLE
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import FAILOVER_IN_PROGRESS_STATES
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_names import MAX_LENGTH
+from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_names import is_rds_identifier
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import AURORA_MYSQL
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import InvalidEngineVersion
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import aurora_mysql_generation
@@ -57,9 +58,6 @@ FAILED_STATES = (
     "inaccessible-encryption-credentials-recoverable", "storage-full", "deleting",
 )
 
-# botocore CreateDBClusterMessage, CreateDBInstanceMessage, CreateDBClusterSnapshotMessage: 1 to 63 letters, numbers or
-# hyphens, the first a letter, no hyphen at the end and never two in a row (MAX_LENGTH is that 63).
-_RDS_IDENTIFIER = re.compile(r"^[a-z](?:-?[a-z0-9])*$", re.IGNORECASE)
 _NOT_IN_IDENTIFIERS = re.compile(r"[^a-z0-9]+")
 
 RestoreRequest = namedtuple("RestoreRequest", [
@@ -130,7 +128,7 @@ def identifier_refusals(layout):
         "%s identifier %s is not one AWS accepts: 1 to %d letters, digits or hyphens, the first a letter, no hyphen at the end or "
         "two in a row (shorten new_cluster_suffix or the name)." % (kind_words(r.kind), r.identifier, MAX_LENGTH)
         for r in layout
-        if r.kind != GLOBAL_CLUSTER and not (len(r.identifier) <= MAX_LENGTH and _RDS_IDENTIFIER.match(r.identifier))
+        if r.kind != GLOBAL_CLUSTER and not is_rds_identifier(r.identifier)
     ]
 
 

@@ -114,3 +114,12 @@ def test_a_timeout_reports_the_snapshot_it_made():
 def test_a_create_refused_as_a_duplicate_fails_when_no_snapshot_of_the_primary_is_found():
     with pytest.raises(AuroraGlobalError, match="Creating DB cluster snapshot"):
         _run(_Rds([], create_error="DBClusterSnapshotAlreadyExistsFault"))
+
+
+@pytest.mark.parametrize("identifier", ["1-starts-with-a-digit", "ends-with-", "two--hyphens", "under_score", "x" * 64, ""])
+def test_an_identifier_aws_would_refuse_is_refused_before_any_call(identifier):
+    rds = _Rds([])
+    request = SnapshotRequest("orders-global", identifier, None, 60, 10)
+    with pytest.raises(SnapshotRefused, match="is not one AWS accepts"):
+        PrimarySnapshot(rds, request, False, clock=VirtualClock(), sleep=VirtualClock().sleep).run()
+    assert rds.creates == []
