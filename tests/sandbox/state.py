@@ -18,7 +18,7 @@ from .config import SandboxConfig
 from .events import EventLog
 from .journal import CALL, EVENT, Journal
 from .transitions import Transition, Transitions
-from .upgrades import Upgrade, UpgradeTimeline
+from .upgrades import Holds, Upgrade, UpgradeTimeline
 
 
 class SandboxState:
@@ -53,8 +53,8 @@ class SandboxState:
     def configure(self, settings: dict[str, Any]) -> SandboxConfig:
         self.settle()
         self.config = self.config.updated(settings)
-        if "hold_upgrade_of" in settings:
-            self.timeline.release(self._held(), time.time())
+        if settings.keys() & {"hold_pending_of", "hold_upgrade_of"}:
+            self.timeline.release(self._holds(), time.time())
             self.settle()
         if settings.keys() & {"throttle_fraction", "throttle_seed"}:
             # A fresh generator makes the sequence of throttled calls repeatable after each change.
@@ -79,11 +79,11 @@ class SandboxState:
     def settle(self) -> None:
         """Apply the upgrade transitions that are due, so that what is read next is current."""
         now = time.time()
-        self.timeline.advance(now, self._on_upgrade_transition, self._held())
+        self.timeline.advance(now, self._on_upgrade_transition, self._holds())
         self.transitions.advance(now, self._journal_transition)
 
-    def _held(self) -> frozenset[str]:
-        return frozenset(self.config.hold_upgrade_of)
+    def _holds(self) -> Holds:
+        return Holds(pending=frozenset(self.config.hold_pending_of), running=frozenset(self.config.hold_upgrade_of))
 
     def later(self, seconds: float, apply: Callable[[], None], event: str, region: str, subject: dict[str, Any]) -> None:
         """Have `apply` run `seconds` from now (journaled as the event `event`); at once when seconds is 0."""
