@@ -128,10 +128,15 @@ def test_each_settle_refusal_is_waited_out(sandbox, settle_refusal):
 
 def test_a_rerun_in_the_pending_window_sends_no_second_modify(sandbox):
     sandbox.seed("postgresql-14")
-    sandbox.configure(status_delay_seconds=3)
+    # The first member's upgrade stays accepted and not started ('available', 14.9 pending) until the re-run waits for it,
+    # however slow the machine.
+    sandbox.configure(hold_pending_of=["pg-secondary-apse2"])
     first = _succeeded(_upgrade(sandbox, upgrade_wait=False))
     assert (first["upgraded"], first["still_upgrading"]) == (["pg-secondary-apse2"], ["pg-secondary-apse2"])
-    second = _succeeded(_upgrade(sandbox, upgrade_wait=False))
+    assert "pg-secondary-apse2" not in events(sandbox, "UpgradeStarted")
+    # The re-run reads the member for its plan, then in its wait: released at that second read.
+    with sandbox.releasing_hold("hold_pending_of", "pg-secondary-apse2", after_reads=2):
+        second = _succeeded(_upgrade(sandbox, upgrade_wait=False))
     assert second["upgraded"] == ["pg-secondary-euw1"]
     modifications = [entry for entry in sandbox.mutating_calls() if entry["operation"] == "ModifyDBCluster"]
     assert [(entry["params"]["DBClusterIdentifier"], entry["error"]) for entry in modifications] == [
