@@ -105,7 +105,11 @@ def test_a_minor_upgrade_through_the_pending_window_the_settle_window_and_a_lost
     # Each member reads 'available' with the target pending for longer than status_settle_seconds, the global cluster
     # settles after each member, and the answer to the first accepted ModifyDBCluster is lost.
     sandbox.configure(status_delay_seconds=2, settle_seconds=1.5, settle_refusal="upgrade_global_replicas_first", lose_response_of=["ModifyDBCluster"])
-    result = _succeeded(_upgrade(sandbox, status_settle_seconds=1))
+    # The first member stays pending until the run has read it so after status_settle_seconds, however slow the machine: its
+    # reads are the plan, the one after the refused resend, the wait's first, then the wait's next, a poll_interval (1 s) later.
+    sandbox.configure(hold_pending_of=PG_ORDER[:1])
+    with sandbox.releasing_hold("hold_pending_of", PG_ORDER[0], after_reads=4):
+        result = _succeeded(_upgrade(sandbox, status_settle_seconds=1))
     assert modified_members(sandbox) == PG_ORDER, "exactly one accepted modify per member"
     assert member_modifications(sandbox)[0]["error"] == "InternalFailure"
     assert result["upgraded"] == PG_ORDER
