@@ -834,7 +834,7 @@ def test_reset_forgets_resources_journal_settings_and_upgrades(sandbox, rds):
     sandbox.configure(upgrade_seconds=30, status_delay_seconds=0, throttle_fraction=0.0, fail_upgrade_of=["pg-primary-use1"],
                       deprecated_versions=["14.6"], settle_seconds=5, settle_refusal="InvalidDBClusterStateFault", lose_response_of=["ModifyDBCluster"],
                       pending_resync=["pg-secondary-euw1"], regional_endpoints=True, latency_seconds=0.01, hidden_versions={"eu-west-1": ["14.9"]},
-                      hold_upgrade_of=["pg-global"], hold_pending_of=["mysql3-global"])
+                      hold_upgrade_of=["pg-global"], hold_pending_of=["mysql3-global"], hold_transition_of=["pg-primary-use1"])
     rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="15.4", AllowMajorVersionUpgrade=True)
     assert cluster_events(rds, "pg-primary-use1", "us-east-1")
     sandbox.reset()
