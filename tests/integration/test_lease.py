@@ -11,7 +11,9 @@ with a warning. A failure releases the lease. (Check mode taking none is in test
 from __future__ import annotations
 
 import datetime
+from concurrent.futures import FIRST_COMPLETED
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait
 
 from lease_tags import hold_lease
 from lease_tags import lease_tags
@@ -33,10 +35,14 @@ def _minor(sandbox, **role_vars):
 
 def test_two_runs_at_once_one_upgrades_the_other_refuses_naming_the_owner(sandbox):
     sandbox.seed("postgresql-14")
-    sandbox.configure(upgrade_seconds=2)
+    # Whichever run takes the lease first cannot finish before the other has tried, however slow the machine: the sandbox
+    # holds its first upgrade until one run has ended (the other, when the lease works).
+    sandbox.configure(hold_upgrade_of=PG_ORDER[:1])
     with ThreadPoolExecutor(max_workers=2) as pool:
         awx_run = pool.submit(_minor, sandbox, awx_job_id=4711)
         operator_run = pool.submit(_minor, sandbox, aurora_global_upgrade_lease_owner="operator-b")
+        wait([awx_run, operator_run], return_when=FIRST_COMPLETED)
+        sandbox.configure(hold_upgrade_of=[])
         runs = {"awx-job-4711": awx_run.result(), "operator-b": operator_run.result()}
     winners = [owner for owner, run in runs.items() if run.returncode == 0]
     assert len(winners) == 1, {owner: (run.failed_tasks, run.stderr[-2000:]) for owner, run in runs.items()}

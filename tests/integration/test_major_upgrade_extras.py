@@ -178,13 +178,18 @@ def test_a_minor_upgrade_takes_a_snapshot_only_when_asked(sandbox):
 
 
 def test_a_run_that_resumes_a_running_major_upgrade_takes_no_second_snapshot_and_applies_the_groups(seeded):
-    seeded.configure(upgrade_seconds=3)
+    # Upgrading from the call on (no pending window), and until the role's upgrade task waits for it, however slow the machine.
+    seeded.configure(status_delay_seconds=0, hold_upgrade_of=["pg-global"])
     started = run_playbook("upgrade_once.yml", seeded.endpoint_url, {
         "global_cluster_identifier": "pg-global", "engine_version": "15.4", "allow_major_version_upgrade": True, "upgrade_wait": False})
     assert started.result("Upgrade")["upgraded"] == ["pg-global"]
     seeded.clear_journal()
-    run = _run_role(seeded)
+    # The role reads the global cluster for its plan, its group check, its lease (twice), the upgrade task's plan, then in that
+    # task's wait: released at that sixth read. (Released earlier, the run would still have planned with the upgrade running.)
+    with seeded.releasing_hold("hold_upgrade_of", "pg-global", after_reads=6):
+        run = _run_role(seeded)
     assert run.returncode == 0, (run.failed_tasks, run.stderr)
+    assert "UpgradeCompleted" in [entry["operation"] for entry in seeded.journal() if entry["kind"] == "event"], "the run found no upgrade running"
     assert _result(run)["snapshot_identifier"] is None
     operations = [operation for operation, _subject in _calls(seeded)]
     assert "CreateDBClusterSnapshot" not in operations and "ModifyGlobalCluster" not in operations

@@ -105,7 +105,11 @@ def test_a_minor_upgrade_through_the_pending_window_the_settle_window_and_a_lost
     # Each member reads 'available' with the target pending for longer than status_settle_seconds, the global cluster
     # settles after each member, and the answer to the first accepted ModifyDBCluster is lost.
     sandbox.configure(status_delay_seconds=2, settle_seconds=1.5, settle_refusal="upgrade_global_replicas_first", lose_response_of=["ModifyDBCluster"])
-    result = _succeeded(_upgrade(sandbox, status_settle_seconds=1))
+    # The first member stays pending until the run has read it so after status_settle_seconds, however slow the machine: its
+    # reads are the plan, the one after the refused resend, the wait's first, then the wait's next, a poll_interval (1 s) later.
+    sandbox.configure(hold_pending_of=PG_ORDER[:1])
+    with sandbox.releasing_hold("hold_pending_of", PG_ORDER[0], after_reads=4):
+        result = _succeeded(_upgrade(sandbox, status_settle_seconds=1))
     assert modified_members(sandbox) == PG_ORDER, "exactly one accepted modify per member"
     assert member_modifications(sandbox)[0]["error"] == "InternalFailure"
     assert result["upgraded"] == PG_ORDER
@@ -128,10 +132,15 @@ def test_each_settle_refusal_is_waited_out(sandbox, settle_refusal):
 
 def test_a_rerun_in_the_pending_window_sends_no_second_modify(sandbox):
     sandbox.seed("postgresql-14")
-    sandbox.configure(status_delay_seconds=3)
+    # The first member's upgrade stays accepted and not started ('available', 14.9 pending) until the re-run waits for it,
+    # however slow the machine.
+    sandbox.configure(hold_pending_of=["pg-secondary-apse2"])
     first = _succeeded(_upgrade(sandbox, upgrade_wait=False))
     assert (first["upgraded"], first["still_upgrading"]) == (["pg-secondary-apse2"], ["pg-secondary-apse2"])
-    second = _succeeded(_upgrade(sandbox, upgrade_wait=False))
+    assert "pg-secondary-apse2" not in events(sandbox, "UpgradeStarted")
+    # The re-run reads the member for its plan, then in its wait: released at that second read.
+    with sandbox.releasing_hold("hold_pending_of", "pg-secondary-apse2", after_reads=2):
+        second = _succeeded(_upgrade(sandbox, upgrade_wait=False))
     assert second["upgraded"] == ["pg-secondary-euw1"]
     modifications = [entry for entry in sandbox.mutating_calls() if entry["operation"] == "ModifyDBCluster"]
     assert [(entry["params"]["DBClusterIdentifier"], entry["error"]) for entry in modifications] == [

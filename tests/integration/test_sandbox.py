@@ -375,7 +375,8 @@ def test_modify_db_cluster_needs_an_available_member(sandbox, rds):
 
 def test_minor_upgrade_secondaries_first_then_primary(sandbox, rds):
     sandbox.seed("postgresql-14")
-    sandbox.configure(status_delay_seconds=0, upgrade_seconds=1.5)
+    # Upgrading until released below, however slow the machine.
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2, hold_upgrade_of=PG_SECONDARIES)
     for identifier in PG_SECONDARIES:
         answer = rds(PG_MEMBERS[identifier]).modify_db_cluster(DBClusterIdentifier=identifier, EngineVersion="14.9", ApplyImmediately=True)
         assert (answer["DBCluster"]["Status"], answer["DBCluster"]["EngineVersion"]) == ("upgrading", "14.6")
@@ -385,6 +386,7 @@ def test_minor_upgrade_secondaries_first_then_primary(sandbox, rds):
     expect_error(rds("eu-west-1").modify_db_cluster, "InvalidDBClusterStateFault",
                  DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.10", ApplyImmediately=True)
     assert pg_states(rds)["pg-primary-use1"] == ("available", "14.6")
+    sandbox.configure(hold_upgrade_of=[])
     wait_until(lambda: all(pg_states(rds)[identifier] == ("available", "14.9") for identifier in PG_SECONDARIES))
     assert global_cluster(rds, "pg-global")["EngineVersion"] == "14.6"
     rds("us-east-1").modify_db_cluster(DBClusterIdentifier="pg-primary-use1", EngineVersion="14.9", ApplyImmediately=True)
@@ -411,11 +413,60 @@ def test_accepted_member_upgrade_is_pending_and_refuses_a_second_modify(sandbox,
 
 def test_pending_engine_version_clears_when_the_upgrade_starts(sandbox, rds):
     sandbox.seed("postgresql-14")
-    sandbox.configure(status_delay_seconds=0.2, upgrade_seconds=5)
+    sandbox.configure(status_delay_seconds=0.2, hold_upgrade_of=["pg-secondary-euw1"])
     rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
     wait_until(lambda: cluster(rds, "pg-secondary-euw1", "eu-west-1")["Status"] == "upgrading")
     described = cluster(rds, "pg-secondary-euw1", "eu-west-1")
     assert (described["EngineVersion"], "PendingModifiedValues" in described) == ("14.6", False)
+
+
+@pytest.mark.parametrize("held", ["PG-Global", "pg-secondary-euw1"])
+def test_a_held_major_upgrade_runs_until_its_global_cluster_or_any_member_is_released(sandbox, rds, held):
+    sandbox.seed("postgresql-14")
+    # Due to end at once: only the hold keeps it running.
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0, hold_upgrade_of=[held])
+    rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="16.1", AllowMajorVersionUpgrade=True)
+    assert global_cluster(rds, "pg-global")["Status"] == "upgrading"
+    assert set(pg_states(rds).values()) == {("upgrading", "14.6")}
+    assert [operation for operation, _params in events(sandbox)] == ["UpgradeStarted"]
+    sandbox.configure(hold_upgrade_of=[])
+    assert global_cluster(rds, "pg-global")["Status"] == "available"
+    assert set(pg_states(rds).values()) == {("available", "16.1")}
+    assert [operation for operation, _params in events(sandbox)] == ["UpgradeStarted", "UpgradeCompleted"]
+
+
+def test_a_held_pending_member_upgrade_starts_only_once_released(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    # Due to start and end at once: only the holds keep it pending, then running.
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0, hold_pending_of=["PG-Secondary-EUW1"], hold_upgrade_of=["pg-secondary-euw1"])
+    client = rds("eu-west-1")
+    answer = client.modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)["DBCluster"]
+    assert (answer["Status"], answer["EngineVersion"], answer["PendingModifiedValues"]) == ("available", "14.6", {"EngineVersion": "14.9"})
+    described = cluster(rds, "pg-secondary-euw1", "eu-west-1")
+    assert (described["Status"], described["EngineVersion"], described["PendingModifiedValues"]) == ("available", "14.6", {"EngineVersion": "14.9"})
+    expect_error(client.modify_db_cluster, "InvalidDBClusterStateFault", DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
+    assert events(sandbox) == []
+    sandbox.configure(hold_pending_of=[])
+    described = cluster(rds, "pg-secondary-euw1", "eu-west-1")
+    assert (described["Status"], described["EngineVersion"], "PendingModifiedValues" in described) == ("upgrading", "14.6", False)
+    sandbox.configure(hold_upgrade_of=[])
+    assert pg_states(rds)["pg-secondary-euw1"] == ("available", "14.9")
+    assert [operation for operation, _params in events(sandbox)] == ["UpgradeStarted", "UpgradeCompleted"]
+
+
+def test_releasing_hold_releases_once_the_block_read_the_upgrade_often_enough(sandbox, rds):
+    sandbox.seed("postgresql-14")
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0, hold_upgrade_of=["pg-secondary-euw1", "pg-secondary-apse2"])
+    for identifier in PG_SECONDARIES:
+        rds(PG_MEMBERS[identifier]).modify_db_cluster(DBClusterIdentifier=identifier, EngineVersion="14.9", ApplyImmediately=True)
+    with sandbox.releasing_hold("hold_upgrade_of", "PG-Secondary-EUW1", after_reads=3):
+        wait_until(lambda: cluster(rds, "pg-secondary-euw1", "eu-west-1")["Status"] == "available", timeout=60)
+    assert sandbox.configure()["hold_upgrade_of"] == ["pg-secondary-apse2"]
+    assert sandbox.reads_of("pg-secondary-euw1") >= 3
+    with pytest.raises(AssertionError, match="read pg-secondary-apse2 only 0 times, not 1: it did not wait for the held upgrade"):
+        with sandbox.releasing_hold("hold_upgrade_of", "pg-secondary-apse2", after_reads=1):
+            pass
+    assert pg_states(rds)["pg-secondary-apse2"] == ("upgrading", "14.6")
 
 
 @pytest.mark.parametrize("refusal, code, message", [
@@ -782,7 +833,8 @@ def test_reset_forgets_resources_journal_settings_and_upgrades(sandbox, rds):
     sandbox.seed("postgresql-14")
     sandbox.configure(upgrade_seconds=30, status_delay_seconds=0, throttle_fraction=0.0, fail_upgrade_of=["pg-primary-use1"],
                       deprecated_versions=["14.6"], settle_seconds=5, settle_refusal="InvalidDBClusterStateFault", lose_response_of=["ModifyDBCluster"],
-                      pending_resync=["pg-secondary-euw1"], regional_endpoints=True, latency_seconds=0.01, hidden_versions={"eu-west-1": ["14.9"]})
+                      pending_resync=["pg-secondary-euw1"], regional_endpoints=True, latency_seconds=0.01, hidden_versions={"eu-west-1": ["14.9"]},
+                      hold_upgrade_of=["pg-global"], hold_pending_of=["mysql3-global"], hold_transition_of=["pg-primary-use1"])
     rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="15.4", AllowMajorVersionUpgrade=True)
     assert cluster_events(rds, "pg-primary-use1", "us-east-1")
     sandbox.reset()

@@ -50,6 +50,17 @@ def test_a_cluster_snapshot_is_creating_then_available(sandbox, rds):
     assert [event["params"]["DBClusterSnapshotIdentifier"] for event in _events(sandbox, "SnapshotAvailable")] == ["pg-before-15"]
 
 
+def test_a_held_snapshot_stays_creating_until_released(sandbox, rds):
+    # Due at once: only the hold, here through the snapshot's DB cluster, keeps it creating.
+    sandbox.configure(snapshot_seconds=0, hold_transition_of=["PG-Primary-USE1"])
+    rds.create_db_cluster_snapshot(DBClusterIdentifier="pg-primary-use1", DBClusterSnapshotIdentifier="pg-before-15")
+    assert rds.describe_db_cluster_snapshots(DBClusterSnapshotIdentifier="pg-before-15")["DBClusterSnapshots"][0]["Status"] == "creating"
+    assert _events(sandbox, "SnapshotAvailable") == []
+    sandbox.configure(hold_transition_of=[])
+    assert rds.describe_db_cluster_snapshots(DBClusterSnapshotIdentifier="pg-before-15")["DBClusterSnapshots"][0]["Status"] == "available"
+    assert [event["params"]["DBClusterSnapshotIdentifier"] for event in _events(sandbox, "SnapshotAvailable")] == ["pg-before-15"]
+
+
 @pytest.mark.parametrize("identifier", ["1-starts-with-a-digit", "two--hyphens", "ends-with-a-hyphen-", "has.a.dot", "x" * 64])
 def test_a_snapshot_identifier_aws_does_not_allow_is_refused(rds, identifier):
     code, message = _error(rds.create_db_cluster_snapshot, DBClusterIdentifier="pg-primary-use1", DBClusterSnapshotIdentifier=identifier)
@@ -90,18 +101,22 @@ def test_a_group_of_another_family_is_refused(sandbox, rds):
 
 
 def test_new_groups_wait_for_a_reboot_which_applies_them(sandbox, rds):
-    sandbox.configure(status_delay_seconds=0.3, reboot_seconds=0.3)
+    # Due at once: only the hold keeps the reader modifying, then rebooting, until released, however slow the machine.
+    sandbox.configure(status_delay_seconds=0, reboot_seconds=0)
     extras.create_groups(sandbox, ["us-east-1"], family="aurora-postgresql14", cluster_group="pg14-cluster", instance_group="pg14-instance")
     reader = extras.add_reader(sandbox, "pg-primary-use1", "us-east-1")
+    sandbox.configure(hold_transition_of=[reader])
     answer = rds.modify_db_instance(DBInstanceIdentifier=reader, DBParameterGroupName="pg14-instance")["DBInstance"]
     assert (answer["DBInstanceStatus"], answer["DBParameterGroups"][0]["ParameterApplyStatus"]) == ("modifying", "applying")
     assert _error(rds.reboot_db_instance, DBInstanceIdentifier=reader)[0] == "InvalidDBInstanceState"
     rds.modify_db_cluster(DBClusterIdentifier="pg-primary-use1", DBClusterParameterGroupName="pg14-cluster")
     assert _member_statuses(rds, "pg-primary-use1") == {"pg-primary-use1-1": "pending-reboot", reader: "pending-reboot"}
-    time.sleep(0.4)
+    sandbox.configure(hold_transition_of=[])
     assert _instance(rds, reader) == ("available", "pg14-instance", "pending-reboot")
+    sandbox.configure(hold_transition_of=[reader])
     assert rds.reboot_db_instance(DBInstanceIdentifier=reader)["DBInstance"]["DBInstanceStatus"] == "rebooting"
-    time.sleep(0.4)
+    assert _instance(rds, reader)[0] == "rebooting"
+    sandbox.configure(hold_transition_of=[])
     assert _instance(rds, reader) == ("available", "pg14-instance", "in-sync")
     # The writer was not rebooted: its cluster group still waits.
     assert _member_statuses(rds, "pg-primary-use1") == {"pg-primary-use1-1": "pending-reboot", reader: "in-sync"}

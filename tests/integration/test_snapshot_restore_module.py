@@ -145,14 +145,15 @@ def test_check_mode_creates_nothing_and_lists_every_resource_in_order(mysql2):
 
 
 def test_an_interrupted_run_resumes_without_creating_anything_twice(mysql2):
-    # The snapshot takes 2 s to become available; the deadline ends while the restored primary is still creating.
-    mysql2.configure(provision_seconds=2.0, snapshot_seconds=2.0)
+    # The deadline ends while the restored primary and its instance are still creating, however slow the machine: the sandbox
+    # holds them until the resumed run.
+    mysql2.configure(snapshot_seconds=0, hold_transition_of=[LAYOUT[1][1], LAYOUT[2][1]])
     interrupted = _refused(mysql2, wait_timeout=3)
     assert "wait_timeout" in interrupted["msg"]
     assert [r["action"] for r in interrupted["resources"]] == ["created", "created", "created"]
     first = [c["operation"] for c in mysql2.mutating_calls()]
     assert first == CREATES[:3]
-    mysql2.configure(provision_seconds=0.5)
+    mysql2.configure(hold_transition_of=[])
     result = _succeeded(_restore(mysql2))
     assert [r["action"] for r in result["resources"]] == ["existing"] * 3 + ["created"] * 3
     creates = [(c["operation"], _created_resource(c)) for c in mysql2.mutating_calls()]

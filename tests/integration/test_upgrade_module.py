@@ -118,12 +118,15 @@ def test_major_upgrade_is_one_modify_global_cluster(sandbox):
 
 def test_a_rerun_during_a_major_upgrade_waits_for_it_instead_of_calling_again(sandbox):
     sandbox.seed("postgresql-14")
-    sandbox.configure(upgrade_seconds=8)
+    # Upgrading from the call on (no pending window), and until the re-run waits for it, however slow the machine.
+    sandbox.configure(status_delay_seconds=0, hold_upgrade_of=["pg-global"])
     first = _succeeded(_upgrade(sandbox, "15.4", allow_major_version_upgrade=True, upgrade_wait=False))
     assert first["upgraded"] == ["pg-global"]
     assert _versions(first) == dict.fromkeys(PG_ORDER, "14.6")
     sandbox.clear_journal()
-    second = _succeeded(_upgrade(sandbox, "15.4", allow_major_version_upgrade=True))
+    # The re-run reads the global cluster for its lease, for its plan, then in its wait: released at that third read.
+    with sandbox.releasing_hold("hold_upgrade_of", "pg-global", after_reads=3):
+        second = _succeeded(_upgrade(sandbox, "15.4", allow_major_version_upgrade=True))
     journal = sandbox.journal()
     completed = [entry for entry in journal if entry["kind"] == "event" and entry["operation"] == "UpgradeCompleted"]
     assert completed and completed[0]["time"] > min(entry["time"] for entry in journal if entry["kind"] == "call"), "the re-run did not have to wait"
@@ -243,14 +246,17 @@ def test_unknown_member_is_refused(sandbox):
 
 def test_wait_false_starts_one_member_and_a_rerun_resumes(sandbox):
     sandbox.seed("postgresql-14")
-    sandbox.configure(upgrade_seconds=6)
+    # Upgrading from the call on (no pending window), and until the re-run waits for it, however slow the machine.
+    sandbox.configure(status_delay_seconds=0, hold_upgrade_of=["pg-secondary-apse2"])
     first = _succeeded(_upgrade(sandbox, "14.9", upgrade_wait=False))
     assert first["upgraded"] == ["pg-secondary-apse2"]
     assert first["not_started"] == ["pg-secondary-euw1", "pg-primary-use1"]
     assert "pg-secondary-apse2" not in events(sandbox, "UpgradeCompleted"), "wait=false waited for the upgrade"
     first_run_end = max(entry["seq"] for entry in sandbox.journal())
 
-    second = _succeeded(_upgrade(sandbox, "14.9", upgrade_wait=False))
+    # The re-run reads the member for its plan, then in its wait: released at that second read.
+    with sandbox.releasing_hold("hold_upgrade_of", "pg-secondary-apse2", after_reads=2):
+        second = _succeeded(_upgrade(sandbox, "14.9", upgrade_wait=False))
     assert second["upgraded"] == ["pg-secondary-euw1"]
     assert modified_members(sandbox) == ["pg-secondary-apse2", "pg-secondary-euw1"]
     apse2_done = events(sandbox, "UpgradeCompleted")["pg-secondary-apse2"]
@@ -293,7 +299,8 @@ def test_throttling_is_retried(sandbox):
 
 def test_wait_timeout_bounds_the_whole_run(sandbox):
     sandbox.seed("postgresql-14")
-    sandbox.configure(upgrade_seconds=30)
+    # Still upgrading when the 3 seconds are over, however slow the machine: the sandbox holds it until the reset after the test.
+    sandbox.configure(hold_upgrade_of=["pg-secondary-apse2"])
     result = _refused(sandbox, "14.9", wait_timeout=3)
     assert "wait_timeout (3 seconds" in result["msg"]
     assert result["upgraded"] == ["pg-secondary-apse2"]

@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from typing import Any
 
 MUTATING_OPERATIONS = frozenset({
@@ -27,6 +30,11 @@ MUTATING_OPERATIONS = frozenset({
     "CreateGlobalCluster",
     "CreateDBCluster",
 })
+
+# The request parameters that name what a Describe call reads.
+_IDENTIFIER_PARAMETERS = ("GlobalClusterIdentifier", "DBClusterIdentifier", "DBInstanceIdentifier", "DBClusterSnapshotIdentifier")
+# How often releasing_hold reads the journal; a later release only makes the run wait longer, never changes what it sees.
+_JOURNAL_WATCH_SECONDS = 0.2
 
 
 class SandboxError(RuntimeError):
@@ -56,10 +64,47 @@ class SandboxClient:
 
         Timing: upgrade_seconds, status_delay_seconds, settle_seconds (with settle_refusal: InvalidGlobalClusterStateFault,
         InvalidDBClusterStateFault or upgrade_global_replicas_first), latency_seconds. Faults: throttle_fraction,
-        throttle_seed, fail_upgrade_of, lose_response_of, refuse_in_place_mysql_minor. Test control: hold_upgrade_of. AWS's picture: hidden_versions,
-        deprecated_versions, pending_resync, regional_endpoints. Each is described in docs/sandbox.md, "Settings".
+        throttle_seed, fail_upgrade_of, lose_response_of, refuse_in_place_mysql_minor. Test controls (not AWS behaviours): hold_upgrade_of,
+        hold_pending_of, hold_transition_of. AWS's picture: hidden_versions, deprecated_versions, pending_resync, regional_endpoints.
+        Each is described in docs/sandbox.md, "Settings".
         """
         return self._request("POST", "/sandbox-api/config", settings)
+
+    def reads_of(self, identifier: str, after_seq: int = 0) -> int:
+        """How many Describe calls journaled after ``after_seq`` name this global cluster, DB cluster, DB instance or snapshot."""
+        identifier = identifier.lower()
+        return sum(1 for entry in self.journal() if entry["kind"] == "call" and entry["seq"] > after_seq and entry["operation"].startswith("Describe")
+                   and identifier in (str(entry["params"].get(key, "")).lower() for key in _IDENTIFIER_PARAMETERS))
+
+    @contextlib.contextmanager
+    def releasing_hold(self, setting: str, identifier: str, after_reads: int) -> Iterator[None]:
+        """While the block runs (a playbook), take ``identifier`` out of the hold ``setting`` (hold_upgrade_of, hold_pending_of or hold_transition_of)
+        once ``after_reads`` Describe calls made since the block began name it: the run has read the held upgrade that often,
+        so it saw it held, and with a count past the run's reads before its wait, it is waiting for it. The release comes
+        later on a slow machine, never earlier. Raises AssertionError when the block ends without that many reads.
+        """
+        since = max((entry["seq"] for entry in self.journal()), default=0)
+        released = threading.Event()
+        finished = threading.Event()
+
+        def release_once_read() -> None:
+            while not finished.wait(_JOURNAL_WATCH_SECONDS):
+                if self.reads_of(identifier, since) >= after_reads:
+                    held = self.configure()[setting]
+                    self.configure(**{setting: [name for name in held if name != identifier.lower()]})
+                    released.set()
+                    return
+
+        watcher = threading.Thread(target=release_once_read, name="sandbox hold release", daemon=True)
+        watcher.start()
+        try:
+            yield
+        finally:
+            finished.set()
+            watcher.join()
+        if not released.is_set():
+            raise AssertionError("the block read %s only %d times, not %d: it did not wait for the held upgrade" % (
+                identifier, self.reads_of(identifier, since), after_reads))
 
     def set_state(self, **forced: Any) -> dict[str, Any]:
         """set_state(global_cluster=ID, status=S), set_state(global_cluster=ID, failover_state={...} or None),

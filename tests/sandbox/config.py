@@ -73,6 +73,8 @@ _VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "throttle_seed": _integer,
     "fail_upgrade_of": _identifier_list,
     "hold_upgrade_of": _identifier_list,
+    "hold_pending_of": _identifier_list,
+    "hold_transition_of": _identifier_list,
     "hidden_versions": _region_versions,
     "refuse_in_place_mysql_minor": _boolean,
     "snapshot_seconds": _non_negative_number,
@@ -99,6 +101,10 @@ class SandboxConfig:
     fail_upgrade_of: list[str] = dataclasses.field(default_factory=list)
     # A test control, not an AWS behaviour: upgrades of these stay `upgrading` until they leave the list.
     hold_upgrade_of: list[str] = dataclasses.field(default_factory=list)
+    # A test control too: accepted upgrades of these stay pending (not started yet) until they leave the list.
+    hold_pending_of: list[str] = dataclasses.field(default_factory=list)
+    # A test control too: snapshots, new resources, reboots and parameter group changes of these wait until they leave the list.
+    hold_transition_of: list[str] = dataclasses.field(default_factory=list)
     hidden_versions: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     # AWS refuses some in-place Aurora MySQL minor upgrades of a global database (rule R10), not all: off by default.
     refuse_in_place_mysql_minor: bool = False

@@ -18,7 +18,7 @@ from .config import SandboxConfig
 from .events import EventLog
 from .journal import CALL, EVENT, Journal
 from .transitions import Transition, Transitions
-from .upgrades import Upgrade, UpgradeTimeline
+from .upgrades import Holds, Upgrade, UpgradeTimeline
 
 
 class SandboxState:
@@ -53,9 +53,13 @@ class SandboxState:
     def configure(self, settings: dict[str, Any]) -> SandboxConfig:
         self.settle()
         self.config = self.config.updated(settings)
-        if "hold_upgrade_of" in settings:
-            self.timeline.release(self._held(), time.time())
-            self.settle()
+        # What a hold no longer names moves on now, or at its own time if that is later.
+        now = time.time()
+        if settings.keys() & {"hold_pending_of", "hold_upgrade_of"}:
+            self.timeline.release(self._holds(), now)
+        if "hold_transition_of" in settings:
+            self.transitions.release(frozenset(self.config.hold_transition_of), now)
+        self.settle()
         if settings.keys() & {"throttle_fraction", "throttle_seed"}:
             # A fresh generator makes the sequence of throttled calls repeatable after each change.
             self._throttle_rng = random.Random(self.config.throttle_seed)
@@ -79,11 +83,11 @@ class SandboxState:
     def settle(self) -> None:
         """Apply the upgrade transitions that are due, so that what is read next is current."""
         now = time.time()
-        self.timeline.advance(now, self._on_upgrade_transition, self._held())
-        self.transitions.advance(now, self._journal_transition)
+        self.timeline.advance(now, self._on_upgrade_transition, self._holds())
+        self.transitions.advance(now, self._journal_transition, frozenset(self.config.hold_transition_of))
 
-    def _held(self) -> frozenset[str]:
-        return frozenset(self.config.hold_upgrade_of)
+    def _holds(self) -> Holds:
+        return Holds(pending=frozenset(self.config.hold_pending_of), running=frozenset(self.config.hold_upgrade_of))
 
     def later(self, seconds: float, apply: Callable[[], None], event: str, region: str, subject: dict[str, Any]) -> None:
         """Have `apply` run `seconds` from now (journaled as the event `event`); at once when seconds is 0."""

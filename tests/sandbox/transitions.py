@@ -26,6 +26,10 @@ class Transition:
     region: str
     subject: dict[str, Any]
 
+    def is_held_by(self, held: frozenset[str]) -> bool:
+        """Its subject names an identifier of hold_transition_of (a test control): it does not happen while it does."""
+        return not held.isdisjoint(str(value).lower() for value in self.subject.values())
+
 
 class Transitions:
     def __init__(self) -> None:
@@ -34,9 +38,19 @@ class Transitions:
     def schedule(self, transition: Transition) -> None:
         self._pending.append(transition)
 
-    def advance(self, now: float, on_event: TransitionSink) -> None:
-        """Apply every transition due by `now`, oldest first, reporting each through on_event(event, region, subject, time)."""
-        due = sorted((transition for transition in self._pending if transition.due <= now), key=lambda transition: transition.due)
+    def release(self, held: frozenset[str], now: float) -> None:
+        """After hold_transition_of changed: the transitions no longer held happen at `now` at the earliest.
+
+        Called once the due transitions were applied, so one still pending past its time is one that was held.
+        """
+        for transition in self._pending:
+            if not transition.is_held_by(held):
+                transition.due = max(transition.due, now)
+
+    def advance(self, now: float, on_event: TransitionSink, held: frozenset[str] = frozenset()) -> None:
+        """Apply every transition due by `now` and not held, oldest first, reporting each through on_event(event, region, subject, time)."""
+        due = sorted((transition for transition in self._pending if transition.due <= now and not transition.is_held_by(held)),
+                     key=lambda transition: transition.due)
         for transition in due:
             self._pending.remove(transition)
             transition.apply()

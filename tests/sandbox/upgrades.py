@@ -39,6 +39,14 @@ FINISHED = "finished"
 EventSink = Callable[[str, "Upgrade", float], None]
 
 
+@dataclasses.dataclass(frozen=True)
+class Holds:
+    """Test controls, not AWS behaviours: identifiers whose upgrades stay accepted (pending) or running until released."""
+
+    pending: frozenset[str] = frozenset()
+    running: frozenset[str] = frozenset()
+
+
 @dataclasses.dataclass(eq=False)
 class Upgrade:
     """One upgrade: of a whole global cluster (major, ModifyGlobalCluster) or of one member (ModifyDBCluster)."""
@@ -56,7 +64,7 @@ class Upgrade:
     # When the global cluster is available again after a member's upgrade; ends_at when there is no settle window.
     settles_at: float | None = None
     phase: str = ACCEPTED
-    # The global cluster's and the DB clusters' identifiers (lower case), which settings such as hold_upgrade_of name.
+    # The global cluster's and the DB clusters' identifiers (lower case), which settings such as hold_upgrade_of and hold_pending_of name.
     identifiers: frozenset[str] = frozenset()
 
     @property
@@ -76,17 +84,21 @@ class Upgrade:
     def next_transition(self) -> float:
         return {ACCEPTED: self.starts_at, RUNNING: self.ends_at, FINISHED: self.settles_at or self.ends_at}[self.phase]
 
-    def is_held_by(self, held: frozenset[str]) -> bool:
-        """Running, and named by hold_upgrade_of: it does not end while it is."""
-        return self.phase == RUNNING and not self.identifiers.isdisjoint(held)
+    def is_held_by(self, holds: Holds) -> bool:
+        """Named by the hold of its phase (hold_pending_of while accepted, hold_upgrade_of while running): it stays in that phase while it is."""
+        held = {ACCEPTED: holds.pending, RUNNING: holds.running}.get(self.phase, frozenset())
+        return not self.identifiers.isdisjoint(held)
 
-    def end_no_earlier_than(self, now: float) -> None:
-        """Move a running upgrade's end (and its settle window) to ``now`` if it is due before: a released upgrade ends when released."""
-        if self.phase == RUNNING and self.ends_at < now:
-            delay = now - self.ends_at
-            self.ends_at = now
-            if self.settles_at is not None:
-                self.settles_at += delay
+    def postpone_to(self, now: float) -> None:
+        """Move its next transition to ``now`` if due before, and the later ones with it: a released upgrade moves on when released."""
+        delay = now - self.next_transition()
+        if self.phase == FINISHED or delay <= 0:
+            return
+        if self.phase == ACCEPTED:
+            self.starts_at = now
+        self.ends_at += delay
+        if self.settles_at is not None:
+            self.settles_at += delay
 
     def begin(self) -> None:
         self.phase = RUNNING
@@ -137,20 +149,20 @@ class UpgradeTimeline:
         """A member's upgrade has finished and the global cluster has not settled yet."""
         return any(upgrade.global_cluster is global_cluster and upgrade.phase == FINISHED for upgrade in self._upgrades)
 
-    def release(self, held: frozenset[str], now: float) -> None:
-        """After hold_upgrade_of changed: the running upgrades it no longer holds end at `now` at the earliest.
+    def release(self, holds: Holds, now: float) -> None:
+        """After hold_pending_of or hold_upgrade_of changed: the upgrades no longer held move on at `now` at the earliest.
 
-        Called once the due transitions were applied, so an upgrade still running past its end is one that was held.
+        Called once the due transitions were applied, so an upgrade still in a phase past its end is one that was held.
         """
         for upgrade in self._upgrades:
-            if not upgrade.is_held_by(held):
-                upgrade.end_no_earlier_than(now)
+            if not upgrade.is_held_by(holds):
+                upgrade.postpone_to(now)
 
-    def advance(self, now: float, on_event: EventSink, held: frozenset[str] = frozenset()) -> None:
-        """Apply every transition due by `now`, oldest first, except the ends of upgrades in `held`; report each start
+    def advance(self, now: float, on_event: EventSink, holds: Holds = Holds()) -> None:
+        """Apply every transition due by `now`, oldest first, except those of held upgrades (see Holds); report each start
         and end through on_event(operation, upgrade, time)."""
         while True:
-            due = [upgrade for upgrade in self._upgrades if upgrade.next_transition() <= now and not upgrade.is_held_by(held)]
+            due = [upgrade for upgrade in self._upgrades if upgrade.next_transition() <= now and not upgrade.is_held_by(holds)]
             if not due:
                 return
             # min() keeps the first of equal times: upgrades accepted earlier move first.
