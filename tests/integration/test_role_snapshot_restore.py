@@ -101,14 +101,15 @@ def test_another_upgrade_is_refused_naming_the_in_place_method(sandbox):
 
 def test_a_run_stopped_by_its_timeout_is_resumed_by_running_it_again(sandbox):
     sandbox.seed("mysql-2")
-    sandbox.configure(provision_seconds=2, snapshot_seconds=0)
+    # The restored primary and its instance stay 'creating' until the resumed run, however slow the machine.
+    sandbox.configure(provision_seconds=0.3, snapshot_seconds=0, hold_transition_of=["mysql2-primary-use1-v3", "mysql2-primary-use1-1-v3"])
     stopped = _run_role(sandbox, aurora_global_upgrade_wait_timeout=1)
     assert stopped.returncode != 0
     failure = _result(stopped)
     assert failure["failed"] is True and "wait_timeout" in failure["msg"]
     assert "Run the same command again to resume" in stopped.result(ROLE + "Stop, saying how to resume")["msg"]
     assert lease_tags(sandbox, "mysql2-global") == {}, "the stopped run did not release its lease"
-    sandbox.configure(provision_seconds=0.3)
+    sandbox.configure(hold_transition_of=[])
     resumed = _run_role(sandbox)
     assert resumed.returncode == 0, resumed.failed_tasks
     subjects = ("DBInstanceIdentifier", "DBClusterIdentifier", "GlobalClusterIdentifier")

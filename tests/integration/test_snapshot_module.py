@@ -48,8 +48,10 @@ def _creates(sandbox):
 
 def test_the_primary_is_snapshotted_in_its_region_and_awaited_until_available(sandbox):
     sandbox.seed("postgresql-14")
-    sandbox.configure(snapshot_seconds=2)
-    result = _succeeded(_snapshot(sandbox, snapshot_tags={"change": "CHG-1"}))
+    # The snapshot stays 'creating' until the module has read it twice in its wait (its first read is the existence check).
+    sandbox.configure(hold_transition_of=[SNAPSHOT])
+    with sandbox.releasing_hold("hold_transition_of", SNAPSHOT, after_reads=3):
+        result = _succeeded(_snapshot(sandbox, snapshot_tags={"change": "CHG-1"}))
     assert result["changed"] is True
     assert _creates(sandbox) == [("CreateDBClusterSnapshot", "us-east-1", PRIMARY, SNAPSHOT)]
     snapshot = result["snapshot"]
@@ -59,7 +61,7 @@ def test_the_primary_is_snapshotted_in_its_region_and_awaited_until_available(sa
     assert _rds(sandbox).list_tags_for_resource(ResourceName=snapshot["db_cluster_snapshot_arn"])["TagList"] == [{"Key": "change", "Value": "CHG-1"}]
     # It waited: the snapshot was read 'creating' at least once before it was seen available.
     reads = [e for e in sandbox.journal() if e["operation"] == "DescribeDBClusterSnapshots"]
-    assert len(reads) >= 2 and all(e["region"] == "us-east-1" for e in reads)
+    assert len(reads) >= 4 and all(e["region"] == "us-east-1" for e in reads)
 
 
 def test_a_rerun_with_the_same_identifier_finds_the_snapshot_and_takes_no_other(sandbox):
@@ -104,10 +106,11 @@ def test_a_lost_create_response_is_recognised_and_the_snapshot_awaited(sandbox):
 
 def test_a_timeout_says_the_snapshot_exists_and_a_rerun_waits_for_it(sandbox):
     sandbox.seed("postgresql-14")
-    sandbox.configure(snapshot_seconds=8)
+    sandbox.configure(hold_transition_of=[SNAPSHOT])
     result = _failed_cleanly(_snapshot(sandbox, wait_timeout=1, expect_failure=True))
     assert result["msg"].startswith("Gave up after wait_timeout (1 seconds") and SNAPSHOT in result["msg"], result["msg"]
     assert result["changed"] is True and result["snapshot"]["status"] == "creating"
+    sandbox.configure(hold_transition_of=[])
     result = _succeeded(_snapshot(sandbox))
     assert result["changed"] is False and result["snapshot"]["status"] == "available"
     assert [c["operation"] for c in sandbox.mutating_calls()] == ["CreateDBClusterSnapshot"]
@@ -115,8 +118,10 @@ def test_a_timeout_says_the_snapshot_exists_and_a_rerun_waits_for_it(sandbox):
 
 def test_progress_lines_show_the_snapshot_while_it_is_created(sandbox):
     sandbox.seed("postgresql-14")
-    sandbox.configure(snapshot_seconds=3)
-    run = _snapshot(sandbox)
+    # 'creating' for at least three reads a second apart, so the action plugin (reading the progress file every second) sees it.
+    sandbox.configure(hold_transition_of=[SNAPSHOT])
+    with sandbox.releasing_hold("hold_transition_of", SNAPSHOT, after_reads=5):
+        run = _snapshot(sandbox)
     _succeeded(run)
     lines = re.findall(r"\[pg-global\] \d+ min \d\d s elapsed: %s \(us-east-1\) (\S+) at 14\.6" % SNAPSHOT, run.stderr)
     assert "creating" in lines, run.stderr
