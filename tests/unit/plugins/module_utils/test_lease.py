@@ -12,6 +12,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.lease import Glob
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import LeaseHeld
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import lease_for_run
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import lease_from_tags
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import lease_seconds
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import lease_tags
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import new_lease
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import owner_text
@@ -158,3 +159,7 @@ def test_check_mode_of_the_lease_module_reads_only(cluster):
         run_lease_request(_lease(cluster), "present", True, "me", 600)
     assert run_lease_request(_lease(cluster), "absent", True, "me", 600, token="other") == (False, None, None)
     assert cluster.calls == []
+
+
+def test_the_modules_lease_lasts_wait_timeout_but_never_less_than_five_minutes():
+    assert [lease_seconds(seconds) for seconds in (0, 60, 300, 7200)] == [300, 300, 300, 7200]
