@@ -12,7 +12,6 @@ AWS's own answer (an AccessDenied names the action that the policy lacks).
 from collections import namedtuple
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
-from ansible_collections.aurora.global_db.plugins.module_utils.members import primary_of
 from ansible_collections.aurora.global_db.plugins.module_utils.members import region_from_arn
 from ansible_collections.aurora.global_db.plugins.module_utils.members import same_identifier
 from ansible_collections.aurora.global_db.plugins.module_utils.progress_file import ProgressFile
@@ -23,8 +22,9 @@ from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws impor
 from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import describe
 from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import is_already_exists
 from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import kind_words
-from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_names import MAX_LENGTH
+from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_names import IDENTIFIER_RULE
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_names import is_rds_identifier
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import AVAILABLE
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun
@@ -47,11 +47,15 @@ class SnapshotFailed(AuroraGlobalError):
 
 def _primary_of(global_cluster):
     """(region, DB cluster identifier) of the global cluster's writer; SnapshotRefused when it has none (mid-failover)."""
-    writer = primary_of([{"is_writer": bool(m.get("IsWriter")), "arn": m["DBClusterArn"]} for m in global_cluster.get("GlobalClusterMembers", [])])
-    if writer is None:
+    writer_arn = next((m["DBClusterArn"] for m in global_cluster.get("GlobalClusterMembers", []) if m.get("IsWriter")), None)
+    if writer_arn is None:
         raise SnapshotRefused(message="Global cluster %s has no writer (primary) to take the snapshot of, for example during a failover; "
                                       "nothing was changed. Run again once it has one." % global_cluster["GlobalClusterIdentifier"])
-    return region_from_arn(writer["arn"]), cluster_identifier_from_arn(writer["arn"])
+    return region_from_arn(writer_arn), cluster_identifier_from_arn(writer_arn)
+
+
+def _is_of(snapshot, cluster_identifier):
+    return same_identifier(snapshot.get("DBClusterIdentifier", ""), cluster_identifier)
 
 
 def snapshot_summary(snapshot, region):
@@ -78,9 +82,8 @@ class PrimarySnapshot(TimedRun):
 
     def run(self):
         if not is_rds_identifier(self._request.db_cluster_snapshot_identifier):
-            raise SnapshotRefused(message=(
-                "db_cluster_snapshot_identifier %r is not one AWS accepts: 1 to %d letters, digits or hyphens, the first a letter, no "
-                "hyphen at the end or two in a row; nothing was read or changed." % (self._request.db_cluster_snapshot_identifier, MAX_LENGTH)))
+            raise SnapshotRefused(message="db_cluster_snapshot_identifier %r is not one AWS accepts: %s; nothing was read or changed." % (
+                self._request.db_cluster_snapshot_identifier, IDENTIFIER_RULE))
         self._start_deadline()
         region, primary = _primary_of(describe_global_cluster(self._clients, self._request.global_cluster_identifier))
         identifier = self._request.db_cluster_snapshot_identifier
@@ -95,7 +98,7 @@ class PrimarySnapshot(TimedRun):
             snapshot = self._create(region, primary)
         self._last_read = snapshot
         try:
-            if snapshot.get("Status") != "available":
+            if snapshot.get("Status") != AVAILABLE:
                 self._wait(snapshot, region)
         except AuroraGlobalError as error:
             # The snapshot exists: the failure says so, with its last status read.
@@ -104,7 +107,7 @@ class PrimarySnapshot(TimedRun):
         return {"changed": created, "snapshot": snapshot_summary(self._last_read, region)}
 
     def _refuse_unless_of(self, snapshot, primary):
-        if not same_identifier(snapshot.get("DBClusterIdentifier", ""), primary):
+        if not _is_of(snapshot, primary):
             raise SnapshotRefused(message=(
                 "DB cluster snapshot %s already exists and is a snapshot of %s, not of the primary %s; nothing was changed. "
                 "Choose another db_cluster_snapshot_identifier." % (snapshot["DBClusterSnapshotIdentifier"], snapshot.get("DBClusterIdentifier"), primary)))
@@ -119,7 +122,7 @@ class PrimarySnapshot(TimedRun):
         except AuroraGlobalError as error:
             # AWSRetry resent a call whose answer was lost and AWS says the snapshot exists: it is this run's if it is of the primary.
             found = describe(self._clients, SNAPSHOT, region, identifier) if is_already_exists(error) else None
-            if found is None or not same_identifier(found.get("DBClusterIdentifier", ""), primary):
+            if found is None or not _is_of(found, primary):
                 raise
             return found
 

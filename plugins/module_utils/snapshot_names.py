@@ -15,6 +15,8 @@ MAX_LENGTH = 63
 # botocore CreateDBClusterMessage, CreateDBInstanceMessage, CreateDBClusterSnapshotMessage: 1 to 63 letters, numbers or
 # hyphens, the first a letter, no hyphen at the end and never two in a row.
 _RDS_IDENTIFIER = re.compile(r"^[a-z](?:-?[a-z0-9])*$", re.IGNORECASE)
+# The rule in the words of the refusals.
+IDENTIFIER_RULE = "1 to %d letters, digits or hyphens, the first a letter, no hyphen at the end or two in a row" % MAX_LENGTH
 # Aurora MySQL 8.0.mysql_aurora.3.04.0: the Aurora version (3.04.0) says it all and keeps the name short.
 _MYSQL_LINE_PREFIX = re.compile(r"^\d+\.\d+\.mysql_aurora\.")
 _NOT_ALLOWED = re.compile(r"[^a-z0-9]+")

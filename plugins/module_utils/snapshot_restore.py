@@ -37,6 +37,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws impor
 from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import kind_words
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import AVAILABLE
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import FAILOVER_IN_PROGRESS_STATES
+from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_names import IDENTIFIER_RULE
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_names import MAX_LENGTH
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_names import is_rds_identifier
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import AURORA_MYSQL
@@ -125,8 +126,8 @@ def snapshot_identifier(request, old_primary):
 def identifier_refusals(layout):
     """A refusal for each new DB cluster, DB instance or snapshot name that AWS would refuse (the suffix makes it too long...)."""
     return [
-        "%s identifier %s is not one AWS accepts: 1 to %d letters, digits or hyphens, the first a letter, no hyphen at the end or "
-        "two in a row (shorten new_cluster_suffix or the name)." % (kind_words(r.kind), r.identifier, MAX_LENGTH)
+        "%s identifier %s is not one AWS accepts: %s (shorten new_cluster_suffix or the name)." % (
+            kind_words(r.kind), r.identifier, IDENTIFIER_RULE)
         for r in layout
         if r.kind != GLOBAL_CLUSTER and not is_rds_identifier(r.identifier)
     ]
