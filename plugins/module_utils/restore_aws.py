@@ -7,7 +7,8 @@
 Every call is made in the region that owns the resource, through the retrying clients of rds.RegionalClients.
 """
 
-from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import is_ansible_aws_error_code
+
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import aws_step
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_cluster_instances
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_code
@@ -64,10 +65,8 @@ def _read_or_none(region, description, not_found_codes, read):
     try:
         with aws_step(region, description):
             return read()
-    except AuroraGlobalError as error:
-        if error_code(error) in not_found_codes:
-            return None
-        raise
+    except is_ansible_aws_error_code(not_found_codes):
+        return None
 
 
 def create(clients, kind, region, identifier, params, restore_from_snapshot=False):
