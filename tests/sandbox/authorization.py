@@ -78,6 +78,7 @@ class ResourceAuthorization:
 
     def _iam_request(self) -> IAMRequest:
         """The caller's request as moto's IAM check sees it (moto.core.authorization builds it the same way)."""
-        path = self.raw_path + ("?" + urlparse(self.uri).query if urlparse(self.uri).query else "")
+        query = urlparse(self.uri).query
+        path = self.raw_path + ("?" + query if query else "")
         return IAMRequest(account_id=self.current_account, method=self.method, path=path, data=self.data, body=self.raw_body,
                           headers=self.headers, action=self._get_action())
