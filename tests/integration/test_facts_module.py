@@ -6,17 +6,14 @@
 
 from __future__ import annotations
 
-import ast
-import os
 import socket
 
 import pytest
-import yaml
 
+from module_docs import documented_return
 from playbook_runner import run_playbook
 from sandbox_journal import PG_ORDER
 
-MODULE = os.path.join(os.path.dirname(__file__), "..", "..", "plugins", "modules", "aurora_global_facts.py")
 PG_REGIONS = ["ap-southeast-2", "eu-west-1", "us-east-1"]
 
 
@@ -35,11 +32,8 @@ def _blocker_codes(facts):
     return [blocker["code"] for blocker in facts["upgrade_plan"]["blockers"]]
 
 
-def _documented_return():
-    with open(MODULE, encoding="utf-8") as handle:
-        tree = ast.parse(handle.read())
-    text = next(node.value.value for node in tree.body if isinstance(node, ast.Assign) and node.targets[0].id == "RETURN")
-    return yaml.safe_load(text)["ansible_facts"]["contains"]["aurora_global"]["contains"]
+def _documented_facts():
+    return documented_return("aurora_global_facts")["ansible_facts"]["contains"]["aurora_global"]["contains"]
 
 
 def test_postgresql_global_database(sandbox):
@@ -68,7 +62,7 @@ def test_every_returned_key_is_documented_and_every_documented_key_is_returned(s
     sandbox.seed("postgresql-14")
     sandbox.set_state(global_cluster="pg-global", failover_state={"Status": "switching-over", "FromDbClusterArn": "a", "ToDbClusterArn": "b"})
     facts = _gathered(sandbox, "pg-global", target_engine_version="15.4")
-    documented = _documented_return()
+    documented = _documented_facts()
     assert set(facts) == set(documented)
     assert set(facts["members"][0]) == set(documented["members"]["contains"])
     assert set(facts["valid_upgrade_targets"][0]) == set(documented["valid_upgrade_targets"]["contains"])
@@ -99,7 +93,7 @@ def test_minor_plan(sandbox):
     plan = _gathered(sandbox, "pg-global", target_engine_version="14.9")["upgrade_plan"]
     assert plan == {
         "target_engine_version": "14.9", "kind": "minor", "method": "per_cluster", "pending": PG_ORDER, "blockers": [],
-        "checked": _documented_return()["upgrade_plan"]["contains"]["checked"]["sample"],
+        "checked": _documented_facts()["upgrade_plan"]["contains"]["checked"]["sample"],
     }
     assert plan["checked"][-1] == "member_not_synchronized"
 

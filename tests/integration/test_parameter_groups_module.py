@@ -6,17 +6,14 @@
 
 from __future__ import annotations
 
-import ast
-import os
 
 import pytest
-import yaml
 
 import major_extras as extras
+from module_docs import documented_return
 from playbook_runner import run_playbook
 from sandbox_journal import PG_ORDER
 
-MODULE = os.path.join(os.path.dirname(__file__), "..", "..", "plugins", "modules", "aurora_global_parameter_groups.py")
 TASK = "Apply parameter groups"
 ALL_GROUPS = dict(
     global_cluster_identifier="pg-global",
@@ -55,13 +52,6 @@ def _upgrade_to_15(sandbox):
 def _mutations(sandbox):
     return [(entry["operation"], entry["params"].get("DBInstanceIdentifier") or entry["params"].get("DBClusterIdentifier"))
             for entry in sandbox.mutating_calls()]
-
-
-def _documented_return():
-    with open(MODULE, encoding="utf-8") as handle:
-        tree = ast.parse(handle.read())
-    text = next(node.value.value for node in tree.body if isinstance(node, ast.Assign) and node.targets[0].id == "RETURN")
-    return yaml.safe_load(text)
 
 
 EXPECTED_REBOOTS = ["pg-secondary-apse2-1", "pg-secondary-euw1-2", "pg-secondary-euw1-1", "pg-primary-use1-2", "pg-primary-use1-1"]
@@ -171,7 +161,7 @@ def test_reboots_wait_for_each_instance(seeded):
 def test_every_returned_key_is_documented_and_every_documented_key_is_returned(seeded):
     _upgrade_to_15(seeded)
     result = _succeeded(seeded, diff=True, **ALL_GROUPS)
-    documented = _documented_return()
+    documented = documented_return("aurora_global_parameter_groups")
     on_success = {key for key, spec in documented.items() if spec["returned"] != "failure"}
     assert on_success <= set(result)
     assert set(result["members"][0]) == set(documented["members"]["contains"])

@@ -6,16 +6,13 @@
 
 from __future__ import annotations
 
-import ast
-import os
 import re
 
 import boto3
-import yaml
 
+from module_docs import documented_return
 from playbook_runner import run_playbook
 
-MODULE = os.path.join(os.path.dirname(__file__), "..", "..", "plugins", "modules", "aurora_global_snapshot.py")
 PRIMARY = "pg-primary-use1"
 SNAPSHOT = "pg-primary-use1-pre-upgrade"
 
@@ -135,16 +132,10 @@ def test_the_snapshot_is_made_through_the_primary_regions_own_endpoint(sandbox):
     assert _creates(sandbox) == [("CreateDBClusterSnapshot", "us-east-1", PRIMARY, SNAPSHOT)]
 
 
-def _documented_return():
-    with open(MODULE, encoding="utf-8") as handle:
-        tree = ast.parse(handle.read())
-    return yaml.safe_load(next(node.value.value for node in tree.body if isinstance(node, ast.Assign) and node.targets[0].id == "RETURN"))
-
-
 def test_every_returned_key_is_documented_and_every_documented_key_is_returned(sandbox):
     sandbox.seed("postgresql-14")
     result = _succeeded(_snapshot(sandbox))
-    documented = _documented_return()
+    documented = documented_return("aurora_global_snapshot")
     returned = {key for key in result if not key.startswith("_")} - {"changed", "invocation", "failed", "warnings", "deprecations", "action"}
     assert returned == set(documented)
     assert set(result["snapshot"]) == set(documented["snapshot"]["contains"])

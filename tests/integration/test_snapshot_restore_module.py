@@ -11,17 +11,14 @@ nothing twice.
 
 from __future__ import annotations
 
-import ast
-import os
 from collections import Counter
 
 import boto3
 import pytest
-import yaml
 
+from module_docs import documented_return
 from playbook_runner import run_playbook
 
-MODULE = os.path.join(os.path.dirname(__file__), "..", "..", "plugins", "modules", "aurora_global_snapshot_restore.py")
 TARGET = "8.0.mysql_aurora.3.04.0"
 NEW_GLOBAL = "mysql3-new-global"
 OLD_MEMBERS = {"mysql2-primary-use1": "us-east-1", "mysql2-secondary-usw2": "us-west-2"}
@@ -261,15 +258,9 @@ def test_an_unknown_global_cluster_fails_cleanly(sandbox):
     assert "nowhere does not exist" in result["msg"]
 
 
-def _documented_return():
-    with open(MODULE, encoding="utf-8") as handle:
-        tree = ast.parse(handle.read())
-    return yaml.safe_load(next(node.value.value for node in tree.body if isinstance(node, ast.Assign) and node.targets[0].id == "RETURN"))
-
-
 def test_every_returned_key_is_documented_and_every_documented_key_is_returned(mysql2):
     result = _succeeded(_restore(mysql2))
-    documented = _documented_return()
+    documented = documented_return("aurora_global_snapshot_restore")
     # What ansible-core adds to every result (the callback also shows the task's action).
     returned = {key for key in result if not key.startswith("_")} - {"changed", "invocation", "failed", "warnings", "deprecations", "action"}
     assert returned == set(documented)

@@ -11,19 +11,16 @@ only what the module says it did.
 
 from __future__ import annotations
 
-import ast
-import os
 
 import pytest
-import yaml
 
+from module_docs import documented_return
 from playbook_runner import run_playbook
 from sandbox_journal import PG_ORDER
 from sandbox_journal import events
 from sandbox_journal import member_modifications
 from sandbox_journal import modified_members
 
-MODULE = os.path.join(os.path.dirname(__file__), "..", "..", "plugins", "modules", "aurora_global_upgrade.py")
 # Keys Ansible or amazon.aws add to every result (or every AWS failure); the module documents its own keys only.
 STANDARD_KEYS = {"action", "changed", "failed", "msg", "invocation", "exception", "warnings", "deprecations", "error", "response_metadata",
                  "boto3_version", "botocore_version", "_ansible_no_log", "_ansible_verbose_always"}
@@ -49,19 +46,13 @@ def _refused(sandbox, engine_version, **extra_vars):
     return result
 
 
-def _documented_return():
-    with open(MODULE, encoding="utf-8") as handle:
-        tree = ast.parse(handle.read())
-    return yaml.safe_load(next(node.value.value for node in tree.body if isinstance(node, ast.Assign) and node.targets[0].id == "RETURN"))
-
-
 def _returned_on_failure(documented):
     return {key for key, doc in documented.items() if doc["returned"] == "always" or "on failure" in doc["returned"]}
 
 
 def test_every_returned_key_is_documented_and_every_documented_key_is_returned(sandbox):
     sandbox.seed("postgresql-14")
-    documented = _documented_return()
+    documented = documented_return("aurora_global_upgrade")
     success = _succeeded(_upgrade(sandbox, "14.9", diff=True, upgrade_wait=False))
     assert set(success) - STANDARD_KEYS == set(documented)
     assert set(success["diff"]) == set(documented["diff"]["contains"])
