@@ -2,7 +2,7 @@
 # Copyright: aurora.global_db contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The progress file: the status of what the upgrade module waits for, rewritten after each of its own reads.
+"""The progress file: the status of what a waiting module (upgrade, snapshot) waits for, rewritten after each of its own reads.
 
 The collection's action plugin prints progress lines from it, so progress costs no RDS call of its own
 (the account's RDS API budget is shared). Its JSON has the shape of the aurora_global facts that
@@ -25,7 +25,7 @@ class ProgressFile:
         self._states = {}
 
     def record(self, state):
-        """Remember ``state`` (a waiting.State) and rewrite the file; a file that cannot be written never stops the upgrade."""
+        """Remember ``state`` (a waiting.State) and rewrite the file; a file that cannot be written never stops the run."""
         if not self._path:
             return
         self._states[state.resource] = state
