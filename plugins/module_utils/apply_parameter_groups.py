@@ -14,7 +14,6 @@ from collections import namedtuple
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
-from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import AVAILABLE
 from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import CLUSTER_GROUPS_OPTION
 from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import INSTANCE_GROUPS_OPTION
 from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import group_refusal
@@ -29,6 +28,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups 
 from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import reboot_order
 from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import unknown_regions
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import CLUSTER_PARAMETER_GROUP
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_PARAMETER_GROUP
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_cluster_instances
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
@@ -37,10 +37,12 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify_db_instance_parameter_group
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import parameter_group_family
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import reboot_db_instance
-from ansible_collections.aurora.global_db.plugins.module_utils.waiting import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import is_settled
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import stopped_by
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_until_settled
 
 GroupsRequest = namedtuple("GroupsRequest", [
@@ -51,6 +53,11 @@ GroupsRequest.__doc__ = """The options of aurora_global_parameter_groups (names 
 
 def _resource(member):
     return Resource(DB_CLUSTER, member["db_cluster_identifier"], member["region"])
+
+
+def _taken_in(state):
+    """A member has taken its groups in: settled, and none of its instances busy (see _member_state)."""
+    return is_settled(state) and not state.busy_parts
 
 
 class ParameterGroupsRefused(AuroraGlobalError):
@@ -72,15 +79,10 @@ class GlobalDatabaseParameterGroups(TimedRun):
         self.modified = []
         self.rebooted = []
 
-    def run(self):
-        try:
-            return self._run()
-        except AuroraGlobalError as error:
-            progress = dict(error.progress, changed=bool(self.modified or self.rebooted), modified=self.modified, rebooted=self.rebooted)
-            raise AuroraGlobalError(error.message, error.exception, **progress) from error
+    def progress(self):
+        return {"changed": bool(self.modified or self.rebooted), "modified": self.modified, "rebooted": self.rebooted}
 
     def _run(self):
-        self._start_deadline()
         facts = GlobalDatabaseReader(self._clients).facts(self._request.global_cluster_identifier)
         engine_version = self._request.engine_version or facts["engine_version"]
         members = [m for m in facts["members"] if self._wanted(m) != (None, None)]
@@ -157,7 +159,7 @@ class GlobalDatabaseParameterGroups(TimedRun):
             if member["engine_version"] != engine_version:
                 refusals.append("%s (%s) runs %s, not %s: its groups of the new family can only be applied once it runs %s." % (
                     identifier, member["region"], member["engine_version"], engine_version, engine_version))
-            elif before[identifier]["status"] != AVAILABLE:
+            elif not is_ready(DB_CLUSTER, before[identifier]["status"]):
                 refusals.append("%s (%s) is '%s', not available: run again once it is." % (identifier, member["region"], before[identifier]["status"]))
         return refusals
 
@@ -175,20 +177,20 @@ class GlobalDatabaseParameterGroups(TimedRun):
                 self.modified.append(instance)
         by_identifier = {m["db_cluster_identifier"]: m for m in members}
         wait_until_settled([_resource(m) for m in members], lambda resource: self._member_state(by_identifier[resource.identifier], ()),
-                           self._deadline, self._request.poll_interval, self._sleep, "the parameter groups to be applied")
+                           self._deadline, self._request.poll_interval, self._sleep, "the parameter groups to be applied", settled=_taken_in)
         return {m["db_cluster_identifier"]: self._read_member(m) for m in members}
 
     def _member_state(self, member, rebooting):
-        """The member as a State: ``available`` once the cluster and every instance are, no group is being applied and
-        no instance in ``rebooting`` still waits for its reboot; otherwise what is still busy."""
+        """The member as a State: the cluster's status, and as busy parts each instance not available, still applying
+        a group, or in ``rebooting`` and still waiting for its reboot."""
         read = self._read_member(member)
-        busy = [] if read["status"] == AVAILABLE else ["the cluster is '%s'" % read["status"]]
+        busy = []
         for instance in read["instances"]:
             identifier = instance["db_instance_identifier"]
             if is_settling(instance) or (identifier in rebooting and needs_reboot(instance)):
                 busy.append("DB instance %s is '%s' with parameter groups %s (instance) and %s (cluster)" % (
                     identifier, instance["status"], instance["parameter_apply_status"], instance["cluster_parameter_group_status"]))
-        return State(_resource(member), member["engine_version"], "; ".join(busy) or AVAILABLE)
+        return State(_resource(member), member["engine_version"], read["status"], busy_parts=tuple(busy))
 
     def _call(self, change, *args):
         """Make one mutating call; an AWS refusal is reported with what this run changed so far."""
@@ -196,11 +198,7 @@ class GlobalDatabaseParameterGroups(TimedRun):
             change(self._clients, *args)
         except AuroraGlobalError as error:
             so_far = "changed by this run: %s; rebooted: %s" % (", ".join(self.modified) or "nothing", ", ".join(self.rebooted) or "nothing")
-            raise AuroraGlobalError(
-                message="%s failed, so this run stopped (%s). Fix the cause AWS gives below, then run again: what already has its group "
-                "is skipped. AWS said" % (error.message, so_far),
-                exception=error.exception,
-            ) from error
+            raise stopped_by(error, so_far, "Fix the cause AWS gives below, then run again: what already has its group is skipped.") from error
 
     def _reboot_if_asked(self, members, reads):
         """(rebooted, still pending reboot): instances waiting for a reboot, rebooted one at a time when asked, readers first."""
@@ -217,5 +215,6 @@ class GlobalDatabaseParameterGroups(TimedRun):
             self._call(reboot_db_instance, member["region"], identifier)
             self.rebooted.append(identifier)
             wait_until_settled([_resource(member)], lambda resource: self._member_state(member, {identifier}),
-                               self._deadline, self._request.poll_interval, self._sleep, "DB instance %s to come back from its reboot" % identifier)
+                               self._deadline, self._request.poll_interval, self._sleep, "DB instance %s to come back from its reboot" % identifier,
+                               settled=_taken_in)
         return list(order), []

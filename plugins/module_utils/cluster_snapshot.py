@@ -12,26 +12,24 @@ AWS's own answer (an AccessDenied names the action that the policy lacks).
 from collections import namedtuple
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
+from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import IDENTIFIER_RULE
+from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import is_rds_identifier
+from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import same_identifier
+from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import stored_form
 from ansible_collections.aurora.global_db.plugins.module_utils.members import region_from_arn
-from ansible_collections.aurora.global_db.plugins.module_utils.members import same_identifier
 from ansible_collections.aurora.global_db.plugins.module_utils.progress_file import ProgressFile
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER_SNAPSHOT
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import cluster_identifier_from_arn
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import create_or_adopt
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
-from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import SNAPSHOT
-from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import create
-from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import describe
-from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import is_already_exists
-from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import kind_words
-from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_names import IDENTIFIER_RULE
-from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_names import is_rds_identifier
-from ansible_collections.aurora.global_db.plugins.module_utils.waiting import AVAILABLE
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import find
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_stuck
+from ansible_collections.aurora.global_db.plugins.module_utils.tags import tag_list
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_until_settled
-
-# botocore DBClusterSnapshot.Status lists available, copying and creating; the RDS console also shows failed ones.
-FAILED_STATUS = "failed"
 
 SnapshotRequest = namedtuple("SnapshotRequest", ["global_cluster_identifier", "db_cluster_snapshot_identifier", "tags", "wait_timeout", "poll_interval"])
 SnapshotRequest.__doc__ = """The options of aurora_global_snapshot (names as in the module)."""
@@ -79,32 +77,34 @@ class PrimarySnapshot(TimedRun):
         super().__init__(clients, request, check_mode, clock, sleep)
         self._progress_file = ProgressFile(progress_file, request.global_cluster_identifier)
         self._last_read = None
+        self._region = None
+        self._created = False
 
-    def run(self):
+    def progress(self):
+        """Once the snapshot exists, a failure says so, with its last status read."""
+        if self._last_read is None:
+            return {}
+        return {"changed": self._created, "snapshot": snapshot_summary(self._last_read, self._region)}
+
+    def _run(self):
         if not is_rds_identifier(self._request.db_cluster_snapshot_identifier):
             raise SnapshotRefused(message="db_cluster_snapshot_identifier %r is not one AWS accepts: %s; nothing was read or changed." % (
                 self._request.db_cluster_snapshot_identifier, IDENTIFIER_RULE))
-        self._start_deadline()
         region, primary = _primary_of(describe_global_cluster(self._clients, self._request.global_cluster_identifier))
         identifier = self._request.db_cluster_snapshot_identifier
-        snapshot = describe(self._clients, SNAPSHOT, region, identifier)
+        snapshot = find(self._clients, DB_CLUSTER_SNAPSHOT, region, identifier)
         if snapshot is not None:
             self._refuse_unless_of(snapshot, primary)
         if self._check_mode:
-            planned = snapshot or {"DBClusterSnapshotIdentifier": identifier.lower(), "DBClusterIdentifier": primary}
+            planned = snapshot or {"DBClusterSnapshotIdentifier": stored_form(identifier), "DBClusterIdentifier": primary}
             return {"changed": snapshot is None, "snapshot": snapshot_summary(planned, region)}
-        created = snapshot is None
-        if created:
+        self._region, self._created = region, snapshot is None
+        if self._created:
             snapshot = self._create(region, primary)
         self._last_read = snapshot
-        try:
-            if snapshot.get("Status") != AVAILABLE:
-                self._wait(snapshot, region)
-        except AuroraGlobalError as error:
-            # The snapshot exists: the failure says so, with its last status read.
-            error.progress.update(changed=created, snapshot=snapshot_summary(self._last_read, region))
-            raise
-        return {"changed": created, "snapshot": snapshot_summary(self._last_read, region)}
+        if not is_ready(DB_CLUSTER_SNAPSHOT, snapshot.get("Status")):
+            self._wait(snapshot, region)
+        return {"changed": self._created, "snapshot": snapshot_summary(self._last_read, region)}
 
     def _refuse_unless_of(self, snapshot, primary):
         if not _is_of(snapshot, primary):
@@ -116,32 +116,26 @@ class PrimarySnapshot(TimedRun):
         identifier = self._request.db_cluster_snapshot_identifier
         params = {"DBClusterSnapshotIdentifier": identifier, "DBClusterIdentifier": primary}
         if self._request.tags:
-            params["Tags"] = [{"Key": key, "Value": value} for key, value in self._request.tags.items()]
-        try:
-            return create(self._clients, SNAPSHOT, region, identifier, params)
-        except AuroraGlobalError as error:
-            # AWSRetry resent a call whose answer was lost and AWS says the snapshot exists: it is this run's if it is of the primary.
-            found = describe(self._clients, SNAPSHOT, region, identifier) if is_already_exists(error) else None
-            if found is None or not _is_of(found, primary):
-                raise
-            return found
+            params["Tags"] = tag_list(self._request.tags)
+        # A snapshot of that name that AWS says exists already is this run's if it is of the primary.
+        return create_or_adopt(self._clients, DB_CLUSTER_SNAPSHOT, region, identifier, params, lambda found: _is_of(found, primary))
 
     def _wait(self, snapshot, region):
-        resource = Resource(kind_words(SNAPSHOT), snapshot["DBClusterSnapshotIdentifier"], region)
+        resource = Resource(DB_CLUSTER_SNAPSHOT, snapshot["DBClusterSnapshotIdentifier"], region)
         wait_until_settled([resource], self._read_state, self._deadline, self._request.poll_interval, self._sleep,
                            "DB cluster snapshot %s to become available" % resource.identifier)
 
     def _read_state(self, resource):
-        found = describe(self._clients, SNAPSHOT, resource.region, resource.identifier)
+        found = find(self._clients, DB_CLUSTER_SNAPSHOT, resource.region, resource.identifier)
         if found is None:
             raise SnapshotFailed(message="DB cluster snapshot %s (%s) disappeared while it was being created; nothing was upgraded." % (
                 resource.identifier, resource.region))
         self._last_read = found
         state = State(resource, found.get("EngineVersion"), found.get("Status"))
         self._progress_file.record(state)
-        if state.status == FAILED_STATUS:
+        if is_stuck(DB_CLUSTER_SNAPSHOT, state.status):
             raise SnapshotFailed(message=(
-                "DB cluster snapshot %s (%s) is 'failed': it will not become available, and nothing was upgraded. See its events: "
+                "DB cluster snapshot %s (%s) is '%s': it will not become available, and nothing was upgraded. See its events: "
                 "aws rds describe-events --source-type db-cluster-snapshot --source-identifier %s --region %s. Delete it, then run again."
-                % (resource.identifier, resource.region, resource.identifier, resource.region)))
+                % (resource.identifier, resource.region, state.status, resource.identifier, resource.region)))
         return state

@@ -15,7 +15,6 @@ killed can be taken over before its expiry by naming its token.
 
 import datetime
 import os
-import re
 import socket
 import uuid
 from collections import namedtuple
@@ -26,8 +25,9 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import add_ta
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import list_tags
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import remove_tags
+from ansible_collections.aurora.global_db.plugins.module_utils.tags import LEASE_TAG_PREFIX as TAG_PREFIX
+from ansible_collections.aurora.global_db.plugins.module_utils.tags import tag_value
 
-TAG_PREFIX = "aurora-global-db:lease-"
 OWNER_TAG = TAG_PREFIX + "owner"
 TOKEN_TAG = TAG_PREFIX + "token"
 STARTED_TAG = TAG_PREFIX + "started"
@@ -39,9 +39,6 @@ LEASE_SETTLE_SECONDS = 2
 # A lease lasts the run's wait_timeout, and at least this long: the reads around the waits take time too.
 MINIMUM_LEASE_SECONDS = 300
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-# An RDS tag value holds letters, digits, white space and _ . : / = + - @ (AWS Tag data type), at most 256 characters.
-_NOT_IN_TAG_VALUE = re.compile(r"[^\w\s.:/=+\-@]")
-_TAG_VALUE_LENGTH = 256
 
 Lease = namedtuple("Lease", ["owner", "token", "started", "expires"])
 Lease.__doc__ = """A lease as its tags record it; started and expires are timezone-aware UTC datetimes."""
@@ -62,7 +59,7 @@ def default_owner():
 
 def owner_text(owner):
     """``owner`` as a tag value: characters a tag cannot hold become '-', at most 256 characters."""
-    return _NOT_IN_TAG_VALUE.sub("-", owner)[:_TAG_VALUE_LENGTH] or "-"
+    return tag_value(owner)
 
 
 def lease_seconds(wait_timeout):

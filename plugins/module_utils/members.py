@@ -18,11 +18,6 @@ def region_from_arn(arn):
     return details["region"]
 
 
-def same_identifier(left, right):
-    """Whether two identifiers name the same resource: AWS matches them case-insensitively and stores them in lower case."""
-    return left.lower() == right.lower()
-
-
 def member_facts(global_member, cluster, rpo_seconds):
     """One member's facts from its DescribeGlobalClusters entry and its DescribeDBClusters answer."""
     instance_count = len(cluster.get("DBClusterMembers", []))
@@ -40,7 +35,7 @@ def member_facts(global_member, cluster, rpo_seconds):
         "headless": instance_count == 0,
         "rpo_seconds": rpo_seconds,
         "synchronization_status": global_member.get("SynchronizationStatus"),
-        # AWS accepted a version change that has not started yet: the cluster still reads 'available' for a while.
+        # AWS accepted a version change that has not started yet: the cluster still reads as available for a while.
         "pending_engine_version": cluster.get("PendingModifiedValues", {}).get("EngineVersion"),
     }
 

@@ -10,11 +10,12 @@ new groups take effect at each instance's next reboot, readers before the writer
 Pure functions over snake_case dicts: the AWS calls are in apply_parameter_groups.py.
 """
 
-from ansible_collections.aurora.global_db.plugins.module_utils.members import same_identifier
-
-PENDING_REBOOT = "pending-reboot"
-APPLYING = "applying"
-AVAILABLE = "available"
+from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import same_identifier
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_INSTANCE
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import kind_words
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_applying
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import waits_for_reboot
 
 CLUSTER_GROUPS_OPTION = "db_cluster_parameter_groups"
 INSTANCE_GROUPS_OPTION = "db_parameter_groups"
@@ -41,12 +42,12 @@ def instance_states(cluster, instances):
 
 def needs_reboot(instance):
     """A cluster or instance parameter group that waits for a reboot to take effect."""
-    return PENDING_REBOOT in (instance["parameter_apply_status"], instance["cluster_parameter_group_status"])
+    return waits_for_reboot(instance["parameter_apply_status"]) or waits_for_reboot(instance["cluster_parameter_group_status"])
 
 
 def is_settling(instance):
     """The instance is still taking a modification in (not yet available, or its group still being applied)."""
-    return instance["status"] != AVAILABLE or instance["parameter_apply_status"] == APPLYING
+    return not is_ready(DB_INSTANCE, instance["status"]) or is_applying(instance["parameter_apply_status"])
 
 
 def unknown_regions(requested, member_regions):
@@ -63,10 +64,10 @@ def group_refusal(kind, name, region, found_family, wanted_family, engine_versio
     """Why a named group cannot be used, or None: it must exist in its region and have the family of engine_version."""
     if found_family is None:
         return "%s %s does not exist in %s: create it there with family %s (the family of %s) first." % (
-            kind, name, region, wanted_family, engine_version)
+            kind_words(kind), name, region, wanted_family, engine_version)
     if found_family != wanted_family:
         return "%s %s in %s has family %s, not %s (the family of %s): name a group of family %s." % (
-            kind, name, region, found_family, wanted_family, engine_version, wanted_family)
+            kind_words(kind), name, region, found_family, wanted_family, engine_version, wanted_family)
     return None
 
 

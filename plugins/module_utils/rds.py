@@ -2,8 +2,16 @@
 # Copyright: aurora.global_db contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The RDS API calls the collection makes, each in the region that owns the resource, with retries."""
+"""The RDS layer: every RDS call the collection makes, each in the region that owns the resource, with retries.
 
+One table of resource kinds (KINDS: describe call, identifier parameter, result key, not-found and already-exists
+codes, wording). One not-found policy: ``describe`` raises NotFound, ``find`` answers None. One way to wrap an AWS
+error (``aws_step``: the step and region in the message, AWS's answer kept). One create for every resource
+(``create_or_adopt``). amazon.aws's AWSErrorHandler decorators were weighed and not used: their messages are fixed
+per function, while ours name the identifier and region of each call; its ``is_ansible_aws_error_code`` is.
+"""
+
+from collections import namedtuple
 from contextlib import contextmanager
 from threading import Lock
 
@@ -18,12 +26,40 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import is_an
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
-from ansible_collections.aurora.global_db.plugins.module_utils.members import same_identifier
+from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import same_identifier
 from ansible_collections.aurora.global_db.plugins.module_utils.shared_session import SharedSession
 
+# The resource kinds, named so across the collection (the snapshot restore returns them as ``resources[].kind``).
+GLOBAL_CLUSTER = "global_cluster"
+DB_CLUSTER = "db_cluster"
+DB_INSTANCE = "db_instance"
+DB_CLUSTER_SNAPSHOT = "db_cluster_snapshot"
+CLUSTER_PARAMETER_GROUP = "db_cluster_parameter_group"
+DB_PARAMETER_GROUP = "db_parameter_group"
+
+Kind = namedtuple("Kind", ["words", "describe", "id_parameter", "result_key", "not_found", "create", "created_key", "already_exists"])
+Kind.__doc__ = """How AWS names and reads one kind of resource; create is None for the kinds the collection never creates."""
+
+# AWS answers either code for a missing parameter group of either kind (botocore's model lists DBParameterGroupNotFound for both).
+_GROUP_NOT_FOUND = ("DBParameterGroupNotFound", "DBClusterParameterGroupNotFound")
+KINDS = {
+    GLOBAL_CLUSTER: Kind("global cluster", "describe_global_clusters", "GlobalClusterIdentifier", "GlobalClusters",
+                         ("GlobalClusterNotFoundFault",), "create_global_cluster", "GlobalCluster", ("GlobalClusterAlreadyExistsFault",)),
+    DB_CLUSTER: Kind("DB cluster", "describe_db_clusters", "DBClusterIdentifier", "DBClusters",
+                     ("DBClusterNotFoundFault",), "create_db_cluster", "DBCluster", ("DBClusterAlreadyExistsFault",)),
+    DB_INSTANCE: Kind("DB instance", "describe_db_instances", "DBInstanceIdentifier", "DBInstances",
+                      ("DBInstanceNotFound",), "create_db_instance", "DBInstance", ("DBInstanceAlreadyExists",)),
+    DB_CLUSTER_SNAPSHOT: Kind("DB cluster snapshot", "describe_db_cluster_snapshots", "DBClusterSnapshotIdentifier", "DBClusterSnapshots",
+                              ("DBClusterSnapshotNotFoundFault",), "create_db_cluster_snapshot", "DBClusterSnapshot", ("DBClusterSnapshotAlreadyExistsFault",)),
+    CLUSTER_PARAMETER_GROUP: Kind("DB cluster parameter group", "describe_db_cluster_parameter_groups", "DBClusterParameterGroupName",
+                                  "DBClusterParameterGroups", _GROUP_NOT_FOUND, None, None, ()),
+    DB_PARAMETER_GROUP: Kind("DB parameter group", "describe_db_parameter_groups", "DBParameterGroupName", "DBParameterGroups",
+                             _GROUP_NOT_FOUND, None, None, ()),
+}
+# The create call of a DB cluster made from a snapshot (same answer key as CreateDBCluster).
+RESTORE_FROM_SNAPSHOT = "restore_db_cluster_from_snapshot"
+
 RPO_PARAMETER = "rds.global_db_rpo"
-CLUSTER_PARAMETER_GROUP = "DB cluster parameter group"
-DB_PARAMETER_GROUP = "DB parameter group"
 # AWS's default parameter groups cannot be modified, so they never carry rds.global_db_rpo.
 _DEFAULT_GROUP_PREFIX = "default."
 _RETRY = AWSRetry.jittered_backoff(retries=10, delay=1, max_delay=20)
@@ -31,8 +67,17 @@ _RETRY = AWSRetry.jittered_backoff(retries=10, delay=1, max_delay=20)
 _SIGNED_FOR_ANOTHER_REGION = "Credential should be scoped to a valid region"
 
 
-class GlobalClusterNotFound(AuroraGlobalError):
+class NotFound(AuroraGlobalError):
+    """AWS does not know the resource that ``describe`` was asked for."""
+
+
+class GlobalClusterNotFound(NotFound):
     """DescribeGlobalClusters does not know the identifier."""
+
+
+def kind_words(kind):
+    """The kind as AWS's documentation writes it: "DB cluster", "global cluster", ..."""
+    return KINDS[kind].words
 
 
 def error_code(error):
@@ -116,24 +161,61 @@ def cluster_identifier_from_arn(arn):
     return parse_aws_arn(arn)["resource"].split(":", 1)[-1]
 
 
-def describe_global_cluster(clients, identifier):
-    """The global cluster, matched as AWS matches identifiers: case-insensitively (AWS stores them in lower case)."""
-    description = "Describing global cluster %s (asked in region %s)" % (identifier, clients.home_region)
+def find(clients, kind, region, identifier):
+    """The description of one resource of ``kind`` in ``region``, or None when AWS does not know it.
+
+    Identifiers are matched as AWS matches them: case-insensitively (AWS stores them in lower case).
+    """
+    table = KINDS[kind]
     try:
-        with aws_step(clients.home_region, description):
-            found = _all_pages(clients.rds(clients.home_region), "describe_global_clusters", "GlobalClusters", GlobalClusterIdentifier=identifier)
-    except is_ansible_aws_error_code("GlobalClusterNotFoundFault") as error:
-        raise GlobalClusterNotFound(message="Global cluster %s does not exist in this account" % identifier) from error
-    matching = [cluster for cluster in found if same_identifier(cluster["GlobalClusterIdentifier"], identifier)]
-    if not matching:
+        with aws_step(region, "Describing %s %s in %s" % (table.words, identifier, region)):
+            found = getattr(clients.rds(region), table.describe)(aws_retry=True, **{table.id_parameter: identifier})[table.result_key]
+    except is_ansible_aws_error_code(list(table.not_found)):
+        return None
+    return next((item for item in found if same_identifier(item.get(table.id_parameter, ""), identifier)), None)
+
+
+def describe(clients, kind, region, identifier):
+    """The description of one resource of ``kind`` in ``region``; NotFound (GlobalClusterNotFound) when AWS does not know it."""
+    found = find(clients, kind, region, identifier)
+    if found is not None:
+        return found
+    if kind == GLOBAL_CLUSTER:
         raise GlobalClusterNotFound(message="Global cluster %s does not exist in this account" % identifier)
-    return matching[0]
+    words = kind_words(kind)
+    raise NotFound(message="%s%s %s does not exist in %s" % (words[0].upper(), words[1:], identifier, region))
+
+
+def describe_global_cluster(clients, identifier):
+    """The global cluster, asked in the home region (a global cluster belongs to no region)."""
+    return describe(clients, GLOBAL_CLUSTER, clients.home_region, identifier)
 
 
 def describe_db_cluster(clients, region, identifier):
-    with aws_step(region, "Describing DB cluster %s in %s" % (identifier, region)):
-        clusters = clients.rds(region).describe_db_clusters(DBClusterIdentifier=identifier, aws_retry=True)["DBClusters"]
-    return clusters[0]
+    return describe(clients, DB_CLUSTER, region, identifier)
+
+
+def create(clients, kind, region, identifier, params, operation=None):
+    """Create one resource (``operation``: another create call of the kind, such as RESTORE_FROM_SNAPSHOT); AWS's description."""
+    table = KINDS[kind]
+    operation = operation or table.create
+    with aws_step(region, "Creating %s %s in %s (%s)" % (table.words, identifier, region, "".join(p.title() for p in operation.split("_")))):
+        return getattr(clients.rds(region), operation)(aws_retry=True, **params)[table.created_key]
+
+
+def create_or_adopt(clients, kind, region, identifier, params, is_ours, operation=None):
+    """Create one resource, or adopt it when AWS answers that it exists already and ``is_ours(description)`` says it is ours.
+
+    AWS answers "already exists" to a create whose first answer was lost and that AWSRetry sent again, and to a
+    create of an interrupted earlier run; anything else of that name is not ours and AWS's refusal stands.
+    """
+    try:
+        return create(clients, kind, region, identifier, params, operation)
+    except AuroraGlobalError as error:
+        found = find(clients, kind, region, identifier) if error_code(error) in KINDS[kind].already_exists else None
+        if found is None or not is_ours(found):
+            raise
+        return found
 
 
 def rpo_seconds(clients, region, parameter_group):
@@ -158,7 +240,7 @@ def describe_engine_version(clients, region, engine, engine_version):
     IncludeAll: without it AWS lists only versions whose Status is ``available``, so a cluster on a deprecated
     version (the clusters that most need an upgrade) would seem to have no valid upgrade target at all.
     """
-    with aws_step(region, "Listing valid upgrade targets of %s %s in %s" % (engine, engine_version, region)):
+    with aws_step(region, "Reading engine version %s %s in %s (DescribeDBEngineVersions)" % (engine, engine_version, region)):
         return _all_pages(
             clients.rds(region), "describe_db_engine_versions", "DBEngineVersions", Engine=engine, EngineVersion=engine_version, IncludeAll=True,
         )
@@ -185,17 +267,9 @@ def modify_db_cluster_engine_version(clients, region, identifier, engine_version
 
 
 def parameter_group_family(clients, region, kind, name):
-    """The family of a DB cluster parameter group (kind CLUSTER_PARAMETER_GROUP) or DB parameter group in a region; None when it does not exist."""
-    client = clients.rds(region)
-    try:
-        with aws_step(region, "Reading %s %s in %s" % (kind, name, region)):
-            if kind == CLUSTER_PARAMETER_GROUP:
-                groups = client.describe_db_cluster_parameter_groups(DBClusterParameterGroupName=name, aws_retry=True)["DBClusterParameterGroups"]
-            else:
-                groups = client.describe_db_parameter_groups(DBParameterGroupName=name, aws_retry=True)["DBParameterGroups"]
-    except is_ansible_aws_error_code(["DBParameterGroupNotFound", "DBClusterParameterGroupNotFound"]):
-        return None
-    return groups[0].get("DBParameterGroupFamily") if groups else None
+    """The family of a parameter group (kind CLUSTER_PARAMETER_GROUP or DB_PARAMETER_GROUP) in a region; None when it does not exist."""
+    group = find(clients, kind, region, name)
+    return group.get("DBParameterGroupFamily") if group else None
 
 
 def describe_cluster_instances(clients, region, cluster_identifier):
@@ -203,6 +277,27 @@ def describe_cluster_instances(clients, region, cluster_identifier):
     with aws_step(region, "Describing the DB instances of DB cluster %s in %s" % (cluster_identifier, region)):
         # One page is enough: an Aurora cluster has at most 16 instances, a page holds 100.
         return clients.rds(region).describe_db_instances(Filters=[{"Name": "db-cluster-id", "Values": [cluster_identifier]}], aws_retry=True)["DBInstances"]
+
+
+def cluster_instances(clients, region, cluster):
+    """The DB instances of a cluster (one DescribeDBInstances), the writer first, then the readers by identifier."""
+    writers = {m["DBInstanceIdentifier"] for m in cluster.get("DBClusterMembers", []) if m.get("IsClusterWriter")}
+    instances = describe_cluster_instances(clients, region, cluster["DBClusterIdentifier"])
+    return sorted(instances, key=lambda instance: (instance["DBInstanceIdentifier"] not in writers, instance["DBInstanceIdentifier"]))
+
+
+def engine_version_entry(clients, region, engine, engine_version):
+    """The DescribeDBEngineVersions entry of one version in one region, or None when the region does not offer it."""
+    return next((entry for entry in describe_engine_version(clients, region, engine, engine_version) if entry["EngineVersion"] == engine_version), None)
+
+
+def instance_class_orderable(clients, region, engine, engine_version, instance_class):
+    """Whether the region offers this DB instance class for the engine version (DescribeOrderableDBInstanceOptions)."""
+    with aws_step(region, "Checking that %s is offered for %s %s in %s" % (instance_class, engine, engine_version, region)):
+        options = clients.rds(region).describe_orderable_db_instance_options(
+            Engine=engine, EngineVersion=engine_version, DBInstanceClass=instance_class, MaxRecords=20, aws_retry=True,
+        )["OrderableDBInstanceOptions"]
+    return any(option.get("DBInstanceClass") == instance_class for option in options)
 
 
 def modify_db_cluster_parameter_group(clients, region, identifier, group):

@@ -11,19 +11,21 @@ asserts on the facts, one assert per code of BLOCKER_CODES.
 
 from collections import namedtuple
 
-from ansible_collections.aurora.global_db.plugins.module_utils.members import same_identifier
+from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import same_identifier
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import AVAILABLE
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import SYNCHRONIZED
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_failover_in_progress
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_in_flight
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_synchronized
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import AURORA_POSTGRESQL
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import MAJOR
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import aurora_mysql_generation
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import compare_versions
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import find_upgrade_target
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import parse_engine_version
-
-AVAILABLE = "available"
-SYNCHRONIZED = "connected"
-FAILOVER_IN_PROGRESS_STATES = ("pending", "switching-over", "failing-over", "cancelling")
-# Statuses of an upgrade (or another modification) that finishes on its own; a re-run waits for them instead of refusing.
-IN_FLIGHT_STATES = ("upgrading", "modifying")
 
 UpgradeContext = namedtuple("UpgradeContext", ["facts", "target", "kind", "pending", "targets_by_member"])
 UpgradeContext.__doc__ = """What the checks read.
@@ -48,7 +50,7 @@ def _check_mysql_v2_to_v3(context):
     if not on_v2 or target_generation == 2:
         return None
     return (
-        "Aurora MySQL version 2 cannot be upgraded in place to %s in a global database (seed rule: MySQL 2 -> 3): %s. "
+        "Aurora MySQL version 2 cannot be upgraded in place to %s in a global database (rule R3: the AWS guide prescribes a new global database from a snapshot): %s. "
         "Use the snapshot restore method instead: take a snapshot of the primary, restore it as a new cluster on the target "
         "version and build a new global database from it (role: aurora_global_upgrade_method: snapshot_restore; module: "
         "aurora.global_db.aurora_global_snapshot_restore)." % (context.target, _describe(on_v2)),
@@ -123,18 +125,18 @@ def _check_target_supports_global(context):
 
 def _check_global_cluster_available(context):
     status = context.facts["status"]
-    if status == AVAILABLE:
+    if is_ready(GLOBAL_CLUSTER, status):
         return None
     return (
-        "Global cluster %s is '%s', not 'available': wait until it is available, then run the upgrade again." % (
-            context.facts["global_cluster_identifier"], status),
+        "Global cluster %s is '%s', not '%s': wait until it is available, then run the upgrade again." % (
+            context.facts["global_cluster_identifier"], status, AVAILABLE),
         [],
     )
 
 
 def _check_failover(context):
     failover = context.facts["failover_state"]
-    if not failover or failover.get("status") not in FAILOVER_IN_PROGRESS_STATES:
+    if not failover or not is_failover_in_progress(failover.get("status")):
         return None
     return (
         "A switchover or failover of global cluster %s is in progress (FailoverState %s, from %s to %s): "
@@ -145,19 +147,19 @@ def _check_failover(context):
 
 
 def _state_of(member):
-    if member["status"] == AVAILABLE and member["pending_engine_version"]:
-        return "'available' with an engine version change to %s accepted and not started yet" % member["pending_engine_version"]
+    if is_ready(DB_CLUSTER, member["status"]) and member["pending_engine_version"]:
+        return "'%s' with an engine version change to %s accepted and not started yet" % (member["status"], member["pending_engine_version"])
     return "'%s'" % member["status"]
 
 
 def _check_members_available(context):
-    busy = [m for m in context.facts["members"] if m["status"] != AVAILABLE or m["pending_engine_version"]]
+    busy = [m for m in context.facts["members"] if not is_ready(DB_CLUSTER, m["status"]) or m["pending_engine_version"]]
     if not busy:
         return None
     return (
-        "Every member must be 'available', with no engine version change pending, before an upgrade starts; not ready: %s. "
-        "Wait until they are (an upgrade already running or accepted finishes on its own), then run again." % ", ".join(
-            "%s (%s) is %s" % (m["db_cluster_identifier"], m["region"], _state_of(m)) for m in busy),
+        "Every member must be '%s', with no engine version change pending, before an upgrade starts; not ready: %s. "
+        "Wait until they are (an upgrade already running or accepted finishes on its own), then run again." % (AVAILABLE, ", ".join(
+            "%s (%s) is %s" % (m["db_cluster_identifier"], m["region"], _state_of(m)) for m in busy)),
         busy,
     )
 
@@ -175,7 +177,7 @@ def _check_headless(context):
 
 def _check_synchronized(context):
     # AWS leaves SynchronizationStatus out where it has nothing to report; only a reported state other than connected blocks.
-    resyncing = [m for m in context.facts["members"] if m["synchronization_status"] not in (None, SYNCHRONIZED)]
+    resyncing = [m for m in context.facts["members"] if not is_synchronized(m["synchronization_status"])]
     if not resyncing:
         return None
     return (
@@ -207,14 +209,15 @@ BLOCKER_CODES = tuple(code for code, _check in _CHECKS)
 
 def members_in_flight(facts):
     """The members with a change running or accepted by AWS that finishes on its own."""
-    return [m for m in facts["members"] if m["status"] in IN_FLIGHT_STATES or (m["status"] == AVAILABLE and m["pending_engine_version"])]
+    return [m for m in facts["members"]
+            if is_in_flight(DB_CLUSTER, m["status"]) or (is_ready(DB_CLUSTER, m["status"]) and m["pending_engine_version"])]
 
 
 def _finishes_on_its_own(facts, code, clusters):
     """True when the blocker only says that an earlier upgrade (or modification) is still running, which a re-run waits for."""
     if code == "member_not_available":
         return set(clusters) <= {m["db_cluster_identifier"] for m in members_in_flight(facts)}
-    return code == "global_cluster_not_available" and facts["status"] in IN_FLIGHT_STATES
+    return code == "global_cluster_not_available" and is_in_flight(GLOBAL_CLUSTER, facts["status"])
 
 
 def find_blockers(context):

@@ -4,28 +4,18 @@
 
 """The name of the manual DB cluster snapshot taken before an upgrade: cluster, versions and UTC time, as AWS allows.
 
-AWS (CreateDBClusterSnapshot): 1 to 63 letters, digits or hyphens, the first a letter, no hyphen at the end and
-never two in a row; stored in lower case. The versions and the time are kept whole and the cluster identifier is
+AWS's identifier rule (identifiers.py) applies. The versions and the time are kept whole and the cluster identifier is
 shortened when the whole would be too long, so that two snapshots of one upgrade never differ only in a cut-off part.
 """
 
 import re
 
-MAX_LENGTH = 63
-# botocore CreateDBClusterMessage, CreateDBInstanceMessage, CreateDBClusterSnapshotMessage: 1 to 63 letters, numbers or
-# hyphens, the first a letter, no hyphen at the end and never two in a row.
-_RDS_IDENTIFIER = re.compile(r"^[a-z](?:-?[a-z0-9])*$", re.IGNORECASE)
-# The rule in the words of the refusals.
-IDENTIFIER_RULE = "1 to %d letters, digits or hyphens, the first a letter, no hyphen at the end or two in a row" % MAX_LENGTH
+from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import MAX_LENGTH
+
 # Aurora MySQL 8.0.mysql_aurora.3.04.0: the Aurora version (3.04.0) says it all and keeps the name short.
 _MYSQL_LINE_PREFIX = re.compile(r"^\d+\.\d+\.mysql_aurora\.")
 _NOT_ALLOWED = re.compile(r"[^a-z0-9]+")
 _UTC_MINUTE = re.compile(r"^\d{12}$")
-
-
-def is_rds_identifier(identifier):
-    """Whether AWS accepts ``identifier`` as the name of a new DB cluster, DB instance or DB cluster snapshot."""
-    return len(identifier) <= MAX_LENGTH and bool(_RDS_IDENTIFIER.match(identifier))
 
 
 def _hyphenated(text):

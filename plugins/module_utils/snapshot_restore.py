@@ -9,7 +9,7 @@ snapshot of the primary, restored as a cluster of the target version, a new glob
 secondary cluster in each old secondary's region. The old global database only gives a snapshot: it receives
 no other call that changes anything, so that it stays there for a rollback.
 
-Every resource is named from the old one (``new_cluster_suffix``) and tagged with RESTORE_TAG, so a re-run
+Every resource is named from the old one (``new_cluster_suffix``) and tagged with tags.RESTORE_TAG, so a re-run
 recognises what an interrupted run created and continues from there; anything else of the same name is
 refused before any change. All checks are made before the first create.
 """
@@ -19,27 +19,33 @@ from collections import namedtuple
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
+from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import IDENTIFIER_RULE
+from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import MAX_LENGTH
+from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import is_rds_identifier
+from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import same_identifier
+from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import stored_form
 from ansible_collections.aurora.global_db.plugins.module_utils.members import PRIMARY
 from ansible_collections.aurora.global_db.plugins.module_utils.members import SECONDARY
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import CLUSTER_PARAMETER_GROUP
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER_SNAPSHOT
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_INSTANCE
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_PARAMETER_GROUP
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import RESTORE_FROM_SNAPSHOT
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import cluster_instances
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import create_or_adopt
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import engine_version_entry
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import find
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import instance_class_orderable
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import kind_words
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import parameter_group_family
-from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import DB_CLUSTER
-from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import DB_INSTANCE
-from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import GLOBAL_CLUSTER
-from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import SNAPSHOT
-from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import cluster_instances
-from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import create
-from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import describe
-from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import engine_version_entry
-from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import instance_class_orderable
-from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import is_already_exists
-from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import kind_words
-from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import AVAILABLE
-from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import FAILOVER_IN_PROGRESS_STATES
-from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_names import IDENTIFIER_RULE
-from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_names import MAX_LENGTH
-from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_names import is_rds_identifier
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_failover_in_progress
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_stuck
+from ansible_collections.aurora.global_db.plugins.module_utils.tags import has_restore_mark
+from ansible_collections.aurora.global_db.plugins.module_utils.tags import restore_tags
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import AURORA_MYSQL
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import InvalidEngineVersion
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import aurora_mysql_generation
@@ -50,14 +56,6 @@ from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Re
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_until_settled
 
 METHOD = "snapshot_restore"
-# Tag on every resource a run creates: "<old global id>/<new global id>". '/' is allowed in RDS tag values.
-RESTORE_TAG = "aurora-global-db-snapshot-restore"
-# Statuses after which a new resource will not become available without the operator (AWS RDS User Guide,
-# "Viewing Amazon Aurora DB cluster status" and "Viewing DB instance status").
-FAILED_STATES = (
-    "failed", "incompatible-parameters", "incompatible-restore", "incompatible-network", "inaccessible-encryption-credentials",
-    "inaccessible-encryption-credentials-recoverable", "storage-full", "deleting",
-)
 
 _NOT_IN_IDENTIFIERS = re.compile(r"[^a-z0-9]+")
 
@@ -110,7 +108,8 @@ def new_identifier(identifier, suffix):
 
 
 def restore_tag_value(request):
-    return "%s/%s" % (request.global_cluster_identifier.lower(), request.new_global_cluster_identifier.lower())
+    """The value of the restore mark on every resource a run creates: "<old global id>/<new global id>" ('/' is allowed)."""
+    return "%s/%s" % (stored_form(request.global_cluster_identifier), stored_form(request.new_global_cluster_identifier))
 
 
 def snapshot_identifier(request, old_primary):
@@ -119,7 +118,7 @@ def snapshot_identifier(request, old_primary):
     Always the same for the same request, so that a re-run finds the snapshot of the interrupted run."""
     if request.db_cluster_snapshot_identifier:
         return request.db_cluster_snapshot_identifier
-    suffix = "-before-" + _NOT_IN_IDENTIFIERS.sub("-", request.new_global_cluster_identifier.lower()).strip("-")
+    suffix = "-before-" + _NOT_IN_IDENTIFIERS.sub("-", stored_form(request.new_global_cluster_identifier)).strip("-")
     return (old_primary[:max(1, MAX_LENGTH - len(suffix))].rstrip("-") + suffix)[:MAX_LENGTH].rstrip("-")
 
 
@@ -182,7 +181,7 @@ def build_layout(request, old_members, snapshot_exists_for_user, deletion_protec
     ``instances`` (DescribeDBInstances, writer first). ``snapshot_exists_for_user``: a snapshot named by the user
     exists and is used as it is (it carries no tag of ours). ``deletion_protection``: the old global cluster's, kept.
     """
-    tags = [{"Key": RESTORE_TAG, "Value": restore_tag_value(request)}]
+    tags = restore_tags(restore_tag_value(request))
     primary = next(old for old in old_members if old["member"]["role"] == PRIMARY)
     primary_region = primary["member"]["region"]
     old_primary = primary["member"]["db_cluster_identifier"]
@@ -192,14 +191,14 @@ def build_layout(request, old_members, snapshot_exists_for_user, deletion_protec
         snapshot_params["Tags"] = tags
     new_primary = new_identifier(old_primary, request.new_cluster_suffix)
     layout = [
-        Resource(SNAPSHOT, snapshot, primary_region, None, snapshot_params, None),
+        Resource(DB_CLUSTER_SNAPSHOT, snapshot, primary_region, None, snapshot_params, None),
         Resource(DB_CLUSTER, new_primary, primary_region, PRIMARY, dict(
             _cluster_settings(primary["cluster"], request, primary_region, tags, restored=True), DBClusterIdentifier=new_primary, SnapshotIdentifier=snapshot,
         ), None),
     ]
     layout.extend(_instances(primary["instances"], new_primary, primary_region, PRIMARY, request, tags))
     # The source is given by ARN once the new primary exists (run time); the global cluster takes engine and version from it.
-    layout.append(Resource(GLOBAL_CLUSTER, request.new_global_cluster_identifier.lower(), primary_region, None, {
+    layout.append(Resource(GLOBAL_CLUSTER, stored_form(request.new_global_cluster_identifier), primary_region, None, {
         "GlobalClusterIdentifier": request.new_global_cluster_identifier, "DeletionProtection": bool(deletion_protection), "Tags": tags,
     }, new_primary))
     secondaries = sorted((old for old in old_members if old["member"]["role"] == SECONDARY), key=lambda old: old["member"]["region"])
@@ -215,7 +214,7 @@ def build_layout(request, old_members, snapshot_exists_for_user, deletion_protec
 
 
 def has_restore_tag(description, request):
-    return any(tag.get("Key") == RESTORE_TAG and tag.get("Value") == restore_tag_value(request) for tag in description.get("TagList") or [])
+    return has_restore_mark(description, restore_tag_value(request))
 
 
 def resource_summary(resource, action):
@@ -223,7 +222,7 @@ def resource_summary(resource, action):
 
 
 def _key(resource):
-    return (resource.kind, resource.region, resource.identifier.lower())
+    return (resource.kind, resource.region, stored_form(resource.identifier))
 
 
 def _global_member_arns(global_cluster):
@@ -239,8 +238,11 @@ class SnapshotRestore(TimedRun):
         self._existing = {}
         self.resources = []
 
-    def run(self):
-        self._start_deadline()
+    def progress(self):
+        """What was created is kept, and a re-run resumes from it."""
+        return {"changed": any(r["action"] == "created" for r in self.resources), "resources": self.resources}
+
+    def _run(self):
         old = self._reader.facts(self._request.global_cluster_identifier)
         self._refuse([method_refusal(old["engine"], old["engine_version"], self._request.engine_version)] + self._request_refusals(old))
         old_members = [self._old_member(member) for member in old["members"]]
@@ -268,7 +270,7 @@ class SnapshotRestore(TimedRun):
                 "snapshot would be lost. Stop the application's writes first, then confirm with writes_stopped=true."
                 % old["global_cluster_identifier"]
             )
-        if self._request.new_global_cluster_identifier.lower() == old["global_cluster_identifier"].lower():
+        if same_identifier(self._request.new_global_cluster_identifier, old["global_cluster_identifier"]):
             refusals.append("new_global_cluster_identifier must differ from global_cluster_identifier: the old global database stays for a rollback.")
         if not self._request.new_cluster_suffix:
             refusals.append("new_cluster_suffix must not be empty: the new clusters need names of their own.")
@@ -287,16 +289,16 @@ class SnapshotRestore(TimedRun):
 
     def _state_refusals(self, old):
         refusals = []
-        if old["status"] != AVAILABLE:
+        if not is_ready(GLOBAL_CLUSTER, old["status"]):
             refusals.append("Global cluster %s is '%s', not available: wait until it is." % (old["global_cluster_identifier"], old["status"]))
-        if old["failover_state"] and old["failover_state"]["status"] in FAILOVER_IN_PROGRESS_STATES:
+        if old["failover_state"] and is_failover_in_progress(old["failover_state"]["status"]):
             refusals.append("A switchover or failover of %s is in progress (%s): wait until it is over." % (
                 old["global_cluster_identifier"], old["failover_state"]["status"]))
         if old["primary"] is None:
             refusals.append("Global cluster %s has no writer (primary) to take the snapshot from." % old["global_cluster_identifier"])
         refusals.extend(
             "Member %s (%s) is '%s', not available." % (m["db_cluster_identifier"], m["region"], m["status"])
-            for m in old["members"] if m["status"] != AVAILABLE
+            for m in old["members"] if not is_ready(DB_CLUSTER, m["status"])
         )
         return refusals
 
@@ -345,8 +347,8 @@ class SnapshotRestore(TimedRun):
         if not self._request.db_cluster_snapshot_identifier or old["primary"] is None:
             return None
         primary = next(m for m in old["members"] if m["role"] == PRIMARY)
-        found = describe(self._clients, SNAPSHOT, primary["region"], self._request.db_cluster_snapshot_identifier)
-        if found is not None and found.get("DBClusterIdentifier", "").lower() != primary["db_cluster_identifier"].lower():
+        found = find(self._clients, DB_CLUSTER_SNAPSHOT, primary["region"], self._request.db_cluster_snapshot_identifier)
+        if found is not None and not same_identifier(found.get("DBClusterIdentifier", ""), primary["db_cluster_identifier"]):
             refusals.append("DB cluster snapshot %s is a snapshot of %s, not of the primary %s." % (
                 found["DBClusterSnapshotIdentifier"], found.get("DBClusterIdentifier"), primary["db_cluster_identifier"]))
         return found
@@ -355,10 +357,10 @@ class SnapshotRestore(TimedRun):
         """Refusals for names taken by resources this method did not create; what it did create is kept to resume."""
         refusals = []
         for resource in layout:
-            if resource.kind == SNAPSHOT and user_snapshot is not None:
+            if resource.kind == DB_CLUSTER_SNAPSHOT and user_snapshot is not None:
                 self._existing[_key(resource)] = user_snapshot
                 continue
-            found = describe(self._clients, resource.kind, resource.region, resource.identifier)
+            found = find(self._clients, resource.kind, resource.region, resource.identifier)
             if found is None:
                 continue
             if self._is_ours(resource, found):
@@ -374,7 +376,7 @@ class SnapshotRestore(TimedRun):
         if resource.kind != GLOBAL_CLUSTER:
             return has_restore_tag(found, self._request)
         # The new global cluster is ours when its writer is our new primary.
-        primary = describe(self._clients, DB_CLUSTER, resource.region, resource.parent)
+        primary = find(self._clients, DB_CLUSTER, resource.region, resource.parent)
         return primary is not None and has_restore_tag(primary, self._request) and primary["DBClusterArn"] in _global_member_arns(found)
 
     # The run: creates in order, each awaited where the next one depends on it.
@@ -404,20 +406,15 @@ class SnapshotRestore(TimedRun):
         params = dict(resource.params)
         if resource.kind == GLOBAL_CLUSTER:
             # The new primary was found or created just before.
-            params["SourceDBClusterIdentifier"] = self._existing[(DB_CLUSTER, resource.region, resource.parent.lower())]["DBClusterArn"]
-        try:
-            self._existing[_key(resource)] = create(self._clients, resource.kind, resource.region, resource.identifier, params, restore_from_snapshot)
-        except AuroraGlobalError as error:
-            # AWSRetry resends a call whose answer was lost; AWS then says the resource exists: it is ours if it carries our tag.
-            found = describe(self._clients, resource.kind, resource.region, resource.identifier) if is_already_exists(error) else None
-            if found is None or not self._is_ours(resource, found):
-                raise
-            self._existing[_key(resource)] = found
+            params["SourceDBClusterIdentifier"] = self._existing[(DB_CLUSTER, resource.region, stored_form(resource.parent))]["DBClusterArn"]
+        self._existing[_key(resource)] = create_or_adopt(
+            self._clients, resource.kind, resource.region, resource.identifier, params, lambda found: self._is_ours(resource, found),
+            RESTORE_FROM_SNAPSHOT if restore_from_snapshot else None)
         self.resources.append(resource_summary(resource, "created"))
 
     def _describe_created(self, resource):
         """The description of a resource this run found or created; RestoreFailed when it has disappeared since."""
-        found = describe(self._clients, resource.kind, resource.region, resource.identifier)
+        found = find(self._clients, resource.kind, resource.region, resource.identifier)
         if found is None:
             raise RestoreFailed(message="%s %s (%s) disappeared while the restore was running." % (
                 kind_words(resource.kind), resource.identifier, resource.region))
@@ -427,12 +424,12 @@ class SnapshotRestore(TimedRun):
         """The resource's State for the wait; RestoreFailed when it is gone or in a status it will not leave by itself."""
         found = self._describe_created(resource)
         status = found.get("DBInstanceStatus") or found.get("Status")
-        if status in FAILED_STATES:
+        if is_stuck(resource.kind, status):
             raise RestoreFailed(message=(
                 "%s %s (%s) is '%s': it will not become available. See its events: aws rds describe-events --source-identifier %s "
                 "--region %s. Fix or delete it, then run again (the rest is resumed)." % (
                     kind_words(resource.kind), resource.identifier, resource.region, status, resource.identifier, resource.region)))
-        return State(WaitedResource(kind_words(resource.kind), resource.identifier, resource.region), found.get("EngineVersion"), status)
+        return State(WaitedResource(resource.kind, resource.identifier, resource.region), found.get("EngineVersion"), status)
 
     def _wait(self, resources):
         wait_until_settled(resources, self._read_state, self._deadline, self._request.poll_interval, self._sleep,
@@ -459,7 +456,7 @@ class SnapshotRestore(TimedRun):
         if self._check_mode:
             self.resources = [resource_summary(r, "existing" if _key(r) in self._existing else "create") for r in layout]
         global_resource = next(r for r in layout if r.kind == GLOBAL_CLUSTER)
-        new_global = self._existing.get(_key(global_resource)) if self._check_mode else describe(
+        new_global = self._existing.get(_key(global_resource)) if self._check_mode else find(
             self._clients, GLOBAL_CLUSTER, global_resource.region, global_resource.identifier)
         return {
             "changed": any(r["action"] in ("create", "created") for r in self.resources),
@@ -475,7 +472,7 @@ class SnapshotRestore(TimedRun):
         }
 
     def _new_member(self, resource, layout):
-        cluster = None if self._check_mode else describe(self._clients, DB_CLUSTER, resource.region, resource.identifier)
+        cluster = None if self._check_mode else find(self._clients, DB_CLUSTER, resource.region, resource.identifier)
         return {
             "db_cluster_identifier": resource.identifier,
             "region": resource.region,

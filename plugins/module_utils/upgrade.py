@@ -16,8 +16,10 @@ from collections import namedtuple
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
 from ansible_collections.aurora.global_db.plugins.module_utils.fanout import fan_out
-from ansible_collections.aurora.global_db.plugins.module_utils.members import same_identifier
+from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import same_identifier
 from ansible_collections.aurora.global_db.plugins.module_utils.progress_file import ProgressFile
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_code
@@ -25,17 +27,17 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify_db_cluster_engine_version
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify_global_cluster_engine_version
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import recent_events
-from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import IN_FLIGHT_STATES
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import members_in_flight
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import request_refusals
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_in_flight
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import MAJOR
-from ansible_collections.aurora.global_db.plugins.module_utils.waiting import DB_CLUSTER
-from ansible_collections.aurora.global_db.plugins.module_utils.waiting import GLOBAL_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import WaitFailed
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import is_settled
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import stopped_by
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_for_upgrade
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_until_settled
 
@@ -87,7 +89,8 @@ def _member_resource(member):
 
 def _shows_upgrade_to(state, target):
     """Whether a resource that was settled before a modify now shows an upgrade to ``target``: accepted, running or done."""
-    return state.pending_engine_version == target or state.status in IN_FLIGHT_STATES or (state.engine_version == target and is_settled(state))
+    return state.pending_engine_version == target or is_in_flight(state.resource.kind, state.status) or (
+        state.engine_version == target and is_settled(state))
 
 
 def _format_events(events):
@@ -110,22 +113,11 @@ class GlobalDatabaseUpgrade(TimedRun):
         super().__init__(clients, request, check_mode, clock, sleep)
         self._reader = GlobalDatabaseReader(clients)
         self._progress_file = ProgressFile(progress_file, request.global_cluster_identifier)
-        self._started_at = None
         self._plan = None
         self._started = []
         self._failed = []
         self._still_upgrading = []
         self._timed_out = False
-
-    def run(self):
-        """Upgrade as requested; returns the module result (diff included; the module drops it outside diff mode)."""
-        self._started_at = self._clock()
-        self._start_deadline()
-        try:
-            return self._run()
-        except AuroraGlobalError as error:
-            error.progress.update(self.progress())
-            raise
 
     def progress(self):
         """How far the run got, also for a failure around run() (the lease's).
@@ -200,7 +192,7 @@ class GlobalDatabaseUpgrade(TimedRun):
         """What this run started that is not at the target and settled yet (after wait=false)."""
         target = self._plan["target_engine_version"]
         not_done = [m["db_cluster_identifier"] for m in facts["members"]
-                    if m["engine_version"] != target or m["status"] != "available" or m["pending_engine_version"]]
+                    if m["engine_version"] != target or not is_ready(DB_CLUSTER, m["status"]) or m["pending_engine_version"]]
         if self._plan["kind"] == MAJOR:
             return list(self._started) if not_done else []
         return [identifier for identifier in self._started if identifier in not_done]
@@ -210,7 +202,7 @@ class GlobalDatabaseUpgrade(TimedRun):
 
     def _wait_for_in_flight(self, facts):
         resources = [_member_resource(m) for m in members_in_flight(facts)]
-        if facts["status"] in IN_FLIGHT_STATES:
+        if is_in_flight(GLOBAL_CLUSTER, facts["status"]):
             resources.append(self._global_resource(facts))
         self._wait_until_settled(resources, "the upgrades already running or accepted to finish")
 
@@ -269,11 +261,8 @@ class GlobalDatabaseUpgrade(TimedRun):
             return False
 
     def _refusal(self, error, target, members):
-        return AuroraGlobalError(
-            message="%s failed, so this run stopped (upgraded by this run: %s). %s Fix the cause AWS gives below, then run again; "
-            "members already at %s are skipped. AWS said" % (error.message, ", ".join(self._started) or "nothing", self._events(members), target),
-            exception=error.exception,
-        )
+        return stopped_by(error, "upgraded by this run: %s" % (", ".join(self._started) or "nothing"),
+                          "%s Fix the cause AWS gives below, then run again; members already at %s are skipped." % (self._events(members), target))
 
     def _wait_for_upgrade(self, resources):
         if self._request.wait:

@@ -16,23 +16,28 @@ and sleep are passed in so this runs without AWS.
 """
 
 from collections import namedtuple
+from contextlib import nullcontext
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
-
-AVAILABLE = "available"
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import kind_words
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
 # The wait between two reads grows with the time already waited, so that a long upgrade costs few calls
 # (the account's RDS API budget is shared) and the end of a short one is still seen soon; chosen by
 # measurement against the peers' policies (benchmarks/README.md).
 POLL_GROWTH = 0.05
 POLL_CAP_SECONDS = 60
-DB_CLUSTER = "DB cluster"
-GLOBAL_CLUSTER = "global cluster"
+# The smallest value each duration option of the waiting modules accepts.
+DURATION_MINIMUMS = dict(wait_timeout=0, poll_interval=1, status_settle_seconds=0)
 
 Resource = namedtuple("Resource", ["kind", "identifier", "region"])
-Resource.__doc__ = """A cluster being waited for; kind is DB_CLUSTER or GLOBAL_CLUSTER, region the one it is read in."""
+Resource.__doc__ = """A resource being waited for; kind is one of rds.KINDS, region the one it is read in."""
 
-State = namedtuple("State", ["resource", "engine_version", "status", "pending_engine_version"], defaults=(None,))
-State.__doc__ = """What one read of a resource reported; pending_engine_version is PendingModifiedValues.EngineVersion (DB clusters)."""
+State = namedtuple("State", ["resource", "engine_version", "status", "pending_engine_version", "busy_parts"], defaults=(None, ()))
+State.__doc__ = """What one read of a resource reported; pending_engine_version is PendingModifiedValues.EngineVersion (DB clusters).
+
+busy_parts: what still keeps a resource busy in its parts (a member's DB instances), each in words; empty when nothing does.
+"""
 
 
 class WaitFailed(AuroraGlobalError):
@@ -78,21 +83,52 @@ class TimedRun:
         self._clock = clock
         self._sleep = sleep
         self._deadline = None
+        self._started_at = None
 
-    def _start_deadline(self):
-        """Start the run's single wait_timeout, before its first read."""
-        self._deadline = Deadline(self._request.wait_timeout, self._clock)
+    def run(self, within=None):
+        """The module's result. Every AuroraGlobalError leaving it, also one of the context ``within`` (the lease the run
+        holds), carries progress(): how far the run got."""
+        try:
+            with within if within is not None else nullcontext():
+                self._started_at = self._clock()
+                # The run's single wait_timeout starts before its first read.
+                self._deadline = Deadline(self._request.wait_timeout, self._clock)
+                return self._run()
+        except AuroraGlobalError as error:
+            error.progress.update(self.progress())
+            raise
+
+    def progress(self):
+        """The result keys that say how far the run got; each run says what it changes."""
+        return {}
+
+    def _run(self):
+        raise NotImplementedError
+
+
+def stopped_by(error, done, advice):
+    """The error of a run that stops because AWS refused a call: AWS's answer kept, what the run ``done`` so far, the ``advice``."""
+    return AuroraGlobalError(message="%s failed, so this run stopped (%s). %s AWS said" % (error.message, done, advice), exception=error.exception)
+
+
+def check_durations(module, **progress):
+    """Fail the module, before any call, when a duration option it has is below its minimum (DURATION_MINIMUMS)."""
+    too_small = ["%s must be at least %d, not %d" % (name, minimum, module.params[name])
+                 for name, minimum in DURATION_MINIMUMS.items() if name in module.params and module.params[name] < minimum]
+    if too_small:
+        module.fail_json(msg="; ".join(too_small), **progress)
 
 
 def _describe(state):
     pending = " (%s pending)" % state.pending_engine_version if state.pending_engine_version else ""
-    return "%s %s (%s) is '%s' at %s%s" % (
-        state.resource.kind, state.resource.identifier, state.resource.region, state.status, state.engine_version, pending)
+    parts = ": %s" % "; ".join(state.busy_parts) if state.busy_parts else ""
+    return "%s %s (%s) is '%s' at %s%s%s" % (
+        kind_words(state.resource.kind), state.resource.identifier, state.resource.region, state.status, state.engine_version, pending, parts)
 
 
 def is_settled(state):
-    """Nothing is running or waiting to run on the resource: ``available`` and no engine version change pending."""
-    return state.status == AVAILABLE and not state.pending_engine_version
+    """Nothing is running or waiting to run on the resource: ready (statuses.py) and no engine version change pending."""
+    return is_ready(state.resource.kind, state.status) and not state.pending_engine_version
 
 
 def _events_command(resource):
@@ -158,7 +194,7 @@ class _UpgradeWatch:
         """The states that are not done; raises WaitFailed when the upgrade rolled back or has not started in time."""
         pending = []
         for state in states:
-            if state.status != AVAILABLE or state.pending_engine_version == self._target:
+            if not is_ready(state.resource.kind, state.status) or state.pending_engine_version == self._target:
                 # Busy, or accepted by AWS and not started yet.
                 self._seen_under_way.add(state.resource)
                 self._started = True
@@ -168,10 +204,10 @@ class _UpgradeWatch:
             elif state.resource in self._seen_under_way:
                 failed = [state.resource] if state.resource.kind == DB_CLUSTER else [s.resource for s in states if s.resource.kind == DB_CLUSTER]
                 raise WaitFailed(
-                    "The upgrade of %s %s (%s) to %s did not complete: it was seen accepted or upgrading and is 'available' at %s again. %s "
+                    "The upgrade of %s %s (%s) to %s did not complete: it was seen accepted or upgrading and is '%s' at %s again. %s "
                     "Fix the cause, then run the module again." % (
-                        state.resource.kind, state.resource.identifier, state.resource.region, self._target, state.engine_version,
-                        _where_to_look(failed)),
+                        kind_words(state.resource.kind), state.resource.identifier, state.resource.region, self._target, state.status,
+                        state.engine_version, _where_to_look(failed)),
                     failed=failed, still_running=[s.resource for s in pending if s.resource not in failed],
                 )
             else:
@@ -195,9 +231,10 @@ def wait_for_upgrade(resources, read_state, target, deadline, poll_interval, set
     )
 
 
-def wait_until_settled(resources, read_state, deadline, poll_interval, sleep, waiting_for):
-    """Wait until every resource is settled (see is_settled), whatever its version: an earlier upgrade finishing, AWS settling."""
+def wait_until_settled(resources, read_state, deadline, poll_interval, sleep, waiting_for, settled=is_settled):
+    """Wait until ``settled(state)`` holds for every resource (by default is_settled, whatever its version): an earlier
+    upgrade finishing, AWS settling, a new resource becoming available."""
     _poll(
-        lambda: [state for state in (read_state(resource) for resource in resources) if not is_settled(state)],
+        lambda: [state for state in (read_state(resource) for resource in resources) if not settled(state)],
         deadline, poll_interval, sleep, waiting_for,
     )

@@ -245,6 +245,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.apply_parameter_g
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import exit_module
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import check_durations
 
 ARGUMENT_SPEC = dict(
     global_cluster_identifier=dict(type="str", required=True),
@@ -260,8 +261,7 @@ ARGUMENT_SPEC = dict(
 
 def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    if module.params["poll_interval"] < 1 or module.params["wait_timeout"] < 0:
-        module.fail_json(msg="poll_interval must be at least 1 and wait_timeout at least 0")
+    check_durations(module)
     request = GroupsRequest(**{name: module.params[name] for name in GroupsRequest._fields})
     clients = RegionalClients(module, module.params["region_endpoint_urls"])
     exit_module(module, GlobalDatabaseParameterGroups(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep).run)

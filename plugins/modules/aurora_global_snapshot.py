@@ -147,6 +147,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.cluster_snapshot 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import exit_module
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import check_durations
 
 ARGUMENT_SPEC = dict(
     global_cluster_identifier=dict(type="str", required=True),
@@ -161,8 +162,7 @@ ARGUMENT_SPEC = dict(
 
 def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    if module.params["wait_timeout"] < 0 or module.params["poll_interval"] < 1:
-        module.fail_json(msg="wait_timeout must be at least 0 and poll_interval at least 1")
+    check_durations(module)
     request = SnapshotRequest(**{name: module.params[name] for name in SnapshotRequest._fields})
     snapshot = PrimarySnapshot(RegionalClients(module, module.params["region_endpoint_urls"]), request, module.check_mode,
                                clock=time.monotonic, sleep=time.sleep, progress_file=module.params["progress_file"])

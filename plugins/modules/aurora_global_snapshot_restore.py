@@ -249,12 +249,12 @@ import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
-from ansible_collections.aurora.global_db.plugins.module_utils.errors import fail_module
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import exit_module
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import RestoreRequest
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import SnapshotRestore
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import check_durations
 
 ARGUMENT_SPEC = dict(
     global_cluster_identifier=dict(type="str", required=True),
@@ -273,18 +273,10 @@ ARGUMENT_SPEC = dict(
 
 def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    if module.params["wait_timeout"] < 0 or module.params["poll_interval"] < 1:
-        module.fail_json(msg="wait_timeout must be at least 0 and poll_interval at least 1", resources=[])
+    check_durations(module, resources=[])
     request = RestoreRequest(**{name: module.params[name] for name in RestoreRequest._fields})
     clients = RegionalClients(module, module.params["region_endpoint_urls"])
-    restore = SnapshotRestore(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep)
-    try:
-        result = restore.run()
-    except AuroraGlobalError as error:
-        # How far the run got: what it created is kept, and a re-run resumes from it.
-        error.progress.update(changed=any(r["action"] == "created" for r in restore.resources), resources=restore.resources)
-        fail_module(module, error)
-    module.exit_json(**result)
+    exit_module(module, SnapshotRestore(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep).run)
 
 
 if __name__ == "__main__":

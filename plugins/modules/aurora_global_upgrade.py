@@ -287,7 +287,6 @@ import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import exit_module
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import GlobalClusterLease
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import default_owner
@@ -298,6 +297,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import GlobalDatabaseUpgrade
 from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import UpgradeRequest
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import check_durations
 
 ARGUMENT_SPEC = dict(
     global_cluster_identifier=dict(type="str", required=True),
@@ -315,31 +315,16 @@ ARGUMENT_SPEC = dict(
     **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
 
-# The smallest value each duration option accepts.
-_DURATION_MINIMUMS = dict(wait_timeout=0, poll_interval=1, status_settle_seconds=0)
-
-
-def _check_durations(module):
-    too_small = ["%s must be at least %d, not %d" % (name, minimum, module.params[name])
-                 for name, minimum in _DURATION_MINIMUMS.items() if module.params[name] < minimum]
-    if too_small:
-        module.fail_json(msg="; ".join(too_small))
-
-
 def _run_holding_the_lease(module, lease, upgrade):
     """The upgrade, inside the run's lease; a failure around the run (the lease's) carries the run's progress too."""
-    try:
-        with lease_for_run(lease, module.check_mode, module.params["lease"], module.params["lease_token"],
-                           module.params["lease_owner"] or default_owner(), lease_seconds(module.params["wait_timeout"]), module.warn):
-            return upgrade.run()
-    except AuroraGlobalError as error:
-        error.progress.update(upgrade.progress())
-        raise
+    return upgrade.run(within=lease_for_run(
+        lease, module.check_mode, module.params["lease"], module.params["lease_token"],
+        module.params["lease_owner"] or default_owner(), lease_seconds(module.params["wait_timeout"]), module.warn))
 
 
 def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    _check_durations(module)
+    check_durations(module)
     request = UpgradeRequest(**{name: module.params[name] for name in UpgradeRequest._fields})
     clients = RegionalClients(module, module.params["region_endpoint_urls"])
     upgrade = GlobalDatabaseUpgrade(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep,

@@ -10,6 +10,9 @@ aurora_global facts); the action plugin aurora_global_upgrade reads it and print
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
+
 # A line at least this often, even when nothing changed, so that a long wait never looks hung.
 # A line at least every QUIET_SECONDS, so at least one a minute even when a read takes a while.
 QUIET_SECONDS = 30
@@ -32,7 +35,7 @@ def member_states(facts, db_cluster_identifier=None):
     """
     wanted = (db_cluster_identifier or "").lower()
     states = []
-    if not wanted and facts.get("status", "available") != "available":
+    if not wanted and facts.get("status") is not None and not is_ready(GLOBAL_CLUSTER, facts["status"]):
         states.append("global cluster %s %s" % (facts["global_cluster_identifier"], facts.get("status")))
     states.extend(
         "%s (%s) %s at %s" % (m["db_cluster_identifier"], m["region"], m["status"], m["engine_version"])

@@ -9,48 +9,41 @@ from ansible_collections.aurora.global_db.plugins.module_utils.cluster_snapshot 
 from ansible_collections.aurora.global_db.plugins.module_utils.cluster_snapshot import SnapshotRequest
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 
-from .fakes import Pages
-from .fakes import VirtualClock
-from .fakes import client_error
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import FakeWorld
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import VirtualClock
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import client_error
 
 PRIMARY_ARN = "arn:aws:rds:us-east-1:123456789012:cluster:orders-use1"
 SECONDARY_ARN = "arn:aws:rds:eu-west-1:123456789012:cluster:orders-euw1"
 SNAPSHOT = "orders-use1-pre-14-6-to-15-4-202612011030"
 
 
-class _Rds:
-    """RegionalClients and one RDS client: a global cluster, and a snapshot whose statuses are read in turn."""
-
-    home_region = "us-east-1"
+class _Rds(FakeWorld):
+    """A global cluster, and a snapshot whose statuses are read in turn; everything happens in the primary's region."""
 
     def __init__(self, statuses, writer=PRIMARY_ARN, create_error=None, existing_of=None):
+        super().__init__()
         self._statuses = list(statuses)
-        self._writer = writer
         self._create_error = create_error
         self._existing_of = existing_of
         self.creates = []
+        members = [{"DBClusterArn": SECONDARY_ARN, "IsWriter": False}] + ([{"DBClusterArn": writer, "IsWriter": True}] if writer else [])
+        self.global_clusters["orders-global"] = {"GlobalClusterIdentifier": "orders-global", "GlobalClusterMembers": members}
 
     def rds(self, region):
         assert region == "us-east-1", "the snapshot is made in the primary's region, not %s" % region
-        return self
+        return super().rds(region)
 
-    def get_paginator(self, operation):
-        assert operation == "describe_global_clusters"
-        members = [{"DBClusterArn": SECONDARY_ARN, "IsWriter": False}] + ([{"DBClusterArn": self._writer, "IsWriter": True}] if self._writer else [])
-        return Pages({"GlobalClusters": [{"GlobalClusterIdentifier": "orders-global", "GlobalClusterMembers": members}]})
-
-    def create_db_cluster_snapshot(self, **params):
+    def create_db_cluster_snapshot(self, region, params):
         self.creates.append(params)
         if self._create_error:
             raise client_error(self._create_error, "refused", "CreateDBClusterSnapshot")
-        return {"DBClusterSnapshot": self._snapshot("creating", params["DBClusterIdentifier"])}
+        return self._snapshot("creating", params["DBClusterIdentifier"])
 
-    def describe_db_cluster_snapshots(self, **params):
-        if self._existing_of is None and not self.creates:
-            raise client_error("DBClusterSnapshotNotFoundFault", "not found", "DescribeDBClusterSnapshots")
-        if not self._statuses:
-            raise client_error("DBClusterSnapshotNotFoundFault", "not found", "DescribeDBClusterSnapshots")
-        return {"DBClusterSnapshots": [self._snapshot(self._statuses.pop(0), self._existing_of or "orders-use1")]}
+    def snapshot(self, identifier):
+        if (self._existing_of is None and not self.creates) or not self._statuses:
+            return None
+        return self._snapshot(self._statuses.pop(0), self._existing_of or "orders-use1")
 
     @staticmethod
     def _snapshot(status, cluster):
@@ -67,7 +60,7 @@ def test_the_primary_is_snapshotted_with_the_tags_and_awaited():
     rds = _Rds(["creating", "creating", "available"])
     result = _run(rds)
     assert rds.creates == [
-        {"aws_retry": True, "DBClusterSnapshotIdentifier": SNAPSHOT, "DBClusterIdentifier": "orders-use1", "Tags": [{"Key": "change", "Value": "CHG-1"}]},
+        {"DBClusterSnapshotIdentifier": SNAPSHOT, "DBClusterIdentifier": "orders-use1", "Tags": [{"Key": "change", "Value": "CHG-1"}]},
     ]
     assert result["changed"] is True
     snapshot = result["snapshot"]

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Gathering the facts across regions, with fake regional RDS clients that answer like botocore."""
+"""Gathering the facts across regions, in the unit tests' fake AWS world."""
 
 import pytest
 
@@ -10,67 +10,12 @@ from ansible_collections.aurora.global_db.plugins.module_utils.facts import Glob
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import _common_targets
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import _failover_state_facts
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import GlobalClusterNotFound
-from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import Pages
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import FakeWorld
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import client_error
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import db_cluster
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import global_cluster
 
-ACCOUNT = "123456789012"
 MEMBERS = {"pg-primary-use1": "us-east-1", "pg-secondary-euw1": "eu-west-1", "pg-secondary-apse2": "ap-southeast-2"}
-
-
-def _arn(identifier):
-    return "arn:aws:rds:%s:%s:cluster:%s" % (MEMBERS[identifier], ACCOUNT, identifier)
-
-
-class FakeRegionalRds:
-    """What one region's RDS answers; records every call as (region, operation, params)."""
-
-    def __init__(self, world, region):
-        self._world = world
-        self._region = region
-
-    def describe_db_clusters(self, DBClusterIdentifier, aws_retry=False):
-        self._world.calls.append((self._region, "describe_db_clusters", DBClusterIdentifier))
-        assert MEMBERS[DBClusterIdentifier] == self._region, "a member must be read in its own region"
-        return {"DBClusters": [self._world.clusters[DBClusterIdentifier]]}
-
-    def get_paginator(self, operation):
-        self._world.calls.append((self._region, operation, None))
-        if operation == "describe_global_clusters":
-            if self._world.global_cluster_error:
-                raise client_error(self._world.global_cluster_error, "refused", "DescribeGlobalClusters")
-            return Pages({"GlobalClusters": [self._world.global_cluster]})
-        if operation == "describe_db_cluster_parameters":
-            return Pages({"Parameters": self._world.rpo_parameters.get(self._region, [])})
-        if operation == "describe_db_engine_versions":
-            return Pages({"DBEngineVersions": self._world.engine_versions.get(self._region, self._world.engine_versions["*"])})
-        raise AssertionError("unexpected call %s" % operation)
-
-
-class FakeWorld:
-    def __init__(self):
-        self.calls = []
-        self.global_cluster_error = None
-        self.global_cluster = {
-            "GlobalClusterIdentifier": "pg-global",
-            "GlobalClusterArn": "arn:aws:rds::%s:global-cluster:pg-global" % ACCOUNT,
-            "Engine": "aurora-postgresql",
-            "EngineVersion": "14.6",
-            "Status": "available",
-            "DeletionProtection": True,
-            "GlobalClusterMembers": [
-                {"DBClusterArn": _arn(identifier), "IsWriter": identifier == "pg-primary-use1", "SynchronizationStatus": "connected"}
-                for identifier in MEMBERS
-            ],
-        }
-        self.clusters = {identifier: db_cluster(identifier, "pg-global-params") for identifier in MEMBERS}
-        self.rpo_parameters = {}
-        self.engine_versions = {"*": [_engine_version("14.6", ["14.9", "15.4"])]}
-
-    def rds(self, region):
-        return FakeRegionalRds(self, region)
-
-    home_region = "us-east-1"
 
 
 def _engine_version(version, targets):
@@ -85,7 +30,11 @@ def _engine_version(version, targets):
 
 @pytest.fixture
 def world():
-    return FakeWorld()
+    world = FakeWorld()
+    world.global_clusters["pg-global"] = global_cluster("pg-global", MEMBERS, "pg-primary-use1", DeletionProtection=True)
+    world.clusters = {identifier: db_cluster(identifier, "pg-global-params", region=region) for identifier, region in MEMBERS.items()}
+    world.engine_versions = {"*": [_engine_version("14.6", ["14.9", "15.4"])]}
+    return world
 
 
 def test_facts_of_a_three_region_global_database(world):
@@ -111,7 +60,7 @@ def test_default_parameter_groups_are_not_read(world):
     for cluster in world.clusters.values():
         cluster["DBClusterParameterGroup"] = "default.aurora-postgresql14"
     GlobalDatabaseReader(world).facts("pg-global")
-    assert not [call for call in world.calls if call[1] == "describe_db_cluster_parameters"]
+    assert not world.calls_of("describe_db_cluster_parameters")
 
 
 def test_valid_targets_are_those_every_region_offers(world):
@@ -125,40 +74,33 @@ def test_the_plan_checks_each_member_in_its_region_and_asks_each_region_once(wor
     plan = reader.plan(reader.facts("pg-global"), "14.9")
     assert [b["code"] for b in plan["blockers"]] == ["invalid_target"]
     assert plan["blockers"][0]["clusters"] == ["pg-secondary-euw1"]
-    engine_calls = sorted(call[0] for call in world.calls if call[1] == "describe_db_engine_versions")
+    engine_calls = sorted(region for _operation, region, _params in world.calls_of("describe_db_engine_versions"))
     assert engine_calls == ["ap-southeast-2", "eu-west-1", "us-east-1"]
 
 
 def test_an_unknown_global_cluster(world):
-    world.global_cluster_error = "GlobalClusterNotFoundFault"
+    world.refusals[("describe_global_clusters", "pg-global")] = client_error("GlobalClusterNotFoundFault", "not found", "DescribeGlobalClusters")
     with pytest.raises(GlobalClusterNotFound, match="pg-global does not exist"):
         GlobalDatabaseReader(world).facts("pg-global")
 
 
 def test_other_errors_are_not_taken_for_an_unknown_global_cluster(world):
-    world.global_cluster_error = "AccessDenied"
+    world.refusals[("describe_global_clusters", "pg-global")] = client_error("AccessDenied", "refused", "DescribeGlobalClusters")
     with pytest.raises(AnsibleAWSError, match="Describing global cluster pg-global .*AccessDenied") as raised:
         GlobalDatabaseReader(world).facts("pg-global")
     assert not isinstance(raised.value, GlobalClusterNotFound)
 
 
 def test_another_global_cluster_in_the_answer_is_not_taken_for_the_one_asked(world):
+    world.global_cluster = lambda identifier: world.global_clusters["pg-global"]
     with pytest.raises(GlobalClusterNotFound):
         GlobalDatabaseReader(world).facts("other-global")
 
 
 def test_an_aws_error_names_the_step(world):
-    def refuse(DBClusterIdentifier, aws_retry=False):
-        raise client_error("AccessDenied", "no", "DescribeDBClusters")
-
-    class Denied(FakeWorld):
-        def rds(self, region):
-            client = FakeRegionalRds(self, region)
-            client.describe_db_clusters = refuse
-            return client
-
+    world.refusals[("describe_db_clusters", "pg-primary-use1")] = client_error("AccessDenied", "no", "DescribeDBClusters")
     with pytest.raises(AnsibleAWSError, match=r"Describing DB cluster pg-primary-use1 in us-east-1: .*AccessDenied"):
-        GlobalDatabaseReader(Denied()).facts("pg-global")
+        GlobalDatabaseReader(world).facts("pg-global")
 
 
 def test_failover_state_facts():

@@ -8,8 +8,10 @@ import time
 
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
-from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import Pages
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import FakeRds
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import FakeWorld
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import db_cluster
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import global_cluster
 
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2", "eu-central-1", "ap-northeast-1"]
 ENGINE_VERSION = {
@@ -22,47 +24,43 @@ def _identifier(region):
     return "pg-%s" % region
 
 
-class SlowRegions:
-    """RDS in six regions where each region answers after its own delay, and every call is recorded with its thread."""
-
-    home_region = "us-east-1"
+class SlowRegions(FakeWorld):
+    """A global database in six regions where each region answers after its own delay, and every answer is recorded with its thread."""
 
     def __init__(self, delays):
+        super().__init__()
         self._delays = delays
         self.answered = []
         self.threads = set()
         self._lock = threading.Lock()
+        members = {_identifier(region): region for region in REGIONS}
+        self.global_clusters["pg-global"] = global_cluster("pg-global", members, _identifier("us-east-1"))
+        self.clusters = {identifier: db_cluster(identifier, "pg-params", region=region) for identifier, region in members.items()}
+        self.engine_versions = {"*": [ENGINE_VERSION]}
 
     def rds(self, region):
         return _SlowRegion(self, region)
 
-    def answer(self, region, answer):
+    def answer(self, region):
         time.sleep(self._delays.get(region, 0))
         with self._lock:
             self.answered.append(region)
             self.threads.add(threading.current_thread().name)
-        return answer
 
 
-class _SlowRegion:
+class _SlowRegion(FakeRds):
     def __init__(self, regions, region):
+        super().__init__(regions, region)
         self._regions = regions
-        self._region = region
+        self._region_name = region
 
     def describe_db_clusters(self, DBClusterIdentifier, aws_retry=False):
-        assert DBClusterIdentifier == _identifier(self._region)
-        return self._regions.answer(self._region, {"DBClusters": [db_cluster(DBClusterIdentifier, "pg-params")]})
+        self._regions.answer(self._region_name)
+        return super().describe_db_clusters(DBClusterIdentifier)
 
     def get_paginator(self, operation):
-        if operation == "describe_global_clusters":
-            return Pages({"GlobalClusters": [{
-                "GlobalClusterIdentifier": "pg-global", "Engine": "aurora-postgresql", "EngineVersion": "14.6", "Status": "available",
-                "GlobalClusterMembers": [
-                    {"DBClusterArn": "arn:aws:rds:%s:123456789012:cluster:%s" % (region, _identifier(region)), "IsWriter": region == "us-east-1",
-                     "SynchronizationStatus": "connected"} for region in REGIONS],
-            }]})
-        answers = {"describe_db_cluster_parameters": {"Parameters": []}, "describe_db_engine_versions": {"DBEngineVersions": [ENGINE_VERSION]}}
-        return Pages(self._regions.answer(self._region, answers[operation]))
+        self._regions.answer(self._region_name)
+        return super().get_paginator(operation)
 
 
 def _facts_and_plan(regions):

@@ -18,44 +18,33 @@ from ansible_collections.aurora.global_db.plugins.module_utils.lease import new_
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import owner_text
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import run_lease_request
 
-from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import Pages
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import FakeWorld
 
 ARN = "arn:aws:rds::123456789012:global-cluster:pg-global"
 NOW = datetime.datetime(2026, 12, 1, 10, 0, 0, tzinfo=datetime.timezone.utc)
 
 
-class TaggedGlobalCluster:
-    """One global cluster's tags as RDS keeps them; ``rival`` writes another run's lease when this run sleeps."""
+class TaggedGlobalCluster(FakeWorld):
+    """One global cluster whose tags RDS keeps; ``rival`` writes another run's lease when this run sleeps."""
 
     def __init__(self):
-        self.tags = {}
-        self.calls = []
+        super().__init__()
+        self.global_clusters["pg-global"] = {"GlobalClusterIdentifier": "pg-global", "GlobalClusterArn": ARN}
         self.rival = None
 
-    def rds(self, region):
-        return self
+    @property
+    def writes(self):
+        """The tag writes made, by AWS action name."""
+        names = {"add_tags_to_resource": "AddTagsToResource", "remove_tags_from_resource": "RemoveTagsFromResource"}
+        return [names[operation] for operation, _region, _params in self.calls if operation in names]
 
-    home_region = "us-east-1"
-
-    def get_paginator(self, operation):
-        return Pages({"GlobalClusters": [{"GlobalClusterIdentifier": "pg-global", "GlobalClusterArn": ARN}]})
-
-    def list_tags_for_resource(self, ResourceName, aws_retry):
-        return {"TagList": [{"Key": key, "Value": value} for key, value in self.tags.items()]}
-
-    def add_tags_to_resource(self, ResourceName, Tags, aws_retry):
-        self.calls.append("AddTagsToResource")
-        self.tags.update({tag["Key"]: tag["Value"] for tag in Tags})
-
-    def remove_tags_from_resource(self, ResourceName, TagKeys, aws_retry):
-        self.calls.append("RemoveTagsFromResource")
-        for key in TagKeys:
-            self.tags.pop(key, None)
+    def lease_tags(self):
+        return self.tags.get(ARN, {})
 
     def sleep(self, seconds):
         assert seconds == LEASE_SETTLE_SECONDS
         if self.rival is not None:
-            self.add_tags_to_resource(ARN, lease_tags(self.rival), True)
+            self.tags.setdefault(ARN, {}).update({tag["Key"]: tag["Value"] for tag in lease_tags(self.rival)})
 
 
 @pytest.fixture
@@ -69,12 +58,12 @@ def _lease(cluster):
 
 def _hold(cluster, owner, expires_in):
     held = new_lease(owner, 3600, NOW - datetime.timedelta(hours=1))._replace(expires=NOW + datetime.timedelta(seconds=expires_in))
-    cluster.tags.update({tag["Key"]: tag["Value"] for tag in lease_tags(held)})
+    cluster.tags.setdefault(ARN, {}).update({tag["Key"]: tag["Value"] for tag in lease_tags(held)})
     return held
 
 
 def list_tags(cluster):
-    return cluster.list_tags_for_resource(ARN, True)["TagList"]
+    return cluster.rds("us-east-1").list_tags_for_resource(ResourceName=ARN)["TagList"]
 
 
 def test_owner_text_keeps_what_a_tag_value_can_hold():
@@ -97,14 +86,14 @@ def test_a_free_lease_is_taken_and_released(cluster):
     assert (taken.owner, taken.expires - taken.started, replaced) == ("me", datetime.timedelta(seconds=600), None)
     assert lease.read() == taken
     assert lease.release(taken.token) == taken
-    assert cluster.tags == {}
+    assert cluster.lease_tags() == {}
 
 
 def test_a_held_lease_is_refused_naming_its_owner_and_nothing_is_written(cluster):
     _hold(cluster, "awx-job-1", expires_in=60)
     with pytest.raises(LeaseHeld, match="held by awx-job-1"):
         _lease(cluster).acquire("me", 600)
-    assert cluster.calls == []
+    assert cluster.writes == []
 
 
 def test_an_expired_lease_or_one_named_by_its_token_is_taken_over(cluster):
@@ -133,21 +122,21 @@ def test_a_run_releases_its_lease_when_it_fails(cluster):
         with lease_for_run(_lease(cluster), False, True, None, "me", 600, warnings.append):
             assert lease_from_tags(list_tags(cluster)).owner == "me"
             raise RuntimeError("the upgrade failed")
-    assert cluster.tags == {} and warnings == []
+    assert cluster.lease_tags() == {} and warnings == []
 
 
 def test_check_mode_and_a_disabled_lease_take_none(cluster):
     for check_mode, enabled in ((True, True), (False, False)):
         with lease_for_run(_lease(cluster), check_mode, enabled, None, "me", 600, None) as held:
             assert held is None
-    assert cluster.calls == []
+    assert cluster.writes == []
 
 
 def test_a_caller_s_token_is_checked_neither_taken_nor_released(cluster):
     held = _hold(cluster, "role", expires_in=600)
     with lease_for_run(_lease(cluster), False, True, held.token, "me", 600, None) as checked:
         assert checked == held
-    assert cluster.calls == []
+    assert cluster.writes == []
     with pytest.raises(LeaseHeld, match="given lease token other"):
         with lease_for_run(_lease(cluster), False, True, "other", "me", 600, None):
             pass
@@ -158,7 +147,7 @@ def test_check_mode_of_the_lease_module_reads_only(cluster):
     with pytest.raises(LeaseHeld):
         run_lease_request(_lease(cluster), "present", True, "me", 600)
     assert run_lease_request(_lease(cluster), "absent", True, "me", 600, token="other") == (False, None, None)
-    assert cluster.calls == []
+    assert cluster.writes == []
 
 
 def test_the_modules_lease_lasts_wait_timeout_but_never_less_than_five_minutes():

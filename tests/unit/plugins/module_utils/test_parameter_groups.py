@@ -11,6 +11,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups 
 from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import predicted_reboots
 from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import predicted_state
 from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import reboot_order
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_PARAMETER_GROUP
 from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import unknown_regions
 
 CLUSTER = {
@@ -55,10 +56,10 @@ def test_unknown_regions_name_option_region_and_where_members_are():
 
 
 def test_group_refusal():
-    assert group_refusal("DB parameter group", "g", "eu-west-1", "aurora-postgresql15", "aurora-postgresql15", "15.4") is None
-    assert "g does not exist in eu-west-1" in group_refusal("DB parameter group", "g", "eu-west-1", None, "aurora-postgresql15", "15.4")
+    assert group_refusal(DB_PARAMETER_GROUP, "g", "eu-west-1", "aurora-postgresql15", "aurora-postgresql15", "15.4") is None
+    assert "g does not exist in eu-west-1" in group_refusal(DB_PARAMETER_GROUP, "g", "eu-west-1", None, "aurora-postgresql15", "15.4")
     assert "has family aurora-postgresql14, not aurora-postgresql15" in group_refusal(
-        "DB parameter group", "g", "eu-west-1", "aurora-postgresql14", "aurora-postgresql15", "15.4")
+        DB_PARAMETER_GROUP, "g", "eu-west-1", "aurora-postgresql14", "aurora-postgresql15", "15.4")
 
 
 def test_changes_and_predictions():

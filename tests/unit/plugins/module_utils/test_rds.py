@@ -6,11 +6,20 @@
 import pytest
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER_SNAPSHOT
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import NotFound
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import create_or_adopt
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_engine_version
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
-from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import Pages
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import engine_version_entry
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_code
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import find
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import FakeWorld
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import client_error
 
 
@@ -32,25 +41,9 @@ class FakeModule:
         return self._client
 
 
-class RecordingClient:
-    def __init__(self, answer=None, error=None):
-        self.params = []
-        self._answer = answer
-        self._error = error
-
-    def get_paginator(self, operation):
-        client = self
-
-        class _Pages(Pages):
-            def paginate(self, **params):
-                client.params.append(params)
-                if client._error:
-                    raise client._error
-                return self
-        return _Pages(self._answer)
-
-    def describe_db_clusters(self, **params):
-        raise self._error
+def _clients(world):
+    """RegionalClients whose every region's client is the fake world's (RDS in us-east-1 answers for them all)."""
+    return RegionalClients(FakeModule(client=world.rds("us-east-1")), connect=_itself)
 
 
 def test_a_region_with_an_entry_gets_its_own_endpoint_and_others_get_endpoint_url():
@@ -73,30 +66,68 @@ def test_an_entry_that_is_not_a_url_is_a_clear_error(url):
 
 
 def test_a_request_signed_for_another_region_names_the_region_and_the_option():
+    world = FakeWorld()
     error = client_error("SignatureDoesNotMatch", "Credential should be scoped to a valid region, not 'eu-west-1'. ", "DescribeDBClusters")
-    clients = RegionalClients(FakeModule(client=RecordingClient(error=error)), connect=_itself)
+    world.refusals[("describe_db_clusters", "pg-secondary-euw1")] = error
     with pytest.raises(AuroraGlobalError) as failed:
-        describe_db_cluster(clients, "eu-west-1", "pg-secondary-euw1")
+        describe_db_cluster(_clients(world), "eu-west-1", "pg-secondary-euw1")
     assert "does not serve region eu-west-1" in failed.value.message
     assert "region_endpoint_urls" in failed.value.message
     assert failed.value.exception is error
 
 
 def test_other_signature_errors_are_reported_as_they_are():
-    error = client_error("SignatureDoesNotMatch", "The request signature we calculated does not match", "DescribeDBClusters")
-    clients = RegionalClients(FakeModule(client=RecordingClient(error=error)), connect=_itself)
+    world = FakeWorld()
+    world.refusals[("describe_db_clusters", "pg-secondary-euw1")] = client_error(
+        "SignatureDoesNotMatch", "The request signature we calculated does not match", "DescribeDBClusters")
     with pytest.raises(AuroraGlobalError) as failed:
-        describe_db_cluster(clients, "eu-west-1", "pg-secondary-euw1")
+        describe_db_cluster(_clients(world), "eu-west-1", "pg-secondary-euw1")
     assert failed.value.message == "Describing DB cluster pg-secondary-euw1 in eu-west-1"
 
 
+@pytest.mark.parametrize("kind", [DB_CLUSTER, DB_CLUSTER_SNAPSHOT, GLOBAL_CLUSTER])
+def test_find_answers_none_and_describe_raises_when_aws_does_not_know_the_resource(kind):
+    clients = _clients(FakeWorld())
+    assert find(clients, kind, "us-east-1", "missing") is None
+    with pytest.raises(NotFound, match="missing does not exist"):
+        describe(clients, kind, "us-east-1", "missing")
+
+
 def test_engine_versions_are_looked_up_with_deprecated_ones():
-    client = RecordingClient(answer={"DBEngineVersions": []})
-    describe_engine_version(RegionalClients(FakeModule(client=client), connect=_itself), "eu-west-1", "aurora-postgresql", "14.3")
-    assert client.params == [{"Engine": "aurora-postgresql", "EngineVersion": "14.3", "IncludeAll": True}]
+    world = FakeWorld()
+    describe_engine_version(_clients(world), "eu-west-1", "aurora-postgresql", "14.3")
+    engine_version_entry(_clients(world), "eu-west-1", "aurora-postgresql", "14.3")
+    assert [params for _operation, _region, params in world.calls_of("describe_db_engine_versions")] == [
+        {"Engine": "aurora-postgresql", "EngineVersion": "14.3", "IncludeAll": True}] * 2
 
 
 def test_the_global_cluster_is_matched_in_any_case():
-    client = RecordingClient(answer={"GlobalClusters": [{"GlobalClusterIdentifier": "orders-global"}]})
-    found = describe_global_cluster(RegionalClients(FakeModule(client=client), connect=_itself), "Orders-Global")
-    assert found == {"GlobalClusterIdentifier": "orders-global"}
+    world = FakeWorld()
+    world.global_clusters["orders-global"] = {"GlobalClusterIdentifier": "orders-global"}
+    assert describe_global_cluster(_clients(world), "Orders-Global") == {"GlobalClusterIdentifier": "orders-global"}
+
+
+class _SnapshotTakenBefore(FakeWorld):
+    """A create of a snapshot that exists already: AWS refuses it, as it does a create resent after a lost answer."""
+
+    def __init__(self, of_cluster):
+        super().__init__()
+        self.snapshots["snap"] = {"DBClusterSnapshotIdentifier": "snap", "DBClusterIdentifier": of_cluster}
+
+    def create_db_cluster_snapshot(self, region, params):
+        raise client_error("DBClusterSnapshotAlreadyExistsFault", "exists", "CreateDBClusterSnapshot")
+
+
+def _create_snapshot(world):
+    return create_or_adopt(_clients(world), DB_CLUSTER_SNAPSHOT, "us-east-1", "snap", {"DBClusterSnapshotIdentifier": "snap"},
+                           lambda found: found["DBClusterIdentifier"] == "ours")
+
+
+def test_a_create_answered_already_exists_adopts_the_resource_when_it_is_ours():
+    assert _create_snapshot(_SnapshotTakenBefore("ours"))["DBClusterIdentifier"] == "ours"
+
+
+def test_a_create_answered_already_exists_keeps_aws_refusal_when_the_resource_is_not_ours():
+    with pytest.raises(AuroraGlobalError, match="Creating DB cluster snapshot snap in us-east-1") as failed:
+        _create_snapshot(_SnapshotTakenBefore("theirs"))
+    assert error_code(failed.value) == "DBClusterSnapshotAlreadyExistsFault"

@@ -3,16 +3,17 @@
 
 import pytest
 
-from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import RESTORE_TAG
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import RestoreRequest
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import SnapshotRestore
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import build_layout
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import has_restore_tag
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import identifier_refusals
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import method_refusal
+from ansible_collections.aurora.global_db.plugins.module_utils.tags import RESTORE_TAG
 
-from .fakes import VirtualClock
-from .fakes import client_error
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import FakeWorld
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import VirtualClock
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import client_error
 
 TARGET = "8.0.mysql_aurora.3.04.0"
 TAG = {"Key": RESTORE_TAG, "Value": "orders-global/orders-v3"}
@@ -125,6 +126,8 @@ def test_names_aws_would_refuse_are_refused_before_any_change():
 
 @pytest.mark.parametrize("tags, ours", [
     ([TAG], True),
+    # The key earlier releases wrote: a restore they began resumes.
+    ([{"Key": "aurora-global-db-snapshot-restore", "Value": "orders-global/orders-v3"}], True),
     ([{"Key": RESTORE_TAG, "Value": "orders-global/another"}], False),
     ([{"Key": "team", "Value": "orders"}], False),
     (None, False),
@@ -133,24 +136,18 @@ def test_only_resources_tagged_for_this_restore_are_ours(tags, ours):
     assert has_restore_tag({"TagList": tags}, _request()) is ours
 
 
-class _Clients:
-    """RegionalClients for one region whose RDS client restores as if the first answer was lost."""
-
-    home_region = "us-east-1"
+class _Clients(FakeWorld):
+    """One region whose RDS restores as if the first answer was lost: the cluster exists, with ``existing_tags``."""
 
     def __init__(self, existing_tags):
+        super().__init__()
         self._existing_tags = existing_tags
-        self.calls = []
 
-    def rds(self, region):
-        return self
-
-    def restore_db_cluster_from_snapshot(self, **params):
-        self.calls.append("restore")
+    def restore_db_cluster_from_snapshot(self, region, params):
         raise client_error("DBClusterAlreadyExistsFault", "DB Cluster already exists", "RestoreDBClusterFromSnapshot")
 
-    def describe_db_clusters(self, **params):
-        return {"DBClusters": [{"DBClusterIdentifier": params["DBClusterIdentifier"], "TagList": self._existing_tags}]}
+    def cluster(self, identifier):
+        return {"DBClusterIdentifier": identifier, "TagList": self._existing_tags}
 
 
 def _restore_primary(clients):
@@ -163,7 +160,7 @@ def _restore_primary(clients):
 def test_a_create_answered_already_exists_counts_when_the_resource_is_ours():
     clients = _Clients([TAG])
     assert _restore_primary(clients).resources == [{"kind": "db_cluster", "identifier": "orders-use1-v3", "region": "us-east-1", "action": "created"}]
-    assert clients.calls == ["restore"]
+    assert [operation for operation, _region, _params in clients.calls] == ["restore_db_cluster_from_snapshot", "describe_db_clusters"]
 
 
 def test_a_create_answered_already_exists_fails_when_the_resource_is_someone_elses():

@@ -2,7 +2,7 @@
 # Copyright: aurora.global_db contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The upgrade run against fake regional RDS clients whose clusters upgrade on a virtual clock.
+"""The upgrade run in the unit tests' fake AWS world, whose clusters upgrade on a virtual clock.
 
 An accepted upgrade keeps its clusters 'available' at the old version, with the
 target in PendingModifiedValues, for ``status_delay`` seconds, then 'upgrading'
@@ -20,12 +20,12 @@ from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import Up
 from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import UpgradeRequest
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import InvalidEngineVersion
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import WaitFailed
-from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import Pages
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import FakeWorld
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import VirtualClock
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import client_error
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import db_cluster
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import global_cluster
 
-ACCOUNT = "123456789012"
 PRIMARY = "pg-primary-use1"
 EUW1 = "pg-secondary-euw1"
 APSE2 = "pg-secondary-apse2"
@@ -63,10 +63,11 @@ class Upgrade:
         return now < self.ends_at
 
 
-class FakeWorld:
-    """One PostgreSQL 14.6 global database (pg-global) in three regions, and everything asked of RDS."""
+class UpgradingWorld(FakeWorld):
+    """One PostgreSQL 14.6 global database (pg-global) in three regions whose clusters upgrade on a virtual clock."""
 
     def __init__(self, clock, status_delay=5, duration=60, settle=0):
+        super().__init__()
         self.clock = clock
         self.status_delay = status_delay
         self.duration = duration
@@ -74,21 +75,23 @@ class FakeWorld:
         self.settle_refusal = client_error("InvalidGlobalClusterStateFault", "Global cluster pg-global is upgrading", "ModifyDBCluster")
         self.failing = set()
         self.never_starting = set()
-        self.refusals = {}
         self.settle_hidden = False
         self.lost_responses = set()
-        self.events = {}
-        self.calls = []
         self.global_status = "available"
-        self.clusters = {identifier: db_cluster(identifier, "default.aurora-postgresql14") for identifier in REGIONS}
+        self.clusters = {identifier: db_cluster(identifier, "default.aurora-postgresql14", region=region) for identifier, region in REGIONS.items()}
+        self.engine_versions = {"*": [{"Engine": "aurora-postgresql", "EngineVersion": version, "ValidUpgradeTarget": [
+            {"EngineVersion": target, "IsMajorVersionUpgrade": major, "SupportsGlobalDatabases": True} for target, major in targets
+        ]} for version, targets in VALID_TARGETS.items()]}
         self.upgrades = []
         self.accepted = []
 
     def mutating_calls(self):
         return [call for call in self.calls if call[0] in MUTATING]
 
-    def _current(self, identifier):
+    def cluster(self, identifier):
         """The cluster as AWS would report it now."""
+        if identifier not in self.clusters:
+            return None
         cluster = dict(self.clusters[identifier])
         for upgrade in self.upgrades:
             if identifier in upgrade.clusters:
@@ -105,23 +108,14 @@ class FakeWorld:
     def running(self, identifier):
         return any(identifier in u.clusters and u.running(self.clock.now) for u in self.upgrades)
 
-    def describe_global_cluster(self):
-        primary = self._current(PRIMARY)
+    def global_cluster(self, identifier):
+        if identifier.lower() != "pg-global":
+            return None
         status = "modifying" if self.settling() and not self.settle_hidden else self.global_status
         for upgrade in self.upgrades:
             if upgrade.with_global and upgrade.status(self.clock.now) != "available":
                 status = upgrade.status(self.clock.now)
-        return {
-            "GlobalClusterIdentifier": "pg-global",
-            "GlobalClusterArn": "arn:aws:rds::%s:global-cluster:pg-global" % ACCOUNT,
-            "Engine": "aurora-postgresql",
-            "EngineVersion": primary["EngineVersion"],
-            "Status": status,
-            "GlobalClusterMembers": [
-                {"DBClusterArn": "arn:aws:rds:%s:%s:cluster:%s" % (region, ACCOUNT, identifier), "IsWriter": identifier == PRIMARY}
-                for identifier, region in REGIONS.items()
-            ],
-        }
+        return global_cluster("pg-global", REGIONS, PRIMARY, engine_version=self.cluster(PRIMARY)["EngineVersion"], Status=status)
 
     def start(self, clusters, target, with_global):
         upgrade = Upgrade(self, clusters, target, with_global)
@@ -129,77 +123,22 @@ class FakeWorld:
             upgrade.starts_at = upgrade.ends_at = float("inf")
         self.upgrades.append(upgrade)
 
-
-class FakeRegionalRds:
-    def __init__(self, world, region):
-        self._world = world
-        self._region = region
-
-    def _record(self, operation, params):
-        self._world.calls.append((operation, self._region, params))
-        refusal = self._world.refusals.get((operation, params.get("DBClusterIdentifier") or params.get("GlobalClusterIdentifier")))
-        if refusal:
-            raise refusal
-
-    def get_paginator(self, operation):
-        self._record(operation, {})
-        if operation == "describe_events":
-            return EventPages(self._world, self._region)
-        if operation == "describe_global_clusters":
-            return Pages({"GlobalClusters": [self._world.describe_global_cluster()]})
-        if operation == "describe_db_engine_versions":
-            return Pages({"DBEngineVersions": [{"Engine": "aurora-postgresql", "EngineVersion": version, "ValidUpgradeTarget": [
-                {"EngineVersion": target, "IsMajorVersionUpgrade": major, "SupportsGlobalDatabases": True} for target, major in targets
-            ]} for version, targets in VALID_TARGETS.items()]})
-        raise AssertionError("unexpected paginated call %s" % operation)
-
-    def describe_db_clusters(self, DBClusterIdentifier, aws_retry=False):
-        self._record("describe_db_clusters", {"DBClusterIdentifier": DBClusterIdentifier})
-        assert REGIONS[DBClusterIdentifier] == self._region, "a member is read in its own region"
-        return {"DBClusters": [self._world._current(DBClusterIdentifier)]}
-
-    def modify_db_cluster(self, DBClusterIdentifier, EngineVersion, ApplyImmediately, aws_retry=False):
-        self._record("modify_db_cluster", {"DBClusterIdentifier": DBClusterIdentifier, "EngineVersion": EngineVersion, "ApplyImmediately": ApplyImmediately})
-        assert REGIONS[DBClusterIdentifier] == self._region, "a member is modified in its own region"
-        if self._world.running(DBClusterIdentifier):
-            raise client_error("InvalidDBClusterStateFault", "DB cluster %s is not available for modification" % DBClusterIdentifier, "ModifyDBCluster")
-        if self._world.settling():
-            raise self._world.settle_refusal
-        self._world.accepted.append(DBClusterIdentifier)
-        self._world.start([DBClusterIdentifier], EngineVersion, with_global=False)
-        if "modify_db_cluster" in self._world.lost_responses:
+    def modify_db_cluster(self, region, params):
+        identifier = params["DBClusterIdentifier"]
+        assert REGIONS[identifier] == region, "a member is modified in its own region"
+        if self.running(identifier):
+            raise client_error("InvalidDBClusterStateFault", "DB cluster %s is not available for modification" % identifier, "ModifyDBCluster")
+        if self.settling():
+            raise self.settle_refusal
+        self.accepted.append(identifier)
+        self.start([identifier], params["EngineVersion"], with_global=False)
+        if "modify_db_cluster" in self.lost_responses:
             # The answer was lost (HTTP 500) and the retry is refused because the upgrade is under way.
-            self._world.lost_responses.discard("modify_db_cluster")
-            raise client_error("InvalidDBClusterStateFault", "DB cluster %s is not available for modification" % DBClusterIdentifier, "ModifyDBCluster")
+            self.lost_responses.discard("modify_db_cluster")
+            raise client_error("InvalidDBClusterStateFault", "DB cluster %s is not available for modification" % identifier, "ModifyDBCluster")
 
-    def modify_global_cluster(self, GlobalClusterIdentifier, EngineVersion, AllowMajorVersionUpgrade, aws_retry=False):
-        self._record("modify_global_cluster", {
-            "GlobalClusterIdentifier": GlobalClusterIdentifier, "EngineVersion": EngineVersion, "AllowMajorVersionUpgrade": AllowMajorVersionUpgrade})
-        self._world.start(list(REGIONS), EngineVersion, with_global=True)
-
-
-class EventPages(Pages):
-    """DescribeEvents of one region: the events of the cluster asked for."""
-
-    def __init__(self, world, region):
-        super().__init__(None)
-        self._world = world
-        self._region = region
-
-    def paginate(self, SourceType, SourceIdentifier, Duration):
-        assert (SourceType, REGIONS[SourceIdentifier]) == ("db-cluster", self._region)
-        self._answer = {"Events": self._world.events.get(SourceIdentifier, [])}
-        return self
-
-
-class FakeClients:
-    home_region = "us-east-1"
-
-    def __init__(self, world):
-        self._world = world
-
-    def rds(self, region):
-        return FakeRegionalRds(self._world, region)
+    def modify_global_cluster(self, region, params):
+        self.start(list(REGIONS), params["EngineVersion"], with_global=True)
 
 
 @pytest.fixture
@@ -209,7 +148,7 @@ def clock():
 
 @pytest.fixture
 def world(clock):
-    return FakeWorld(clock)
+    return UpgradingWorld(clock)
 
 
 def _run(world, engine_version="14.9", check_mode=False, **options):
@@ -223,7 +162,7 @@ def _upgrade(world, engine_version="14.9", check_mode=False, **options):
         wait=True, wait_timeout=7200, poll_interval=10, status_settle_seconds=60,
     )
     request.update(options)
-    return GlobalDatabaseUpgrade(FakeClients(world), UpgradeRequest(**request), check_mode, clock=world.clock, sleep=world.clock.sleep)
+    return GlobalDatabaseUpgrade(world, UpgradeRequest(**request), check_mode, clock=world.clock, sleep=world.clock.sleep)
 
 
 def _modified(world):
@@ -270,7 +209,7 @@ def test_nothing_pending_changes_nothing_and_never_sleeps(world, clock):
 
 
 def test_a_member_done_at_the_first_read_is_not_slept_for(clock):
-    world = FakeWorld(clock, status_delay=0, duration=0)
+    world = UpgradingWorld(clock, status_delay=0, duration=0)
     _run(world)
     assert clock.sleeps == []
     assert _modified(world) == UPGRADE_ORDER
@@ -446,7 +385,7 @@ def test_an_aws_refusal_names_the_step_what_was_done_and_what_to_do(world):
 
 def test_the_pending_window_counts_as_started_and_gets_no_second_modify(clock):
     # Accepted, then 'available' with the target pending for longer than status_settle_seconds.
-    world = FakeWorld(clock, status_delay=90)
+    world = UpgradingWorld(clock, status_delay=90)
     result = _run(world, status_settle_seconds=30)
     assert _modified(world) == UPGRADE_ORDER
     assert result["upgraded"] == UPGRADE_ORDER
@@ -461,7 +400,7 @@ def test_the_pending_window_counts_as_started_and_gets_no_second_modify(clock):
 ], ids=["global-state", "cluster-state", "replicas-first"])
 def test_refusals_while_the_global_cluster_settles_are_retried_until_it_accepts(clock, refusal):
     # The global cluster reads 'available' while AWS still refuses: only the retry gets the next member going.
-    world = FakeWorld(clock, settle=25)
+    world = UpgradingWorld(clock, settle=25)
     world.settle_refusal = refusal
     world.settle_hidden = True
     result = _run(world)
@@ -471,7 +410,7 @@ def test_refusals_while_the_global_cluster_settles_are_retried_until_it_accepts(
 
 
 def test_the_next_member_waits_for_the_global_cluster_to_settle(clock):
-    world = FakeWorld(clock, settle=25)
+    world = UpgradingWorld(clock, settle=25)
     result = _run(world)
     assert world.accepted == UPGRADE_ORDER
     assert result["upgraded"] == UPGRADE_ORDER
@@ -482,7 +421,7 @@ def test_the_next_member_waits_for_the_global_cluster_to_settle(clock):
 
 
 def test_a_settling_refusal_that_outlasts_wait_timeout_stops_the_run(clock):
-    world = FakeWorld(clock, settle=10000)
+    world = UpgradingWorld(clock, settle=10000)
     with pytest.raises(AuroraGlobalError) as failed:
         _run(world, wait_timeout=200)
     assert "wait_timeout (200 seconds" in str(failed.value)
@@ -509,7 +448,7 @@ def test_a_lost_response_is_recognised_as_this_runs_upgrade(world):
 
 
 def test_a_rerun_in_the_pending_window_sends_no_second_modify(clock):
-    world = FakeWorld(clock, status_delay=30)
+    world = UpgradingWorld(clock, status_delay=30)
     _run(world, wait=False)
     clock.now += 5
     result = _run(world, wait=False)
@@ -520,7 +459,7 @@ def test_a_rerun_in_the_pending_window_sends_no_second_modify(clock):
 
 
 def test_a_member_on_a_pending_window_blocks_as_in_flight(clock):
-    world = FakeWorld(clock, status_delay=30)
+    world = UpgradingWorld(clock, status_delay=30)
     _run(world, wait=False)
     blockers = _run(world, check_mode=True)["upgrade_plan"]["blockers"]
     assert [(b["code"], b["clusters"], b["in_flight"]) for b in blockers] == [("member_not_available", [APSE2], True)]
@@ -539,6 +478,6 @@ def test_an_invalid_version_string_is_reported_as_such(world):
 
 
 def test_an_unknown_global_cluster_is_reported_as_such(world):
-    world.refusals[("describe_global_clusters", None)] = client_error("GlobalClusterNotFoundFault", "not found", "DescribeGlobalClusters")
+    world.refusals[("describe_global_clusters", "pg-global")] = client_error("GlobalClusterNotFoundFault", "not found", "DescribeGlobalClusters")
     with pytest.raises(GlobalClusterNotFound):
         _run(world)

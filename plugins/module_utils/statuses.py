@@ -1,0 +1,86 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Every AWS status string the collection reads, in one table per resource kind, and the predicates built on them.
+
+In the manner of kubernetes.core's RESOURCE_PREDICATES and amazon.aws's RDS state maps: a resource kind (the
+names of rds.py's KINDS table) maps to the statuses in which it is ready, busy with a change that finishes on
+its own, or stuck (it will not become available without the operator). Code elsewhere asks a predicate of this
+file and never compares status strings itself. Sources: botocore's RDS model (DBCluster.Status,
+DBInstance.DBInstanceStatus, DBClusterSnapshot.Status, GlobalCluster.Status, FailoverState.Status,
+GlobalClusterMember.SynchronizationStatus, DBParameterGroupStatus.ParameterApplyStatus), and the AWS RDS User
+Guide, "Viewing Amazon Aurora DB cluster status" and "Viewing DB instance status".
+"""
+
+from collections import namedtuple
+
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER_SNAPSHOT
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_INSTANCE
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
+
+AVAILABLE = "available"
+_UPGRADING = "upgrading"
+_MODIFYING = "modifying"
+# Statuses after which a new DB cluster or DB instance will not become available without the operator.
+_STUCK = (
+    "failed", "incompatible-parameters", "incompatible-restore", "incompatible-network", "inaccessible-encryption-credentials",
+    "inaccessible-encryption-credentials-recoverable", "storage-full", "deleting",
+)
+
+StatusTable = namedtuple("StatusTable", ["ready", "in_flight", "stuck"])
+StatusTable.__doc__ = """The statuses of one resource kind: ready to act on; busy with a change that finishes on its own; stuck."""
+
+STATUSES = {
+    GLOBAL_CLUSTER: StatusTable((AVAILABLE,), (_UPGRADING, _MODIFYING), _STUCK),
+    DB_CLUSTER: StatusTable((AVAILABLE,), (_UPGRADING, _MODIFYING), _STUCK),
+    DB_INSTANCE: StatusTable((AVAILABLE,), (_UPGRADING, _MODIFYING), _STUCK),
+    # botocore DBClusterSnapshot.Status lists available, copying and creating; the RDS console also shows failed ones.
+    DB_CLUSTER_SNAPSHOT: StatusTable((AVAILABLE,), ("creating", "copying"), ("failed",)),
+    # The Blue/Green deployment kind gets its row here with its method (DescribeBlueGreenDeployments Status:
+    # PROVISIONING, AVAILABLE, SWITCHOVER_IN_PROGRESS, SWITCHOVER_COMPLETED, ..., INVALID_CONFIGURATION, SWITCHOVER_FAILED).
+}
+
+# ParameterApplyStatus of a DB instance's parameter group, DBClusterParameterGroupStatus of a cluster member.
+_APPLYING = "applying"
+_PENDING_REBOOT = "pending-reboot"
+# FailoverState.Status of a global cluster while a switchover or failover runs.
+_FAILOVER_IN_PROGRESS = ("pending", "switching-over", "failing-over", "cancelling")
+# GlobalClusterMember.SynchronizationStatus of a secondary that replicates normally.
+SYNCHRONIZED = "connected"
+
+
+def is_ready(kind, status):
+    """The resource is ready to act on (``available``)."""
+    return status in STATUSES[kind].ready
+
+
+def is_in_flight(kind, status):
+    """A change (an upgrade, a modification, a create) is running on the resource and finishes on its own."""
+    return status in STATUSES[kind].in_flight
+
+
+def is_stuck(kind, status):
+    """The resource is in a status it will not leave by itself: it will not become available without the operator."""
+    return status in STATUSES[kind].stuck
+
+
+def is_applying(parameter_apply_status):
+    """A parameter group change is being applied to a DB instance."""
+    return parameter_apply_status == _APPLYING
+
+
+def waits_for_reboot(parameter_apply_status):
+    """A parameter group change takes effect only at the DB instance's next reboot."""
+    return parameter_apply_status == _PENDING_REBOOT
+
+
+def is_failover_in_progress(failover_status):
+    """A switchover or failover of the global cluster is running (FailoverState.Status)."""
+    return failover_status in _FAILOVER_IN_PROGRESS
+
+
+def is_synchronized(synchronization_status):
+    """A member replicates normally; AWS leaves SynchronizationStatus out where it has nothing to report."""
+    return synchronization_status in (None, SYNCHRONIZED)

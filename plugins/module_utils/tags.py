@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The tags the collection writes on AWS resources: one prefix for every key, values AWS accepts.
+
+Keys: the lease (``aurora-global-db:lease-*``, on the global cluster) and the mark of what a snapshot restore
+created (``aurora-global-db:snapshot-restore``, on each new resource). Earlier releases wrote the restore
+mark as ``aurora-global-db-snapshot-restore``: resources tagged so are still recognised, so that a run begun by
+such a release resumes.
+"""
+
+import re
+
+PREFIX = "aurora-global-db:"
+LEASE_TAG_PREFIX = PREFIX + "lease-"
+RESTORE_TAG = PREFIX + "snapshot-restore"
+# The restore mark as earlier releases wrote it, read but never written.
+_LEGACY_RESTORE_TAGS = ("aurora-global-db-snapshot-restore",)
+# An RDS tag value holds letters, digits, white space and _ . : / = + - @ (AWS Tag data type), at most 256 characters.
+_NOT_IN_TAG_VALUE = re.compile(r"[^\w\s.:/=+\-@]")
+_TAG_VALUE_LENGTH = 256
+
+
+def tag_value(text):
+    """``text`` as a tag value: characters a tag cannot hold become '-', at most 256 characters, never empty."""
+    return _NOT_IN_TAG_VALUE.sub("-", text)[:_TAG_VALUE_LENGTH] or "-"
+
+
+def tag_list(tags):
+    """A {key: value} dict as the TagList that AWS's calls take."""
+    return [{"Key": key, "Value": value} for key, value in tags.items()]
+
+
+def restore_tags(value):
+    """The TagList that marks a resource created by a snapshot restore."""
+    return tag_list({RESTORE_TAG: value})
+
+
+def has_restore_mark(description, value):
+    """Whether a description's TagList carries the restore mark ``value``, under its key or an earlier release's."""
+    keys = (RESTORE_TAG,) + _LEGACY_RESTORE_TAGS
+    return any(tag.get("Key") in keys and tag.get("Value") == value for tag in description.get("TagList") or [])
