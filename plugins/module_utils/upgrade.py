@@ -48,7 +48,7 @@ UpgradeRequest = namedtuple("UpgradeRequest", [
 UpgradeRequest.__doc__ = """The module's options that say what to upgrade and how long to wait (names as in the module)."""
 
 # Refusals AWS gives a modify while the global database settles after a member's upgrade (the global cluster still
-# 'modifying'/'upgrading'): (error code, text in AWS's message). Terraform's provider retries the same ones
+# modifying or upgrading): (error code, text in AWS's message). Terraform's provider retries the same ones
 # (internal/service/rds/global_cluster.go, minor upgrade loop). They pass on their own, so they are retried.
 _SETTLING_REFUSALS = (
     ("InvalidGlobalClusterStateFault", ""),

@@ -58,16 +58,6 @@ options:
         are rebooted.
     type: bool
     default: false
-  wait_timeout:
-    description:
-      - How many seconds the whole run may wait, for the groups to be applied and the reboots together.
-    type: int
-    default: 3600
-  poll_interval:
-    description:
-      - How many seconds to wait between two reads of the members and instances while waiting.
-    type: int
-    default: 15
 notes:
   - A member that does not run O(engine_version) yet, or is not V(available), makes the module fail before any change
     (outside check mode).
@@ -78,6 +68,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.boto3
   - aurora.global_db.region_endpoints
+  - aurora.global_db.waiting.one_hour
   - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
 attributes:

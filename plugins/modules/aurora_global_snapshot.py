@@ -37,18 +37,6 @@ options:
         their keys; the collection's C(docs/iam-policy.json) allows only the keys the role uses
         (C(aurora-global-db:global-cluster), C(aurora-global-db:upgrade)).
     type: dict
-  wait_timeout:
-    description:
-      - How many seconds to wait for the snapshot to become available. On a timeout AWS carries on making it; running
-        the module again with the same O(db_cluster_snapshot_identifier) waits for it again.
-    type: int
-    default: 3600
-  poll_interval:
-    description:
-      - How many seconds to wait between the first reads of the snapshot's status; the wait then grows as in
-        M(aurora.global_db.aurora_global_upgrade) (5% of the time waited, at most 60 seconds).
-    type: int
-    default: 15
   progress_file:
     description:
       - A file the module rewrites with the snapshot's status after each of its reads, for the collection's action
@@ -62,6 +50,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.boto3
   - aurora.global_db.region_endpoints
+  - aurora.global_db.waiting.one_hour
   - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
 attributes:

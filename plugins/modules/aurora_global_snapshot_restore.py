@@ -29,8 +29,9 @@ description:
     region (C(DescribeOrderableDBInstanceOptions)); no new name is taken by anything this method did not create, and every new
     name is one AWS accepts."
   - Resumable. Every resource it creates is named from the old one (O(new_cluster_suffix)) and tagged
-    C(aurora-global-db-snapshot-restore=<old global id>/<new global id>); a re-run after an interruption finds what exists and
-    continues, so nothing is created twice. A new global cluster counts as its own when its writer is the new primary.
+    C(aurora-global-db:snapshot-restore=<old global id>/<new global id>) (the key C(aurora-global-db-snapshot-restore) of
+    earlier releases is still recognised); a re-run after an interruption finds what exists and continues, so nothing is
+    created twice. A new global cluster counts as its own when its writer is the new primary.
 options:
   global_cluster_identifier:
     description:
@@ -73,17 +74,6 @@ options:
         new global database, so the module refuses without this confirmation.
     type: bool
     default: false
-  wait_timeout:
-    description:
-      - How many seconds the whole run may wait, for all resources together (one deadline).
-      - On a timeout AWS carries on creating what it accepted; running the module again resumes.
-    type: int
-    default: 7200
-  poll_interval:
-    description:
-      - How many seconds to wait between two reads of the new resources' status.
-    type: int
-    default: 15
 notes:
   - Not copied, to set on the new clusters afterwards if you use them - the maintenance window, enhanced monitoring,
     Performance Insights, Database Activity Streams, custom endpoints, the tags of the old resources, and IAM roles
@@ -97,6 +87,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.boto3
   - aurora.global_db.region_endpoints
+  - aurora.global_db.waiting
   - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
 attributes:

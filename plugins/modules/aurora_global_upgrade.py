@@ -71,22 +71,6 @@ options:
         are returned in RV(not_started). Running the module again waits for that member and starts the next one.
     type: bool
     default: true
-  wait_timeout:
-    description:
-      - How many seconds the whole run may wait, for all members together (one deadline, not one per member).
-      - On a timeout AWS carries on with the upgrades it accepted; running the module again resumes.
-    type: int
-    default: 7200
-  poll_interval:
-    description:
-      - How many seconds to wait between the first reads of the clusters' status while waiting.
-      - The wait between two reads then grows to 5% of the time already waited, at most 60 seconds (or O(poll_interval)
-        when that is longer). The end of an upgrade is so noticed at most a minute late (and within 5% of the upgrade's
-        length), while a two-hour upgrade costs about 150 status reads instead of 480 at a fixed 15 seconds. The policy
-        was chosen by replaying simulated upgrades against the policies of Terraform, the AWS CLI and amazon.aws
-        (C(benchmarks/README.md) in the collection's repository).
-    type: int
-    default: 15
   status_settle_seconds:
     description:
       - How many seconds a member may keep reporting V(available) at its old version, with no engine version change
@@ -136,6 +120,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.boto3
   - aurora.global_db.region_endpoints
+  - aurora.global_db.waiting
   - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
 attributes:
