@@ -12,12 +12,12 @@ AWS's own answer (an AccessDenied names the action that the policy lacks).
 from collections import namedtuple
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
-from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import IDENTIFIER_RULE
-from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import is_rds_identifier
-from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import same_identifier
-from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import stored_form
-from ansible_collections.aurora.global_db.plugins.module_utils.members import region_from_arn
-from ansible_collections.aurora.global_db.plugins.module_utils.progress_file import ProgressFile
+from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import IDENTIFIER_RULE
+from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import is_rds_identifier
+from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import same_identifier
+from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import stored_form
+from ansible_collections.aurora.global_db.plugins.module_utils._members import region_from_arn
+from ansible_collections.aurora.global_db.plugins.module_utils._progress_file import ProgressFile
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER_SNAPSHOT
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import cluster_identifier_from_arn
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import create_or_adopt
@@ -25,7 +25,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import descri
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import find
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_stuck
-from ansible_collections.aurora.global_db.plugins.module_utils.tags import tag_list
+from ansible_collections.aurora.global_db.plugins.module_utils._tags import tag_list
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun

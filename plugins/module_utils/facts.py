@@ -6,20 +6,20 @@
 
 from functools import partial
 
-from ansible_collections.aurora.global_db.plugins.module_utils.fanout import fan_out
-from ansible_collections.aurora.global_db.plugins.module_utils.members import member_facts
-from ansible_collections.aurora.global_db.plugins.module_utils.members import primary_of
-from ansible_collections.aurora.global_db.plugins.module_utils.members import region_from_arn
-from ansible_collections.aurora.global_db.plugins.module_utils.members import upgrade_order
-from ansible_collections.aurora.global_db.plugins.module_utils.plan import build_upgrade_plan
-from ansible_collections.aurora.global_db.plugins.module_utils.plan import pending_members
+from ansible_collections.aurora.global_db.plugins.module_utils._fanout import fan_out
+from ansible_collections.aurora.global_db.plugins.module_utils._members import member_facts
+from ansible_collections.aurora.global_db.plugins.module_utils._members import primary_of
+from ansible_collections.aurora.global_db.plugins.module_utils._members import region_from_arn
+from ansible_collections.aurora.global_db.plugins.module_utils._members import upgrade_order
+from ansible_collections.aurora.global_db.plugins.module_utils._plan import build_upgrade_plan
+from ansible_collections.aurora.global_db.plugins.module_utils._plan import pending_members
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import cluster_identifier_from_arn
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_engine_version
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import rpo_seconds
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import InvalidEngineVersion
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import upgrade_targets
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import InvalidEngineVersion
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import upgrade_targets
 
 
 def _failover_state_facts(failover_state):

@@ -25,8 +25,8 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import add_ta
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import list_tags
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import remove_tags
-from ansible_collections.aurora.global_db.plugins.module_utils.tags import LEASE_TAG_PREFIX as TAG_PREFIX
-from ansible_collections.aurora.global_db.plugins.module_utils.tags import tag_value
+from ansible_collections.aurora.global_db.plugins.module_utils._tags import LEASE_TAG_PREFIX as TAG_PREFIX
+from ansible_collections.aurora.global_db.plugins.module_utils._tags import tag_value
 
 OWNER_TAG = TAG_PREFIX + "owner"
 TOKEN_TAG = TAG_PREFIX + "token"

@@ -26,8 +26,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import is_an
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
-from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import same_identifier
-from ansible_collections.aurora.global_db.plugins.module_utils.shared_session import SharedSession
+from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import same_identifier
+from ansible_collections.aurora.global_db.plugins.module_utils._shared_session import SharedSession
 
 # The resource kinds, named so across the collection (the snapshot restore returns them as ``resources[].kind``).
 GLOBAL_CLUSTER = "global_cluster"

@@ -9,8 +9,8 @@ Built from what the role read and recorded, so that it can also be written when 
 the inputs are None). The role renders it as JSON and as Markdown.
 """
 
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import AURORA_POSTGRESQL
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import MAJOR
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import AURORA_POSTGRESQL
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import MAJOR
 
 SUCCEEDED = "succeeded"
 STOPPED = "stopped"

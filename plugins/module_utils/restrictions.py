@@ -11,7 +11,7 @@ asserts on the facts, one assert per code of BLOCKER_CODES.
 
 from collections import namedtuple
 
-from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import same_identifier
+from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import same_identifier
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import AVAILABLE
@@ -20,12 +20,12 @@ from ansible_collections.aurora.global_db.plugins.module_utils.statuses import i
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_in_flight
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_synchronized
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import AURORA_POSTGRESQL
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import MAJOR
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import aurora_mysql_generation
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import compare_versions
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import find_upgrade_target
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import parse_engine_version
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import AURORA_POSTGRESQL
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import MAJOR
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import aurora_mysql_generation
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import compare_versions
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import find_upgrade_target
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import parse_engine_version
 
 UpgradeContext = namedtuple("UpgradeContext", ["facts", "target", "kind", "pending", "targets_by_member"])
 UpgradeContext.__doc__ = """What the checks read.

@@ -10,7 +10,7 @@ shortened when the whole would be too long, so that two snapshots of one upgrade
 
 import re
 
-from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import MAX_LENGTH
+from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import MAX_LENGTH
 
 # Aurora MySQL 8.0.mysql_aurora.3.04.0: the Aurora version (3.04.0) says it all and keeps the name short.
 _MYSQL_LINE_PREFIX = re.compile(r"^\d+\.\d+\.mysql_aurora\.")

@@ -19,13 +19,13 @@ from collections import namedtuple
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
-from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import IDENTIFIER_RULE
-from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import MAX_LENGTH
-from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import is_rds_identifier
-from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import same_identifier
-from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import stored_form
-from ansible_collections.aurora.global_db.plugins.module_utils.members import PRIMARY
-from ansible_collections.aurora.global_db.plugins.module_utils.members import SECONDARY
+from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import IDENTIFIER_RULE
+from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import MAX_LENGTH
+from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import is_rds_identifier
+from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import same_identifier
+from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import stored_form
+from ansible_collections.aurora.global_db.plugins.module_utils._members import PRIMARY
+from ansible_collections.aurora.global_db.plugins.module_utils._members import SECONDARY
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import CLUSTER_PARAMETER_GROUP
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER_SNAPSHOT
@@ -44,12 +44,12 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import parame
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_failover_in_progress
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_stuck
-from ansible_collections.aurora.global_db.plugins.module_utils.tags import has_restore_mark
-from ansible_collections.aurora.global_db.plugins.module_utils.tags import restore_tags
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import AURORA_MYSQL
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import InvalidEngineVersion
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import aurora_mysql_generation
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import parse_engine_version
+from ansible_collections.aurora.global_db.plugins.module_utils._tags import has_restore_mark
+from ansible_collections.aurora.global_db.plugins.module_utils._tags import restore_tags
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import AURORA_MYSQL
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import InvalidEngineVersion
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import aurora_mysql_generation
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import parse_engine_version
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource as WaitedResource

@@ -15,9 +15,9 @@ from collections import namedtuple
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
-from ansible_collections.aurora.global_db.plugins.module_utils.fanout import fan_out
-from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import same_identifier
-from ansible_collections.aurora.global_db.plugins.module_utils.progress_file import ProgressFile
+from ansible_collections.aurora.global_db.plugins.module_utils._fanout import fan_out
+from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import same_identifier
+from ansible_collections.aurora.global_db.plugins.module_utils._progress_file import ProgressFile
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
@@ -31,7 +31,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.restrictions impo
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import request_refusals
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_in_flight
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import MAJOR
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import MAJOR
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State

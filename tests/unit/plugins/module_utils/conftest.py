@@ -5,7 +5,7 @@
 
 import pytest
 
-from ansible_collections.aurora.global_db.plugins.module_utils.members import upgrade_order
+from ansible_collections.aurora.global_db.plugins.module_utils._members import upgrade_order
 
 
 def _member(identifier, region, is_writer=False, version="14.6", **overrides):

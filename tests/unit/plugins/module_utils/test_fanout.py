@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from ansible_collections.aurora.global_db.plugins.module_utils.fanout import fan_out
+from ansible_collections.aurora.global_db.plugins.module_utils._fanout import fan_out
 
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2"]
 # Long enough for a stuck test to fail rather than hang; a passing test never waits for it.

@@ -3,10 +3,10 @@
 
 import pytest
 
-from ansible_collections.aurora.global_db.plugins.module_utils.members import member_facts
-from ansible_collections.aurora.global_db.plugins.module_utils.members import primary_of
-from ansible_collections.aurora.global_db.plugins.module_utils.members import region_from_arn
-from ansible_collections.aurora.global_db.plugins.module_utils.members import upgrade_order
+from ansible_collections.aurora.global_db.plugins.module_utils._members import member_facts
+from ansible_collections.aurora.global_db.plugins.module_utils._members import primary_of
+from ansible_collections.aurora.global_db.plugins.module_utils._members import region_from_arn
+from ansible_collections.aurora.global_db.plugins.module_utils._members import upgrade_order
 
 ARN = "arn:aws:rds:eu-west-1:123456789012:cluster:orders-euw1"
 

@@ -1,18 +1,18 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import group_refusal
-from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import groups_diff
-from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import instance_states
-from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import is_settling
-from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import member_changes
-from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import member_report
-from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import needs_reboot
-from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import predicted_reboots
-from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import predicted_state
-from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import reboot_order
+from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import group_refusal
+from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import groups_diff
+from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import instance_states
+from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import is_settling
+from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import member_changes
+from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import member_report
+from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import needs_reboot
+from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import predicted_reboots
+from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import predicted_state
+from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import reboot_order
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_PARAMETER_GROUP
-from ansible_collections.aurora.global_db.plugins.module_utils.parameter_groups import unknown_regions
+from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import unknown_regions
 
 CLUSTER = {
     "DBClusterIdentifier": "orders-euw1",

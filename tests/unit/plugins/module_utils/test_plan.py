@@ -5,10 +5,10 @@
 
 import pytest
 
-from ansible_collections.aurora.global_db.plugins.module_utils.plan import build_upgrade_plan
-from ansible_collections.aurora.global_db.plugins.module_utils.plan import pending_members
+from ansible_collections.aurora.global_db.plugins.module_utils._plan import build_upgrade_plan
+from ansible_collections.aurora.global_db.plugins.module_utils._plan import pending_members
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import BLOCKER_CODES
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import InvalidEngineVersion
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import InvalidEngineVersion
 
 PG_14_6_TARGETS = ("14.7", "14.9", "14.10", "15.4", "16.1")
 

@@ -4,7 +4,7 @@
 import json
 import os
 
-from ansible_collections.aurora.global_db.plugins.module_utils.progress_file import ProgressFile
+from ansible_collections.aurora.global_db.plugins.module_utils._progress_file import ProgressFile
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource

@@ -22,16 +22,16 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from ansible_collections.aurora.global_db.plugins.module_utils.members import upgrade_order
-from ansible_collections.aurora.global_db.plugins.module_utils.plan import build_upgrade_plan
+from ansible_collections.aurora.global_db.plugins.module_utils._members import upgrade_order
+from ansible_collections.aurora.global_db.plugins.module_utils._plan import build_upgrade_plan
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import BLOCKER_CODES
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import AURORA_MYSQL
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import AURORA_POSTGRESQL
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import InvalidEngineVersion
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import compare_versions
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import parse_engine_version
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import upgrade_kind
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import upgrade_targets
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import AURORA_MYSQL
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import AURORA_POSTGRESQL
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import InvalidEngineVersion
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import compare_versions
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import parse_engine_version
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import upgrade_kind
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import upgrade_targets
 
 EXAMPLES = 500
 PROPERTY = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])

@@ -10,7 +10,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
-from ansible_collections.aurora.global_db.plugins.module_utils.shared_session import SharedSession
+from ansible_collections.aurora.global_db.plugins.module_utils._shared_session import SharedSession
 
 _AMAZON_AWS_OPTIONS = dict(
     access_key=None, secret_key=None, session_token=None, profile=None, region=None, endpoint_url=None,

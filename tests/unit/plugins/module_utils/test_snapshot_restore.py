@@ -9,7 +9,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore 
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import has_restore_tag
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import identifier_refusals
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import method_refusal
-from ansible_collections.aurora.global_db.plugins.module_utils.tags import RESTORE_TAG
+from ansible_collections.aurora.global_db.plugins.module_utils._tags import RESTORE_TAG
 
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import FakeWorld
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import VirtualClock

@@ -18,7 +18,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import Global
 from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import GlobalDatabaseUpgrade
 from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import UpgradeRefused
 from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import UpgradeRequest
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import InvalidEngineVersion
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import InvalidEngineVersion
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import WaitFailed
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import FakeWorld
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import VirtualClock

@@ -3,14 +3,14 @@
 
 import pytest
 
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import AURORA_MYSQL
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import AURORA_POSTGRESQL
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import InvalidEngineVersion
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import aurora_mysql_generation
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import compare_versions
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import parse_engine_version
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import upgrade_kind
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import upgrade_targets
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import AURORA_MYSQL
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import AURORA_POSTGRESQL
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import InvalidEngineVersion
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import aurora_mysql_generation
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import compare_versions
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import parse_engine_version
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import upgrade_kind
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import upgrade_targets
 
 
 @pytest.mark.parametrize(

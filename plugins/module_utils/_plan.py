@@ -7,13 +7,13 @@
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import BLOCKER_CODES
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import UpgradeContext
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import find_blockers
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import DOWNGRADE
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import MAJOR
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import MINOR
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import NONE
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import compare_versions
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import parse_engine_version
-from ansible_collections.aurora.global_db.plugins.module_utils.versions import upgrade_kind
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import DOWNGRADE
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import MAJOR
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import MINOR
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import NONE
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import compare_versions
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import parse_engine_version
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import upgrade_kind
 
 METHOD_GLOBAL = "global"
 METHOD_PER_CLUSTER = "per_cluster"

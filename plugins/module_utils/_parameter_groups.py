@@ -10,7 +10,7 @@ new groups take effect at each instance's next reboot, readers before the writer
 Pure functions over snake_case dicts: the AWS calls are in apply_parameter_groups.py.
 """
 
-from ansible_collections.aurora.global_db.plugins.module_utils.identifiers import same_identifier
+from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import same_identifier
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_INSTANCE
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import kind_words
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_applying
