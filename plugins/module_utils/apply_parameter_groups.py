@@ -8,6 +8,9 @@ Every named group is checked first (it exists in its region and has the family o
 group refuses the whole run before any change. Then ModifyDBCluster per member and ModifyDBInstance per instance,
 each in its own region, awaited; then, only when asked, RebootDBInstance one instance at a time, readers before
 the writer, each awaited before the next.
+
+Entry point of aurora_global_parameter_groups (its public API: GlobalDatabaseParameterGroups, GroupsRequest). Internals
+behind it: _parameter_groups (pure logic); shared layers: facts, rds, statuses, waiting.
 """
 
 from collections import namedtuple

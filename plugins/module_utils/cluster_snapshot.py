@@ -7,6 +7,9 @@
 A re-run with the same snapshot identifier finds the snapshot and waits for it instead of making another one; a
 snapshot of that name taken of another cluster is refused. Every AWS error names the step and region, and keeps
 AWS's own answer (an AccessDenied names the action that the policy lacks).
+
+Entry point of aurora_global_snapshot (its public API: PrimarySnapshot, SnapshotRequest). Internals behind it:
+_identifiers, _members, _progress_file, _tags; shared layers: rds, statuses, waiting.
 """
 
 from collections import namedtuple

@@ -2,7 +2,11 @@
 # Copyright: aurora.global_db contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Gather the aurora_global facts: the global cluster and every member, each read in its own region, all regions at once."""
+"""Gather the aurora_global facts: the global cluster and every member, each read in its own region, all regions at once.
+
+Entry point of aurora_global_facts (its public API: GlobalDatabaseReader). Internals behind it: _members (member facts,
+upgrade order), _plan (the upgrade plan), _fanout (reads at once), _versions; the blocker registry is restrictions.
+"""
 
 from functools import partial
 

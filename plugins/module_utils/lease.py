@@ -11,6 +11,9 @@ when it started and expires. Tags have no conditional write, so taking a lease i
 of two runs that write within LEASE_SETTLE_SECONDS of each other, the last writer holds the lease and the
 other one refuses. A lease past its expiry is taken over with a warning; a lease left by a run that was
 killed can be taken over before its expiry by naming its token.
+
+Entry point of aurora_global_lease, also used by aurora_global_upgrade (its public API: GlobalClusterLease,
+run_lease_request, lease_for_run and the helpers the modules import). Internals behind it: _tags (the tag keys).
 """
 
 import datetime

@@ -4,7 +4,7 @@
 
 """The name of the manual DB cluster snapshot taken before an upgrade: cluster, versions and UTC time, as AWS allows.
 
-AWS's identifier rule (identifiers.py) applies. The versions and the time are kept whole and the cluster identifier is
+AWS's identifier rule (_identifiers.py) applies. The versions and the time are kept whole and the cluster identifier is
 shortened when the whole would be too long, so that two snapshots of one upgrade never differ only in a cut-off part.
 """
 

@@ -12,6 +12,9 @@ no other call that changes anything, so that it stays there for a rollback.
 Every resource is named from the old one (``new_cluster_suffix``) and tagged with tags.RESTORE_TAG, so a re-run
 recognises what an interrupted run created and continues from there; anything else of the same name is
 refused before any change. All checks are made before the first create.
+
+Entry point of aurora_global_snapshot_restore (its public API: SnapshotRestore, RestoreRequest). Internals behind it:
+_identifiers, _members, _tags, _versions; shared layers: facts (the old global database), rds, statuses, waiting.
 """
 
 import re

@@ -6,8 +6,11 @@
 
 A major upgrade is one ModifyGlobalCluster call; a minor one is a ModifyDBCluster
 call per member, secondaries first and the primary last, each awaited before
-the next. The plan and the refusals come from plan.py and restrictions.py, so
+the next. The plan and the refusals come from _plan.py and restrictions.py, so
 the module refuses exactly what the facts module reports as blocked.
+
+Entry point of aurora_global_upgrade (its public API: GlobalDatabaseUpgrade, UpgradeRequest). Internals behind it:
+_progress_file, _fanout, _identifiers, _versions; shared layers: rds (AWS calls), statuses, waiting (the run, the waits).
 """
 
 import math
