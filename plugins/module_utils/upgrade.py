@@ -247,12 +247,9 @@ class GlobalDatabaseUpgrade(TimedRun):
                     raise self._refusal(error, target, members) from error
                 if self._deadline.remaining() <= 0:
                     self._timed_out = True
-                    raise AuroraGlobalError(
-                        message="%s was still refused after wait_timeout (%s seconds for the whole run), so this run stopped "
-                        "(upgraded by this run: %s). AWS refuses it while the global database settles; run again later, or raise wait_timeout. AWS said" % (
-                            error.message, self._deadline.seconds, ", ".join(self._started) or "nothing"),
-                        exception=error.exception,
-                    ) from error
+                    raise stopped_by(error, self._upgraded_so_far(),
+                                     "AWS refuses it while the global database settles; run again later, or raise wait_timeout.",
+                                     why="was still refused after wait_timeout (%s seconds for the whole run)" % self._deadline.seconds) from error
                 self._sleep(min(self._request.poll_interval, self._deadline.remaining()))
         self._started.append(resource.identifier)
 
@@ -263,8 +260,11 @@ class GlobalDatabaseUpgrade(TimedRun):
         except AuroraGlobalError:
             return False
 
+    def _upgraded_so_far(self):
+        return "upgraded by this run: %s" % (", ".join(self._started) or "nothing")
+
     def _refusal(self, error, target, members):
-        return stopped_by(error, "upgraded by this run: %s" % (", ".join(self._started) or "nothing"),
+        return stopped_by(error, self._upgraded_so_far(),
                           "%s Fix the cause AWS gives below, then run again; members already at %s are skipped." % (self._events(members), target))
 
     def _wait_for_upgrade(self, resources):

@@ -106,9 +106,9 @@ class TimedRun:
         raise NotImplementedError
 
 
-def stopped_by(error, done, advice):
-    """The error of a run that stops because AWS refused a call: AWS's answer kept, what the run ``done`` so far, the ``advice``."""
-    return AuroraGlobalError(message="%s failed, so this run stopped (%s). %s AWS said" % (error.message, done, advice), exception=error.exception)
+def stopped_by(error, done, advice, why="failed"):
+    """The error of a run that stops because AWS refused a call (``why``): AWS's answer kept, what the run ``done`` so far, the ``advice``."""
+    return AuroraGlobalError(message="%s %s, so this run stopped (%s). %s AWS said" % (error.message, why, done, advice), exception=error.exception)
 
 
 def check_durations(module, **progress):
