@@ -5,7 +5,7 @@
 """The tags the collection writes on AWS resources: one prefix for every key, values AWS accepts.
 
 Keys: the lease (``aurora-global-db:lease-*``, on the global cluster) and the mark of what a snapshot restore
-created (``aurora-global-db:snapshot-restore``, on each new resource). Earlier releases wrote the restore
+created (``aurora-global-db:snapshot-restore``, on each new resource). Earlier versions of the collection wrote the restore
 mark as ``aurora-global-db-snapshot-restore``: resources tagged so are still recognised, so that a run begun by
 such a release resumes.
 """
@@ -15,7 +15,7 @@ import re
 PREFIX = "aurora-global-db:"
 LEASE_TAG_PREFIX = PREFIX + "lease-"
 RESTORE_TAG = PREFIX + "snapshot-restore"
-# The restore mark as earlier releases wrote it, read but never written.
+# The restore mark as earlier versions wrote it, read but never written.
 _LEGACY_RESTORE_TAGS = ("aurora-global-db-snapshot-restore",)
 # An RDS tag value holds letters, digits, white space and _ . : / = + - @ (AWS Tag data type), at most 256 characters.
 _NOT_IN_TAG_VALUE = re.compile(r"[^\w\s.:/=+\-@]")
@@ -38,6 +38,6 @@ def restore_tags(value):
 
 
 def has_restore_mark(description, value):
-    """Whether a description's TagList carries the restore mark ``value``, under its key or an earlier release's."""
+    """Whether a description's TagList carries the restore mark ``value``, under its key or an earlier version's."""
     keys = (RESTORE_TAG,) + _LEGACY_RESTORE_TAGS
     return any(tag.get("Key") in keys and tag.get("Value") == value for tag in description.get("TagList") or [])

@@ -29,8 +29,8 @@ description:
     region (C(DescribeOrderableDBInstanceOptions)); no new name is taken by anything this method did not create, and every new
     name is one AWS accepts."
   - Resumable. Every resource it creates is named from the old one (O(new_cluster_suffix)) and tagged
-    C(aurora-global-db:snapshot-restore=<old global id>/<new global id>) (the key C(aurora-global-db-snapshot-restore) of
-    earlier releases is still recognised); a re-run after an interruption finds what exists and continues, so nothing is
+    C(aurora-global-db:snapshot-restore=<old global id>/<new global id>) (the key C(aurora-global-db-snapshot-restore) written by
+    earlier versions is still recognised); a re-run after an interruption finds what exists and continues, so nothing is
     created twice. A new global cluster counts as its own when its writer is the new primary.
 options:
   global_cluster_identifier:

@@ -126,7 +126,7 @@ def test_names_aws_would_refuse_are_refused_before_any_change():
 
 @pytest.mark.parametrize("tags, ours", [
     ([TAG], True),
-    # The key earlier releases wrote: a restore they began resumes.
+    # The key earlier versions wrote: a restore they began resumes.
     ([{"Key": "aurora-global-db-snapshot-restore", "Value": "orders-global/orders-v3"}], True),
     ([{"Key": RESTORE_TAG, "Value": "orders-global/another"}], False),
     ([{"Key": "team", "Value": "orders"}], False),
