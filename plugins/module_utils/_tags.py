@@ -7,7 +7,7 @@
 Keys: the lease (``aurora-global-db:lease-*``, on the global cluster) and the mark of what a snapshot restore
 created (``aurora-global-db:snapshot-restore``, on each new resource). Earlier versions of the collection wrote the restore
 mark as ``aurora-global-db-snapshot-restore``: resources tagged so are still recognised, so that a run begun by
-such a release resumes.
+such a version resumes.
 """
 
 import re
