@@ -26,6 +26,8 @@ description:
   - Idempotent. Members and instances that already have their group are left alone; running again with O(reboot=true)
     reboots what is still V(pending-reboot).
 options:
+  wait_timeout:
+    default: 3600
   global_cluster_identifier:
     description:
       - The identifier of the global cluster (global database).
@@ -68,7 +70,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.boto3
   - aurora.global_db.region_endpoints
-  - aurora.global_db.waiting.one_hour
+  - aurora.global_db.waiting
   - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
 attributes:

@@ -17,6 +17,8 @@ description:
     names its action (for example C(rds:DescribeDBClusterSnapshots)).
   - The role C(aurora.global_db.aurora_global_upgrade) uses it for C(aurora_global_upgrade_snapshot_before).
 options:
+  wait_timeout:
+    default: 3600
   global_cluster_identifier:
     description:
       - The identifier of the global cluster (global database) whose primary is snapshotted.
@@ -50,7 +52,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.boto3
   - aurora.global_db.region_endpoints
-  - aurora.global_db.waiting.one_hour
+  - aurora.global_db.waiting
   - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
 attributes:

@@ -33,6 +33,8 @@ description:
     earlier versions is still recognised); a re-run after an interruption finds what exists and continues, so nothing is
     created twice. A new global cluster counts as its own when its writer is the new primary.
 options:
+  wait_timeout:
+    default: 7200
   global_cluster_identifier:
     description:
       - The identifier of the old global cluster (Aurora MySQL version 2). It is only read.

@@ -41,6 +41,8 @@ description:
     again, so a member already upgrading is never modified twice.
   - Identifiers are matched as AWS matches them, case-insensitively; AWS stores and reports them in lower case.
 options:
+  wait_timeout:
+    default: 7200
   global_cluster_identifier:
     description:
       - The identifier of the global cluster (global database), in any letter case.
@@ -299,6 +301,7 @@ ARGUMENT_SPEC = dict(
     lease_owner=dict(type="str"),
     **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
+
 
 def _run_holding_the_lease(module, lease, upgrade):
     """The upgrade, inside the run's lease; a failure around the run (the lease's) carries the run's progress too."""

@@ -47,4 +47,3 @@ def test_parameter_apply_failover_and_synchronization_statuses():
     assert statuses.is_applying("applying") and not statuses.is_applying("in-sync")
     assert statuses.is_failover_in_progress("switching-over") and not statuses.is_failover_in_progress("cancelled")
     assert statuses.is_synchronized("connected") and statuses.is_synchronized(None) and not statuses.is_synchronized("pending-resync")
-
