@@ -26,6 +26,8 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify_global_cluster_engine_version
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import recent_events
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import IN_FLIGHT_STATES
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import IN_PLACE_MINOR_REFUSED_ADVICE
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import IN_PLACE_MINOR_REFUSED_BY_AWS
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import members_in_flight
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import request_refusals
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import MAJOR
@@ -55,6 +57,8 @@ _SETTLING_REFUSALS = (
 )
 # ... except this one, which only an operator can clear (a headless cluster); Terraform stops on it too.
 _LASTING_REFUSALS = (("InvalidDBClusterStateFault", "without a primary instance"),)
+# AWS's refusal of an in-place Aurora MySQL minor upgrade of a global database member (rule R10).
+_IN_PLACE_MINOR_REFUSED_CODE = "InvalidParameterCombination"
 # DescribeEvents looks back at least this many minutes (AWS's default), at most 14 days (AWS's limit).
 _EVENT_MINUTES = (60, 20160)
 _EVENTS_SHOWN = 10
@@ -269,9 +273,13 @@ class GlobalDatabaseUpgrade(TimedRun):
             return False
 
     def _refusal(self, error, target, members):
+        if _matches(((_IN_PLACE_MINOR_REFUSED_CODE, IN_PLACE_MINOR_REFUSED_BY_AWS),), error):
+            # Rule R10 for a target the plan did not predict: the advice is the plan's.
+            advice = "%s AWS said" % IN_PLACE_MINOR_REFUSED_ADVICE
+        else:
+            advice = "%s Fix the cause AWS gives below, then run again; members already at %s are skipped. AWS said" % (self._events(members), target)
         return AuroraGlobalError(
-            message="%s failed, so this run stopped (upgraded by this run: %s). %s Fix the cause AWS gives below, then run again; "
-            "members already at %s are skipped. AWS said" % (error.message, ", ".join(self._started) or "nothing", self._events(members), target),
+            message="%s failed, so this run stopped (upgraded by this run: %s). %s" % (error.message, ", ".join(self._started) or "nothing", advice),
             exception=error.exception,
         )
 

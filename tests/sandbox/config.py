@@ -106,8 +106,8 @@ class SandboxConfig:
     # A test control too: snapshots, new resources, reboots and parameter group changes of these wait until they leave the list.
     hold_transition_of: list[str] = dataclasses.field(default_factory=list)
     hidden_versions: dict[str, list[str]] = dataclasses.field(default_factory=dict)
-    # AWS refuses some in-place Aurora MySQL minor upgrades of a global database (rule R10), not all: off by default.
-    refuse_in_place_mysql_minor: bool = False
+    # AWS refuses in-place Aurora MySQL minor upgrades of a global database to 2.12.*, 3.04.* and later, 8.4 (rule R10).
+    refuse_in_place_mysql_minor: bool = True
     # How long a manual DB cluster snapshot is `creating`, and a DB instance `rebooting`.
     snapshot_seconds: float = 1.0
     reboot_seconds: float = 1.0

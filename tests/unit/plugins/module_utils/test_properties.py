@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from ansible_collections.aurora.global_db.plugins.module_utils.members import upgrade_order
 from ansible_collections.aurora.global_db.plugins.module_utils.plan import build_upgrade_plan
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import BLOCKER_CODES
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import UPGRADE_METHODS
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import AURORA_MYSQL
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import AURORA_POSTGRESQL
 from ansible_collections.aurora.global_db.plugins.module_utils.versions import InvalidEngineVersion
@@ -214,6 +215,9 @@ def test_the_plan_is_stable_and_well_formed_for_any_global_database_and_target(d
         assert plan["blockers"] == []
     assert set(codes_of(plan)) <= set(BLOCKER_CODES)
     assert all(blocker["message"] for blocker in plan["blockers"])
+    assert plan["methods"]["in_place"] == plan["blockers"] and set(plan["methods"]) == set(UPGRADE_METHODS)
+    for blockers in plan["methods"].values():
+        assert all(blocker["message"] for blocker in blockers)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
