@@ -80,6 +80,9 @@ _VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "snapshot_seconds": _non_negative_number,
     "reboot_seconds": _non_negative_number,
     "provision_seconds": _non_negative_number,
+    "promote_seconds": _non_negative_number,
+    "rename_seconds": _non_negative_number,
+    "resync_seconds": _non_negative_number,
     "deprecated_versions": _string_list,
     "settle_seconds": _non_negative_number,
     "settle_refusal": _settle_refusal,
@@ -113,6 +116,11 @@ class SandboxConfig:
     reboot_seconds: float = 1.0
     # How long a new snapshot, cluster, instance or global cluster reads `creating` (sandbox.restores).
     provision_seconds: float = 0.0
+    # How long a cluster removed from its global cluster reads `promoting`, a renamed cluster or instance `renaming`,
+    # and a new secondary's SynchronizationStatus `pending-resync` once it is available (sandbox.membership).
+    promote_seconds: float = 0.0
+    rename_seconds: float = 0.0
+    resync_seconds: float = 0.0
     # DescribeDBEngineVersions lists these (Status `deprecated`) only when asked with IncludeAll=true.
     deprecated_versions: list[str] = dataclasses.field(default_factory=list)
     # How long a global cluster says `modifying` after a member's upgrade, and how ModifyDBCluster is refused meanwhile.
