@@ -115,7 +115,8 @@ def _community(community_versions, version):
 
 
 def _check_in_place_minor_refused(context):
-    if context.kind != MINOR:
+    # The guide's procedure upgrades the primary once every secondary is removed: a global database without one is not refused.
+    if context.kind != MINOR or all(m["is_writer"] for m in context.facts["members"]):
         return None
     engine = context.facts["engine"]
     refused = [m for m in context.pending if in_place_minor_refused(engine, m["engine_version"], context.target, context.community_versions)]

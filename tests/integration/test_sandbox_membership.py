@@ -179,3 +179,10 @@ def test_a_new_secondary_is_pending_resync_then_connected(mysql3, rds):
     assert _members(rds)[PRIMARY]["SynchronizationStatus"] == "connected"
     mysql3.configure(hold_transition_of=[])
     assert _members(rds)[SECONDARY + "-new"]["SynchronizationStatus"] == "connected"
+
+
+def test_the_primary_alone_takes_an_in_place_minor_upgrade(mysql3, rds):
+    modify = rds("us-east-1").modify_db_cluster
+    _remove(rds)
+    modify(DBClusterIdentifier=PRIMARY, EngineVersion="8.0.mysql_aurora.3.05.2", ApplyImmediately=True)
+    assert mysql3.mutating_calls()[-1]["error"] is None

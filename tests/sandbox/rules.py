@@ -86,7 +86,8 @@ def check_member_upgrade(state: SandboxState, global_cluster: GlobalCluster, clu
     if upgrade_target["IsMajorVersionUpgrade"]:
         raise InvalidParameterCombination(MAJOR_ON_MEMBER_REFUSED)
     _require_global_support(upgrade_target)
-    if state.config.refuse_in_place_mysql_minor and _is_refused_in_place_mysql_minor(cluster.engine, target):
+    # The guide's procedure upgrades the primary once every secondary is removed: only a global database with secondaries refuses.
+    if state.config.refuse_in_place_mysql_minor and secondaries_of(global_cluster) and _is_refused_in_place_mysql_minor(cluster.engine, target):
         raise InvalidParameterCombination(IN_PLACE_MYSQL_MINOR_REFUSED.format(global_cluster=global_cluster.global_cluster_identifier, target=target))
     if not cluster.members:
         raise InvalidDBClusterStateFault(HEADLESS_MEMBER)

@@ -295,3 +295,10 @@ def test_every_method_sees_the_state_of_the_global_database(facts, pg_targets):
     plan = build_upgrade_plan(state, "14.9", _everyone(state, pg_targets))
     for method, codes in _method_codes(plan).items():
         assert "global_cluster_not_available" in codes, method
+
+
+def test_a_global_database_without_secondaries_is_not_refused_in_place(facts, member, targets):
+    state = facts(engine="aurora-mysql", version=MYSQL_3, members=[member("mysql-primary-use1", "us-east-1", is_writer=True, version=MYSQL_3)])
+    target = "8.0.mysql_aurora.3.05.2"
+    plan = build_upgrade_plan(state, target, _everyone(state, targets(target)), "in_place", COMMUNITY)
+    assert plan["blockers"] == []
