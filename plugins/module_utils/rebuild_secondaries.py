@@ -24,13 +24,17 @@ from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_names im
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_names import version_label
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import new_identifier
 
-__all__ = ("NewSecondary", "identifier_refusals", "new_secondary", "record_secondary_shapes", "secondary_shape", "version_suffix")
+__all__ = ("NewSecondary", "STEPS", "identifier_refusals", "new_secondary", "planned_calls", "record_secondary_shapes", "secondary_shape",
+           "version_suffix")
 
-NewSecondary = namedtuple("NewSecondary", ["region", "old_identifier", "detached_identifier", "identifier", "detached_instances",
+# The mutating steps, in order; the calls of one step go to every region at once, each awaited before the next step.
+STEPS = ("remove", "rename", "upgrade_primary", "create_clusters", "create_instances")
+
+NewSecondary = namedtuple("NewSecondary", ["region", "old_identifier", "old_arn", "detached_identifier", "identifier", "detached_instances",
                                            "cluster_request", "instance_requests"])
 NewSecondary.__doc__ = """What the method does to one secondary.
 
-old_identifier: the secondary's identifier now. detached_identifier: what the removed cluster is called afterwards (renamed
+old_identifier, old_arn: the secondary's identifier and ARN now (RemoveFromGlobalCluster wants the ARN). detached_identifier: what the removed cluster is called afterwards (renamed
 with the detached suffix when the new secondary takes the original names, else unchanged). identifier: the new secondary's.
 detached_instances: old instance identifier -> what the removed cluster's instance is called afterwards.
 cluster_request, instance_requests: CreateDBCluster and CreateDBInstance (in creation order), sent in ``region``.
@@ -81,6 +85,7 @@ def new_secondary(shape, global_cluster_identifier, engine_version, primary_regi
     return NewSecondary(
         region=shape["region"],
         old_identifier=old,
+        old_arn=shape["db_cluster_arn"],
         detached_identifier=detached,
         identifier=identifier,
         detached_instances={instance["db_instance_identifier"]: detached_name(instance["db_instance_identifier"]) for instance in shape["instances"]},
@@ -98,3 +103,40 @@ def identifier_refusals(new_secondaries):
         names.extend(("DB instance", request["DBInstanceIdentifier"]) for request in secondary.instance_requests)
     return ["%s identifier %s is not one AWS accepts: %s (shorten the suffix or the name)." % (kind, name, IDENTIFIER_RULE)
             for kind, name in names if not is_rds_identifier(name)]
+
+
+def _call(step, operation, region, params):
+    return {"step": step, "operation": operation, "region": region, "params": params}
+
+
+def planned_calls(new_secondaries, global_cluster_identifier, primary, engine_version):
+    """Every mutating call of the method, in order (what check mode lists), for the secondaries ``new_secondaries`` of
+    the global database whose primary is the member dict ``primary``.
+
+    Each call is ``{step, operation, region, params}``; ``step`` is one of STEPS. The secondaries are created at
+    ``engine_version``: the run itself creates them at the version the primary reports once upgraded. The global
+    database has no secondary from the first call of ``remove`` until every new secondary is connected.
+    """
+    calls = [
+        _call("remove", "RemoveFromGlobalCluster", secondary.region, {
+            "GlobalClusterIdentifier": global_cluster_identifier,
+            "DbClusterIdentifier": secondary.old_arn,
+        })
+        for secondary in new_secondaries
+    ]
+    for secondary in new_secondaries:
+        if secondary.detached_identifier != secondary.old_identifier:
+            calls.append(_call("rename", "ModifyDBCluster", secondary.region, {
+                "DBClusterIdentifier": secondary.old_identifier, "NewDBClusterIdentifier": secondary.detached_identifier, "ApplyImmediately": True}))
+        calls.extend(
+            _call("rename", "ModifyDBInstance", secondary.region, {
+                "DBInstanceIdentifier": old, "NewDBInstanceIdentifier": detached, "ApplyImmediately": True})
+            for old, detached in secondary.detached_instances.items() if old != detached
+        )
+    calls.append(_call("upgrade_primary", "ModifyDBCluster", primary["region"], {
+        "DBClusterIdentifier": primary["db_cluster_identifier"], "EngineVersion": engine_version, "ApplyImmediately": True}))
+    calls.extend(_call("create_clusters", "CreateDBCluster", secondary.region, secondary.cluster_request) for secondary in new_secondaries)
+    for secondary in new_secondaries:
+        calls.extend(_call("create_instances", "CreateDBInstance", secondary.region, request) for request in secondary.instance_requests)
+    return calls
+

@@ -6,7 +6,9 @@
 import copy
 
 from ansible_collections.aurora.global_db.plugins.module_utils.rebuild_secondaries import identifier_refusals
+from ansible_collections.aurora.global_db.plugins.module_utils.rebuild_secondaries import STEPS
 from ansible_collections.aurora.global_db.plugins.module_utils.rebuild_secondaries import new_secondary
+from ansible_collections.aurora.global_db.plugins.module_utils.rebuild_secondaries import planned_calls
 from ansible_collections.aurora.global_db.plugins.module_utils.rebuild_secondaries import record_secondary_shapes
 from ansible_collections.aurora.global_db.plugins.module_utils.rebuild_secondaries import secondary_shape
 from ansible_collections.aurora.global_db.plugins.module_utils.rebuild_secondaries import version_suffix
@@ -195,3 +197,40 @@ def test_every_secondary_is_read_in_its_own_region(facts, member):
     assert [(s["region"], s["db_cluster_identifier"]) for s in shapes] == [("eu-west-1", "orders-euw1"), ("us-west-2", "orders-usw2")]
     assert not any(region == "us-east-1" for region, _kind, _params in clients.asked)
     assert [i["db_instance_identifier"] for i in shapes[1]["instances"]] == ["orders-usw2-a"]
+
+
+PRIMARY = {"db_cluster_identifier": "orders-use1", "region": "us-east-1", "db_cluster_arn": "arn:aws:rds:us-east-1:123456789012:cluster:orders-use1"}
+
+
+def _two_secondaries(keep_identifiers):
+    euw1 = secondary_shape("eu-west-1", _cluster(
+        DBClusterIdentifier="orders-euw1", DBClusterArn="arn:aws:rds:eu-west-1:123456789012:cluster:orders-euw1",
+        DBClusterMembers=[{"DBInstanceIdentifier": "orders-euw1-a", "IsClusterWriter": True}]), [_instance("orders-euw1-a")])
+    return [new_secondary(shape, "orders-global", NEW, "us-east-1", keep_identifiers, "-detached") for shape in (euw1, _shape())]
+
+
+def test_the_planned_calls_follow_the_guides_procedure_step_by_step():
+    calls = planned_calls(_two_secondaries(True), "orders-global", PRIMARY, NEW)
+    steps = [call["step"] for call in calls]
+    assert steps == sorted(steps, key=STEPS.index), "a step's calls all come before the next step's"
+    assert [(c["operation"], c["region"]) for c in calls if c["step"] == "remove"] == [
+        ("RemoveFromGlobalCluster", "eu-west-1"), ("RemoveFromGlobalCluster", "us-west-2")]
+    assert calls[0]["params"] == {"GlobalClusterIdentifier": "orders-global", "DbClusterIdentifier": "arn:aws:rds:eu-west-1:123456789012:cluster:orders-euw1"}
+    renames = [(c["operation"], c["params"].get("NewDBClusterIdentifier") or c["params"]["NewDBInstanceIdentifier"]) for c in calls if c["step"] == "rename"]
+    assert renames == [("ModifyDBCluster", "orders-euw1-detached"), ("ModifyDBInstance", "orders-euw1-a-detached"),
+                       ("ModifyDBCluster", "orders-usw2-detached"), ("ModifyDBInstance", "orders-usw2-a-detached"),
+                       ("ModifyDBInstance", "orders-usw2-c-detached"), ("ModifyDBInstance", "orders-usw2-b-detached")]
+    upgrade = [c for c in calls if c["step"] == "upgrade_primary"]
+    assert upgrade == [{"step": "upgrade_primary", "operation": "ModifyDBCluster", "region": "us-east-1",
+                        "params": {"DBClusterIdentifier": "orders-use1", "EngineVersion": NEW, "ApplyImmediately": True}}]
+    creates = [(c["operation"], c["region"], c["params"].get("DBInstanceIdentifier") or c["params"]["DBClusterIdentifier"])
+               for c in calls if c["step"].startswith("create")]
+    assert creates == [("CreateDBCluster", "eu-west-1", "orders-euw1"), ("CreateDBCluster", "us-west-2", "orders-usw2"),
+                       ("CreateDBInstance", "eu-west-1", "orders-euw1-a"), ("CreateDBInstance", "us-west-2", "orders-usw2-a"),
+                       ("CreateDBInstance", "us-west-2", "orders-usw2-c"), ("CreateDBInstance", "us-west-2", "orders-usw2-b")]
+
+
+def test_without_keeping_identifiers_nothing_is_renamed():
+    calls = planned_calls(_two_secondaries(False), "orders-global", PRIMARY, NEW)
+    assert [c for c in calls if c["step"] == "rename"] == []
+    assert [c["params"]["DBClusterIdentifier"] for c in calls if c["operation"] == "CreateDBCluster"] == ["orders-euw1-3-05-2", "orders-usw2-3-05-2"]
