@@ -8,23 +8,16 @@ so that no test counts seconds."""
 
 from __future__ import annotations
 
-import boto3
 import pytest
-from botocore.exceptions import ClientError
+
+# The sandbox's client that does not retry (a fixture) and the refusal it raises, shared with the snapshot restore's tests.
+from test_sandbox_restores import _error
+from test_sandbox_restores import rds  # noqa: F401 pylint: disable=unused-import
 
 ACCOUNT = "123456789012"
 SECONDARY, SECONDARY_REGION = "mysql3-secondary-usw2", "us-west-2"
 PRIMARY = "mysql3-primary-use1"
 V3 = "8.0.mysql_aurora.3.04.0"
-
-
-@pytest.fixture
-def rds(sandbox):
-    """rds(region): a boto3 RDS client of the sandbox that does not retry, so that every refusal shows."""
-    def client(region):
-        return boto3.client("rds", region_name=region, endpoint_url=sandbox.endpoint_url, aws_access_key_id="testing",
-                            aws_secret_access_key="testing", config=boto3.session.Config(retries={"max_attempts": 1}))
-    return client
 
 
 @pytest.fixture
@@ -35,12 +28,6 @@ def mysql3(sandbox):
 
 def _arn(identifier, region):
     return "arn:aws:rds:%s:%s:cluster:%s" % (region, ACCOUNT, identifier)
-
-
-def _error(call, *args, **params):
-    with pytest.raises(ClientError) as raised:
-        call(*args, **params)
-    return raised.value.response["Error"]
 
 
 def _cluster(rds, identifier, region):
