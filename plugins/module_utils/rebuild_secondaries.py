@@ -34,7 +34,8 @@ NewSecondary = namedtuple("NewSecondary", ["region", "old_identifier", "old_arn"
                                            "cluster_request", "instance_requests"])
 NewSecondary.__doc__ = """What the method does to one secondary.
 
-old_identifier, old_arn: the secondary's identifier and ARN now (RemoveFromGlobalCluster wants the ARN). detached_identifier: what the removed cluster is called afterwards (renamed
+old_identifier, old_arn: the secondary's identifier and ARN now (RemoveFromGlobalCluster wants the ARN).
+detached_identifier: what the removed cluster is called afterwards (renamed
 with the detached suffix when the new secondary takes the original names, else unchanged). identifier: the new secondary's.
 detached_instances: old instance identifier -> what the removed cluster's instance is called afterwards.
 cluster_request, instance_requests: CreateDBCluster and CreateDBInstance (in creation order), sent in ``region``.
@@ -139,4 +140,3 @@ def planned_calls(new_secondaries, global_cluster_identifier, primary, engine_ve
     for secondary in new_secondaries:
         calls.extend(_call("create_instances", "CreateDBInstance", secondary.region, request) for request in secondary.instance_requests)
     return calls
-
