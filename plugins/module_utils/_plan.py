@@ -4,8 +4,11 @@
 
 """The upgrade plan: what kind of upgrade a target means, how AWS wants it done and what blocks it."""
 
-from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import BLOCKER_CODES
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import IN_PLACE
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import SNAPSHOT_RESTORE
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import UPGRADE_METHODS
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import UpgradeContext
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import checked_codes
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import find_blockers
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import DOWNGRADE
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import MAJOR
@@ -19,7 +22,7 @@ METHOD_GLOBAL = "global"
 METHOD_PER_CLUSTER = "per_cluster"
 METHOD_NONE = "none"
 # Aurora MySQL version 2 -> 3 of a global database: no in-place path, a new global database from a snapshot (R3).
-METHOD_SNAPSHOT_RESTORE = "snapshot_restore"
+METHOD_SNAPSHOT_RESTORE = SNAPSHOT_RESTORE
 MYSQL_V2_TO_V3_BLOCKER = "mysql_v2_to_v3_in_place"
 
 _METHODS = {MAJOR: METHOD_GLOBAL, MINOR: METHOD_PER_CLUSTER, NONE: METHOD_NONE}
@@ -37,12 +40,23 @@ def _is_major_step(engine, member, target, targets_by_member):
     return kind == MAJOR
 
 
-def build_upgrade_plan(facts, target, targets_by_member):
-    """The plan for moving every member of the global database described by ``facts`` to ``target``.
+def _method_field(method, kind, blockers):
+    """upgrade_plan.method: how AWS is asked for an in-place upgrade, else the method itself."""
+    if kind == NONE:
+        return METHOD_NONE
+    if method != IN_PLACE:
+        return method
+    return METHOD_SNAPSHOT_RESTORE if any(b["code"] == MYSQL_V2_TO_V3_BLOCKER for b in blockers) else _METHODS[kind]
+
+
+def build_upgrade_plan(facts, target, targets_by_member, method=IN_PLACE, community_versions=None):
+    """The plan of ``method`` for moving every member of the global database described by ``facts`` to ``target``.
 
     targets_by_member maps each pending member's db_cluster_identifier to the
-    valid upgrade targets of its version in its own region. Raises
-    InvalidEngineVersion when ``target`` is not a version of the engine.
+    valid upgrade targets of its version in its own region; community_versions maps
+    engine versions to the community MySQL version AWS names for them. The plan's
+    ``methods`` holds every method's blockers. Raises InvalidEngineVersion when
+    ``target`` is not a version of the engine.
     """
     engine = facts["engine"]
     target = parse_engine_version(engine, target).text
@@ -50,17 +64,21 @@ def build_upgrade_plan(facts, target, targets_by_member):
     pending = pending_members(facts, target)
     if not off_target:
         kind = NONE
-        blockers = []
+        methods = {name: [] for name in UPGRADE_METHODS}
         checked = []
     else:
         kind = MAJOR if any(_is_major_step(engine, m, target, targets_by_member) for m in off_target) else MINOR
-        blockers = find_blockers(UpgradeContext(facts, target, kind, pending, targets_by_member))
-        checked = list(BLOCKER_CODES)
+        methods = {
+            name: find_blockers(UpgradeContext(facts, target, kind, pending, targets_by_member, name, community_versions))
+            for name in UPGRADE_METHODS
+        }
+        checked = checked_codes(method)
     return {
         "target_engine_version": target,
         "kind": kind,
-        "method": METHOD_SNAPSHOT_RESTORE if any(b["code"] == MYSQL_V2_TO_V3_BLOCKER for b in blockers) else _METHODS[kind],
+        "method": _method_field(method, kind, methods[method]),
         "pending": [m["db_cluster_identifier"] for m in pending],
-        "blockers": blockers,
+        "blockers": methods[method],
         "checked": checked,
+        "methods": methods,
     }

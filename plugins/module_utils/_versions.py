@@ -137,3 +137,27 @@ def _sort_key(engine_versions, text):
     except InvalidEngineVersion:
         # Versions AWS lists in a format we do not know still sort, after the known ones.
         return (1, text)
+
+
+# "Aurora MySQL 3.04.0 (compatible with MySQL 8.0.28)": AWS names the community MySQL version in each version's
+# DBEngineVersionDescription and in each ValidUpgradeTarget's Description.
+_COMMUNITY_MYSQL = re.compile(r"compatible with MySQL ({0}(?:\.{0})*)".format(_PART))
+
+
+def community_mysql_version(description):
+    """The community MySQL version an Aurora MySQL version description names, as a tuple of numbers, or None."""
+    match = _COMMUNITY_MYSQL.search(description or "")
+    return _numbers(match.group(1)) if match else None
+
+
+def community_versions(engine_versions):
+    """Engine version text -> community MySQL version (tuple), from every description of a DescribeDBEngineVersions answer."""
+    found = {}
+    for engine_version in engine_versions:
+        described = [(engine_version.get("EngineVersion"), engine_version.get("DBEngineVersionDescription"))]
+        described.extend((target.get("EngineVersion"), target.get("Description")) for target in engine_version.get("ValidUpgradeTarget", []))
+        for text, description in described:
+            community = community_mysql_version(description)
+            if text and community:
+                found[text] = community
+    return found

@@ -23,7 +23,9 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import descri
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import rpo_seconds
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import InvalidEngineVersion
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import community_versions
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import upgrade_targets
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import IN_PLACE
 
 
 def _failover_state_facts(failover_state):
@@ -55,11 +57,15 @@ class GlobalDatabaseReader:
     def __init__(self, clients):
         self._clients = clients
         self._targets = {}
+        self._community_versions = {}
 
     def _valid_targets(self, region, engine, engine_version):
         key = (region, engine, engine_version)
         if key not in self._targets:
-            self._targets[key] = upgrade_targets(describe_engine_version(self._clients, region, engine, engine_version))
+            answer = describe_engine_version(self._clients, region, engine, engine_version)
+            self._targets[key] = upgrade_targets(answer)
+            # The community MySQL version of every version described, for rule R10 (one dict.update: safe across the fan-out's threads).
+            self._community_versions.update(community_versions(answer))
         return self._targets[key]
 
     def _member(self, global_member):
@@ -95,8 +101,8 @@ class GlobalDatabaseReader:
             "valid_upgrade_targets": _common_targets(target_lists),
         }
 
-    def plan(self, facts, target, option="target_engine_version"):
-        """The upgrade plan to ``target``, checking each pending member's targets in that member's region.
+    def plan(self, facts, target, option="target_engine_version", method=IN_PLACE):
+        """The upgrade plan of ``method`` to ``target``, checking each pending member's targets in that member's region.
 
         ``option`` names the module option the target came from, for the message when it is not a version of the engine.
         """
@@ -106,6 +112,6 @@ class GlobalDatabaseReader:
             keys = sorted({(m["region"], m["engine_version"]) for m in pending})
             targets = dict(zip(keys, fan_out(lambda key: self._valid_targets(key[0], facts["engine"], key[1]), keys)))
             targets_by_member = {m["db_cluster_identifier"]: targets[(m["region"], m["engine_version"])] for m in pending}
-            return build_upgrade_plan(facts, target, targets_by_member)
+            return build_upgrade_plan(facts, target, targets_by_member, method, dict(self._community_versions))
         except InvalidEngineVersion as error:
             raise InvalidEngineVersion("%s: %s" % (option, error.message)) from error

@@ -7,11 +7,23 @@
 Each check reads an UpgradeContext; _CHECKS pairs it with its blocker code and BLOCKER_CODES lists the
 codes. The facts module reports the blockers, the upgrade module refuses to act on them and the role
 asserts on the facts, one assert per code of BLOCKER_CODES.
+
+Every upgrade method (UPGRADE_METHODS) is checked against its own codes (_METHOD_CODES); whether a method can do
+the engine and kind of upgrade at all is the method's entry of _METHOD_SUPPORT. A method's own prerequisites are
+one more check: write it, register its code in _CHECKS and add the code to that method's entry of _METHOD_CODES.
 """
 
 from collections import namedtuple
 
 from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import same_identifier
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import AURORA_MYSQL
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import AURORA_POSTGRESQL
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import MAJOR
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import MINOR
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import aurora_mysql_generation
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import compare_versions
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import find_upgrade_target
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import parse_engine_version
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import AVAILABLE
@@ -20,14 +32,31 @@ from ansible_collections.aurora.global_db.plugins.module_utils.statuses import i
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_in_flight
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_synchronized
-from ansible_collections.aurora.global_db.plugins.module_utils._versions import AURORA_POSTGRESQL
-from ansible_collections.aurora.global_db.plugins.module_utils._versions import MAJOR
-from ansible_collections.aurora.global_db.plugins.module_utils._versions import aurora_mysql_generation
-from ansible_collections.aurora.global_db.plugins.module_utils._versions import compare_versions
-from ansible_collections.aurora.global_db.plugins.module_utils._versions import find_upgrade_target
-from ansible_collections.aurora.global_db.plugins.module_utils._versions import parse_engine_version
 
-UpgradeContext = namedtuple("UpgradeContext", ["facts", "target", "kind", "pending", "targets_by_member"])
+# The upgrade methods (the facts module's option method, the role's aurora_global_upgrade_method).
+IN_PLACE = "in_place"
+SNAPSHOT_RESTORE = "snapshot_restore"
+REBUILD_SECONDARIES = "rebuild_secondaries"
+MANAGED_MINOR = "managed_minor"
+BLUE_GREEN = "blue_green"
+UPGRADE_METHODS = (IN_PLACE, SNAPSHOT_RESTORE, REBUILD_SECONDARIES, MANAGED_MINOR, BLUE_GREEN)
+
+# Rule R10 in the guide's words: in-place minor upgrades of an Aurora MySQL global database to 2.12.*, to 3.04.* and
+# later, and on 8.4 are refused. MySQL line -> the first Aurora MySQL version refused on it; every line from 8.4 on.
+_IN_PLACE_MINOR_REFUSED_FROM = {"5.7": (2, 12), "8.0": (3, 4)}
+_IN_PLACE_MINOR_REFUSED_LINES_FROM = (8, 4)
+# The text of AWS's refusal (InvalidParameterCombination), how the upgrade module recognises a refusal the rule did not predict.
+IN_PLACE_MINOR_REFUSED_BY_AWS = "In-place minor version upgrade of Aurora MySQL global database cluster"
+IN_PLACE_MINOR_REFUSED_ADVICE = (
+    "AWS refuses in-place minor upgrades of an Aurora MySQL global database to a version that brings a higher community "
+    "MySQL version (rule R10: targets 2.12.*, 3.04.* and later, 8.4). Use the method rebuild_secondaries (remove every "
+    "secondary from the global cluster, upgrade the primary, add the secondaries again at its new version; role: "
+    "aurora_global_upgrade_method: rebuild_secondaries) or blue_green (an RDS Blue/Green deployment of the whole global "
+    "database; role: aurora_global_upgrade_method: blue_green)."
+)
+
+UpgradeContext = namedtuple("UpgradeContext", ["facts", "target", "kind", "pending", "targets_by_member", "method", "community_versions"],
+                            defaults=(IN_PLACE, None))
 UpgradeContext.__doc__ = """What the checks read.
 
 facts: the aurora_global facts (members in upgrade order).
@@ -35,6 +64,8 @@ target: the target engine version text.
 kind: major or minor.
 pending: the member dicts still below the target.
 targets_by_member: db_cluster_identifier -> valid upgrade targets of that member's version in its region.
+method: the upgrade method planned for, one of UPGRADE_METHODS.
+community_versions: engine version text -> the community MySQL version AWS names in its description (tuple), where known.
 """
 
 
@@ -55,6 +86,95 @@ def _check_mysql_v2_to_v3(context):
         "version and build a new global database from it (role: aurora_global_upgrade_method: snapshot_restore; module: "
         "aurora.global_db.aurora_global_snapshot_restore)." % (context.target, _describe(on_v2)),
         on_v2,
+    )
+
+
+def _is_in_refused_range(engine_version):
+    """Whether ``engine_version`` is a target R10 names, in the guide's words (2.12.*, 3.04.* and later, 8.4 and later)."""
+    line = tuple(int(part) for part in engine_version.major_line.split("."))
+    if line >= _IN_PLACE_MINOR_REFUSED_LINES_FROM:
+        return True
+    floor = _IN_PLACE_MINOR_REFUSED_FROM.get(engine_version.major_line)
+    return floor is not None and engine_version.key[len(line):] >= floor
+
+
+def in_place_minor_refused(engine, current, target, community_versions):
+    """Whether AWS refuses the in-place minor upgrade of a global database member from ``current`` to ``target`` (R10).
+
+    A target in the guide's range is refused unless AWS's descriptions show it keeps the member's community MySQL
+    version (a patch such as 3.04.0 -> 3.04.1: unverified, so not predicted; should AWS refuse it anyway, the upgrade
+    module recognises AWS's refusal before anything changed).
+    """
+    if engine != AURORA_MYSQL or not _is_in_refused_range(parse_engine_version(engine, target)):
+        return False
+    before, after = (community_versions or {}).get(current), (community_versions or {}).get(target)
+    return before is None or after is None or after > before
+
+
+def _community(community_versions, version):
+    found = (community_versions or {}).get(version)
+    return "MySQL %s" % ".".join(str(part) for part in found) if found else "community version not named by AWS"
+
+
+def _check_in_place_minor_refused(context):
+    # The guide's procedure upgrades the primary once every secondary is removed: a global database without one is not refused.
+    if context.kind != MINOR or all(m["is_writer"] for m in context.facts["members"]):
+        return None
+    engine = context.facts["engine"]
+    refused = [m for m in context.pending if in_place_minor_refused(engine, m["engine_version"], context.target, context.community_versions)]
+    if not refused:
+        return None
+    return (
+        "An in-place upgrade to %s (%s) would be refused for %s. %s" % (
+            context.target, _community(context.community_versions, context.target), _describe(refused), IN_PLACE_MINOR_REFUSED_ADVICE),
+        refused,
+    )
+
+
+def _snapshot_restore_support(context):
+    engine = context.facts["engine"]
+    target_generation = aurora_mysql_generation(parse_engine_version(engine, context.target))
+    generations = {aurora_mysql_generation(parse_engine_version(engine, m["engine_version"])) for m in context.pending}
+    if engine == AURORA_MYSQL and target_generation == 3 and generations == {2}:
+        return None
+    return "snapshot_restore is for Aurora MySQL version 2 -> 3 only (a new global database built from a snapshot of the primary)"
+
+
+def _rebuild_secondaries_support(context):
+    if context.facts["engine"] == AURORA_MYSQL and context.kind == MINOR:
+        return None
+    return "rebuild_secondaries is for Aurora MySQL minor upgrades only (the guide's procedure for the targets AWS refuses in place, R10)"
+
+
+def _managed_minor_support(context):
+    if context.facts["engine"] == AURORA_POSTGRESQL and context.kind == MINOR:
+        return None
+    return "managed_minor is for Aurora PostgreSQL minor upgrades only (AWS's managed minor upgrade through ModifyGlobalCluster)"
+
+
+def _supported(context):
+    return None
+
+
+# Whether each method can do this engine and kind of upgrade at all: the method's function returns None, or why not.
+_METHOD_SUPPORT = {
+    IN_PLACE: _supported,
+    SNAPSHOT_RESTORE: _snapshot_restore_support,
+    REBUILD_SECONDARIES: _rebuild_secondaries_support,
+    MANAGED_MINOR: _managed_minor_support,
+    BLUE_GREEN: _supported,
+}
+
+
+def _check_method_supported(context):
+    reason = _METHOD_SUPPORT[context.method](context)
+    if reason is None:
+        return None
+    others = [method for method in UPGRADE_METHODS if method != context.method and _METHOD_SUPPORT[method](context) is None]
+    return (
+        "The method %s cannot do this upgrade: %s; this is a %s upgrade of %s %s to %s. Methods that can: %s." % (
+            context.method, reason, context.kind, context.facts["engine"], context.facts["engine_version"], context.target, ", ".join(others)),
+        [],
     )
 
 
@@ -191,7 +311,9 @@ def _check_synchronized(context):
 
 # The registry of restrictions: every blocker code with its check, in the order they are checked and reported.
 _CHECKS = (
+    ("method_not_supported", _check_method_supported),
     ("mysql_v2_to_v3_in_place", _check_mysql_v2_to_v3),
+    ("in_place_minor_refused", _check_in_place_minor_refused),
     ("rpo_enabled", _check_rpo),
     ("downgrade", _check_downgrade),
     ("invalid_target", _check_valid_target),
@@ -205,6 +327,27 @@ _CHECKS = (
 
 # Every blocker code, in registry order: the facts module's docs, the role's list of asserts and the tests read this.
 BLOCKER_CODES = tuple(code for code, _check in _CHECKS)
+
+# What every method is checked against: the target and the state of the global database.
+_TARGET_CODES = ("downgrade", "invalid_target", "target_not_global")
+_STATE_CODES = ("global_cluster_not_available", "failover_in_progress", "member_not_available")
+# The codes each method is checked against (reported in registry order). The Blue/Green and managed-minor prerequisites
+# are theirs to add here.
+_METHOD_CODES = {
+    IN_PLACE: ("mysql_v2_to_v3_in_place", "in_place_minor_refused", "rpo_enabled") + _TARGET_CODES + _STATE_CODES + (
+        "headless_member", "member_not_synchronized"),
+    # The old global database receives no change: only what the restore reads from it matters.
+    SNAPSHOT_RESTORE: ("method_not_supported",) + _TARGET_CODES + _STATE_CODES,
+    # The primary is upgraded in place (it needs an instance); the secondaries are removed and created again.
+    REBUILD_SECONDARIES: ("method_not_supported",) + _TARGET_CODES + _STATE_CODES + ("headless_member", "member_not_synchronized"),
+    MANAGED_MINOR: ("method_not_supported",) + _TARGET_CODES + _STATE_CODES + ("headless_member", "member_not_synchronized"),
+    BLUE_GREEN: ("method_not_supported",) + _TARGET_CODES + _STATE_CODES,
+}
+
+
+def checked_codes(method):
+    """The codes ``method`` is checked against, in registry order."""
+    return [code for code in BLOCKER_CODES if code in _METHOD_CODES[method]]
 
 
 def members_in_flight(facts):
@@ -221,14 +364,14 @@ def _finishes_on_its_own(facts, code, clusters):
 
 
 def find_blockers(context):
-    """Every documented restriction the upgrade described by ``context`` would break, in registry order.
+    """Every documented restriction the upgrade described by ``context`` would break with its method, in registry order.
 
     Each blocker is ``{code, message, clusters, in_flight}``; ``in_flight`` says whether it only waits for
     a change already running to finish.
     """
     blockers = []
     for code, check in _CHECKS:
-        found = check(context)
+        found = check(context) if code in _METHOD_CODES[context.method] else None
         if found:
             message, members = found
             clusters = [member["db_cluster_identifier"] for member in members]

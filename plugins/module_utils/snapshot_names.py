@@ -22,6 +22,11 @@ def _hyphenated(text):
     return _NOT_ALLOWED.sub("-", str(text).lower()).strip("-")
 
 
+def version_label(engine_version):
+    """An engine version as a name allows it: 3-04-0 for 8.0.mysql_aurora.3.04.0, 15-4 for 15.4."""
+    return _hyphenated(_MYSQL_LINE_PREFIX.sub("", str(engine_version)))
+
+
 def pre_upgrade_snapshot_identifier(db_cluster_identifier, from_version, to_version, utc_minute):
     """<cluster>-pre-<from>-to-<to>-<yyyymmddHHMM>, for example pg-primary-use1-pre-14-6-to-15-4-202612011030.
 
@@ -33,6 +38,5 @@ def pre_upgrade_snapshot_identifier(db_cluster_identifier, from_version, to_vers
     head = _hyphenated(db_cluster_identifier)
     if not head[:1].isalpha():
         raise ValueError("%r is not a DB cluster identifier: it must start with a letter" % (db_cluster_identifier,))
-    suffix = "-pre-%s-to-%s-%s" % (
-        _hyphenated(_MYSQL_LINE_PREFIX.sub("", str(from_version))), _hyphenated(_MYSQL_LINE_PREFIX.sub("", str(to_version))), utc_minute)
+    suffix = "-pre-%s-to-%s-%s" % (version_label(from_version), version_label(to_version), utc_minute)
     return head[:MAX_LENGTH - len(suffix)].rstrip("-") + suffix

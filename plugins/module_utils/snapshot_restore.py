@@ -392,13 +392,20 @@ class SnapshotRestore(TimedRun):
         self._ensure(snapshot)
         self._wait([snapshot])
         self._ensure(primary_cluster, restore_from_snapshot=True)
+        # AWS creates DB instances only in an available cluster (botocore RestoreDBClusterFromSnapshot; CreateDBCluster).
+        self._wait([primary_cluster])
         for instance in primary_part:
             self._ensure(instance)
         self._wait([primary_cluster] + primary_part)
         self._ensure(global_cluster)
         self._wait([global_cluster])
-        for resource in secondary_part:
+        secondary_clusters = [r for r in secondary_part if r.kind == DB_CLUSTER]
+        for resource in secondary_clusters:
             self._ensure(resource)
+        self._wait(secondary_clusters)
+        for resource in secondary_part:
+            if resource.kind == DB_INSTANCE:
+                self._ensure(resource)
         self._wait([primary_cluster] + primary_part + [global_cluster] + secondary_part)
         self._verify(layout, global_cluster)
 

@@ -30,6 +30,8 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify_db_cluster_engine_version
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify_global_cluster_engine_version
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import recent_events
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import IN_PLACE_MINOR_REFUSED_ADVICE
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import IN_PLACE_MINOR_REFUSED_BY_AWS
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import members_in_flight
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import request_refusals
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_in_flight
@@ -60,6 +62,8 @@ _SETTLING_REFUSALS = (
 )
 # ... except this one, which only an operator can clear (a headless cluster); Terraform stops on it too.
 _LASTING_REFUSALS = (("InvalidDBClusterStateFault", "without a primary instance"),)
+# AWS's refusal of an in-place Aurora MySQL minor upgrade of a global database member (rule R10).
+_IN_PLACE_MINOR_REFUSED_CODE = "InvalidParameterCombination"
 # DescribeEvents looks back at least this many minutes (AWS's default), at most 14 days (AWS's limit).
 _EVENT_MINUTES = (60, 20160)
 _EVENTS_SHOWN = 10
@@ -264,6 +268,9 @@ class GlobalDatabaseUpgrade(TimedRun):
         return "upgraded by this run: %s" % (", ".join(self._started) or "nothing")
 
     def _refusal(self, error, target, members):
+        if _matches(((_IN_PLACE_MINOR_REFUSED_CODE, IN_PLACE_MINOR_REFUSED_BY_AWS),), error):
+            # Rule R10 for a target the plan did not predict: the advice is the plan's.
+            return stopped_by(error, self._upgraded_so_far(), IN_PLACE_MINOR_REFUSED_ADVICE)
         return stopped_by(error, self._upgraded_so_far(),
                           "%s Fix the cause AWS gives below, then run again; members already at %s are skipped." % (self._events(members), target))
 

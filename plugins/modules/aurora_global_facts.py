@@ -32,6 +32,19 @@ options:
       - An engine version to plan an upgrade to, for example V(15.4) or V(8.0.mysql_aurora.3.05.2).
       - When set, the result carries RV(ansible_facts.aurora_global.upgrade_plan).
     type: str
+  method:
+    description:
+      - The upgrade method RV(ansible_facts.aurora_global.upgrade_plan) is the plan of (its blockers, its checks).
+        Every method's blockers are in RV(ansible_facts.aurora_global.upgrade_plan.methods) whatever this says.
+      - V(in_place) upgrades the members themselves (C(ModifyGlobalCluster) for a major version, C(ModifyDBCluster) per member
+        for a minor one). V(snapshot_restore) builds a new global database from a snapshot of the primary (Aurora MySQL
+        version 2 -> 3). V(rebuild_secondaries) removes every secondary, upgrades the primary and adds the secondaries again
+        (Aurora MySQL minor upgrades AWS refuses in place). V(managed_minor) is AWS's managed minor upgrade through
+        C(ModifyGlobalCluster) (Aurora PostgreSQL). V(blue_green) is an RDS Blue/Green deployment of the global database.
+      - Only read with O(target_engine_version).
+    type: str
+    default: in_place
+    choices: [in_place, snapshot_restore, rebuild_secondaries, managed_minor, blue_green]
 author:
   - Aurora global_db maintainers (@aurora-global-db)
 extends_documentation_fragment:
@@ -67,6 +80,18 @@ EXAMPLES = r"""
     global_cluster_identifier: orders-global
     target_engine_version: "15.4"
     region: us-east-1
+
+- name: List the methods that can do an upgrade (no blocker)
+  aurora.global_db.aurora_global_facts:
+    global_cluster_identifier: orders-mysql-global
+    target_engine_version: 8.0.mysql_aurora.3.05.2
+    method: rebuild_secondaries
+    region: us-east-1
+  register: orders_mysql
+
+- name: Show them
+  ansible.builtin.debug:
+    msg: "{{ orders_mysql.ansible_facts.aurora_global.upgrade_plan.methods | dict2items | rejectattr('value') | map(attribute='key') | list }}"
 
 - name: Fail with the reasons when the upgrade cannot start
   ansible.builtin.assert:
@@ -249,7 +274,7 @@ ansible_facts:
               returned: success
               sample: true
         upgrade_plan:
-          description: The plan for upgrading to O(target_engine_version).
+          description: The plan of O(method) for upgrading to O(target_engine_version).
           type: dict
           returned: when O(target_engine_version) is set
           contains:
@@ -270,6 +295,8 @@ ansible_facts:
                 - V(snapshot_restore) for Aurora MySQL version 2 -> 3, which has no in-place path in a global database (blocker
                   C(mysql_v2_to_v3_in_place)), done by building a new global database from a snapshot of the primary with
                   M(aurora.global_db.aurora_global_snapshot_restore).
+                - With O(method) other than V(in_place), the method itself (V(snapshot_restore), V(rebuild_secondaries),
+                  V(managed_minor), V(blue_green)), or V(none) when every member already runs the target.
               type: str
               returned: success
               sample: per_cluster
@@ -286,8 +313,8 @@ ansible_facts:
               type: list
               elements: str
               returned: success
-              sample: [mysql_v2_to_v3_in_place, rpo_enabled, downgrade, invalid_target, target_not_global, global_cluster_not_available,
-                       failover_in_progress, member_not_available, headless_member, member_not_synchronized]
+              sample: [mysql_v2_to_v3_in_place, in_place_minor_refused, rpo_enabled, downgrade, invalid_target, target_not_global,
+                       global_cluster_not_available, failover_in_progress, member_not_available, headless_member, member_not_synchronized]
             blockers:
               description: Every restriction the upgrade would break; empty when the upgrade may start.
               type: list
@@ -296,9 +323,15 @@ ansible_facts:
               contains:
                 code:
                   description:
-                    - One of V(mysql_v2_to_v3_in_place), V(rpo_enabled), V(downgrade), V(invalid_target), V(target_not_global),
-                      V(global_cluster_not_available), V(failover_in_progress), V(member_not_available), V(headless_member),
-                      V(member_not_synchronized).
+                    - One of V(method_not_supported), V(mysql_v2_to_v3_in_place), V(in_place_minor_refused), V(rpo_enabled),
+                      V(downgrade), V(invalid_target), V(target_not_global), V(global_cluster_not_available), V(failover_in_progress),
+                      V(member_not_available), V(headless_member), V(member_not_synchronized).
+                    - V(method_not_supported) is a method that cannot do this engine or kind of upgrade at all (for example
+                      V(managed_minor) for Aurora MySQL or a major target, V(rebuild_secondaries) for a major target or Aurora
+                      PostgreSQL, V(snapshot_restore) for anything but Aurora MySQL version 2 -> 3); the message lists the methods that can.
+                    - V(in_place_minor_refused) is an Aurora MySQL minor target AWS refuses in place on a global database
+                      (rule R10, for 2.12.*, 3.04.* and later, 8.4), predicted from the versions and the community MySQL version AWS
+                      names in each version's description; the message names V(rebuild_secondaries) and V(blue_green).
                     - V(member_not_available) also covers a member that reads V(available) with an engine version change
                       accepted and not started yet (RV(ansible_facts.aurora_global.members[].pending_engine_version)).
                     - V(member_not_synchronized) is a member whose synchronization status is reported and is not V(connected).
@@ -326,6 +359,32 @@ ansible_facts:
                   type: bool
                   returned: success
                   sample: false
+            methods:
+              description:
+                - Every upgrade method (V(in_place), V(snapshot_restore), V(rebuild_secondaries), V(managed_minor), V(blue_green))
+                  mapped to the list of its blockers for this target, each like the items of
+                  RV(ansible_facts.aurora_global.upgrade_plan.blockers); an empty list means that method can do the upgrade.
+                - Every list is empty when the kind is V(none).
+              type: dict
+              returned: success
+              sample:
+                in_place:
+                  - code: in_place_minor_refused
+                    message: An in-place upgrade to 8.0.mysql_aurora.3.05.2 (MySQL 8.0.32) would be refused for ...
+                    clusters: [orders-usw2, orders-use1]
+                    in_flight: false
+                snapshot_restore:
+                  - code: method_not_supported
+                    message: The method snapshot_restore cannot do this upgrade ...
+                    clusters: []
+                    in_flight: false
+                rebuild_secondaries: []
+                managed_minor:
+                  - code: method_not_supported
+                    message: The method managed_minor cannot do this upgrade ...
+                    clusters: []
+                    in_flight: false
+                blue_green: []
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -335,10 +394,13 @@ from ansible_collections.aurora.global_db.plugins.module_utils.errors import fai
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import IN_PLACE
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import UPGRADE_METHODS
 
 ARGUMENT_SPEC = dict(
     global_cluster_identifier=dict(type="str", required=True),
     target_engine_version=dict(type="str"),
+    method=dict(type="str", default=IN_PLACE, choices=list(UPGRADE_METHODS)),
     **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
 
@@ -349,7 +411,7 @@ def main():
     try:
         facts = reader.facts(module.params["global_cluster_identifier"])
         if module.params["target_engine_version"] is not None:
-            facts["upgrade_plan"] = reader.plan(facts, module.params["target_engine_version"])
+            facts["upgrade_plan"] = reader.plan(facts, module.params["target_engine_version"], method=module.params["method"])
     except AuroraGlobalError as error:
         fail_module(module, error)
     module.exit_json(changed=False, ansible_facts={"aurora_global": facts})

@@ -33,6 +33,10 @@ description:
   - When the answer to an accepted modify is lost (AWS answered with a server error and the retry was refused because the
     upgrade is already under way), the module reads the member again; a member that was settled before the call and now
     shows an upgrade to the target is counted as upgraded by this run, and the wait goes on.
+  - An Aurora MySQL minor target that AWS refuses in place on a global database (rule R10, blocker C(in_place_minor_refused))
+    is refused before any change. When AWS refuses one the plan did not predict (C(InvalidParameterCombination) "In-place
+    minor version upgrade of Aurora MySQL global database cluster ..."), the run stops at that first refused C(ModifyDBCluster),
+    before any member changed, and the message names the methods that can do it (V(rebuild_secondaries), V(blue_green)).
   - When an upgrade fails or AWS refuses a modify, the message carries the member's recent RDS events
     (C(DescribeEvents) in its region), where AWS says why, for example the Aurora MySQL pre-check log C(upgrade-prechecks.log).
   - Idempotent and resumable. Members already at the target are skipped. When the only blockers are members (or the
@@ -193,8 +197,8 @@ upgrade_plan:
     method: per_cluster
     pending: [orders-apse2, orders-euw1, orders-use1]
     blockers: []
-    checked: [mysql_v2_to_v3_in_place, rpo_enabled, downgrade, invalid_target, target_not_global, global_cluster_not_available,
-              failover_in_progress, member_not_available, headless_member, member_not_synchronized]
+    checked: [mysql_v2_to_v3_in_place, in_place_minor_refused, rpo_enabled, downgrade, invalid_target, target_not_global,
+              global_cluster_not_available, failover_in_progress, member_not_available, headless_member, member_not_synchronized]
 upgraded:
   description:
     - The db_cluster_identifier of each member this run started upgrading, in order, or the global_cluster_identifier

@@ -34,7 +34,12 @@ _PG = "postgresql-14"
 # Blocker code -> (scenario, target, what to force in the sandbox before the run). The scenarios that carry a blocker
 # by themselves (rpo, headless, mysql-2) are covered by their major/minor case above and again here by name.
 BLOCKER_CASES = {
+    # The role's in_place path never asks for another method; the snapshot restore method's own refusal stands for it.
+    "method_not_supported": (_PG, "14.9", {"role_vars": {
+        "aurora_global_upgrade_method": "snapshot_restore", "aurora_global_upgrade_new_global_cluster_identifier": "pg-new-global",
+        "aurora_global_upgrade_writes_stopped": True}}),
     "mysql_v2_to_v3_in_place": ("mysql-2", "8.0.mysql_aurora.3.04.0", {}),
+    "in_place_minor_refused": ("mysql-3", "8.0.mysql_aurora.3.05.2", {}),
     "rpo_enabled": ("postgresql-14-rpo", "15.4", {}),
     "downgrade": (_PG, "13.12", {}),
     "invalid_target": (_PG, "14.8", {}),
@@ -60,7 +65,8 @@ def _blocker_codes():
 def _blocker_cases():
     for code in _blocker_codes():
         name, target, forced = BLOCKER_CASES[code]
-        yield pytest.param(name, target, forced, {"aurora_global_upgrade_allow_major_version_upgrade": True}, code, id="blocker-" + code)
+        role_vars = dict(forced.get("role_vars", {}), aurora_global_upgrade_allow_major_version_upgrade=True)
+        yield pytest.param(name, target, forced, role_vars, code, id="blocker-" + code)
     yield pytest.param(_PG, "15.4", {}, {"aurora_global_upgrade_allow_major_version_upgrade": False}, "allow_major_version_upgrade",
                        id="major-without-confirmation")
 

@@ -91,9 +91,14 @@ def test_members_are_read_in_their_own_regions(sandbox):
 def test_minor_plan(sandbox):
     sandbox.seed("postgresql-14")
     plan = _gathered(sandbox, "pg-global", target_engine_version="14.9")["upgrade_plan"]
+    methods = plan.pop("methods")
     assert plan == {
         "target_engine_version": "14.9", "kind": "minor", "method": "per_cluster", "pending": PG_ORDER, "blockers": [],
         "checked": _documented_facts()["upgrade_plan"]["contains"]["checked"]["sample"],
+    }
+    assert _method_codes({"methods": methods}) == {
+        "in_place": [], "snapshot_restore": ["method_not_supported"], "rebuild_secondaries": ["method_not_supported"],
+        "managed_minor": [], "blue_green": [],
     }
     assert plan["checked"][-1] == "member_not_synchronized"
 
@@ -112,11 +117,48 @@ def test_nothing_to_do_at_the_current_version(sandbox):
 
 def test_mysql_3_global_database(sandbox):
     sandbox.seed("mysql-3")
-    facts = _gathered(sandbox, "mysql3-global", target_engine_version="8.0.mysql_aurora.3.10.0")
+    # 3.04.1 keeps 3.04.0's community MySQL version (8.0.28, as AWS's descriptions say): rule R10 is not predicted.
+    facts = _gathered(sandbox, "mysql3-global", target_engine_version="8.0.mysql_aurora.3.04.1")
     assert facts["engine"] == "aurora-mysql"
     assert facts["upgrade_order"] == ["mysql3-secondary-usw2", "mysql3-primary-use1"]
     assert facts["upgrade_plan"]["kind"] == "minor" and facts["upgrade_plan"]["blockers"] == []
     assert "8.4.7" in [t["engine_version"] for t in facts["valid_upgrade_targets"]]
+
+
+def _method_codes(plan):
+    return {method: [blocker["code"] for blocker in blockers] for method, blockers in plan["methods"].items()}
+
+
+def test_every_methods_blockers_in_one_call(sandbox):
+    sandbox.seed("mysql-3")
+    plan = _gathered(sandbox, "mysql3-global", target_engine_version="8.0.mysql_aurora.3.05.2", method="rebuild_secondaries")["upgrade_plan"]
+    assert set(plan) == set(_documented_facts()["upgrade_plan"]["contains"])
+    assert (plan["kind"], plan["method"], plan["blockers"]) == ("minor", "rebuild_secondaries", [])
+    assert "method_not_supported" in plan["checked"] and "in_place_minor_refused" not in plan["checked"]
+    assert _method_codes(plan) == {
+        "in_place": ["in_place_minor_refused"], "snapshot_restore": ["method_not_supported"], "rebuild_secondaries": [],
+        "managed_minor": ["method_not_supported"], "blue_green": [],
+    }
+    refused = plan["methods"]["in_place"][0]
+    assert refused["clusters"] == ["mysql3-secondary-usw2", "mysql3-primary-use1"]
+    assert "(MySQL 8.0.32)" in refused["message"] and "rebuild_secondaries" in refused["message"] and "blue_green" in refused["message"]
+    assert "Methods that can: in_place, rebuild_secondaries, blue_green." in plan["methods"]["managed_minor"][0]["message"]
+
+
+def test_the_default_method_is_in_place(sandbox):
+    sandbox.seed("postgresql-14")
+    plan = _gathered(sandbox, "pg-global", target_engine_version="15.4")["upgrade_plan"]
+    assert (plan["method"], plan["blockers"]) == ("global", plan["methods"]["in_place"])
+    assert _method_codes(plan) == {
+        "in_place": [], "snapshot_restore": ["method_not_supported"], "rebuild_secondaries": ["method_not_supported"],
+        "managed_minor": ["method_not_supported"], "blue_green": [],
+    }
+
+
+def test_an_unknown_method_is_refused(sandbox):
+    sandbox.seed("postgresql-14")
+    result = _facts(sandbox, "pg-global", target_engine_version="14.9", method="sideways", expect_failure=True)
+    _assert_clean_failure(result, "value of method must be one of: in_place, snapshot_restore, rebuild_secondaries, managed_minor, blue_green")
 
 
 def test_rpo_is_reported(sandbox):
@@ -178,10 +220,12 @@ VERSION_BLOCKERS = [
     ("invalid_target", "postgresql-14", "pg-global", "15.5", "not a valid upgrade target"),
     ("target_not_global", "postgresql-14", "pg-global", "14.7", "does not support Aurora global databases"),
     ("headless_member", "postgresql-14-headless", "pg-global", "14.9", "pg-secondary-apse2"),
+    ("in_place_minor_refused", "mysql-3", "mysql3-global", "8.0.mysql_aurora.3.05.2", "rebuild_secondaries"),
+    ("in_place_minor_refused", "mysql-2", "mysql2-global", "5.7.mysql_aurora.2.12.0", "blue_green"),
 ]
 
 
-@pytest.mark.parametrize("code, scenario, global_cluster, target, says", VERSION_BLOCKERS, ids=[row[0] for row in VERSION_BLOCKERS])
+@pytest.mark.parametrize("code, scenario, global_cluster, target, says", VERSION_BLOCKERS, ids=["%s-%s" % (row[0], row[1]) for row in VERSION_BLOCKERS])
 def test_blockers_from_the_target(sandbox, code, scenario, global_cluster, target, says):
     sandbox.seed(scenario)
     facts = _gathered(sandbox, global_cluster, target_engine_version=target)

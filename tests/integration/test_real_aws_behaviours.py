@@ -119,13 +119,14 @@ def test_a_minor_upgrade_through_the_pending_window_the_settle_window_and_a_lost
 
 @pytest.mark.parametrize("settle_refusal", ["InvalidGlobalClusterStateFault", "InvalidDBClusterStateFault", "upgrade_global_replicas_first"])
 def test_each_settle_refusal_is_waited_out(sandbox, settle_refusal):
-    sandbox.seed("mysql-3")
+    # An Aurora MySQL minor target AWS upgrades in place (below 2.12: rule R10 refuses the later ones).
+    sandbox.seed("mysql-2")
     sandbox.configure(settle_seconds=1.5, settle_refusal=settle_refusal)
-    result = _succeeded(_upgrade(sandbox, "8.0.mysql_aurora.3.05.2", global_cluster_identifier="mysql3-global"))
-    assert modified_members(sandbox) == ["mysql3-secondary-usw2", "mysql3-primary-use1"]
-    assert result["upgraded"] == ["mysql3-secondary-usw2", "mysql3-primary-use1"]
+    result = _succeeded(_upgrade(sandbox, "5.7.mysql_aurora.2.11.3", global_cluster_identifier="mysql2-global"))
+    assert modified_members(sandbox) == ["mysql2-secondary-usw2", "mysql2-primary-use1"]
+    assert result["upgraded"] == ["mysql2-secondary-usw2", "mysql2-primary-use1"]
     # The module waited for the global cluster to settle instead of having the primary's modify refused.
-    secondary_done = events(sandbox, "UpgradeCompleted")["mysql3-secondary-usw2"]
+    secondary_done = events(sandbox, "UpgradeCompleted")["mysql2-secondary-usw2"]
     assert member_modifications(sandbox)[1]["time"] >= secondary_done["time"] + 1.5
     assert [entry["error"] for entry in sandbox.mutating_calls()] == [None, None]
 

@@ -346,12 +346,14 @@ def test_modify_db_cluster_on_a_member_refuses_as_aws(sandbox, rds, scenario, id
     ("mysql-2", "mysql2-secondary-usw2", "5.7.mysql_aurora.2.12.0", True),
     ("mysql-2", "mysql2-secondary-usw2", "5.7.mysql_aurora.2.11.3", False),
 ])
-def test_in_place_mysql_minor_upgrade_refusal_can_be_turned_on(sandbox, rds, scenario, identifier, target, refused):
+def test_in_place_mysql_minor_upgrades_are_refused_as_aws_refuses_them(sandbox, rds, scenario, identifier, target, refused):
     sandbox.seed(scenario)
-    sandbox.configure(refuse_in_place_mysql_minor=True)
     modify = rds("us-west-2").modify_db_cluster
     if refused:
-        expect_error(modify, "InvalidParameterCombination", "In-place minor version upgrade of Aurora MySQL global database cluster",
+        expect_error(modify, "InvalidParameterCombination",
+                     "In-place minor version upgrade of Aurora MySQL global database cluster '%s-global' to Aurora MySQL engine version %s "
+                     "isn't supported. The selected target version %s supports a higher version of community MySQL" % (
+                         scenario.replace("-", ""), target, target),
                      DBClusterIdentifier=identifier, EngineVersion=target, ApplyImmediately=True)
         assert cluster(rds, identifier, "us-west-2")["Status"] == "available"
     else:
@@ -359,8 +361,9 @@ def test_in_place_mysql_minor_upgrade_refusal_can_be_turned_on(sandbox, rds, sce
         assert sandbox.mutating_calls()[-1]["error"] is None
 
 
-def test_in_place_mysql_minor_upgrades_are_accepted_by_default(sandbox, rds):
+def test_in_place_mysql_minor_upgrade_refusal_can_be_turned_off(sandbox, rds):
     sandbox.seed("mysql-3")
+    sandbox.configure(refuse_in_place_mysql_minor=False)
     rds("us-west-2").modify_db_cluster(DBClusterIdentifier="mysql3-secondary-usw2", EngineVersion="8.0.mysql_aurora.3.05.2", ApplyImmediately=True)
     assert sandbox.mutating_calls()[-1]["error"] is None
 

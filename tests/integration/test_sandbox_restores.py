@@ -23,9 +23,9 @@ def rds(sandbox):
     return client
 
 
-def _error(call, **params):
+def _error(call, *args, **params):
     with pytest.raises(ClientError) as raised:
-        call(**params)
+        call(*args, **params)
     return raised.value.response["Error"]
 
 

@@ -171,12 +171,13 @@ def _hide_target_in_one_region(sandbox):
     ("postgresql-14", _force_failover, "14.9", "failover_in_progress"),
     ("postgresql-14", _force_member_status, "14.9", "member_not_available"),
     ("postgresql-14-headless", None, "14.9", "headless_member"),
+    ("mysql-3", None, "8.0.mysql_aurora.3.05.2", "in_place_minor_refused"),
 ])
 def test_each_blocker_is_refused_without_any_change(sandbox, scenario, prepare, engine_version, code):
     sandbox.seed(scenario)
     if prepare:
         prepare(sandbox)
-    global_cluster_identifier = "mysql2-global" if scenario == "mysql-2" else "pg-global"
+    global_cluster_identifier = {"mysql-2": "mysql2-global", "mysql-3": "mysql3-global"}.get(scenario, "pg-global")
     result = _refused(sandbox, engine_version, global_cluster_identifier=global_cluster_identifier, allow_major_version_upgrade=True)
     blockers = result["upgrade_plan"]["blockers"]
     assert code in [blocker["code"] for blocker in blockers]
@@ -269,10 +270,13 @@ def test_a_failed_member_stops_the_run_before_the_primary(sandbox):
 
 def test_an_aws_refusal_of_an_in_place_mysql_minor_upgrade_is_reported_before_any_change(sandbox):
     sandbox.seed("mysql-3")
-    sandbox.configure(refuse_in_place_mysql_minor=True)
-    result = _refused(sandbox, "8.0.mysql_aurora.3.05.2", global_cluster_identifier="mysql3-global")
+    # 3.04.0 -> 3.04.1 keeps the community MySQL version (8.0.28): the plan does not predict R10, the sandbox refuses it
+    # as the guide words it (3.04.* and later), so AWS's refusal is the first word.
+    result = _refused(sandbox, "8.0.mysql_aurora.3.04.1", global_cluster_identifier="mysql3-global")
+    assert result["upgrade_plan"]["blockers"] == []
     assert "In-place minor version upgrade of Aurora MySQL global database cluster 'mysql3-global'" in result["msg"]
     assert "mysql3-secondary-usw2 in us-west-2" in result["msg"] and "upgraded by this run: nothing" in result["msg"]
+    assert "Use the method rebuild_secondaries" in result["msg"] and "blue_green" in result["msg"]
     assert result["error"]["code"] == "InvalidParameterCombination"
     assert (result["changed"], result["upgraded"]) == (False, [])
     assert modified_members(sandbox) == []

@@ -80,6 +80,9 @@ _VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "snapshot_seconds": _non_negative_number,
     "reboot_seconds": _non_negative_number,
     "provision_seconds": _non_negative_number,
+    "promote_seconds": _non_negative_number,
+    "rename_seconds": _non_negative_number,
+    "resync_seconds": _non_negative_number,
     "deprecated_versions": _string_list,
     "settle_seconds": _non_negative_number,
     "settle_refusal": _settle_refusal,
@@ -106,13 +109,18 @@ class SandboxConfig:
     # A test control too: snapshots, new resources, reboots and parameter group changes of these wait until they leave the list.
     hold_transition_of: list[str] = dataclasses.field(default_factory=list)
     hidden_versions: dict[str, list[str]] = dataclasses.field(default_factory=dict)
-    # AWS refuses some in-place Aurora MySQL minor upgrades of a global database (rule R10), not all: off by default.
-    refuse_in_place_mysql_minor: bool = False
+    # AWS refuses in-place Aurora MySQL minor upgrades of a global database to 2.12.*, 3.04.* and later, 8.4 (rule R10).
+    refuse_in_place_mysql_minor: bool = True
     # How long a manual DB cluster snapshot is `creating`, and a DB instance `rebooting`.
     snapshot_seconds: float = 1.0
     reboot_seconds: float = 1.0
     # How long a new snapshot, cluster, instance or global cluster reads `creating` (sandbox.restores).
     provision_seconds: float = 0.0
+    # How long a cluster removed from its global cluster reads `promoting`, a renamed cluster or instance `renaming`,
+    # and a new secondary's SynchronizationStatus `pending-resync` once it is available (sandbox.membership).
+    promote_seconds: float = 0.0
+    rename_seconds: float = 0.0
+    resync_seconds: float = 0.0
     # DescribeDBEngineVersions lists these (Status `deprecated`) only when asked with IncludeAll=true.
     deprecated_versions: list[str] = dataclasses.field(default_factory=list)
     # How long a global cluster says `modifying` after a member's upgrade, and how ModifyDBCluster is refused meanwhile.

@@ -19,9 +19,10 @@ from moto.rds.exceptions import InvalidParameterCombination, InvalidParameterVal
 from moto.rds.models import DBCluster, GlobalCluster
 from moto.rds.responses import RDSResponse
 
-from . import events, restores, rules
+from . import events, membership, restores, rules
 from .authorization import ResourceAuthorization
 from .maintenance import ParameterGroupResponses, SnapshotResponses
+from .membership import MembershipResponses
 from .tagging import GlobalClusterTagging
 from .state import SANDBOX
 from .topology import all_global_clusters, find_global_cluster, global_cluster_of
@@ -56,21 +57,28 @@ def describe_global_cluster(global_cluster: GlobalCluster) -> GlobalClusterView:
     return GlobalClusterView(
         global_cluster,
         SANDBOX.failover_states.get(global_cluster.global_cluster_identifier),
-        frozenset(SANDBOX.config.pending_resync),
+        frozenset(SANDBOX.config.pending_resync) | membership.resynchronizing(global_cluster),
     )
 
 
-class SandboxRDSResponse(ResourceAuthorization, GlobalClusterTagging, SnapshotResponses, ParameterGroupResponses, RDSResponse):
+class SandboxRDSResponse(ResourceAuthorization, GlobalClusterTagging, SnapshotResponses, ParameterGroupResponses, MembershipResponses, RDSResponse):
     """The RDS API of the sandbox (installed in place of moto's RDSResponse by sandbox.server)."""
 
     def restore_db_cluster_from_snapshot(self) -> ActionResult:
         return ActionResult({"DBCluster": restores.restore_cluster(self.backend, self.params, SANDBOX)})
 
     def create_db_cluster(self) -> ActionResult:
-        return ActionResult({"DBCluster": restores.create_cluster(self.backend, self.params, SANDBOX)})
+        membership.check_new_secondary(self.backend, self.params)
+        cluster = restores.create_cluster(self.backend, self.params, SANDBOX)
+        membership.start_resync(cluster)
+        return ActionResult({"DBCluster": cluster})
 
     def create_db_instance(self) -> ActionResult:
+        membership.check_cluster_ready_for_instance(self.backend, self.params)
         return ActionResult({"DBInstance": restores.create_instance(self.backend, self.params, SANDBOX)})
+
+    def remove_from_global_cluster(self) -> ActionResult:
+        return ActionResult({"GlobalCluster": describe_global_cluster(membership.remove_member(self.backend, self.params, self.region))})
 
     def create_global_cluster(self) -> ActionResult:
         global_cluster = restores.create_global_cluster(self.backend, self.params, SANDBOX)

@@ -33,12 +33,16 @@ PRIMARY_BEFORE_SECONDARIES = (
     "Cannot upgrade DB cluster '{cluster}' to engine version {target} as global replica(s) are running lower version. "
     "Please upgrade global replicas first before upgrading the primary member."
 )
+# AWS's text (aws-aurora-global-upgrade-facts.md R10); AWS's message goes on after "See the Aurora documentation".
 IN_PLACE_MYSQL_MINOR_REFUSED = (
-    "In-place minor version upgrade of Aurora MySQL global database cluster '{global_cluster}' to engine version {target} isn't supported. "
-    "Remove the secondary clusters, upgrade the primary, then add the secondary clusters again."
+    "In-place minor version upgrade of Aurora MySQL global database cluster '{global_cluster}' to Aurora MySQL engine version {target} "
+    "isn't supported. The selected target version {target} supports a higher version of community MySQL that introduces changes "
+    "incompatible with previous minor versions of Aurora MySQL. See the Aurora documentation."
 )
-# Rule R10: the minor targets for which AWS may refuse an in-place upgrade of a global database member.
+# Rule R10 in the guide's words: the minor targets AWS refuses in place on a global database member (2.12.*, 3.04.* and
+# later); every version of the lines from 8.4 on.
 IN_PLACE_MYSQL_MINOR_AFFECTED = ((5, 7, 2, 12), (8, 0, 3, 4))
+IN_PLACE_MYSQL_MINOR_AFFECTED_LINES_FROM = (8, 4)
 # Terraform's provider matches "is upgrading" in this refusal (internal/service/rds/global_cluster.go); the rest is the sandbox's.
 SETTLING_GLOBAL_CLUSTER = "Global cluster '{global_cluster}' is upgrading: DB cluster '{cluster}' can't be modified until it is available."
 SETTLING_MEMBER = "Cannot modify DB cluster '{cluster}' while its global cluster '{global_cluster}' is modifying."
@@ -82,7 +86,8 @@ def check_member_upgrade(state: SandboxState, global_cluster: GlobalCluster, clu
     if upgrade_target["IsMajorVersionUpgrade"]:
         raise InvalidParameterCombination(MAJOR_ON_MEMBER_REFUSED)
     _require_global_support(upgrade_target)
-    if state.config.refuse_in_place_mysql_minor and _is_refused_in_place_mysql_minor(cluster.engine, target):
+    # The guide's procedure upgrades the primary once every secondary is removed: only a global database with secondaries refuses.
+    if state.config.refuse_in_place_mysql_minor and secondaries_of(global_cluster) and _is_refused_in_place_mysql_minor(cluster.engine, target):
         raise InvalidParameterCombination(IN_PLACE_MYSQL_MINOR_REFUSED.format(global_cluster=global_cluster.global_cluster_identifier, target=target))
     if not cluster.members:
         raise InvalidDBClusterStateFault(HEADLESS_MEMBER)
@@ -141,9 +146,10 @@ def _require_global_support(upgrade_target: dict) -> None:
 
 
 def _is_refused_in_place_mysql_minor(engine: str, target: str) -> bool:
-    """Aurora MySQL 2.12.* and 3.04.* or later, as far as the MySQL line they belong to goes."""
+    """Aurora MySQL 2.12.* and 3.04.* or later, as far as the MySQL line they belong to goes, and every 8.4 (or later) target."""
     key = version_key(target)
-    return engine == "aurora-mysql" and any(key[:2] == floor[:2] and key >= floor for floor in IN_PLACE_MYSQL_MINOR_AFFECTED)
+    return engine == "aurora-mysql" and (
+        key[:2] >= IN_PLACE_MYSQL_MINOR_AFFECTED_LINES_FROM or any(key[:2] == floor[:2] and key >= floor for floor in IN_PLACE_MYSQL_MINOR_AFFECTED))
 
 
 def _is_aurora_mysql_v2_to_v3(current: str, target: str) -> bool:

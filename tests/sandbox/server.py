@@ -13,7 +13,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from moto.rds import urls as rds_urls
 from werkzeug.serving import make_server
 
-from . import parameter_groups, restores
+from . import membership, parameter_groups, restores
 from .config import SandboxConfig
 from .responses import SandboxRDSResponse
 from .state import SANDBOX
@@ -27,6 +27,7 @@ def install_rds_extensions() -> None:
     rds_urls.url_paths = {path: SandboxRDSResponse.dispatch for path in rds_urls.url_paths}
     parameter_groups.install()
     restores.install()
+    membership.install()
 
 
 class QuietRequestHandler(MotoRequestHandler):

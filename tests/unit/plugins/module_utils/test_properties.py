@@ -32,6 +32,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils._versions import 
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import parse_engine_version
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import upgrade_kind
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import upgrade_targets
+from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import UPGRADE_METHODS
 
 EXAMPLES = 500
 PROPERTY = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -214,6 +215,9 @@ def test_the_plan_is_stable_and_well_formed_for_any_global_database_and_target(d
         assert plan["blockers"] == []
     assert set(codes_of(plan)) <= set(BLOCKER_CODES)
     assert all(blocker["message"] for blocker in plan["blockers"])
+    assert plan["methods"]["in_place"] == plan["blockers"] and set(plan["methods"]) == set(UPGRADE_METHODS)
+    for blockers in plan["methods"].values():
+        assert all(blocker["message"] for blocker in blockers)
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -7,6 +7,8 @@ from ansible_collections.aurora.global_db.plugins.module_utils._versions import 
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import AURORA_POSTGRESQL
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import InvalidEngineVersion
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import aurora_mysql_generation
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import community_mysql_version
+from ansible_collections.aurora.global_db.plugins.module_utils._versions import community_versions
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import compare_versions
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import parse_engine_version
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import upgrade_kind
@@ -120,3 +122,22 @@ def test_upgrade_targets_are_snake_case_sorted_numerically_and_deduplicated():
 
 def test_upgrade_targets_of_nothing():
     assert upgrade_targets([]) == []
+
+
+def test_community_mysql_version_from_aws_descriptions():
+    assert community_mysql_version("Aurora MySQL 3.04.0 (compatible with MySQL 8.0.28)") == (8, 0, 28)
+    assert community_mysql_version("Aurora MySQL 4.0 (compatible with MySQL 8.4.7)") == (8, 4, 7)
+    assert community_mysql_version("Aurora PostgreSQL (Compatible with PostgreSQL 14.6)") is None
+    assert community_mysql_version(None) is None
+
+
+def test_community_versions_of_an_answer_cover_the_version_and_its_targets():
+    answer = [{
+        "Engine": "aurora-mysql", "EngineVersion": "8.0.mysql_aurora.3.04.0",
+        "DBEngineVersionDescription": "Aurora MySQL 3.04.0 (compatible with MySQL 8.0.28)",
+        "ValidUpgradeTarget": [
+            {"EngineVersion": "8.0.mysql_aurora.3.05.2", "Description": "Aurora MySQL 3.05.2 (compatible with MySQL 8.0.32)"},
+            {"EngineVersion": "8.0.mysql_aurora.3.06.0"},
+        ],
+    }]
+    assert community_versions(answer) == {"8.0.mysql_aurora.3.04.0": (8, 0, 28), "8.0.mysql_aurora.3.05.2": (8, 0, 32)}
