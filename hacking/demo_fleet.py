@@ -57,7 +57,7 @@ def screenshot(page):
         raise DemoFailed("headless Chromium is missing: make chromium installs it")
     picture = page[:-len(".html")] + ".png"
     subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
-                    "--proxy-server=http://127.0.0.1:9", "--window-size=1000,1100", "--screenshot=%s" % picture, "file://" + page],
+                    "--proxy-server=http://127.0.0.1:9", "--window-size=1300,1100", "--screenshot=%s" % picture, "file://" + page],
                    capture_output=True, check=False, timeout=120)
     if not os.path.exists(picture):
         raise DemoFailed("Chromium left no screenshot of %s" % page)
@@ -88,7 +88,6 @@ def main():
     signal.signal(signal.SIGTERM, lambda _number, _frame: sys.exit(128 + signal.SIGTERM))
     started_at = time.monotonic()
     environment = demo._sandbox_environment()  # pylint: disable=protected-access  # the demo's own environment, shared
-    environment["ANSIBLE_SHOW_CUSTOM_STATS"] = "true"
     try:
         with Sandbox() as sandbox:
             demo_fleet(sandbox, environment)
