@@ -110,7 +110,8 @@ def table(rows):
         len(REGIONS), len(VERSIONS), LATENCY_SECONDS * 1000, REPEATS, GOALS),
         "| global databases | ours s (calls) |", "|---|---|"]
     lines += ["| %d | %.2f (%d) |" % (row["global_databases"], row["ours"]["seconds"], row["ours"]["calls"]) for row in rows]
-    lines.append("one aurora_global_facts call: %.2f s (%d calls); ours / one: %.2fx" % (largest["one"]["seconds"], largest["one"]["calls"], largest["ours_over_one"]))
+    lines.append("one aurora_global_facts call: %.2f s (%d calls); ours / one: %.2fx" % (
+        largest["one"]["seconds"], largest["one"]["calls"], largest["ours_over_one"]))
     lines.append("aurora_global_facts once per global database, serially (%d): %.2f s (%d calls); serial / ours: %.2fx" % (
         largest["global_databases"], largest["serial"]["seconds"], largest["serial"]["calls"], largest["serial_over_ours"]))
     lines.append("meets: %s" % ", ".join("%s=%s" % item for item in verdict(rows).items()))

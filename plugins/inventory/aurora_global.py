@@ -71,7 +71,7 @@ extends_documentation_fragment:
   - amazon.aws.region.plugins
   - amazon.aws.assume_role.plugins
 author:
-  - aurora.global_db contributors
+  - Aurora global_db maintainers (@aurora-global-db)
 """
 
 EXAMPLES = r"""

@@ -146,7 +146,8 @@ class FleetReader:
         hosts = {}
         for global_cluster in global_clusters:
             key = (global_cluster["Engine"], major_engine_version(global_cluster["Engine"], global_cluster["EngineVersion"]))
-            hosts[global_cluster["GlobalClusterIdentifier"]] = host_variables(reader.facts_of(global_cluster), global_cluster.get("TagList"), lifecycles.get(key))
+            hosts[global_cluster["GlobalClusterIdentifier"]] = host_variables(
+                reader.facts_of(global_cluster), global_cluster.get("TagList"), lifecycles.get(key))
         return hosts
 
     def _lifecycle_supported(self):

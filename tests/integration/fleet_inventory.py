@@ -60,5 +60,6 @@ def run_fleet_playbook(playbook: str, inventory: Path, endpoint_url: str, *argum
     """ansible-playbook aurora.global_db.<playbook> -i <inventory> against the sandbox (its output as text, or JSON with ansible.posix.json)."""
     command = [os.path.join(BIN, "ansible-playbook"), "-i", str(inventory), "aurora.global_db.%s" % playbook,
                "-e", "aurora_global_upgrade_endpoint_url=%s" % endpoint_url, *arguments]
-    return subprocess.run(command, capture_output=True, text=True, env=environment(ANSIBLE_STDOUT_CALLBACK=callback, ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_SHOW_CUSTOM_STATS="true"),
+    env = environment(ANSIBLE_STDOUT_CALLBACK=callback, ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_SHOW_CUSTOM_STATS="true")
+    return subprocess.run(command, capture_output=True, text=True, env=env,
                           timeout=timeout, check=False)

@@ -76,9 +76,10 @@ class FakeOperation:
         if self._operation == "describe_db_clusters":
             return {"DBClusters": CLUSTERS[self._region]}
         if self._operation == "describe_db_engine_versions":
-            targets = TARGETS[self._params["EngineVersion"]]
-            return Pages({"DBEngineVersions": [{"Engine": "aurora-postgresql", "EngineVersion": self._params["EngineVersion"], "ValidUpgradeTarget": [
-                {"EngineVersion": version, "IsMajorVersionUpgrade": major, "SupportsGlobalDatabases": True} for version, major in targets]}]}).build_full_result()
+            targets = [{"EngineVersion": version, "IsMajorVersionUpgrade": major, "SupportsGlobalDatabases": True}
+                       for version, major in TARGETS[self._params["EngineVersion"]]]
+            return Pages({"DBEngineVersions": [
+                {"Engine": "aurora-postgresql", "EngineVersion": self._params["EngineVersion"], "ValidUpgradeTarget": targets}]}).build_full_result()
         return _lifecycle({"13": "2026-02-28", "14": "2027-02-28"}[self._params["MajorEngineVersion"]])
 
 
