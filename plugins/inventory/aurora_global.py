@@ -88,6 +88,7 @@ compose:
 groups:
   support_ends_within_a_year: aurora_global_lifecycle.days_until_standard_support_end | default(9999) < 365
 
+---
 # other-account.aurora_global.yml: another account, through a role; only global databases with a member in Europe
 plugin: aurora.global_db.aurora_global
 assume_role_arn: arn:aws:iam::210987654321:role/aurora-global-inventory
