@@ -26,11 +26,12 @@ export PYTHONPATH := $(CURDIR)/tests
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help venv collection stage test test-lane-checks test-lane-integration test-lane-molecule sanity units lint integration molecule \
-	changelog-lint docs-lint packaging demo demo-mysql bench clean
+	changelog-lint docs-lint packaging demo demo-mysql demo-fleet chromium bench clean
 
 help:
 	@echo "make demo   - watch a full global-database upgrade against the local AWS sandbox"
 	@echo "make demo-mysql - watch Aurora MySQL 2 -> 3 by the snapshot restore method, into a new global database"
+	@echo "make demo-fleet - a fleet of 14 global databases: the inventory plugin, the fleet report (HTML), an upgrade in two waves"
 	@echo "make test   - install everything and run every test suite"
 	@echo "eval \"\$$(make -s sandbox)\"  - start the local AWS sandbox in the background and export its settings; make sandbox-stop"
 	@echo "Suites: sanity units lint integration molecule changelog-lint docs-lint packaging; make bench"
@@ -82,7 +83,7 @@ units: stage
 lint: collection
 	ansible-lint --offline --profile production
 
-integration: collection
+integration: collection chromium
 	pytest -p no:cacheprovider -n 4 tests/integration
 
 molecule: collection
@@ -116,6 +117,16 @@ demo: collection
 
 demo-mysql: collection
 	$(BIN)/python hacking/demo.py --mysql
+
+demo-fleet: collection chromium
+	$(BIN)/python hacking/demo_fleet.py
+
+# Headless Chromium (Debian's chromium package) loads the fleet report in the integration tests and takes
+# make demo-fleet's screenshot; installed once, when missing.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium package (headless Chromium for the fleet report)..." >&2; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >&2; }
 
 # The sandbox in the background, seeded with pg-global; stdout is the export lines only, for eval "$$(make -s sandbox)".
 .PHONY: sandbox sandbox-stop

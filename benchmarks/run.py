@@ -15,6 +15,9 @@ memory is counted):
   databases at 200 ms per call versus a serial boto3 script.
 - waiting policies (bench_waiting.py): ours and the peers' on the same simulated
   timelines, on a virtual clock (no sandbox).
+- fleet inventory (bench_inventory.py): the aurora_global inventory of 10, 20
+  and 40 global databases at 200 ms per call versus one facts call and the
+  facts of every global database one after another.
 - role overhead (bench_role.py): the playbook's wall time for a 3-member minor
   upgrade against the time the sandbox's upgrades took.
 Figures are printed beside their goals and written to benchmarks/results/latest.json;
@@ -47,6 +50,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import Up
 from sandbox.client import SandboxClient  # noqa: E402
 
 import bench_fanout  # noqa: E402
+import bench_inventory  # noqa: E402
 import bench_role  # noqa: E402
 import bench_waiting  # noqa: E402
 
@@ -177,6 +181,8 @@ def main():
         print(flush=True)
         fanout_rows = bench_fanout.measure(endpoint_url, sandbox)
         print("\n".join(bench_fanout.table(fanout_rows)), end="\n\n", flush=True)
+        inventory_rows = bench_inventory.measure(endpoint_url, sandbox)
+        print("\n".join(bench_inventory.table(inventory_rows)), end="\n\n", flush=True)
         role = bench_role.measure(endpoint_url, sandbox)
         print("\n".join(bench_role.table(role)))
     finally:
@@ -187,6 +193,7 @@ def main():
         "facts": {"baseline": facts_baseline, "measured": facts_measured, "ratio": _ratios(facts_measured, facts_baseline)},
         "minor_upgrade": {"baseline": upgrade_baseline, "measured": upgrade_measured, "ratio": _ratios(upgrade_measured, upgrade_baseline)},
         "fanout": fanout_rows,
+        "inventory": inventory_rows,
         "waiting_policies": {"rows": waiting_rows, "adopted_meets": bench_waiting.verdict(waiting_rows)},
         "role_overhead": role,
     }

@@ -52,14 +52,20 @@ def _call(read):
 
 
 class GlobalDatabaseReader:
-    """Reads one global database; answers of DescribeDBEngineVersions are kept per region and version."""
+    """Reads one global database; answers of DescribeDBEngineVersions are kept per region and version.
 
-    def __init__(self, clients):
+    ``known_clusters`` maps DB cluster ARNs to DescribeDBClusters entries already read (the fleet inventory
+    lists each region once); a member missing from it is read on its own.
+    """
+
+    def __init__(self, clients, known_clusters=None):
         self._clients = clients
+        self._known_clusters = {} if known_clusters is None else known_clusters
         self._targets = {}
         self._community_versions = {}
 
-    def _valid_targets(self, region, engine, engine_version):
+    def valid_targets(self, region, engine, engine_version):
+        """The valid upgrade targets of a version in a region, read once per reader."""
         key = (region, engine, engine_version)
         if key not in self._targets:
             answer = describe_engine_version(self._clients, region, engine, engine_version)
@@ -70,12 +76,16 @@ class GlobalDatabaseReader:
 
     def _member(self, global_member):
         region = region_from_arn(global_member["DBClusterArn"])
-        cluster = describe_db_cluster(self._clients, region, cluster_identifier_from_arn(global_member["DBClusterArn"]))
+        cluster = self._known_clusters.get(global_member["DBClusterArn"]) or describe_db_cluster(
+            self._clients, region, cluster_identifier_from_arn(global_member["DBClusterArn"]))
         return member_facts(global_member, cluster, rpo_seconds(self._clients, region, cluster.get("DBClusterParameterGroup")))
 
     def facts(self, global_cluster_identifier):
         """The aurora_global dict documented in the facts module, without upgrade_plan."""
-        global_cluster = describe_global_cluster(self._clients, global_cluster_identifier)
+        return self.facts_of(describe_global_cluster(self._clients, global_cluster_identifier))
+
+    def facts_of(self, global_cluster):
+        """The aurora_global dict of a global cluster already described (a DescribeGlobalClusters entry)."""
         global_members = global_cluster.get("GlobalClusterMembers", [])
         engine, engine_version = global_cluster["Engine"], global_cluster["EngineVersion"]
         regions = sorted({region_from_arn(m["DBClusterArn"]) for m in global_members})
@@ -83,7 +93,7 @@ class GlobalDatabaseReader:
         for region in regions:
             self._clients.rds(region)
         # Each read is a round trip to its region: every member's and every region's reads go at once.
-        reads = fan_out(_call, [partial(self._member, m) for m in global_members] + [partial(self._valid_targets, r, engine, engine_version) for r in regions])
+        reads = fan_out(_call, [partial(self._member, m) for m in global_members] + [partial(self.valid_targets, r, engine, engine_version) for r in regions])
         members, target_lists = upgrade_order(reads[:len(global_members)]), reads[len(global_members):]
         primary = primary_of(members)
         return {
@@ -110,7 +120,7 @@ class GlobalDatabaseReader:
             pending = pending_members(facts, target)
             # Members at another version than the global cluster's (an upgrade under way) need reads of their own, all at once.
             keys = sorted({(m["region"], m["engine_version"]) for m in pending})
-            targets = dict(zip(keys, fan_out(lambda key: self._valid_targets(key[0], facts["engine"], key[1]), keys)))
+            targets = dict(zip(keys, fan_out(lambda key: self.valid_targets(key[0], facts["engine"], key[1]), keys)))
             targets_by_member = {m["db_cluster_identifier"]: targets[(m["region"], m["engine_version"])] for m in pending}
             return build_upgrade_plan(facts, target, targets_by_member, method, dict(self._community_versions))
         except InvalidEngineVersion as error:

@@ -191,6 +191,27 @@ def describe_global_cluster(clients, identifier):
     return describe(clients, GLOBAL_CLUSTER, clients.home_region, identifier)
 
 
+def describe_global_clusters(clients, regions=None):
+    """Every global cluster of the account (DescribeGlobalClusters is account-level), or those with a member in one of ``regions``."""
+    region_filter = {"Filters": [{"Name": "region", "Values": list(regions)}]} if regions else {}
+    with aws_step(clients.home_region, "Listing the global clusters of the account (asked in region %s)" % clients.home_region):
+        return _all_pages(clients.rds(clients.home_region), "describe_global_clusters", "GlobalClusters", **region_filter)
+
+
+def describe_region_clusters(clients, region):
+    """Every DB cluster of a region (DescribeDBClusters without an identifier, all pages)."""
+    with aws_step(region, "Listing the DB clusters of %s" % region):
+        return _all_pages(clients.rds(region), "describe_db_clusters", "DBClusters")
+
+
+def describe_major_engine_version(clients, region, engine, major_engine_version):
+    """DescribeDBMajorEngineVersions for one major version: its support dates (botocore 1.38.20 and later)."""
+    with aws_step(region, "Reading the support dates of %s %s in %s" % (engine, major_engine_version, region)):
+        return _all_pages(
+            clients.rds(region), "describe_db_major_engine_versions", "DBMajorEngineVersions", Engine=engine, MajorEngineVersion=major_engine_version,
+        )
+
+
 def describe_db_cluster(clients, region, identifier):
     return describe(clients, DB_CLUSTER, region, identifier)
 

@@ -49,6 +49,10 @@ class SandboxClient:
     def seed(self, scenario: str) -> dict[str, Any]:
         return self._request("POST", "/sandbox-api/seed", {"scenario": scenario})
 
+    def seed_fleet(self, global_databases: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+        """Seed many global databases (sandbox.fleet's definitions); none given: the fleet of fleet.json."""
+        return self._request("POST", "/sandbox-api/fleet", {"global_databases": global_databases or []})
+
     def journal(self) -> list[dict[str, Any]]:
         return self._request("GET", "/sandbox-api/journal")
 

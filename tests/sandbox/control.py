@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from moto.rds.exceptions import RDSClientError
 
-from . import scenarios, seeding
+from . import fleet, scenarios, seeding
 from .config import ConfigError
 from .state import SandboxState
 from .topology import find_global_cluster, rds_backend
@@ -45,6 +45,13 @@ def post_seed(state: SandboxState, payload: Any) -> dict[str, Any]:
     if not isinstance(payload, dict) or "scenario" not in payload:
         raise ControlError('the body must be {"scenario": NAME}')
     return seeding.seed(state.catalog, payload["scenario"])
+
+
+def post_fleet(state: SandboxState, payload: Any) -> list[dict[str, Any]]:
+    """Seed a fleet: {"global_databases": [...]} (sandbox.fleet's compact definitions), or {} for fleet.json's."""
+    if not isinstance(payload, dict):
+        raise ControlError('the body must be {"global_databases": [...]} or {}')
+    return fleet.seed_fleet(state.catalog, payload.get("global_databases") or fleet.demo_fleet())
 
 
 def post_state(state: SandboxState, payload: Any) -> dict[str, Any]:
@@ -85,6 +92,7 @@ ROUTES: dict[tuple[str, str], Callable[[SandboxState, Any], Any]] = {
     ("GET", "config"): get_config,
     ("POST", "config"): post_config,
     ("POST", "seed"): post_seed,
+    ("POST", "fleet"): post_fleet,
     ("POST", "state"): post_state,
 }
 

@@ -19,7 +19,7 @@ from moto.rds.exceptions import InvalidParameterCombination, InvalidParameterVal
 from moto.rds.models import DBCluster, GlobalCluster
 from moto.rds.responses import RDSResponse
 
-from . import events, membership, restores, rules
+from . import events, fleet, membership, restores, rules
 from .authorization import ResourceAuthorization
 from .maintenance import ParameterGroupResponses, SnapshotResponses
 from .membership import MembershipResponses
@@ -61,7 +61,8 @@ def describe_global_cluster(global_cluster: GlobalCluster) -> GlobalClusterView:
     )
 
 
-class SandboxRDSResponse(ResourceAuthorization, GlobalClusterTagging, SnapshotResponses, ParameterGroupResponses, MembershipResponses, RDSResponse):
+class SandboxRDSResponse(ResourceAuthorization, GlobalClusterTagging, SnapshotResponses, ParameterGroupResponses, MembershipResponses,
+                         fleet.FleetResponses, RDSResponse):
     """The RDS API of the sandbox (installed in place of moto's RDSResponse by sandbox.server)."""
 
     def restore_db_cluster_from_snapshot(self) -> ActionResult:
@@ -95,6 +96,7 @@ class SandboxRDSResponse(ResourceAuthorization, GlobalClusterTagging, SnapshotRe
         identifier = self.params.get("GlobalClusterIdentifier")
         # Global clusters are not regional: every region sees all of them (moto keeps them in us-east-1).
         clusters = [find_global_cluster(self.current_account, identifier)] if identifier else all_global_clusters(self.current_account)
+        clusters = fleet.with_member_in(self.params.get("Filters"), clusters)
         return self._paged("GlobalClusters", [describe_global_cluster(cluster) for cluster in clusters])
 
     def modify_global_cluster(self) -> ActionResult:

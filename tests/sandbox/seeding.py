@@ -16,11 +16,15 @@ from .upgrades import AVAILABLE
 
 def seed(catalog: EngineCatalog, name: str) -> dict[str, Any]:
     """Create the scenario's global cluster, then its primary (which becomes the writer), then each secondary in its region."""
-    definition = scenario(name)
+    return seed_definition(catalog, scenario(name), name)
+
+
+def seed_definition(catalog: EngineCatalog, definition: dict[str, Any], name: str | None = None) -> dict[str, Any]:
+    """seed() of a definition in scenarios.json's shape (the fleet's global databases are made this way too)."""
     global_identifier = definition["global_cluster_identifier"]
     if any(existing.global_cluster_identifier == global_identifier for existing in all_global_clusters(ACCOUNT_ID)):
         # moto would silently replace the global cluster, then fail halfway through the instances.
-        raise ScenarioError(f"global cluster {global_identifier} already exists: reset the sandbox before seeding {name}")
+        raise ScenarioError(f"global cluster {global_identifier} already exists: reset the sandbox before seeding {name or 'it'}")
     rds_backend(ACCOUNT_ID, GLOBAL_CLUSTER_REGION).create_global_cluster(
         global_cluster_identifier=global_identifier,
         source_db_cluster_identifier=None,
