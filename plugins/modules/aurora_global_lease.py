@@ -159,6 +159,9 @@ rerun_command:
 
 import time
 
+# ansible-core's own warn(): AnsibleAWSModule.warn() also passes the warnings to exit_json(), which ansible-core 2.19
+# reports as a deprecation on every run that warns.
+from ansible.module_utils.common.warnings import warn
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
@@ -203,7 +206,7 @@ def main():
     except AuroraGlobalError as error:
         fail_module(module, error)
     if replaced is not None:
-        module.warn(takeover_warning(replaced))
+        warn(takeover_warning(replaced))
     module.exit_json(changed=changed, lease=lease_dict(held), replaced=lease_dict(replaced))
 
 

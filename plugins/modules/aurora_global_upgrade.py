@@ -285,6 +285,9 @@ diff:
 
 import time
 
+# ansible-core's own warn(): AnsibleAWSModule.warn() also passes the warnings to exit_json(), which ansible-core 2.19
+# reports as a deprecation on every run that warns.
+from ansible.module_utils.common.warnings import warn
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
@@ -333,7 +336,7 @@ def _run_holding_the_lease(module, lease, upgrade):
     run = this_run()
     try:
         with lease_for_run(lease, module.check_mode, module.params["lease"], module.params["lease_token"],
-                           module.params["lease_owner"] or default_owner(run), lease_seconds(module.params["wait_timeout"]), module.warn, run):
+                           module.params["lease_owner"] or default_owner(run), lease_seconds(module.params["wait_timeout"]), warn, run):
             return upgrade.run()
     except AuroraGlobalError as error:
         error.progress.update(upgrade.progress())
