@@ -84,6 +84,12 @@ options:
       - How many seconds to wait between two reads of the new resources' status.
     type: int
     default: 15
+  progress_file:
+    description:
+      - A file the module rewrites with the status of what it waits for (the snapshot, the new clusters and DB
+        instances) after each of its reads, for the collection's action plugin, which prints progress lines from it.
+      - Set by the action plugin, not by users. Failures to write it are ignored.
+    type: path
 notes:
   - Not copied, to set on the new clusters afterwards if you use them - the maintenance window, enhanced monitoring,
     Performance Insights, Database Activity Streams, custom endpoints, the tags of the old resources, and IAM roles
@@ -267,6 +273,7 @@ ARGUMENT_SPEC = dict(
     writes_stopped=dict(type="bool", default=False),
     wait_timeout=dict(type="int", default=7200),
     poll_interval=dict(type="int", default=15),
+    progress_file=dict(type="path"),
     **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
 
@@ -277,7 +284,8 @@ def main():
         module.fail_json(msg="wait_timeout must be at least 0 and poll_interval at least 1", resources=[])
     request = RestoreRequest(**{name: module.params[name] for name in RestoreRequest._fields})
     clients = RegionalClients(module, module.params["region_endpoint_urls"])
-    restore = SnapshotRestore(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep)
+    restore = SnapshotRestore(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep,
+                              progress_file=module.params["progress_file"])
     try:
         result = restore.run()
     except AuroraGlobalError as error:
