@@ -11,15 +11,16 @@ description:
   - Two runs against the same global database at once (two AWX jobs, two operators) must not both act. A run takes
     the lease before its first change and releases it at the end, on success and on failure; a second run refuses,
     naming the owner of the lease, before it changes anything.
-  - The lease is four tags on the global cluster, C(aurora-global-db:lease-owner), C(aurora-global-db:lease-token),
-    C(aurora-global-db:lease-started) and C(aurora-global-db:lease-expires) (UTC), written with C(AddTagsToResource)
+  - The lease is tags on the global cluster, C(aurora-global-db:lease-owner), C(aurora-global-db:lease-token),
+    C(aurora-global-db:lease-started), C(aurora-global-db:lease-expires) (UTC) and C(aurora-global-db:lease-run),
+    written with C(AddTagsToResource)
     and read with C(ListTagsForResource) on the global cluster's ARN, in the region the global cluster is asked in.
-  - The lease also records the ansible-playbook run that holds it, as tag C(aurora-global-db:lease-run): the control
-    node (host name, boot), the process id of C(ansible-playbook) and its start time. A module process ends with its
-    task; the playbook run outlives its tasks, so a later run can tell whether it still exists.
+  - C(aurora-global-db:lease-run) records the ansible-playbook run that holds the lease, with the control node (host
+    name, boot), the process id of C(ansible-playbook) and its start time. A module process ends with its task; the
+    playbook run outlives its tasks, so a later run can tell whether it still exists.
   - Tags cannot be written conditionally, so taking the lease is read, write once, wait two seconds, read back. Of two
     runs that take it within that time the last writer holds it and the other one fails. A lease write is never resent
-    blindly: a throttled write (refused by AWS) is tried again after a fresh read, up to four times; a write that
+    blindly. A throttled write (refused by AWS) is tried again after a fresh read, up to four times; a write that
     answered more than two seconds after the lease was read free may have replaced another run's lease, so it is
     withdrawn and the module fails, having changed nothing.
   - M(aurora.global_db.aurora_global_upgrade) reads the lease again before each call that changes the database, and
