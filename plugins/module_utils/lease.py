@@ -52,8 +52,8 @@ RUN_TAG = TAG_PREFIX + "run"
 LEASE_TAGS = (OWNER_TAG, TOKEN_TAG, STARTED_TAG, EXPIRES_TAG, RUN_TAG)
 # How long a run waits between writing its lease and reading it back, and the longest a run may take from reading
 # "no lease" to its write's answer (a slower write is withdrawn): so every write another run read "free" before has
-# landed when a run reads its lease back.
-LEASE_SETTLE_SECONDS = 2
+# landed when a run reads its lease back. Two RDS calls take well under a second, even throttled once and resent.
+LEASE_SETTLE_SECONDS = 3
 # How often a run writes a free lease while AWS throttles the write (a throttled call is refused, not applied).
 LEASE_WRITE_ATTEMPTS = 4
 THROTTLING_CODES = ("Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException")
@@ -203,12 +203,13 @@ class GlobalClusterLease:
         the lease another run took and confirmed meanwhile: it is withdrawn and this run stops (the other run's
         next check of the lease stops it too), so that no two runs ever act.
         """
+        arn = self._global_cluster_arn()  # first, with the client: only the read and the write count below
         for attempt in range(LEASE_WRITE_ATTEMPTS):
             read_at = self._clock()
             replaced = self.check_free(take_over)
             lease = new_lease(owner, seconds, self._now(), run)
             try:
-                add_tags(self._clients, self._clients.home_region, self._global_cluster_arn(), lease_tags(lease), retry=False)
+                add_tags(self._clients, self._clients.home_region, arn, lease_tags(lease), retry=False)
             except AuroraGlobalError as error:
                 if error_code(error) not in THROTTLING_CODES:
                     self._withdraw(lease.token)

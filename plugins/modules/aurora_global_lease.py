@@ -18,10 +18,10 @@ description:
   - C(aurora-global-db:lease-run) records the ansible-playbook run that holds the lease, with the control node (host
     name, boot), the process id of C(ansible-playbook) and its start time. A module process ends with its task; the
     playbook run outlives its tasks, so a later run can tell whether it still exists.
-  - Tags cannot be written conditionally, so taking the lease is read, write once, wait two seconds, read back. Of two
+  - Tags cannot be written conditionally, so taking the lease is read, write once, wait three seconds, read back. Of two
     runs that take it within that time the last writer holds it and the other one fails. A lease write is never resent
     blindly. A throttled write (refused by AWS) is tried again after a fresh read, up to four times; a write that
-    answered more than two seconds after the lease was read free may have replaced another run's lease, so it is
+    answered more than three seconds after the lease was read free may have replaced another run's lease, so it is
     withdrawn and the module fails, having changed nothing.
   - M(aurora.global_db.aurora_global_upgrade) reads the lease again before each call that changes the database, and
     stops when it no longer holds.
