@@ -46,6 +46,7 @@ def test_the_readme_newcomer_commands_run_as_written(tmp_path):
     _copy_of_the_repository(clone)
     environment = {name: value for name, value in os.environ.items() if name not in DEVELOPER_SETTINGS}
     environment.update(HOME=str(tmp_path / "home"), ANSIBLE_NOCOLOR="1")
+    (tmp_path / "home").mkdir()  # a newcomer has a home directory (Ansible warns when it cannot create ~/.ansible)
     commands = readme_block("## Try it without an AWS account", "sh")
     try:
         completed = subprocess.run(["bash", "-euo", "pipefail", "-c", commands], cwd=clone, env=environment,
@@ -64,7 +65,10 @@ def test_a_misspelt_required_variable_fails_in_a_few_lines_naming_the_variable_m
     """The role's own check comes before ansible-core's check of the argument spec (which prints the whole spec, 8 KB)."""
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "aurora.global_db.upgrade",
                "-e", "aurora_global_upgrade_global_cluster_identifer=pg-global", "-e", "aurora_global_upgrade_engine_version=14.9"]
-    completed = subprocess.run(command, cwd=REPOSITORY, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120, check=False)
+    # As make runs it (the Makefile's PYTHONWARNINGS), whether pytest runs under make or not.
+    environment = dict(os.environ, PYTHONWARNINGS=re.search(r"^export PYTHONWARNINGS := (.*)$", (REPOSITORY / "Makefile").read_text(), re.M).group(1))
+    completed = subprocess.run(command, cwd=REPOSITORY, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120,
+                               check=False)
     assert completed.returncode != 0
     assert len(completed.stdout.encode()) < 2048, completed.stdout
     assert "aurora_global_upgrade_global_cluster_identifer is not a variable of role aurora.global_db.aurora_global_upgrade: " \
