@@ -237,3 +237,21 @@ def test_two_runs_with_throttled_delayed_tag_writes_never_both_change_the_databa
     for run in runs:
         if run not in changed:
             assert run.returncode != 0 or not members, run.failed_tasks
+
+
+def test_the_module_reads_its_lease_again_before_each_change_and_stops_when_another_run_took_it(sandbox):
+    """Issue 18 item 6: the lease is verified (token and expiry) before every mutating call, not only once at the start."""
+    sandbox.seed("postgresql-14")
+    sandbox.configure(hold_upgrade_of=PG_ORDER[:1])
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        module_run = pool.submit(run_playbook, "upgrade_once.yml", sandbox.endpoint_url, {
+            "global_cluster_identifier": "pg-global", "engine_version": "14.9", "expect_failure": True})
+        _wait_until(lambda: module_run.done() or PG_ORDER[0] in events(sandbox, "UpgradeStarted"), "the first member's upgrade")
+        # While the first member upgrades, another run's lease replaces this run's (a late write of that run, say).
+        hold_lease(sandbox, "pg-global", "operator-y", "0123456789abcdef0123456789abcdef", expires_in_seconds=3600)
+        sandbox.configure(hold_upgrade_of=[])
+        result = module_run.result().result("Upgrade")
+    assert result["failed"] is True
+    assert "held by operator-y" in result["msg"], result["msg"]
+    assert modified_members(sandbox) == PG_ORDER[:1]
+    assert lease_tags(sandbox, "pg-global")["owner"] == "operator-y"
