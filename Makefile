@@ -24,6 +24,8 @@ export ANSIBLE_LOCAL_TEMP := $(BUILD)/ansible-local-tmp
 export ANSIBLE_NOCOLOR := 1
 export PYTHONPATH := $(CURDIR)/tests
 export PYTHONDONTWRITEBYTECODE := 1
+# ansible-core imports DSA from cryptography >= 48 at every start, which warns of its deprecation: nothing to act on here.
+export PYTHONWARNINGS := ignore:DSA is deprecated
 
 .PHONY: help venv collection stage test test-lane-checks test-lane-integration test-lane-molecule sanity units lint integration molecule \
 	changelog-lint docs-lint packaging demo demo-mysql demo-fleet chromium bench clean

@@ -175,8 +175,11 @@ READ_PREFIXES = ("Describe", "List")
 LEASE_CALLS = {"AddTagsToResource": "lease taken", "RemoveTagsFromResource": "lease released"}
 
 
-def show_changes(endpoint_url, started_at):
-    """Every call that changed something in the sandbox, in order: every call but the read-only Describe* and List* ones."""
+def show_changes(endpoint_url, started_at, setup=None):
+    """Every call that changed something in the sandbox, in order: every call but the read-only Describe* and List* ones.
+
+    ``setup`` (start, end): the time of the demo's own setup, whose calls are marked as such.
+    """
     print("\nEvery call that changed something, as the sandbox recorded it:")
     journal = sandbox_command("journal", "--endpoint-url", endpoint_url)
     for call in (entry for entry in journal if entry["kind"] == "call" and not entry["operation"].startswith(READ_PREFIXES)):
@@ -185,10 +188,11 @@ def show_changes(endpoint_url, started_at):
         # What a modify call sets: the engine version, or a parameter group (unless the group is what the call names).
         change = params.get("EngineVersion") or LEASE_CALLS.get(call["operation"]) or next(
             (params[name] for name in ("DBClusterParameterGroupName", "DBParameterGroupName") if params.get(name) not in (None, subject)), None)
-        print("  +%5.1fs  %-28s %-15s %-44s %s%s" % (
+        print("  +%5.1fs  %-28s %-15s %-44s %s%s%s" % (
             call["time"] - started_at, call["operation"], call["region"], subject,
             "-> %s" % change if change else "",
             "  (AllowMajorVersionUpgrade)" if params.get("AllowMajorVersionUpgrade") else "",
+            "  (the demo's setup, not the role)" if setup and setup[0] <= call["time"] <= setup[1] else "",
         ))
 
 
@@ -218,7 +222,11 @@ def demo_postgresql(sandbox, environment, started_at):
     run(upgrade + extra_vars(aurora_global_upgrade_engine_version="14.9"), environment)
 
     banner("4/5  Major upgrade to 15.4: a snapshot, one call on the global cluster, then the custom parameter groups")
+    print("First the demo's own setup, as an operator prepares a major upgrade (these calls are the demo's, not the role's;\n"
+          "the list of changes at the end marks them):", flush=True)
+    setup_started_at = time.time()
     prepare_major_upgrade(sandbox.endpoint_url)
+    setup = (setup_started_at, time.time())
     report_dir = tempfile.mkdtemp(prefix="aurora-global-db-demo-")
     run(upgrade + extra_vars(
         aurora_global_upgrade_engine_version="15.4", aurora_global_upgrade_allow_major_version_upgrade="true",
@@ -231,7 +239,7 @@ def demo_postgresql(sandbox, environment, started_at):
     banner("5/5  Summary")
     run(show_facts, environment)
     show_report(report_dir)
-    show_changes(sandbox.endpoint_url, started_at)
+    show_changes(sandbox.endpoint_url, started_at, setup)
 
 
 def demo_mysql(sandbox, environment, started_at):
@@ -282,15 +290,17 @@ def _exit_on_sigterm(signal_number, _frame):
 def main():
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     started = time.monotonic()
+    mysql = "--mysql" in sys.argv[1:]
+    name = "make demo-mysql" if mysql else "make demo"
     try:
-        demo(mysql="--mysql" in sys.argv[1:])
+        demo(mysql)
     except DemoFailed as error:
-        print("\nmake demo failed: %s" % error, file=sys.stderr)
+        print("\n%s failed: %s" % (name, error), file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:
-        print("\nmake demo interrupted.", file=sys.stderr)
+        print("\n%s interrupted." % name, file=sys.stderr)
         sys.exit(130)
-    print("\nmake demo: done in %d s." % (time.monotonic() - started))
+    print("\n%s: done in %d s." % (name, time.monotonic() - started))
 
 
 if __name__ == "__main__":

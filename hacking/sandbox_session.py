@@ -59,6 +59,8 @@ def _exports(endpoint_url):
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_REGION": REGION,
         "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
+        # ansible-core imports DSA from cryptography >= 48 at every start, which warns of its deprecation.
+        "PYTHONWARNINGS": "ignore:DSA is deprecated",
     }
     return "\n".join("export %s=%s" % (name, shlex.quote(value)) for name, value in variables.items())
 

@@ -9,6 +9,8 @@ short_description: The known name closest to a misspelt one
 description:
   - Returns the name of O(names) most similar to the input (Python's C(difflib) ratio), or V(None) when none is
     similar enough (ratio below O(cutoff)).
+  - The prefix every known name shares (such as C(aurora_global_upgrade_)) is left out of the comparison, so that
+    it does not make every name look similar.
   - The role P(aurora.global_db.aurora_global_upgrade#role) uses it to name the variable an unknown
     C(aurora_global_upgrade_*) variable was probably meant to be.
 positional: names
@@ -43,6 +45,7 @@ _value:
 """
 
 import difflib
+import os.path
 
 from ansible.errors import AnsibleFilterError
 
@@ -50,8 +53,13 @@ from ansible.errors import AnsibleFilterError
 def closest_name(name, names, cutoff=0.6):
     if not isinstance(name, str) or not all(isinstance(known, str) for known in names):
         raise AnsibleFilterError("closest_name expects a name and a list of names")
-    matches = difflib.get_close_matches(name, list(names), n=1, cutoff=cutoff)
-    return matches[0] if matches else None
+    names = list(names)
+    prefix = os.path.commonprefix(names) if len(names) > 1 else ""
+    if not name.startswith(prefix):
+        prefix = ""  # a typo in the prefix itself: the whole names are compared
+    rests = {known[len(prefix):]: known for known in names}
+    matches = difflib.get_close_matches(name[len(prefix):], list(rests), n=1, cutoff=cutoff)
+    return rests[matches[0]] if matches else None
 
 
 class FilterModule:

@@ -6,26 +6,44 @@
 
 A run takes the lease before its first mutating call and releases it at the end, on success and on failure.
 The lease is four tags on the global cluster (AWS tags Aurora global clusters; the ARN names no region):
-its owner (the AWX job, or the control node and process), a token that tells one lease from another, and
-when it started and expires. Tags have no conditional write, so taking a lease is write, wait, read back:
-of two runs that write within LEASE_SETTLE_SECONDS of each other, the last writer holds the lease and the
-other one refuses. A lease past its expiry is taken over with a warning; a lease left by a run that was
-killed can be taken over before its expiry by naming its token.
+its owner (the AWX job, or the control node and playbook run), a token that tells one lease from another,
+when it started and expires, and the ansible-playbook run that holds it (module_utils/playbook_run.py).
+
+Tags have no conditional write, so taking a lease is read, write once, wait, read back: of two runs that
+write within LEASE_SETTLE_SECONDS of each other, the last writer holds the lease and the other one refuses.
+That holds only while no write lands later than LEASE_SETTLE_SECONDS after its run read the lease free: so a
+lease write is never resent blindly (no AWSRetry; a throttled write was refused and is tried again from a
+fresh read), and a run whose write answered late withdraws it and stops. The lease is read again before every
+call that changes the database (GuardedClients), so a run whose lease was replaced stops before its next change.
+
+A lease past its expiry, or left by a run of this control node that no longer exists, is taken over with a
+warning; a lease of a run elsewhere can be taken over before its expiry by naming its token. An interrupted
+run (Ctrl-C, SIGTERM) releases its lease and tells the operator so (released_on_interrupt).
 
 Entry point of aurora_global_lease, also used by aurora_global_upgrade (its public API: GlobalClusterLease,
-run_lease_request, lease_for_run and the helpers the modules import). Internals behind it: _tags (the tag keys).
+run_lease_request, lease_for_run and the helpers the modules import). Internals behind it: _tags (the tag keys),
+playbook_run (which ansible-playbook run holds the lease).
 """
 
 import datetime
 import os
+import re
+import signal
 import socket
+import time
 import uuid
 from collections import namedtuple
 from contextlib import contextmanager
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
+from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import interrupted_when_run_ends
+from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import local_run
+from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_is_gone
+from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_stderr
+from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_text
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import add_tags
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_code
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import list_tags
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import remove_tags
 from ansible_collections.aurora.global_db.plugins.module_utils._tags import LEASE_TAG_PREFIX as TAG_PREFIX
@@ -35,28 +53,41 @@ OWNER_TAG = TAG_PREFIX + "owner"
 TOKEN_TAG = TAG_PREFIX + "token"
 STARTED_TAG = TAG_PREFIX + "started"
 EXPIRES_TAG = TAG_PREFIX + "expires"
-LEASE_TAGS = (OWNER_TAG, TOKEN_TAG, STARTED_TAG, EXPIRES_TAG)
-# How long a run waits between writing its lease and reading it back: longer than another run takes from reading
-# "no lease" to writing its own.
-LEASE_SETTLE_SECONDS = 2
+RUN_TAG = TAG_PREFIX + "run"
+LEASE_TAGS = (OWNER_TAG, TOKEN_TAG, STARTED_TAG, EXPIRES_TAG, RUN_TAG)
+# How long a run waits between writing its lease and reading it back, and the longest a run may take from reading
+# "no lease" to its write's answer (a slower write is withdrawn): so every write another run read "free" before has
+# landed when a run reads its lease back. Two RDS calls take well under a second, even throttled once and resent.
+LEASE_SETTLE_SECONDS = 3
+# How often a run writes a free lease while AWS throttles the write (a throttled call is refused, not applied).
+LEASE_WRITE_ATTEMPTS = 4
+THROTTLING_CODES = ("Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException")
+# RDS calls that only read; every other call changes something and is made only while the run's lease holds.
+_READ_PREFIXES = ("Describe", "List")
 # A lease lasts the run's wait_timeout, and at least this long: the reads around the waits take time too.
 MINIMUM_LEASE_SECONDS = 300
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
-Lease = namedtuple("Lease", ["owner", "token", "started", "expires"])
-Lease.__doc__ = """A lease as its tags record it; started and expires are timezone-aware UTC datetimes."""
+Lease = namedtuple("Lease", ["owner", "token", "started", "expires", "run"], defaults=(None,))
+Lease.__doc__ = """A lease as its tags record it; started and expires are timezone-aware UTC datetimes; run is run_text or None."""
 
 
 class LeaseHeld(AuroraGlobalError):
     """Another run holds the lease (or took it while this run was taking it); nothing was changed."""
 
 
+class RunInterrupted(BaseException):
+    """SIGTERM (AWX cancelling a job) ends a module as Ctrl-C does; a BaseException, as KeyboardInterrupt."""
+
+
 def utc_now():
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 
 
-def default_owner():
-    """The control node and the process that takes the lease."""
+def default_owner(run=None):
+    """The control node and the ansible-playbook run (or, without one, the process) that takes the lease."""
+    if run is not None:
+        return "%s/ansible-playbook/%d" % (run.host, run.pid)
     return "%s/%d" % (socket.gethostname(), os.getpid())
 
 
@@ -69,8 +100,8 @@ def lease_seconds(wait_timeout):
     return max(int(wait_timeout), MINIMUM_LEASE_SECONDS)
 
 
-def new_lease(owner, seconds, now):
-    return Lease(owner_text(owner), uuid.uuid4().hex, now, now + datetime.timedelta(seconds=seconds))
+def new_lease(owner, seconds, now, run=None):
+    return Lease(owner_text(owner), uuid.uuid4().hex, now, now + datetime.timedelta(seconds=seconds), run_text(run) if run else None)
 
 
 def _parse_time(text):
@@ -87,16 +118,17 @@ def lease_from_tags(tags):
         return None
     expired = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
     return Lease(values.get(OWNER_TAG, "unknown"), values[TOKEN_TAG], _parse_time(values.get(STARTED_TAG)),
-                 _parse_time(values.get(EXPIRES_TAG)) or expired)
+                 _parse_time(values.get(EXPIRES_TAG)) or expired, values.get(RUN_TAG))
 
 
 def lease_tags(lease):
-    return [
+    tags = [
         {"Key": OWNER_TAG, "Value": lease.owner},
         {"Key": TOKEN_TAG, "Value": lease.token},
         {"Key": STARTED_TAG, "Value": lease.started.strftime(_TIME_FORMAT)},
         {"Key": EXPIRES_TAG, "Value": lease.expires.strftime(_TIME_FORMAT)},
     ]
+    return tags + ([{"Key": RUN_TAG, "Value": lease.run}] if lease.run else [])
 
 
 def lease_dict(lease):
@@ -108,10 +140,14 @@ def lease_dict(lease):
         "token": lease.token,
         "started": lease.started.strftime(_TIME_FORMAT) if lease.started else None,
         "expires": lease.expires.strftime(_TIME_FORMAT),
+        "run": lease.run,
     }
 
 
 def takeover_warning(replaced):
+    if run_is_gone(replaced.run):
+        return "Took over the lease held by %s: that run no longer exists on this control node (it was interrupted or killed)." % (
+            describe_lease(replaced))
     return "Took over the lease held by %s." % describe_lease(replaced)
 
 
@@ -121,14 +157,24 @@ def describe_lease(lease):
 
 
 class GlobalClusterLease:
-    """The lease of one global cluster. ``now`` and ``sleep`` are injectable for tests."""
+    """The lease of one global cluster. ``now``, ``sleep`` and ``clock`` (monotonic seconds) are injectable for tests.
 
-    def __init__(self, clients, global_cluster_identifier, now, sleep):
+    ``held`` is the token of the lease this object took or verified last (None before, and after a release): the
+    lease GuardedClients checks before every change.
+    """
+
+    def __init__(self, clients, global_cluster_identifier, now, sleep, clock=time.monotonic):
         self._clients = clients
         self._identifier = global_cluster_identifier
         self._now = now
         self._sleep = sleep
+        self._clock = clock
         self._arn = None
+        self.held = None
+
+    @property
+    def identifier(self):
+        return self._identifier
 
     def _global_cluster_arn(self):
         if self._arn is None:
@@ -139,40 +185,79 @@ class GlobalClusterLease:
         return lease_from_tags(list_tags(self._clients, self._clients.home_region, self._global_cluster_arn()))
 
     def check_free(self, take_over=None):
-        """The lease a new one would replace (expired, or named by ``take_over``), or None; raises LeaseHeld while another run holds it."""
+        """The lease a new one would replace (expired, left by a run gone from this control node, or named by ``take_over``),
+        or None; raises LeaseHeld while another run holds it."""
         current = self.read()
-        if current is None:
-            return None
-        if current.expires > self._now() and current.token != take_over:
-            raise LeaseHeld(message=(
-                "Another run is upgrading global cluster %s: its lease is held by %s. Nothing was changed. Wait until that run "
-                "has finished (or its lease has expired), then run again. If that run is no longer running (it was killed), "
-                "take its lease over by naming its token (the aurora_global_lease module's take_over option, or the role's "
-                "aurora_global_upgrade_lease_take_over variable)." % (self._identifier, describe_lease(current))))
-        return current
+        if current is None or current.expires <= self._now() or current.token == take_over or run_is_gone(current.run):
+            return current
+        raise LeaseHeld(message=(
+            "Another run is upgrading global cluster %s: its lease is held by %s. Nothing was changed. Wait until that run "
+            "has finished (or its lease has expired), then run again. If that run is gone (killed, or its control node "
+            "lost), take its lease over by naming its token %s (the role's variable aurora_global_upgrade_lease_take_over, "
+            "the aurora_global_lease module's option take_over)." % (self._identifier, describe_lease(current), current.token)),
+            held_by=lease_dict(current))
 
-    def acquire(self, owner, seconds, take_over=None):
-        """Take the lease; returns (the lease, the expired or named lease it replaced, or None). Raises LeaseHeld."""
-        replaced = self.check_free(take_over)
-        lease = new_lease(owner, seconds, self._now())
-        add_tags(self._clients, self._clients.home_region, self._global_cluster_arn(), lease_tags(lease))
+    def acquire(self, owner, seconds, take_over=None, run=None):
+        """Take the lease for ``run`` (a PlaybookRun, or None); returns (the lease, the lease it replaced, or None). Raises LeaseHeld.
+
+        Read, write once, wait LEASE_SETTLE_SECONDS, read back. A throttled write was refused, so it is tried again
+        from a fresh read. A write that answered later than LEASE_SETTLE_SECONDS after the read may have replaced
+        the lease another run took and confirmed meanwhile: it is withdrawn and this run stops (the other run's
+        next check of the lease stops it too), so that no two runs ever act.
+        """
+        arn = self._global_cluster_arn()  # first, with the client: only the read and the write count below
+        for attempt in range(LEASE_WRITE_ATTEMPTS):
+            read_at = self._clock()
+            replaced = self.check_free(take_over)
+            lease = new_lease(owner, seconds, self._now(), run)
+            try:
+                add_tags(self._clients, self._clients.home_region, arn, lease_tags(lease), retry=False)
+            except AuroraGlobalError as error:
+                if error_code(error) not in THROTTLING_CODES:
+                    self._withdraw(lease.token)
+                    raise
+                self._sleep(LEASE_SETTLE_SECONDS * (attempt + 1))
+                continue
+            answered_after = self._clock() - read_at
+            if answered_after > LEASE_SETTLE_SECONDS:
+                self._withdraw(lease.token)
+                raise LeaseHeld(message=(
+                    "Could not take the lease of global cluster %s: writing it answered %.0f s after the lease was read "
+                    "free (more than %d s: AWS throttling or a slow network), so it may have replaced the lease of another "
+                    "run that started meanwhile. This run withdrew it and changed nothing; run again." % (
+                        self._identifier, answered_after, LEASE_SETTLE_SECONDS)))
+            return self._confirm(lease), replaced
+        raise LeaseHeld(message=(
+            "Could not take the lease of global cluster %s: AWS throttled its tag writes %d times. Nothing was changed; "
+            "run again." % (self._identifier, LEASE_WRITE_ATTEMPTS)))
+
+    def _confirm(self, lease):
         self._sleep(LEASE_SETTLE_SECONDS)
         holder = self.read()
         if holder is None or holder.token != lease.token:
             raise LeaseHeld(message=(
                 "Another run took the lease of global cluster %s at the same time as this one: it is held by %s. "
                 "Nothing was changed by this run." % (self._identifier, describe_lease(holder) if holder else "nobody (it was released)")))
-        return lease, replaced
+        self.held = lease.token
+        return lease
+
+    def _withdraw(self, token):
+        """Remove this run's lease after a write that cannot be trusted; another run's is left to its own checks."""
+        try:
+            self.release(token)
+        except AuroraGlobalError:
+            pass  # Left in place, it stops the other run as well, and it expires; the error reported is the write's.
 
     def verify(self, token):
         """Raise LeaseHeld unless the lease named by ``token`` is held and not expired."""
         holder = self.read()
         if holder is not None and holder.token == token and holder.expires > self._now():
+            self.held = token
             return holder
         state = "it is held by %s" % describe_lease(holder) if holder else "nobody holds it"
         raise LeaseHeld(message=(
-            "This run was given lease token %s for global cluster %s, but %s; nothing was changed. Take the lease again "
-            "(aurora_global_lease) before upgrading." % (token, self._identifier, state)))
+            "This run was given lease token %s for global cluster %s, but %s; nothing more was changed by this run. "
+            "Take the lease again (aurora_global_lease) before upgrading." % (token, self._identifier, state)))
 
     def release(self, token):
         """Remove the lease if ``token`` still holds it; returns the lease removed, or None."""
@@ -180,10 +265,50 @@ class GlobalClusterLease:
         if holder is None or holder.token != token:
             return None
         remove_tags(self._clients, self._clients.home_region, self._global_cluster_arn(), list(LEASE_TAGS))
+        if self.held == token:
+            self.held = None
         return holder
 
 
-def run_lease_request(lease, state, check_mode, owner, seconds, token=None, take_over=None):
+def _is_lease_call(operation, params):
+    """The lease's own tag writes: every key written or removed is a lease tag."""
+    keys = [tag.get("Key") for tag in params.get("Tags", [])] if operation == "AddTagsToResource" else params.get("TagKeys", [])
+    return operation in ("AddTagsToResource", "RemoveTagsFromResource") and bool(keys) and all(key in LEASE_TAGS for key in keys)
+
+
+class GuardedClients:
+    """``clients`` (module_utils/rds.py's RegionalClients) whose calls that change something first check the lease.
+
+    Before each such call the lease is read again and must still be the one ``lease`` holds (token, not expired);
+    else LeaseHeld stops the run before that call. Reads, and the lease's own tag writes, go straight through; a
+    lease that holds nothing (check mode, no lease asked) checks nothing. The check is a botocore event handler, so
+    it covers every call, wherever in module_utils it is made.
+    """
+
+    def __init__(self, clients, lease):
+        self._clients = clients
+        self._lease = lease
+        self._guarded = set()
+
+    @property
+    def home_region(self):
+        return self._clients.home_region
+
+    def rds(self, region):
+        client = self._clients.rds(region)
+        if region not in self._guarded:
+            # RetryingBotoClientWrapper keeps the botocore client as .client.
+            getattr(client, "client", client).meta.events.register("before-parameter-build.rds", self._before_call)
+            self._guarded.add(region)
+        return client
+
+    def _before_call(self, params, model, **kwargs):
+        if self._lease.held is None or model.name.startswith(_READ_PREFIXES) or _is_lease_call(model.name, params):
+            return
+        self._lease.verify(self._lease.held)
+
+
+def run_lease_request(lease, state, check_mode, owner, seconds, token=None, take_over=None, run=None):
     """What aurora_global_lease does: returns (changed, the lease held or released, the lease replaced)."""
     if state == "absent":
         holder = lease.read()
@@ -193,28 +318,80 @@ def run_lease_request(lease, state, check_mode, owner, seconds, token=None, take
     if check_mode:
         replaced = lease.check_free(take_over)
         return True, None, replaced
-    taken, replaced = lease.acquire(owner, seconds, take_over)
+    taken, replaced = lease.acquire(owner, seconds, take_over, run)
     return True, taken, replaced
 
 
+def _raise_interrupted(signum, frame):
+    raise RunInterrupted()
+
+
+def interrupted_message(identifier, released, token):
+    """What an interrupted run tells the operator."""
+    lease = ("Released the lease of global cluster %s (token %s)." % (identifier, token) if released else
+             "The lease of global cluster %s (token %s) was not released: the next run from this control node takes it over." % (identifier, token))
+    return ("aurora.global_db: the run was interrupted. %s AWS goes on with what it already accepted (an upgrade it "
+            "accepted runs to its end). Run the same command again to resume: it waits for what is still running and "
+            "skips what is done." % lease)
+
+
 @contextmanager
-def lease_for_run(lease, check_mode, enabled, token, owner, seconds, warn):
+def released_on_interrupt(lease, token, run):
+    """Release the lease named by ``token`` when Ctrl-C, SIGTERM or the end of ``run`` (its ansible-playbook process)
+    ends the body, and say so on the run's standard error: the module's own output has no reader left by then.
+
+    The run's standard error is opened before the body, while the run exists, and closed after it.
+    """
+    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+    stream = run_stderr(run)
+    try:
+        with interrupted_when_run_ends(run):
+            yield
+    except (KeyboardInterrupt, RunInterrupted):
+        # A second Ctrl-C (the watcher's, or the operator's) must not stop the release half-way.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            released = lease.release(token) is not None
+        except AuroraGlobalError:
+            released = False
+        if stream is not None:
+            try:
+                stream.write("\n%s\n" % interrupted_message(lease.identifier, released, token))
+            except OSError:
+                pass  # Nobody reads the run's output any more.
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if stream is not None:
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+@contextmanager
+def lease_for_run(lease, check_mode, enabled, token, owner, seconds, warn, run=None):
     """Hold the lease while the body runs: the caller's (``token``: checked, neither taken nor released) or one of its own.
 
     Check mode and ``enabled`` false take none. The own lease is released on success and on failure; a failure to
-    release it after the body failed is only warned about, so that the body's error is the one reported.
+    release it after the body failed is only warned about, so that the body's error is the one reported. An
+    interrupted body (Ctrl-C, SIGTERM) releases the lease, the caller's included: its run ends with this module.
     """
     if check_mode or not enabled:
         yield None
         return
     if token:
-        yield lease.verify(token)
+        held = lease.verify(token)
+        # The run that took the lease: this module may have started after its ansible-playbook process ended.
+        with released_on_interrupt(lease, token, local_run(held.run) or run):
+            yield held
         return
-    taken, replaced = lease.acquire(owner, seconds)
+    taken, replaced = lease.acquire(owner, seconds, run=run)
     if replaced is not None:
         warn(takeover_warning(replaced))
     try:
-        yield taken
+        with released_on_interrupt(lease, taken.token, run):
+            yield taken
     except Exception:
         try:
             lease.release(taken.token)

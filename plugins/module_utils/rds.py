@@ -344,9 +344,10 @@ def list_tags(clients, region, arn):
         return clients.rds(region).list_tags_for_resource(ResourceName=arn, aws_retry=True).get("TagList", [])
 
 
-def add_tags(clients, region, arn, tags):
+def add_tags(clients, region, arn, tags, retry=True):
+    """``retry`` false sends the write once: a lease write resent later could land after another run took the lease."""
     with aws_step(region, "Tagging %s with %s (AddTagsToResource in %s)" % (arn, ", ".join(tag["Key"] for tag in tags), region)):
-        clients.rds(region).add_tags_to_resource(ResourceName=arn, Tags=tags, aws_retry=True)
+        clients.rds(region).add_tags_to_resource(ResourceName=arn, Tags=tags, aws_retry=retry)
 
 
 def remove_tags(clients, region, arn, keys):

@@ -56,6 +56,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils._versions import 
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource as WaitedResource
+from ansible_collections.aurora.global_db.plugins.module_utils._progress_file import ProgressFile
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_until_settled
 
 METHOD = "snapshot_restore"
@@ -235,11 +236,13 @@ def _global_member_arns(global_cluster):
 class SnapshotRestore(TimedRun):
     """One run of aurora_global_snapshot_restore. ``resources`` (what was found or created) stays readable after a failure."""
 
-    def __init__(self, clients, request, check_mode, clock, sleep):
+    def __init__(self, clients, request, check_mode, clock, sleep, progress_file=None):
         super().__init__(clients, request, check_mode, clock, sleep)
         self._reader = GlobalDatabaseReader(clients)
         self._existing = {}
         self.resources = []
+        # What the run waits for, named under the new global database, for the action plugin's progress lines.
+        self._progress_file = ProgressFile(progress_file, request.new_global_cluster_identifier)
 
     def progress(self):
         """What was created is kept, and a re-run resumes from it."""
@@ -439,7 +442,9 @@ class SnapshotRestore(TimedRun):
                 "%s %s (%s) is '%s': it will not become available. See its events: aws rds describe-events --source-identifier %s "
                 "--region %s. Fix or delete it, then run again (the rest is resumed)." % (
                     kind_words(resource.kind), resource.identifier, resource.region, status, resource.identifier, resource.region)))
-        return State(WaitedResource(resource.kind, resource.identifier, resource.region), found.get("EngineVersion"), status)
+        state = State(WaitedResource(resource.kind, resource.identifier, resource.region), found.get("EngineVersion"), status)
+        self._progress_file.record(state)
+        return state
 
     def _wait(self, resources):
         wait_until_settled(resources, self._read_state, self._deadline, self._request.poll_interval, self._sleep,

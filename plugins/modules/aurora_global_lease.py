@@ -11,13 +11,24 @@ description:
   - Two runs against the same global database at once (two AWX jobs, two operators) must not both act. A run takes
     the lease before its first change and releases it at the end, on success and on failure; a second run refuses,
     naming the owner of the lease, before it changes anything.
-  - The lease is four tags on the global cluster, C(aurora-global-db:lease-owner), C(aurora-global-db:lease-token),
-    C(aurora-global-db:lease-started) and C(aurora-global-db:lease-expires) (UTC), written with C(AddTagsToResource)
+  - The lease is tags on the global cluster, C(aurora-global-db:lease-owner), C(aurora-global-db:lease-token),
+    C(aurora-global-db:lease-started), C(aurora-global-db:lease-expires) (UTC) and C(aurora-global-db:lease-run),
+    written with C(AddTagsToResource)
     and read with C(ListTagsForResource) on the global cluster's ARN, in the region the global cluster is asked in.
-  - Tags cannot be written conditionally, so taking the lease is write, wait two seconds, read back. Of two runs
-    that take it within that time the last writer holds it and the other one fails.
-  - A lease past its expiry is taken over, with a warning naming its owner. A lease left by a run that was killed can
-    be taken over before then by naming its token in O(take_over).
+  - C(aurora-global-db:lease-run) records the ansible-playbook run that holds the lease, with the control node (host
+    name, boot), the process id of C(ansible-playbook) and its start time. A module process ends with its task; the
+    playbook run outlives its tasks, so a later run can tell whether it still exists.
+  - Tags cannot be written conditionally, so taking the lease is read, write once, wait three seconds, read back. Of two
+    runs that take it within that time the last writer holds it and the other one fails. A lease write is never resent
+    blindly. A throttled write (refused by AWS) is tried again after a fresh read, up to four times; a write that
+    answered more than three seconds after the lease was read free may have replaced another run's lease, so it is
+    withdrawn and the module fails, having changed nothing.
+  - M(aurora.global_db.aurora_global_upgrade) reads the lease again before each call that changes the database, and
+    stops when it no longer holds.
+  - A lease past its expiry is taken over, with a warning naming its owner; so is a lease left by a run of this control
+    node that no longer exists (interrupted or killed), without any option. A lease of a run on another control node
+    can be taken over before its expiry by naming its token in O(take_over); the refusal names the token and returns
+    RV(rerun_command).
   - M(aurora.global_db.aurora_global_upgrade) takes a lease of its own for its run unless it is given the token of
     one (O(aurora.global_db.aurora_global_upgrade#module:lease_token)); the role C(aurora.global_db.aurora_global_upgrade)
     takes one lease for its whole run with this module and releases it at the end.
@@ -37,7 +48,8 @@ options:
     description:
       - Who holds the lease, as other runs are told, for example V(awx-job-4711). Characters a tag value cannot hold
         become C(-).
-      - Defaults to the control node's host name and the process id of the module.
+      - Defaults to the control node's host name and the process id of C(ansible-playbook) (of the module when no
+        C(ansible-playbook) is found).
     type: str
   duration:
     description:
@@ -116,6 +128,13 @@ lease:
       type: str
       returned: success
       sample: "2026-12-01T12:00:00Z"
+    run:
+      description:
+        - The ansible-playbook run that holds the lease, as C(host/pid/start/boot) (start in clock ticks since boot,
+          boot the kernel's boot id); null when the lease was taken outside ansible-playbook.
+      type: str
+      returned: success
+      sample: vm/20659/4411300/6c3e8a52-0f4e-4b1e-9d0a-6a1f4e3b2c10
 replaced:
   description: The expired (or O(take_over)) lease this run took over, with the keys of RV(lease); null otherwise.
   returned: success
@@ -125,20 +144,38 @@ replaced:
     token: 0a1b2c3d4e5f60718293a4b5c6d7e8f9
     started: "2026-12-01T06:00:00Z"
     expires: "2026-12-01T08:00:00Z"
+    run: null
+held_by:
+  description: When another run holds the lease (the module failed), that lease, with the keys of RV(lease).
+  returned: failure
+  type: dict
+rerun_command:
+  description:
+    - When another run holds the lease (the module failed), the command line of this run's C(ansible-playbook), to run
+      again with the take-over once that run is known to be gone; null when this run is not an C(ansible-playbook) run.
+  returned: failure
+  type: str
+  sample: ansible-playbook aurora.global_db.upgrade -e aurora_global_upgrade_global_cluster_identifier=pg-global
 """
 
 import time
 
+# ansible-core's own warn(): AnsibleAWSModule.warn() also passes the warnings to exit_json(), which ansible-core 2.19
+# reports as a deprecation on every run that warns.
+from ansible.module_utils.common.warnings import warn
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import fail_module
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import GlobalClusterLease
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import LeaseHeld
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import default_owner
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import lease_dict
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import run_lease_request
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import takeover_warning
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import utc_now
+from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_command
+from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import this_run
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 
@@ -158,15 +195,19 @@ def main():
     if module.params["duration"] < 1:
         module.fail_json(msg="duration must be at least 1, not %d" % module.params["duration"])
     lease = GlobalClusterLease(RegionalClients(module, module.params["region_endpoint_urls"]), module.params["global_cluster_identifier"], utc_now, time.sleep)
+    run = this_run()
     try:
         changed, held, replaced = run_lease_request(
-            lease, module.params["state"], module.check_mode, module.params["owner"] or default_owner(),
-            module.params["duration"], module.params["token"], module.params["take_over"],
+            lease, module.params["state"], module.check_mode, module.params["owner"] or default_owner(run),
+            module.params["duration"], module.params["token"], module.params["take_over"], run,
         )
+    except LeaseHeld as error:
+        error.progress.update(rerun_command=run_command(run))
+        fail_module(module, error)
     except AuroraGlobalError as error:
         fail_module(module, error)
     if replaced is not None:
-        module.warn(takeover_warning(replaced))
+        warn(takeover_warning(replaced))
     module.exit_json(changed=changed, lease=lease_dict(held), replaced=lease_dict(replaced))
 
 

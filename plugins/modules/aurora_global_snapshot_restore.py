@@ -76,6 +76,12 @@ options:
         new global database, so the module refuses without this confirmation.
     type: bool
     default: false
+  progress_file:
+    description:
+      - A file the module rewrites with the status of what it waits for (the snapshot, the new clusters and DB
+        instances) after each of its reads, for the collection's action plugin, which prints progress lines from it.
+      - Set by the action plugin, not by users. Failures to write it are ignored.
+    type: path
 notes:
   - Not copied, to set on the new clusters afterwards if you use them - the maintenance window, enhanced monitoring,
     Performance Insights, Database Activity Streams, custom endpoints, the tags of the old resources, and IAM roles
@@ -260,6 +266,7 @@ ARGUMENT_SPEC = dict(
     writes_stopped=dict(type="bool", default=False),
     wait_timeout=dict(type="int", default=7200),
     poll_interval=dict(type="int", default=15),
+    progress_file=dict(type="path"),
     **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
 
@@ -269,7 +276,9 @@ def main():
     check_durations(module, resources=[])
     request = RestoreRequest(**{name: module.params[name] for name in RestoreRequest._fields})
     clients = RegionalClients(module, module.params["region_endpoint_urls"])
-    exit_module(module, SnapshotRestore(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep).run)
+    restore = SnapshotRestore(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep,
+                              progress_file=module.params["progress_file"])
+    exit_module(module, restore.run)
 
 
 if __name__ == "__main__":

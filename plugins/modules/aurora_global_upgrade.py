@@ -276,14 +276,19 @@ diff:
 
 import time
 
+# ansible-core's own warn(): AnsibleAWSModule.warn() also passes the warnings to exit_json(), which ansible-core 2.19
+# reports as a deprecation on every run that warns.
+from ansible.module_utils.common.warnings import warn
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import exit_module
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import GlobalClusterLease
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import GuardedClients
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import default_owner
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import lease_for_run
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import lease_seconds
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import utc_now
+from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import this_run
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import GlobalDatabaseUpgrade
@@ -309,9 +314,10 @@ ARGUMENT_SPEC = dict(
 
 def _run_holding_the_lease(module, lease, upgrade):
     """The upgrade, inside the run's lease; a failure around the run (the lease's) carries the run's progress too."""
+    run = this_run()
     return upgrade.run(within=lease_for_run(
         lease, module.check_mode, module.params["lease"], module.params["lease_token"],
-        module.params["lease_owner"] or default_owner(), lease_seconds(module.params["wait_timeout"]), module.warn))
+        module.params["lease_owner"] or default_owner(run), lease_seconds(module.params["wait_timeout"]), warn, run))
 
 
 def main():
@@ -319,9 +325,10 @@ def main():
     check_durations(module)
     request = UpgradeRequest(**{name: module.params[name] for name in UpgradeRequest._fields})
     clients = RegionalClients(module, module.params["region_endpoint_urls"])
-    upgrade = GlobalDatabaseUpgrade(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep,
-                                    progress_file=module.params["progress_file"])
     lease = GlobalClusterLease(clients, module.params["global_cluster_identifier"], utc_now, time.sleep)
+    # Every call that changes something checks first that the run's lease still holds.
+    upgrade = GlobalDatabaseUpgrade(GuardedClients(clients, lease), request, module.check_mode, clock=time.monotonic, sleep=time.sleep,
+                                    progress_file=module.params["progress_file"])
     exit_module(module, lambda: _run_holding_the_lease(module, lease, upgrade))
 
 

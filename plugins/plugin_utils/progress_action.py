@@ -4,8 +4,9 @@
 
 """Runs a module of the collection that waits for AWS and, while it waits, prints progress lines from the module's own reads.
 
-An upgrade (or the snapshot before it) takes minutes to hours and a module cannot print while it runs. So the
-action plugins aurora_global_upgrade and aurora_global_snapshot pass their module a progress file (option
+An upgrade (or the snapshot before it, or a snapshot restore) takes minutes to hours and a module cannot print while
+it runs. So the action plugins aurora_global_upgrade, aurora_global_snapshot and aurora_global_snapshot_restore pass
+their module a progress file (option
 progress_file, in a private temporary directory of the control node), which the module rewrites with the status of
 what it waits for after each of its reads. A second thread reads that file every few seconds (no AWS call: progress
 costs nothing on the account's shared RDS API budget) and prints a line (resource, status, time elapsed) when what it

@@ -32,11 +32,14 @@ def lease_tags(sandbox, global_cluster_identifier):
     return {tag["Key"][len(PREFIX):]: tag["Value"] for tag in tags if tag["Key"].startswith(PREFIX)}
 
 
-def hold_lease(sandbox, global_cluster_identifier, owner, token, expires_in_seconds):
-    """Write a lease as another run would have written it; a negative expires_in_seconds writes an expired one."""
+def hold_lease(sandbox, global_cluster_identifier, owner, token, expires_in_seconds, run=None):
+    """Write a lease as another run would have written it; a negative expires_in_seconds writes an expired one; ``run``
+    is the holding ansible-playbook run as the lease records it (host/pid/start/boot)."""
     now = datetime.datetime.now(datetime.timezone.utc)
     values = {"owner": owner, "token": token, "started": now - datetime.timedelta(hours=3),
               "expires": now + datetime.timedelta(seconds=expires_in_seconds)}
+    if run is not None:
+        values["run"] = run
     rds = _rds(sandbox)
     rds.add_tags_to_resource(ResourceName=_arn(rds, global_cluster_identifier), Tags=[
         {"Key": PREFIX + name, "Value": value.strftime(TIME_FORMAT) if isinstance(value, datetime.datetime) else value}

@@ -24,7 +24,9 @@ from readme_blocks import readme_block
 REPOSITORY = Path(__file__).resolve().parents[2]
 # What the developers' environment adds and a newcomer would not have.
 DEVELOPER_SETTINGS = ("ANSIBLE_COLLECTIONS_PATH", "PYTHONPATH", "AWS_ENDPOINT_URL", "AWS_URL", "AWS_PROFILE", "AWS_DEFAULT_REGION",
-                      "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+                      "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "PYTHONWARNINGS")
+# Any warning: Ansible's ([WARNING], [DEPRECATION WARNING]) and Python's (CryptographyDeprecationWarning: ...).
+WARNING = re.compile(r"WARNING|Warning\b")
 
 
 def _copy_of_the_repository(destination):
@@ -44,6 +46,7 @@ def test_the_readme_newcomer_commands_run_as_written(tmp_path):
     _copy_of_the_repository(clone)
     environment = {name: value for name, value in os.environ.items() if name not in DEVELOPER_SETTINGS}
     environment.update(HOME=str(tmp_path / "home"), ANSIBLE_NOCOLOR="1")
+    (tmp_path / "home").mkdir()  # a newcomer has a home directory (Ansible warns when it cannot create ~/.ansible)
     commands = readme_block("## Try it without an AWS account", "sh")
     try:
         completed = subprocess.run(["bash", "-euo", "pipefail", "-c", commands], cwd=clone, env=environment,
@@ -55,6 +58,23 @@ def test_the_readme_newcomer_commands_run_as_written(tmp_path):
     assert "Global database pg-global (aurora-postgresql) now runs 14.9 on every member." in completed.stdout
     assert "Sandbox stopped." in completed.stdout
     assert "FAILED" not in completed.stdout
+    assert not WARNING.search(completed.stdout), completed.stdout
+
+
+def test_a_misspelt_required_variable_fails_in_a_few_lines_naming_the_variable_meant():
+    """The role's own check comes before ansible-core's check of the argument spec (which prints the whole spec, 8 KB)."""
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "aurora.global_db.upgrade",
+               "-e", "aurora_global_upgrade_global_cluster_identifer=pg-global", "-e", "aurora_global_upgrade_engine_version=14.9"]
+    # As make runs it (the Makefile's PYTHONWARNINGS), whether pytest runs under make or not.
+    environment = dict(os.environ, PYTHONWARNINGS=re.search(r"^export PYTHONWARNINGS := (.*)$", (REPOSITORY / "Makefile").read_text(), re.M).group(1))
+    completed = subprocess.run(command, cwd=REPOSITORY, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120,
+                               check=False)
+    assert completed.returncode != 0
+    assert len(completed.stdout.encode()) < 2048, completed.stdout
+    assert "aurora_global_upgrade_global_cluster_identifer is not a variable of role aurora.global_db.aurora_global_upgrade: " \
+        "did you mean aurora_global_upgrade_global_cluster_identifier?" in completed.stdout
+    assert "aurora_global_upgrade_result" not in completed.stdout
+    assert not WARNING.search(completed.stdout), completed.stdout
 
 
 def test_make_demo_upgrades_the_sandbox_database_and_shows_every_change(tmp_path):

@@ -11,7 +11,7 @@ from lease_tags import lease_tags
 from playbook_runner import run_playbook
 
 ROLE = "aurora.global_db.aurora_global_upgrade : "
-TAKE = ROLE + "Take the lease of the global database, so that no other run acts on it meanwhile"
+REFUSED = ROLE + "Stop, the lease of the global database was not taken"
 
 
 def _run_role(sandbox, check=False, **role_vars):
@@ -64,8 +64,8 @@ def test_a_held_lease_refuses_the_snapshot_restore_before_any_create(sandbox):
     hold_lease(sandbox, "mysql2-global", "awx-job-17", "0123456789abcdef0123456789abcdef", expires_in_seconds=3600)
     sandbox.clear_journal()
     run = _run_role(sandbox)
-    assert run.returncode != 0 and run.failed_tasks[0] == TAKE, run.failed_tasks
-    assert "held by awx-job-17" in run.result(TAKE)["msg"]
+    assert run.returncode != 0 and run.failed_tasks[0] == REFUSED, run.failed_tasks
+    assert "held by awx-job-17" in run.result(REFUSED)["msg"]
     assert "held by awx-job-17" in _result(run)["msg"] and _result(run)["resources"] == []
     assert sandbox.mutating_calls() == []
     assert lease_tags(sandbox, "mysql2-global")["owner"] == "awx-job-17"

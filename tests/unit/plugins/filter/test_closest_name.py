@@ -30,6 +30,14 @@ def test_nothing_similar_enough_gives_none():
     assert closest_name("something_else_entirely", KNOWN) is None
 
 
+def test_the_prefix_all_names_share_makes_no_name_similar():
+    assert closest_name("aurora_global_upgrade_xyzzy", KNOWN) is None
+
+
+def test_a_typo_in_the_prefix_still_finds_the_name():
+    assert closest_name("aurora_global_upgarde_wait_timeout", KNOWN) == "aurora_global_upgrade_wait_timeout"
+
+
 def test_the_cutoff_is_honoured():
     assert closest_name("aurora_global_upgrade_dry_run", KNOWN, cutoff=0.99) is None
 

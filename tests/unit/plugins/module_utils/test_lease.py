@@ -4,11 +4,15 @@
 """The lease on a global cluster's tags, against an in-memory tag store."""
 
 import datetime
+import os
+import socket
+from types import SimpleNamespace
 
 import pytest
 
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import LEASE_SETTLE_SECONDS
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import GlobalClusterLease
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import GuardedClients
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import LeaseHeld
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import lease_for_run
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import lease_from_tags
@@ -18,33 +22,56 @@ from ansible_collections.aurora.global_db.plugins.module_utils.lease import new_
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import owner_text
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import run_lease_request
 
-from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import FakeWorld
+from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import PlaybookRun
+from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_command
+from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_is_gone
+from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_text
+
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import Pages
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import VirtualClock
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import client_error
 
 ARN = "arn:aws:rds::123456789012:global-cluster:pg-global"
 NOW = datetime.datetime(2026, 12, 1, 10, 0, 0, tzinfo=datetime.timezone.utc)
 
 
-class TaggedGlobalCluster(FakeWorld):
-    """One global cluster whose tags RDS keeps; ``rival`` writes another run's lease when this run sleeps."""
+class TaggedGlobalCluster:
+    """One global cluster's tags as RDS keeps them; ``rival`` writes another run's lease when this run sleeps."""
 
     def __init__(self):
-        super().__init__()
-        self.global_clusters["pg-global"] = {"GlobalClusterIdentifier": "pg-global", "GlobalClusterArn": ARN}
+        self.tags = {}
+        self.calls = []
         self.rival = None
+        # Called instead of a tag write, once each, in order: raise to refuse it, or act meanwhile (a delayed write).
+        self.before_writes = []
 
-    @property
-    def writes(self):
-        """The tag writes made, by AWS action name."""
-        names = {"add_tags_to_resource": "AddTagsToResource", "remove_tags_from_resource": "RemoveTagsFromResource"}
-        return [names[operation] for operation, _region, _params in self.calls if operation in names]
+    def rds(self, region):
+        return self
 
-    def lease_tags(self):
-        return self.tags.get(ARN, {})
+    home_region = "us-east-1"
+
+    def get_paginator(self, operation):
+        return Pages({"GlobalClusters": [{"GlobalClusterIdentifier": "pg-global", "GlobalClusterArn": ARN}]})
+
+    def list_tags_for_resource(self, ResourceName, aws_retry):
+        return {"TagList": [{"Key": key, "Value": value} for key, value in self.tags.items()]}
+
+    def add_tags_to_resource(self, ResourceName, Tags, aws_retry):
+        assert not aws_retry, "a lease write is never resent blindly"
+        self.calls.append("AddTagsToResource")
+        if self.before_writes:
+            self.before_writes.pop(0)()
+        self.tags.update({tag["Key"]: tag["Value"] for tag in Tags})
+
+    def remove_tags_from_resource(self, ResourceName, TagKeys, aws_retry):
+        self.calls.append("RemoveTagsFromResource")
+        for key in TagKeys:
+            self.tags.pop(key, None)
 
     def sleep(self, seconds):
         assert seconds == LEASE_SETTLE_SECONDS
         if self.rival is not None:
-            self.tags.setdefault(ARN, {}).update({tag["Key"]: tag["Value"] for tag in lease_tags(self.rival)})
+            self.add_tags_to_resource(ARN, lease_tags(self.rival), False)
 
 
 @pytest.fixture
@@ -58,12 +85,12 @@ def _lease(cluster):
 
 def _hold(cluster, owner, expires_in):
     held = new_lease(owner, 3600, NOW - datetime.timedelta(hours=1))._replace(expires=NOW + datetime.timedelta(seconds=expires_in))
-    cluster.tags.setdefault(ARN, {}).update({tag["Key"]: tag["Value"] for tag in lease_tags(held)})
+    cluster.tags.update({tag["Key"]: tag["Value"] for tag in lease_tags(held)})
     return held
 
 
 def list_tags(cluster):
-    return cluster.rds("us-east-1").list_tags_for_resource(ResourceName=ARN)["TagList"]
+    return cluster.list_tags_for_resource(ARN, True)["TagList"]
 
 
 def test_owner_text_keeps_what_a_tag_value_can_hold():
@@ -86,14 +113,14 @@ def test_a_free_lease_is_taken_and_released(cluster):
     assert (taken.owner, taken.expires - taken.started, replaced) == ("me", datetime.timedelta(seconds=600), None)
     assert lease.read() == taken
     assert lease.release(taken.token) == taken
-    assert cluster.lease_tags() == {}
+    assert cluster.tags == {}
 
 
 def test_a_held_lease_is_refused_naming_its_owner_and_nothing_is_written(cluster):
     _hold(cluster, "awx-job-1", expires_in=60)
     with pytest.raises(LeaseHeld, match="held by awx-job-1"):
         _lease(cluster).acquire("me", 600)
-    assert cluster.writes == []
+    assert cluster.calls == []
 
 
 def test_an_expired_lease_or_one_named_by_its_token_is_taken_over(cluster):
@@ -122,21 +149,21 @@ def test_a_run_releases_its_lease_when_it_fails(cluster):
         with lease_for_run(_lease(cluster), False, True, None, "me", 600, warnings.append):
             assert lease_from_tags(list_tags(cluster)).owner == "me"
             raise RuntimeError("the upgrade failed")
-    assert cluster.lease_tags() == {} and warnings == []
+    assert cluster.tags == {} and warnings == []
 
 
 def test_check_mode_and_a_disabled_lease_take_none(cluster):
     for check_mode, enabled in ((True, True), (False, False)):
         with lease_for_run(_lease(cluster), check_mode, enabled, None, "me", 600, None) as held:
             assert held is None
-    assert cluster.writes == []
+    assert cluster.calls == []
 
 
 def test_a_caller_s_token_is_checked_neither_taken_nor_released(cluster):
     held = _hold(cluster, "role", expires_in=600)
     with lease_for_run(_lease(cluster), False, True, held.token, "me", 600, None) as checked:
         assert checked == held
-    assert cluster.writes == []
+    assert cluster.calls == []
     with pytest.raises(LeaseHeld, match="given lease token other"):
         with lease_for_run(_lease(cluster), False, True, "other", "me", 600, None):
             pass
@@ -147,8 +174,110 @@ def test_check_mode_of_the_lease_module_reads_only(cluster):
     with pytest.raises(LeaseHeld):
         run_lease_request(_lease(cluster), "present", True, "me", 600)
     assert run_lease_request(_lease(cluster), "absent", True, "me", 600, token="other") == (False, None, None)
-    assert cluster.writes == []
+    assert cluster.calls == []
 
 
 def test_the_modules_lease_lasts_wait_timeout_but_never_less_than_five_minutes():
     assert [lease_seconds(seconds) for seconds in (0, 60, 300, 7200)] == [300, 300, 300, 7200]
+
+
+def test_a_throttled_lease_write_is_written_again_after_a_fresh_read(cluster):
+    def throttled():
+        raise client_error("Throttling", "Rate exceeded", "AddTagsToResource")
+    cluster.before_writes = [throttled]
+    clock = VirtualClock()
+    taken, _replaced = GlobalClusterLease(cluster, "pg-global", lambda: NOW, clock.sleep, clock).acquire("me", 600)
+    assert cluster.calls == ["AddTagsToResource", "AddTagsToResource"]
+    assert lease_from_tags(list_tags(cluster)) == taken
+
+
+def test_a_late_lease_write_is_withdrawn_and_of_two_runs_at_most_one_ever_changes_the_database(cluster):
+    """Run A's write answers 3 s after A read the lease free (throttled and resent by the SDK, or slow); meanwhile run B
+    takes the lease and makes its first change. A's write then lands over B's lease: A withdraws it and stops; B's
+    check before its next change stops B. Only B ever changed anything."""
+    clock = VirtualClock()
+    changes = []
+    run_b = GlobalClusterLease(cluster, "pg-global", lambda: NOW, clock.sleep, clock)
+    guarded_b = GuardedClients(_GuardedRegion(cluster), run_b)
+
+    def run_b_meanwhile():
+        clock.now += 3
+        run_b.acquire("run-b", 600)
+        guarded_b.rds("us-east-1").modify_db_cluster(changes, "run-b")
+    cluster.before_writes = [run_b_meanwhile]
+    run_a = GlobalClusterLease(cluster, "pg-global", lambda: NOW, clock.sleep, clock)
+    with pytest.raises(LeaseHeld, match=r"answered \d+ s after the lease was read free"):
+        run_a.acquire("run-a", 600)
+    assert run_a.held is None and cluster.tags == {}
+    with pytest.raises(LeaseHeld, match="nobody holds it"):
+        guarded_b.rds("us-east-1").modify_db_cluster(changes, "run-b")
+    assert changes == ["run-b"]
+
+
+class _GuardedRegion:
+    """A botocore client as far as GuardedClients and the lease need it: events, tags, one changing call."""
+
+    home_region = "us-east-1"
+
+    def __init__(self, cluster):
+        self._cluster = cluster
+        self._handlers = []
+        self.meta = SimpleNamespace(events=SimpleNamespace(register=lambda event, handler: self._handlers.append(handler)))
+
+    def rds(self, region):
+        return self
+
+    def modify_db_cluster(self, changes, who):
+        for handler in self._handlers:
+            handler(params={"DBClusterIdentifier": "pg-primary-use1"}, model=SimpleNamespace(name="ModifyDBCluster"))
+        changes.append(who)
+
+    def describe_db_clusters(self):
+        for handler in self._handlers:
+            handler(params={}, model=SimpleNamespace(name="DescribeDBClusters"))
+
+
+def test_guarded_clients_read_the_lease_again_before_every_change_only(cluster):
+    lease = _lease(cluster)
+    guarded = GuardedClients(_GuardedRegion(cluster), lease)
+    changes = []
+    guarded.rds("us-east-1").modify_db_cluster(changes, "no lease held: nothing checked")
+    taken, _replaced = lease.acquire("me", 600)
+    guarded.rds("us-east-1").modify_db_cluster(changes, "held")
+    _hold(cluster, "another-run", expires_in=600)
+    guarded.rds("us-east-1").describe_db_clusters()
+    with pytest.raises(LeaseHeld, match="given lease token %s.*held by another-run" % taken.token):
+        guarded.rds("us-east-1").modify_db_cluster(changes, "replaced")
+    assert changes == ["no lease held: nothing checked", "held"]
+
+
+def test_a_lease_left_by_a_run_gone_from_this_control_node_is_taken_over(cluster, tmp_path):
+    gone = PlaybookRun(socket.gethostname(), _boot_id(), 999999, "12345", [])
+    held = new_lease("vm/ansible-playbook/999999", 3600, NOW, gone)
+    cluster.tags.update({tag["Key"]: tag["Value"] for tag in lease_tags(held)})
+    assert _lease(cluster).acquire("me", 600)[1] == held
+
+
+def _boot_id():
+    with open("/proc/sys/kernel/random/boot_id") as handle:
+        return handle.read().strip()
+
+
+def test_only_a_run_of_this_control_node_and_boot_can_be_gone():
+    this = PlaybookRun(socket.gethostname(), _boot_id(), os.getpid(), _start_of(os.getpid()), [])
+    assert not run_is_gone(run_text(this))
+    assert run_is_gone(run_text(this._replace(started="1")))  # the process id now names another process
+    assert not run_is_gone(run_text(this._replace(host="another-node", pid=999999)))
+    assert not run_is_gone(run_text(this._replace(boot="another-boot", pid=999999)))
+    assert not run_is_gone(None) and not run_is_gone("awx-job-4711")
+
+
+def _start_of(pid):
+    with open("/proc/%d/stat" % pid) as handle:
+        return handle.read().rsplit(")", 1)[1].split()[19]
+
+
+def test_the_run_s_command_is_ansible_playbook_and_its_arguments_quoted():
+    run = PlaybookRun("vm", "boot", 1, "1", ["/venv/bin/python3.11", "/venv/bin/ansible-playbook", "site.yml", "-e", "a=b c"])
+    assert run_command(run) == "ansible-playbook site.yml -e 'a=b c'"
+    assert run_command(None) is None
