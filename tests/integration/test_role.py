@@ -43,7 +43,7 @@ def _role_vars(sandbox, **overrides):
         "aurora_global_upgrade_endpoint_url": sandbox.endpoint_url,
         "aurora_global_upgrade_region": "us-east-1",
         "aurora_global_upgrade_poll_interval": 1,
-        "aurora_global_upgrade_wait_timeout": 120,
+        "aurora_global_upgrade_wait_timeout": 600,
     }
     role_vars.update(overrides)
     return role_vars
