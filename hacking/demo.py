@@ -208,7 +208,8 @@ def demo(mysql):
     banner("Starting the local AWS sandbox (each simulated upgrade takes %s s)" % UPGRADE_SECONDS)
     try:
         # A process of its own, in a session of its own: Ctrl-C reaches the demo and ansible-playbook, and the demo stops the sandbox itself.
-        with running_sandbox(own_process=True, upgrade_seconds=UPGRADE_SECONDS) as sandbox:
+        # The snapshot before the major upgrade takes as long as an upgrade, long enough to watch it go by too.
+        with running_sandbox(own_process=True, upgrade_seconds=UPGRADE_SECONDS, snapshot_seconds=UPGRADE_SECONDS) as sandbox:
             sandbox.seed(scenario)
             started_at = time.time()
             print("Sandbox at %s, seeded with scenario %s." % (sandbox.endpoint_url, scenario), flush=True)

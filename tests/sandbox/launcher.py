@@ -31,7 +31,7 @@ STOP_TIMEOUT_SECONDS = 10
 
 
 class SandboxStartError(RuntimeError):
-    """The sandbox did not start, or a pidfile names no sandbox."""
+    """The sandbox did not answer within START_TIMEOUT_SECONDS."""
 
 
 def python_path(existing: str | None = None) -> str:
@@ -57,10 +57,6 @@ class SandboxProcess:
         except BaseException:
             self.stop()
             raise
-
-    @property
-    def pid(self) -> int:
-        return self._process.pid
 
     def _read_endpoint_url(self) -> str:
         readable = select.select([self._process.stdout], [], [], START_TIMEOUT_SECONDS)[0]
