@@ -24,7 +24,7 @@ def add_reader(sandbox, cluster_identifier, region, engine="aurora-postgresql"):
     """A second DB instance in the member (the seeded one, -1, stays the writer); returns its identifier."""
     identifier = cluster_identifier + "-2"
     sandbox.aws_client("rds", region).create_db_instance(DBInstanceIdentifier=identifier, DBClusterIdentifier=cluster_identifier, Engine=engine,
-                                            DBInstanceClass="db.r6g.large")
+                                                         DBInstanceClass="db.r6g.large")
     return identifier
 
 
