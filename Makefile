@@ -130,7 +130,8 @@ chromium:
 		echo "Installing Debian's chromium package (headless Chromium for the fleet report)..." >&2; \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >&2; }
 
-# The sandbox in the background, seeded with pg-global; stdout is the export lines only, for eval "$$(make -s sandbox)".
+# The sandbox in the background, seeded with pg-global; stdout is the export lines only, for eval "$$(make -s sandbox)"
+# (AWS_ENDPOINT_URL, credentials, region, the venv's PATH, and PYTHONPATH for `python -m sandbox`).
 .PHONY: sandbox sandbox-stop
 sandbox: venv
 	@$(BIN)/python hacking/sandbox_session.py start
@@ -138,9 +139,10 @@ sandbox: venv
 sandbox-stop: venv
 	@$(BIN)/python hacking/sandbox_session.py stop
 
+# The benchmarks import the collection (its module_utils), the sandbox and, for the soak, the integration tests' helpers.
 bench: collection
-	$(BIN)/python benchmarks/run.py
-	$(BIN)/python benchmarks/soak.py
+	PYTHONPATH=$(CURDIR)/tests:$(CURDIR)/tests/integration:$(RUNTIME_COLLECTIONS) $(BIN)/python benchmarks/run.py
+	PYTHONPATH=$(CURDIR)/tests:$(CURDIR)/tests/integration:$(RUNTIME_COLLECTIONS) $(BIN)/python benchmarks/soak.py
 
 clean:
 	rm -rf $(BUILD) tests/output $(dir $(TEST_ROOT))

@@ -19,7 +19,9 @@ import sys
 import tempfile
 import time
 
-import boto3
+from sandbox.client import CREDENTIALS
+from sandbox.client import SandboxClient
+from sandbox.launcher import python_path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -28,13 +30,12 @@ SIZES = (1, 3, 6)
 LATENCY_SECONDS = 0.2
 REPEATS = 7
 ENGINE, VERSION, TARGET = "aurora-postgresql", "14.6", "14.9"
-CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 GOALS = "6 regions <= 1.3x 1 region; serial script / ours >= 2x at 6 regions"
 
 
 def build_global_database(endpoint_url, identifier, regions):
     """A global database with a member (one instance, its own parameter group) in each region, the first one primary."""
-    clients = {region: boto3.client("rds", region_name=region, endpoint_url=endpoint_url, **CREDENTIALS) for region in regions}
+    clients = {region: SandboxClient(endpoint_url).aws_client("rds", region) for region in regions}
     clients[regions[0]].create_global_cluster(GlobalClusterIdentifier=identifier, Engine=ENGINE, EngineVersion=VERSION)
     for number, region in enumerate(regions):
         cluster = "%s-%s" % (identifier, region)
@@ -51,7 +52,8 @@ def build_global_database(endpoint_url, identifier, regions):
 
 def _environment():
     collections = os.path.join(ROOT, ".build", "collections")
-    return dict(os.environ, PYTHONPATH=collections, ANSIBLE_COLLECTIONS_PATH=collections, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
+    # The collection for the module; the sandbox package for serial_reads.py's client.
+    return dict(os.environ, PYTHONPATH=python_path(collections), ANSIBLE_COLLECTIONS_PATH=collections, **CREDENTIALS)
 
 
 def _module_command(endpoint_url, identifier, directory):

@@ -21,6 +21,9 @@ import sys
 import tempfile
 import time
 
+from sandbox.client import CREDENTIALS
+from sandbox.client import DEFAULT_REGION
+
 TARGET = "14.9"
 SCENARIO = "postgresql-14"
 GLOBAL_CLUSTER = "pg-global"
@@ -28,7 +31,7 @@ MEMBERS = 3
 UPGRADE_SECONDS = 3.0
 STATUS_DELAY_SECONDS = 0.5
 GOAL_SECONDS_PER_MEMBER = 3.0
-ENVIRONMENT = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1", "ANSIBLE_NOCOLOR": "1"}
+ENVIRONMENT = dict(CREDENTIALS, AWS_DEFAULT_REGION=DEFAULT_REGION, ANSIBLE_NOCOLOR="1")
 MODULE_ALONE = """
 - name: The same upgrade by the module alone
   hosts: localhost

@@ -30,36 +30,29 @@ import json
 import os
 import platform
 import statistics
-import subprocess
-import sys
 import time
 import tracemalloc
 
-import boto3
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
+from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import GlobalDatabaseUpgrade
+from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import UpgradeRequest
+from sandbox.client import SandboxClient
+from sandbox.launcher import running_sandbox
+
+import bench_fanout
+import bench_inventory
+import bench_role
+import bench_waiting
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path[:0] = [os.path.join(ROOT, "tests"), os.path.join(ROOT, ".build", "collections"), HERE]
-
-# pylint: disable=wrong-import-position
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper  # noqa: E402
-from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader  # noqa: E402
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients  # noqa: E402
-from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import GlobalDatabaseUpgrade  # noqa: E402
-from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import UpgradeRequest  # noqa: E402
-from sandbox.client import SandboxClient  # noqa: E402
-
-import bench_fanout  # noqa: E402
-import bench_inventory  # noqa: E402
-import bench_role  # noqa: E402
-import bench_waiting  # noqa: E402
 
 REPEATS = 15
 # The most each ratio to its baseline may be (benchmarks/README.md).
 RATIO_GOALS = {"facts": {"seconds": 2.5, "calls": 2.0, "peak_bytes": 3.0}, "minor_upgrade": {"seconds": 1.25}}
 UPGRADE_SECONDS = 1.0
 TARGET = "14.9"
-CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 
 class _Boto3Module:
@@ -71,7 +64,7 @@ class _Boto3Module:
         self._endpoint_url = endpoint_url
 
     def client(self, service, retry_decorator=None, region=None):
-        client = boto3.client(service, region_name=region, endpoint_url=self._endpoint_url, **CREDENTIALS)
+        client = SandboxClient(self._endpoint_url).aws_client(service, region or self.region)
         return RetryingBotoClientWrapper(client, retry_decorator)
 
 
@@ -82,7 +75,7 @@ def _regional_clients(endpoint_url):
 
 
 def _bare_client(endpoint_url, region):
-    return boto3.client("rds", region_name=region, endpoint_url=endpoint_url, **CREDENTIALS)
+    return SandboxClient(endpoint_url).aws_client("rds", region)
 
 
 def _bare_facts(endpoint_url):
@@ -145,12 +138,6 @@ def _ratios(measured, baseline):
     return {key: round(measured[key] / baseline[key], 2) for key in baseline if baseline[key]}
 
 
-def _start_sandbox():
-    command = [sys.executable, "-m", "sandbox", "serve", "--port", "0", "--upgrade-seconds", str(UPGRADE_SECONDS)]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "tests")))
-    return server, server.stdout.readline().strip()
-
-
 def _machine():
     with open("/proc/cpuinfo", encoding="utf-8") as handle:
         models = [line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")]
@@ -165,9 +152,9 @@ def main():
     print("%(date)s, %(nproc)d CPUs (%(cpu)s), load average %(load_average)s at the start" % machine)
     waiting_rows = bench_waiting.measure()
     print("\n".join(bench_waiting.table(waiting_rows)), end="\n\n", flush=True)
-    server, endpoint_url = _start_sandbox()
-    try:
-        sandbox = SandboxClient(endpoint_url)
+    # A process of its own: only the client's memory is measured.
+    with running_sandbox(own_process=True, upgrade_seconds=UPGRADE_SECONDS) as sandbox:
+        endpoint_url = sandbox.endpoint_url
         sandbox.seed("postgresql-14")
         facts_baseline = _measure(lambda: _bare_facts(endpoint_url), sandbox)
         facts_measured = _measure(lambda: _collection_facts(endpoint_url), sandbox)
@@ -185,9 +172,6 @@ def main():
         print("\n".join(bench_inventory.table(inventory_rows)), end="\n\n", flush=True)
         role = bench_role.measure(endpoint_url, sandbox)
         print("\n".join(bench_role.table(role)))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     report = {
         "machine": machine,
         "facts": {"baseline": facts_baseline, "measured": facts_measured, "ratio": _ratios(facts_measured, facts_baseline)},

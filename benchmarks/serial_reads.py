@@ -14,7 +14,7 @@ reads aurora_global_facts makes, as a person would script them.
 
 import sys
 
-import boto3
+from sandbox.client import SandboxClient
 
 
 def main(endpoint_url, identifier):
@@ -22,9 +22,7 @@ def main(endpoint_url, identifier):
 
     def rds(region):
         if region not in clients:
-            clients[region] = boto3.client(
-                "rds", region_name=region, endpoint_url=endpoint_url, aws_access_key_id="testing", aws_secret_access_key="testing",
-            )
+            clients[region] = SandboxClient(endpoint_url).aws_client("rds", region)
         return clients[region]
 
     global_cluster = rds("us-east-1").describe_global_clusters(GlobalClusterIdentifier=identifier)["GlobalClusters"][0]

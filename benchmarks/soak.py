@@ -16,21 +16,15 @@ Prints one line per upgrade and exits non-zero on the first broken promise. Run 
 
 from __future__ import annotations
 
-import os
 import random
-import subprocess
 import sys
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path[:0] = [os.path.join(ROOT, "tests"), os.path.join(ROOT, "tests", "integration")]
-
-# pylint: disable=wrong-import-position
-from role_runs import run_role  # noqa: E402
-from role_runs import scenario  # noqa: E402
-from sandbox.client import SandboxClient  # noqa: E402
+# tests/ and tests/integration are on PYTHONPATH (make bench).
+from role_runs import run_role
+from role_runs import scenario
+from sandbox.launcher import running_sandbox
 
 SCENARIO = "mysql-3-max-regions"
 TARGETS = ["8.0.mysql_aurora.3.04.1", "8.0.mysql_aurora.3.05.2", "8.0.mysql_aurora.3.10.0"]
@@ -83,25 +77,21 @@ def _soak(sandbox):
 
 
 def main():
-    command = [sys.executable, "-m", "sandbox", "serve", "--port", "0", "--upgrade-seconds", "0.5", "--status-delay-seconds", "0.2"]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "tests")))
     stop = threading.Event()
-    try:
-        sandbox = SandboxClient(server.stdout.readline().strip())
-        sandbox.seed(SCENARIO)
-        sandbox.configure(throttle_fraction=THROTTLE_FRACTION, throttle_seed=SEED)
-        print("soak: %s, %d members, throttle %.0f%%, latency %s s changing every %s s" % (
-            SCENARIO, len(_upgrade_order()), THROTTLE_FRACTION * 100, LATENCY_RANGE_SECONDS, LATENCY_CHANGE_SECONDS), flush=True)
-        latency = threading.Thread(target=_random_latency, args=(sandbox, stop, random.Random(SEED)), daemon=True)
-        latency.start()
-        _soak(sandbox)
-    except SoakFailed as failure:
-        print("soak FAILED: %s" % failure, flush=True)
-        return 1
-    finally:
-        stop.set()
-        server.terminate()
-        server.wait(timeout=30)
+    with running_sandbox(own_process=True, upgrade_seconds=0.5, status_delay_seconds=0.2) as sandbox:
+        try:
+            sandbox.seed(SCENARIO)
+            sandbox.configure(throttle_fraction=THROTTLE_FRACTION, throttle_seed=SEED)
+            print("soak: %s, %d members, throttle %.0f%%, latency %s s changing every %s s" % (
+                SCENARIO, len(_upgrade_order()), THROTTLE_FRACTION * 100, LATENCY_RANGE_SECONDS, LATENCY_CHANGE_SECONDS), flush=True)
+            latency = threading.Thread(target=_random_latency, args=(sandbox, stop, random.Random(SEED)), daemon=True)
+            latency.start()
+            _soak(sandbox)
+        except SoakFailed as failure:
+            print("soak FAILED: %s" % failure, flush=True)
+            return 1
+        finally:
+            stop.set()
     print("soak passed", flush=True)
     return 0
 

@@ -21,7 +21,6 @@ one unchanged.
 
 import json
 import os
-import select
 import shlex
 import signal
 import subprocess
@@ -29,10 +28,9 @@ import sys
 import tempfile
 import time
 
-import boto3
+from sandbox.client import CREDENTIALS
+from sandbox.launcher import SandboxStartError, running_sandbox
 
-REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TESTS = os.path.join(REPOSITORY, "tests")
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
 
 SCENARIO = "postgresql-14"
@@ -52,10 +50,6 @@ INSTANCE_PARAMETER_GROUP = "pg15-instance-params"
 # Long enough to watch each member's upgrade go by, short enough for a demo.
 UPGRADE_SECONDS = 3
 POLL_INTERVAL = 1
-SANDBOX_START_TIMEOUT = 60
-SANDBOX_STOP_TIMEOUT = 10
-# The sandbox accepts these and nothing else; the demo never uses real AWS credentials.
-SANDBOX_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # Anything that could point boto3 at a real account instead.
 REAL_AWS_SETTINGS = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL")
 
@@ -70,54 +64,11 @@ def banner(text):
 
 def _sandbox_environment():
     environment = {name: value for name, value in os.environ.items() if name not in REAL_AWS_SETTINGS}
-    environment.update(SANDBOX_CREDENTIALS)
-    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [TESTS, os.environ.get("PYTHONPATH")]))
+    # The demo never uses real AWS credentials.
+    environment.update(CREDENTIALS)
     # The playbooks run on the implicit localhost on purpose: no warning about a missing inventory.
     environment.update(ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
     return environment
-
-
-class Sandbox:
-    """The sandbox server as a child process, stopped when the `with` block ends, however it ends."""
-
-    def __init__(self):
-        self.endpoint_url = None
-        self._process = None
-
-    def __enter__(self):
-        # A session of its own: Ctrl-C reaches the demo and ansible-playbook, and the demo stops the sandbox itself.
-        self._process = subprocess.Popen(  # pylint: disable=consider-using-with  # stopped in __exit__
-            [sys.executable, "-m", "sandbox", "serve", "--upgrade-seconds", str(UPGRADE_SECONDS)],
-            stdout=subprocess.PIPE, text=True, env=_sandbox_environment(), start_new_session=True,
-        )
-        try:
-            self.endpoint_url = self._read_endpoint_url()
-        except BaseException:
-            self._stop()
-            raise
-        return self
-
-    def __exit__(self, *exc_info):
-        self._stop()
-
-    def _read_endpoint_url(self):
-        """The sandbox prints its endpoint URL once it answers."""
-        readable = select.select([self._process.stdout], [], [], SANDBOX_START_TIMEOUT)[0]
-        line = self._process.stdout.readline().strip() if readable else ""
-        if not line.startswith("http"):
-            raise DemoFailed("the sandbox did not start within %s s (exit code %s)" % (SANDBOX_START_TIMEOUT, self._process.poll()))
-        return line
-
-    def _stop(self):
-        if self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(SANDBOX_STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        self._process.stdout.close()
-        print("\nSandbox stopped.", flush=True)
 
 
 def run(command, environment):
@@ -138,21 +89,11 @@ def extra_vars(**variables):
     return [argument for name, value in variables.items() for argument in ("-e", "%s=%s" % (name, value))]
 
 
-def sandbox_command(*arguments):
-    """python -m sandbox ARGUMENTS, its JSON output read."""
-    completed = subprocess.run([sys.executable, "-m", "sandbox"] + list(arguments), env=_sandbox_environment(),
-                               capture_output=True, text=True, check=False)
-    if completed.returncode != 0:
-        raise DemoFailed("python -m sandbox %s failed: %s" % (shlex.join(arguments), completed.stderr.strip()))
-    return json.loads(completed.stdout)
-
-
-def prepare_major_upgrade(endpoint_url):
+def prepare_major_upgrade(sandbox):
     """What an operator prepares before a major upgrade: parameter groups of the new family in every member's region.
     A second instance (a reader) in the primary shows the reboots going readers first."""
     for region in MEMBER_REGIONS:
-        rds = boto3.client("rds", region_name=region, endpoint_url=endpoint_url,
-                           aws_access_key_id=SANDBOX_CREDENTIALS["AWS_ACCESS_KEY_ID"], aws_secret_access_key=SANDBOX_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
+        rds = sandbox.aws_client("rds", region)
         rds.create_db_cluster_parameter_group(DBClusterParameterGroupName=CLUSTER_PARAMETER_GROUP, DBParameterGroupFamily=TARGET_FAMILY,
                                               Description="pg-global settings for PostgreSQL 15")
         rds.create_db_parameter_group(DBParameterGroupName=INSTANCE_PARAMETER_GROUP, DBParameterGroupFamily=TARGET_FAMILY,
@@ -175,14 +116,13 @@ READ_PREFIXES = ("Describe", "List")
 LEASE_CALLS = {"AddTagsToResource": "lease taken", "RemoveTagsFromResource": "lease released"}
 
 
-def show_changes(endpoint_url, started_at, setup=None):
+def show_changes(sandbox, started_at, setup=None):
     """Every call that changed something in the sandbox, in order: every call but the read-only Describe* and List* ones.
 
     ``setup`` (start, end): the time of the demo's own setup, whose calls are marked as such.
     """
     print("\nEvery call that changed something, as the sandbox recorded it:")
-    journal = sandbox_command("journal", "--endpoint-url", endpoint_url)
-    for call in (entry for entry in journal if entry["kind"] == "call" and not entry["operation"].startswith(READ_PREFIXES)):
+    for call in (entry for entry in sandbox.journal() if entry["kind"] == "call" and not entry["operation"].startswith(READ_PREFIXES)):
         params = call["params"]
         subject = next(params[name] for name in SUBJECTS if name in params).rsplit(":", 1)[-1]
         # What a modify call sets: the engine version, or a parameter group (unless the group is what the call names).
@@ -225,7 +165,7 @@ def demo_postgresql(sandbox, environment, started_at):
     print("First the demo's own setup, as an operator prepares a major upgrade (these calls are the demo's, not the role's;\n"
           "the list of changes at the end marks them):", flush=True)
     setup_started_at = time.time()
-    prepare_major_upgrade(sandbox.endpoint_url)
+    prepare_major_upgrade(sandbox)
     setup = (setup_started_at, time.time())
     report_dir = tempfile.mkdtemp(prefix="aurora-global-db-demo-")
     run(upgrade + extra_vars(
@@ -239,12 +179,11 @@ def demo_postgresql(sandbox, environment, started_at):
     banner("5/5  Summary")
     run(show_facts, environment)
     show_report(report_dir)
-    show_changes(sandbox.endpoint_url, started_at, setup)
+    show_changes(sandbox, started_at, setup)
 
 
 def demo_mysql(sandbox, environment, started_at):
-    sandbox_command("configure", "--endpoint-url", sandbox.endpoint_url,
-                    "provision_seconds=%s" % PROVISION_SECONDS, "snapshot_seconds=%s" % PROVISION_SECONDS)
+    sandbox.configure(provision_seconds=PROVISION_SECONDS, snapshot_seconds=PROVISION_SECONDS)
     restore = [ANSIBLE_PLAYBOOK, "aurora.global_db.upgrade"] + extra_vars(
         aurora_global_upgrade_global_cluster_identifier=MYSQL_GLOBAL_CLUSTER, aurora_global_upgrade_engine_version=MYSQL_TARGET,
         aurora_global_upgrade_method="snapshot_restore", aurora_global_upgrade_new_global_cluster_identifier=MYSQL_NEW_GLOBAL_CLUSTER,
@@ -268,18 +207,23 @@ def demo_mysql(sandbox, environment, started_at):
     banner("4/4  Summary: the new global database, and the old one unchanged for a rollback")
     show_facts(MYSQL_NEW_GLOBAL_CLUSTER)
     show_facts(MYSQL_GLOBAL_CLUSTER)
-    show_changes(sandbox.endpoint_url, started_at)
+    show_changes(sandbox, started_at)
 
 
 def demo(mysql):
     environment = _sandbox_environment()
     scenario = MYSQL_SCENARIO if mysql else SCENARIO
     banner("Starting the local AWS sandbox (each simulated upgrade takes %s s)" % UPGRADE_SECONDS)
-    with Sandbox() as sandbox:
-        sandbox_command("seed", "--endpoint-url", sandbox.endpoint_url, "--scenario", scenario)
-        started_at = time.time()
-        print("Sandbox at %s, seeded with scenario %s." % (sandbox.endpoint_url, scenario), flush=True)
-        (demo_mysql if mysql else demo_postgresql)(sandbox, environment, started_at)
+    try:
+        # A process of its own, in a session of its own: Ctrl-C reaches the demo and ansible-playbook, and the demo stops the sandbox itself.
+        # The snapshot before the major upgrade takes as long as an upgrade, long enough to watch it go by too.
+        with running_sandbox(own_process=True, upgrade_seconds=UPGRADE_SECONDS, snapshot_seconds=UPGRADE_SECONDS) as sandbox:
+            sandbox.seed(scenario)
+            started_at = time.time()
+            print("Sandbox at %s, seeded with scenario %s." % (sandbox.endpoint_url, scenario), flush=True)
+            (demo_mysql if mysql else demo_postgresql)(sandbox, environment, started_at)
+    finally:
+        print("\nSandbox stopped.", flush=True)
 
 
 def _exit_on_sigterm(signal_number, _frame):
@@ -294,7 +238,7 @@ def main():
     name = "make demo-mysql" if mysql else "make demo"
     try:
         demo(mysql)
-    except DemoFailed as error:
+    except (DemoFailed, SandboxStartError) as error:
         print("\n%s failed: %s" % (name, error), file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:

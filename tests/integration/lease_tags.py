@@ -8,17 +8,8 @@ from __future__ import annotations
 
 import datetime
 
-import boto3
-
-from playbook_runner import SANDBOX_ENVIRONMENT
-
 PREFIX = "aurora-global-db:lease-"
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def _rds(sandbox):
-    return boto3.client("rds", region_name="us-east-1", endpoint_url=sandbox.endpoint_url,
-                        aws_access_key_id=SANDBOX_ENVIRONMENT["AWS_ACCESS_KEY_ID"], aws_secret_access_key=SANDBOX_ENVIRONMENT["AWS_SECRET_ACCESS_KEY"])
 
 
 def _arn(rds, global_cluster_identifier):
@@ -27,7 +18,7 @@ def _arn(rds, global_cluster_identifier):
 
 def lease_tags(sandbox, global_cluster_identifier):
     """The lease tags of the global cluster, without their prefix: {owner, token, started, expires}, or {} when no lease is held."""
-    rds = _rds(sandbox)
+    rds = sandbox.aws_client()
     tags = rds.list_tags_for_resource(ResourceName=_arn(rds, global_cluster_identifier))["TagList"]
     return {tag["Key"][len(PREFIX):]: tag["Value"] for tag in tags if tag["Key"].startswith(PREFIX)}
 
@@ -40,7 +31,7 @@ def hold_lease(sandbox, global_cluster_identifier, owner, token, expires_in_seco
               "expires": now + datetime.timedelta(seconds=expires_in_seconds)}
     if run is not None:
         values["run"] = run
-    rds = _rds(sandbox)
+    rds = sandbox.aws_client()
     rds.add_tags_to_resource(ResourceName=_arn(rds, global_cluster_identifier), Tags=[
         {"Key": PREFIX + name, "Value": value.strftime(TIME_FORMAT) if isinstance(value, datetime.datetime) else value}
         for name, value in values.items()

@@ -7,26 +7,15 @@ parameter groups of the target's family in every region, and a second (reader) i
 
 from __future__ import annotations
 
-import boto3
-
-from playbook_runner import SANDBOX_ENVIRONMENT
-
 PG_REGIONS = {"pg-primary-use1": "us-east-1", "pg-secondary-euw1": "eu-west-1", "pg-secondary-apse2": "ap-southeast-2"}
 CLUSTER_GROUP = "pg15-cluster-params"
 INSTANCE_GROUP = "pg15-instance-params"
 
 
-def rds(sandbox, region):
-    return boto3.client(
-        "rds", region_name=region, endpoint_url=sandbox.endpoint_url,
-        aws_access_key_id=SANDBOX_ENVIRONMENT["AWS_ACCESS_KEY_ID"], aws_secret_access_key=SANDBOX_ENVIRONMENT["AWS_SECRET_ACCESS_KEY"],
-    )
-
-
 def create_groups(sandbox, regions, family="aurora-postgresql15", cluster_group=CLUSTER_GROUP, instance_group=INSTANCE_GROUP):
     """A DB cluster parameter group and a DB parameter group of `family` in each region."""
     for region in regions:
-        client = rds(sandbox, region)
+        client = sandbox.aws_client("rds", region)
         client.create_db_cluster_parameter_group(DBClusterParameterGroupName=cluster_group, DBParameterGroupFamily=family, Description="custom")
         client.create_db_parameter_group(DBParameterGroupName=instance_group, DBParameterGroupFamily=family, Description="custom")
 
@@ -34,8 +23,8 @@ def create_groups(sandbox, regions, family="aurora-postgresql15", cluster_group=
 def add_reader(sandbox, cluster_identifier, region, engine="aurora-postgresql"):
     """A second DB instance in the member (the seeded one, -1, stays the writer); returns its identifier."""
     identifier = cluster_identifier + "-2"
-    rds(sandbox, region).create_db_instance(DBInstanceIdentifier=identifier, DBClusterIdentifier=cluster_identifier, Engine=engine,
-                                            DBInstanceClass="db.r6g.large")
+    sandbox.aws_client("rds", region).create_db_instance(DBInstanceIdentifier=identifier, DBClusterIdentifier=cluster_identifier, Engine=engine,
+                                                         DBInstanceClass="db.r6g.large")
     return identifier
 
 
@@ -47,7 +36,7 @@ def groups_in_sandbox(sandbox):
     """Member -> (its cluster group, {instance: (group, apply status)}), read through the RDS API."""
     found = {}
     for cluster_identifier, region in PG_REGIONS.items():
-        client = rds(sandbox, region)
+        client = sandbox.aws_client("rds", region)
         cluster = client.describe_db_clusters(DBClusterIdentifier=cluster_identifier)["DBClusters"][0]
         instances = client.describe_db_instances(Filters=[{"Name": "db-cluster-id", "Values": [cluster_identifier]}])["DBInstances"]
         found[cluster_identifier] = (cluster["DBClusterParameterGroup"], {

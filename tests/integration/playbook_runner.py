@@ -16,13 +16,12 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 
+from sandbox.client import CREDENTIALS
+from sandbox.client import DEFAULT_REGION
+
 PLAYBOOKS = os.path.join(os.path.dirname(__file__), "playbooks")
-# Credentials the sandbox accepts; never real ones.
-SANDBOX_ENVIRONMENT = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-}
+# The sandbox's credentials and region, as the environment of ansible-playbook; never real ones.
+SANDBOX_ENVIRONMENT = dict(CREDENTIALS, AWS_DEFAULT_REGION=DEFAULT_REGION)
 
 
 @dataclass

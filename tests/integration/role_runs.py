@@ -18,14 +18,15 @@ READ_PREFIXES = ("Describe", "List")
 
 
 def role_vars(sandbox, global_cluster_identifier, engine_version, **overrides):
-    """The role's variables for a run against the sandbox: fast polling, a short deadline."""
+    """The role's variables for a run against the sandbox: fast polling, and a deadline no slow machine reaches (a test of
+    timeouts sets its own, with the sandbox holding what must still run)."""
     variables = {
         "aurora_global_upgrade_global_cluster_identifier": global_cluster_identifier,
         "aurora_global_upgrade_engine_version": engine_version,
         "aurora_global_upgrade_endpoint_url": sandbox.endpoint_url,
         "aurora_global_upgrade_region": "us-east-1",
         "aurora_global_upgrade_poll_interval": 1,
-        "aurora_global_upgrade_wait_timeout": 120,
+        "aurora_global_upgrade_wait_timeout": 600,
     }
     variables.update(overrides)
     return variables

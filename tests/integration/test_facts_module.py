@@ -265,13 +265,3 @@ def test_unreachable_endpoint():
     run = run_playbook("facts.yml", "http://127.0.0.1:%d" % closed_port, {"global_cluster_identifier": "pg-global", "expect_failure": True})
     _assert_clean_failure(run.result("Gather facts"), "Could not connect to the endpoint URL")
     assert "Describing global cluster pg-global" in run.result("Gather facts")["msg"]
-
-
-def test_bad_credentials(sandbox_with_iam):
-    run = run_playbook(
-        "facts.yml", sandbox_with_iam.endpoint_url, {"global_cluster_identifier": "pg-global", "expect_failure": True},
-        environment={"AWS_ACCESS_KEY_ID": "AKIANOTAREALKEY00000", "AWS_SECRET_ACCESS_KEY": "wrong"},
-    )
-    result = run.result("Gather facts")
-    _assert_clean_failure(result, "Describing global cluster pg-global")
-    assert result["error"]["code"] in ("InvalidClientTokenId", "AccessDenied", "UnrecognizedClientException")

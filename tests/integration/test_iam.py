@@ -18,13 +18,9 @@ from __future__ import annotations
 import copy
 import json
 import re
-import subprocess
-import sys
-import urllib.request
 from collections import namedtuple
 from pathlib import Path
 
-import boto3
 import botocore.exceptions
 import botocore.session
 import pytest
@@ -35,7 +31,7 @@ from major_extras import create_groups
 from playbook_runner import run_playbook
 from role_runs import changing_calls
 from role_runs import run_role
-from sandbox.client import SandboxClient
+from sandbox.launcher import running_sandbox
 from sandbox_journal import PG_ORDER
 from sandbox_journal import modified_members
 
@@ -107,27 +103,14 @@ def actions_called_by_code():
 
 @pytest.fixture(scope="module")
 def iam_server():
-    """A sandbox of its own: IAM enforcement is process-wide in moto, switched on per test through /moto-api/reset-auth."""
-    command = [sys.executable, "-m", "sandbox", "serve", "--port", "0", "--upgrade-seconds", "1", "--status-delay-seconds", "0.5"]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as server:
-        try:
-            yield SandboxClient(server.stdout.readline().strip())
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-
-
-def _authenticate_after(sandbox, requests):
-    """Let ``requests`` more requests through unchecked, then check every later one against IAM (moto's reset-auth)."""
-    request = urllib.request.Request(sandbox.endpoint_url + "/moto-api/reset-auth", data=str(requests).encode(), method="POST",
-                                     headers={"Content-Type": "text/plain"})
-    with urllib.request.urlopen(request, timeout=10):
-        pass
+    """A sandbox of its own process: IAM enforcement is process-wide in moto, switched on per test (enforce_iam_after)."""
+    with running_sandbox(own_process=True, upgrade_seconds=1, status_delay_seconds=0.5) as server:
+        yield server
 
 
 def _fresh(sandbox, scenario, setup=None):
     """An empty sandbox without IAM checks, the scenario seeded and ``setup`` done (as an administrator would)."""
-    _authenticate_after(sandbox, "inf")
+    sandbox.enforce_iam_after("inf")
     sandbox.reset()
     sandbox.seed(scenario)
     if setup is not None:
@@ -136,8 +119,8 @@ def _fresh(sandbox, scenario, setup=None):
 
 def _user_with(sandbox, policy):
     """Switch IAM enforcement on and create a user holding only ``policy``; returns its environment."""
-    _authenticate_after(sandbox, SETUP_REQUESTS)
-    iam = boto3.client("iam", region_name="us-east-1", endpoint_url=sandbox.endpoint_url, aws_access_key_id="setup", aws_secret_access_key="setup")
+    sandbox.enforce_iam_after(SETUP_REQUESTS)
+    iam = sandbox.aws_client("iam", credentials={"AWS_ACCESS_KEY_ID": "setup", "AWS_SECRET_ACCESS_KEY": "setup"})
     iam.create_user(UserName=USER)
     iam.put_user_policy(UserName=USER, PolicyName="aurora-global-db", PolicyDocument=json.dumps(policy))
     key = iam.create_access_key(UserName=USER)["AccessKey"]
@@ -286,8 +269,7 @@ def test_without_tagging_on_create_the_create_fails_cleanly_naming_add_tags(iam_
 
 
 def _rds_as(sandbox, environment):
-    return boto3.client("rds", region_name="us-east-1", endpoint_url=sandbox.endpoint_url,
-                        aws_access_key_id=environment["AWS_ACCESS_KEY_ID"], aws_secret_access_key=environment["AWS_SECRET_ACCESS_KEY"])
+    return sandbox.aws_client("rds", credentials=environment)
 
 
 def _refusal(call):
@@ -318,3 +300,17 @@ def test_the_policy_lets_the_collection_tag_with_its_own_tag_keys_only(iam_serve
         ("AccessDenied", "rds:RemoveTagsFromResource"), ("AccessDenied", "rds:AddTagsToResource")]
     assert [s["DBClusterSnapshotIdentifier"] for s in rds.describe_db_cluster_snapshots(DBClusterIdentifier="pg-primary-use1")["DBClusterSnapshots"]
             if s["SnapshotType"] == "manual"] == ["ours"]
+
+
+def test_bad_credentials_fail_cleanly(iam_server):
+    """Credentials IAM does not know: the first read fails with AWS's answer, no traceback."""
+    _fresh(iam_server, "postgresql-14")
+    iam_server.enforce_iam_after(0)
+    run = run_playbook(
+        "facts.yml", iam_server.endpoint_url, {"global_cluster_identifier": "pg-global", "expect_failure": True},
+        environment={"AWS_ACCESS_KEY_ID": "AKIANOTAREALKEY00000", "AWS_SECRET_ACCESS_KEY": "wrong"},
+    )
+    result = run.result("Gather facts")
+    assert result.get("failed") is True and "Describing global cluster pg-global" in result["msg"]
+    assert "Traceback" not in result["msg"] and "module_stderr" not in result
+    assert result["error"]["code"] in ("InvalidClientTokenId", "AccessDenied", "UnrecognizedClientException")

@@ -40,7 +40,7 @@ def _run_role(sandbox, check=False, **role_vars):
         "aurora_global_upgrade_endpoint_url": sandbox.endpoint_url,
         "aurora_global_upgrade_region": "us-east-1",
         "aurora_global_upgrade_poll_interval": 1,
-        "aurora_global_upgrade_wait_timeout": 120,
+        "aurora_global_upgrade_wait_timeout": 600,
         "aurora_global_upgrade_db_cluster_parameter_groups": extras.every_region(extras.CLUSTER_GROUP),
         "aurora_global_upgrade_db_parameter_groups": extras.every_region(extras.INSTANCE_GROUP),
         **role_vars,

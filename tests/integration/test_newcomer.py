@@ -77,6 +77,25 @@ def test_a_misspelt_required_variable_fails_in_a_few_lines_naming_the_variable_m
     assert not WARNING.search(completed.stdout), completed.stdout
 
 
+def test_the_sandbox_command_line_runs_as_docs_sandbox_md_says_after_make_sandbox(tmp_path):
+    """`python -m sandbox ...` in a shell that has only what `eval "$(make -s sandbox)"` exported (no PYTHONPATH of its own)."""
+    clone = tmp_path / "aurora.global_db"
+    clone.mkdir()
+    _copy_of_the_repository(clone)
+    environment = {name: value for name, value in os.environ.items() if name not in DEVELOPER_SETTINGS}
+    commands = readme_block("## Running it", "sh", document=REPOSITORY / "docs" / "sandbox.md")
+    assert 'eval "$(make -s sandbox)"' in commands and "python -m sandbox seed" in commands
+    try:
+        completed = subprocess.run(["bash", "-euo", "pipefail", "-c", commands], cwd=clone, env=environment,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300, check=False)
+    finally:
+        subprocess.run(["make", "-s", "sandbox-stop"], cwd=clone, env=environment, capture_output=True, timeout=60, check=False)
+    assert completed.returncode == 0, completed.stdout
+    assert "No module named" not in completed.stdout, completed.stdout
+    assert '"global_cluster_identifier": "mysql3-global"' in completed.stdout and '"throttle_fraction": 0.2' in completed.stdout, completed.stdout
+    assert "mysql-3-max-regions:" in completed.stdout and "Sandbox stopped." in completed.stdout, completed.stdout
+
+
 def test_make_demo_upgrades_the_sandbox_database_and_shows_every_change(tmp_path):
     """The first of the README's two commands, in a fresh copy: a minor then a major upgrade, each change listed."""
     clone = tmp_path / "aurora.global_db"

@@ -45,7 +45,7 @@ def seeded(sandbox):
 
 
 def _upgrade_to_15(sandbox):
-    extras.rds(sandbox, "us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="15.4", AllowMajorVersionUpgrade=True)
+    sandbox.aws_client().modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="15.4", AllowMajorVersionUpgrade=True)
     sandbox.clear_journal()
 
 

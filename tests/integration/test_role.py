@@ -43,7 +43,7 @@ def _role_vars(sandbox, **overrides):
         "aurora_global_upgrade_endpoint_url": sandbox.endpoint_url,
         "aurora_global_upgrade_region": "us-east-1",
         "aurora_global_upgrade_poll_interval": 1,
-        "aurora_global_upgrade_wait_timeout": 120,
+        "aurora_global_upgrade_wait_timeout": 600,
     }
     role_vars.update(overrides)
     return role_vars
@@ -242,15 +242,17 @@ def test_a_timeout_says_so_and_names_what_is_still_upgrading(sandbox):
 def test_a_rerun_waits_visibly_for_the_upgrade_left_running_then_upgrades_the_rest(sandbox):
     """A run after an interrupted one, in Ansible's default output: progress lines while it waits, never "FAILED"."""
     _interrupt_after_the_first_member(sandbox)
-    sandbox.configure(upgrade_seconds=3)
+    # Every member's upgrade (the earlier run's too) ends only once this run has shown it upgrading, however slow the
+    # machine: until then the sandbox holds it.
+    sandbox.configure(hold_upgrade_of=PG_ORDER)
     progress = r"\[pg-global\] \d+ min \d\d s elapsed: %s \(%s\) (\S+) at (\S+)"
-    waiting_line = re.compile(progress % ("pg-secondary-apse2", "ap-southeast-2"))
+    waiting_lines = {member: re.compile(progress % (member, PG_REGIONS[member])) for member in PG_ORDER}
 
     def release_once_the_wait_shows(line):
-        """The earlier run's upgrade ends only once this run has shown it upgrading (until then the sandbox holds it)."""
-        shown = waiting_line.search(line)
-        if shown and shown.groups() == ("upgrading", "14.6"):
-            sandbox.configure(hold_upgrade_of=[])
+        for member, waiting_line in waiting_lines.items():
+            shown = waiting_line.search(line)
+            if shown and shown.groups() == ("upgrading", "14.6"):
+                sandbox.configure(hold_upgrade_of=[held for held in sandbox.configure()["hold_upgrade_of"] if held != member])
 
     returncode, output = _run_role_default_output(sandbox, on_line=release_once_the_wait_shows)
     assert returncode == 0, output

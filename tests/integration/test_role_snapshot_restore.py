@@ -24,7 +24,7 @@ def _run_role(sandbox, check=False, **role_vars):
         "aurora_global_upgrade_endpoint_url": sandbox.endpoint_url,
         "aurora_global_upgrade_region": "us-east-1",
         "aurora_global_upgrade_poll_interval": 1,
-        "aurora_global_upgrade_wait_timeout": 60,
+        "aurora_global_upgrade_wait_timeout": 600,
     }
     variables.update(role_vars)
     return run_playbook("role_upgrade.yml", sandbox.endpoint_url, variables, check=check)

@@ -9,19 +9,17 @@ from __future__ import annotations
 import concurrent.futures
 import datetime
 import os
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any, Callable
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from sandbox.client import SandboxClient, SandboxError
+from sandbox.launcher import running_sandbox
 
 PG_MEMBERS = {
     "pg-primary-use1": "us-east-1",
@@ -33,6 +31,11 @@ RPO_FILTER = [{"Name": "parameter-name", "Values": ["rds.global_db_rpo"]}]
 TESTS_DIR = Path(__file__).resolve().parents[1]
 
 
+# Durations no machine takes between two calls of a test: what happens after them happens when the test moves the
+# sandbox's clock (advance_clock), never on its own.
+LONG = 600
+
+
 @pytest.fixture
 def rds(sandbox) -> Callable[[str], Any]:
     """rds(region): a boto3 RDS client of the sandbox that does not retry, so that every call shows. One per region."""
@@ -40,23 +43,9 @@ def rds(sandbox) -> Callable[[str], Any]:
 
     def client(region: str) -> Any:
         if region not in clients:
-            clients[region] = boto3.client(
-                "rds",
-                region_name=region,
-                endpoint_url=sandbox.endpoint_url,
-                aws_access_key_id="testing",
-                aws_secret_access_key="testing",
-                config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
-            )
+            clients[region] = sandbox.aws_client("rds", region, max_attempts=1)
         return clients[region]
     return client
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.05)
 
 
 def cluster(rds, identifier: str, region: str) -> dict[str, Any]:
@@ -278,8 +267,7 @@ def test_modify_global_cluster_needs_everything_available(sandbox, rds, forced):
 
 def test_status_delay_keeps_the_old_state_visible_for_a_while(sandbox, rds):
     sandbox.seed("postgresql-14")
-    # Long enough for a loaded machine; nothing waits for it.
-    sandbox.configure(status_delay_seconds=5)
+    sandbox.configure(status_delay_seconds=LONG)
     answer = rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="16.1", AllowMajorVersionUpgrade=True)
     assert (answer["GlobalCluster"]["Status"], answer["GlobalCluster"]["EngineVersion"]) == ("available", "14.6")
     assert set(pg_states(rds).values()) == {("available", "14.6")}
@@ -291,13 +279,16 @@ def test_status_delay_keeps_the_old_state_visible_for_a_while(sandbox, rds):
 
 def test_major_upgrade_moves_every_member_through_upgrading(sandbox, rds):
     sandbox.seed("postgresql-14")
-    sandbox.configure(status_delay_seconds=0, upgrade_seconds=1.5)
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=LONG)
     answer = rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="16.1", AllowMajorVersionUpgrade=True)
     assert (answer["GlobalCluster"]["Status"], answer["GlobalCluster"]["EngineVersion"]) == ("upgrading", "14.6")
     # EngineVersion changes only when the upgrade is finished.
     assert set(pg_states(rds).values()) == {("upgrading", "14.6")}
     assert global_cluster(rds, "pg-global", "eu-west-1")["EngineVersion"] == "14.6"
-    wait_until(lambda: global_cluster(rds, "pg-global")["Status"] == "available")
+    sandbox.advance_clock(LONG / 2)
+    assert global_cluster(rds, "pg-global")["Status"] == "upgrading"
+    sandbox.advance_clock(LONG / 2)
+    assert global_cluster(rds, "pg-global")["Status"] == "available"
     assert set(pg_states(rds).values()) == {("available", "16.1")}
     assert global_cluster(rds, "pg-global")["EngineVersion"] == "16.1"
     # A major upgrade puts the members on the new family's default parameter group.
@@ -307,15 +298,16 @@ def test_major_upgrade_moves_every_member_through_upgrading(sandbox, rds):
         ("UpgradeCompleted", {"GlobalClusterIdentifier": "pg-global", "EngineVersion": "16.1"}),
     ]
     started, completed = [entry["time"] for entry in sandbox.journal() if entry["kind"] == "event"]
-    assert completed - started == pytest.approx(1.5)
+    assert completed - started == pytest.approx(LONG)
 
 
 def test_mysql_3_major_upgrade_to_8_4(sandbox, rds):
     sandbox.seed("mysql-3")
-    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2)
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=LONG)
     answer = rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="mysql3-global", EngineVersion="8.4.7", AllowMajorVersionUpgrade=True)
     assert answer["GlobalCluster"]["Status"] == "upgrading"
-    wait_until(lambda: cluster(rds, "mysql3-secondary-usw2", "us-west-2")["EngineVersion"] == "8.4.7")
+    sandbox.advance_clock(LONG)
+    assert cluster(rds, "mysql3-secondary-usw2", "us-west-2")["EngineVersion"] == "8.4.7"
     assert global_cluster(rds, "mysql3-global")["Status"] == "available"
 
 
@@ -379,7 +371,7 @@ def test_modify_db_cluster_needs_an_available_member(sandbox, rds):
 def test_minor_upgrade_secondaries_first_then_primary(sandbox, rds):
     sandbox.seed("postgresql-14")
     # Upgrading until released below, however slow the machine.
-    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2, hold_upgrade_of=PG_SECONDARIES)
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=LONG, hold_upgrade_of=PG_SECONDARIES)
     for identifier in PG_SECONDARIES:
         answer = rds(PG_MEMBERS[identifier]).modify_db_cluster(DBClusterIdentifier=identifier, EngineVersion="14.9", ApplyImmediately=True)
         assert (answer["DBCluster"]["Status"], answer["DBCluster"]["EngineVersion"]) == ("upgrading", "14.6")
@@ -390,18 +382,19 @@ def test_minor_upgrade_secondaries_first_then_primary(sandbox, rds):
                  DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.10", ApplyImmediately=True)
     assert pg_states(rds)["pg-primary-use1"] == ("available", "14.6")
     sandbox.configure(hold_upgrade_of=[])
-    wait_until(lambda: all(pg_states(rds)[identifier] == ("available", "14.9") for identifier in PG_SECONDARIES))
+    sandbox.advance_clock(LONG)
+    assert all(pg_states(rds)[identifier] == ("available", "14.9") for identifier in PG_SECONDARIES)
     assert global_cluster(rds, "pg-global")["EngineVersion"] == "14.6"
     rds("us-east-1").modify_db_cluster(DBClusterIdentifier="pg-primary-use1", EngineVersion="14.9", ApplyImmediately=True)
-    wait_until(lambda: pg_states(rds)["pg-primary-use1"] == ("available", "14.9"))
+    sandbox.advance_clock(LONG)
+    assert pg_states(rds)["pg-primary-use1"] == ("available", "14.9")
     # The global cluster reports its primary's version.
     assert global_cluster(rds, "pg-global")["EngineVersion"] == "14.9"
 
 
 def test_accepted_member_upgrade_is_pending_and_refuses_a_second_modify(sandbox, rds):
     sandbox.seed("postgresql-14")
-    # Long enough for a loaded machine; nothing waits for it.
-    sandbox.configure(status_delay_seconds=5)
+    sandbox.configure(status_delay_seconds=LONG)
     client = rds("eu-west-1")
     answer = client.modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)["DBCluster"]
     assert (answer["Status"], answer["EngineVersion"], answer["PendingModifiedValues"]) == ("available", "14.6", {"EngineVersion": "14.9"})
@@ -416,10 +409,12 @@ def test_accepted_member_upgrade_is_pending_and_refuses_a_second_modify(sandbox,
 
 def test_pending_engine_version_clears_when_the_upgrade_starts(sandbox, rds):
     sandbox.seed("postgresql-14")
-    sandbox.configure(status_delay_seconds=0.2, hold_upgrade_of=["pg-secondary-euw1"])
+    sandbox.configure(status_delay_seconds=LONG, hold_upgrade_of=["pg-secondary-euw1"])
     rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
-    wait_until(lambda: cluster(rds, "pg-secondary-euw1", "eu-west-1")["Status"] == "upgrading")
+    assert cluster(rds, "pg-secondary-euw1", "eu-west-1")["PendingModifiedValues"] == {"EngineVersion": "14.9"}
+    sandbox.advance_clock(LONG)
     described = cluster(rds, "pg-secondary-euw1", "eu-west-1")
+    assert described["Status"] == "upgrading"
     assert (described["EngineVersion"], "PendingModifiedValues" in described) == ("14.6", False)
 
 
@@ -463,7 +458,11 @@ def test_releasing_hold_releases_once_the_block_read_the_upgrade_often_enough(sa
     for identifier in PG_SECONDARIES:
         rds(PG_MEMBERS[identifier]).modify_db_cluster(DBClusterIdentifier=identifier, EngineVersion="14.9", ApplyImmediately=True)
     with sandbox.releasing_hold("hold_upgrade_of", "PG-Secondary-EUW1", after_reads=3):
-        wait_until(lambda: cluster(rds, "pg-secondary-euw1", "eu-west-1")["Status"] == "available", timeout=60)
+        # A run's polling: it reads until it sees the upgrade over (released after its third read).
+        for _read in range(1000):
+            if cluster(rds, "pg-secondary-euw1", "eu-west-1")["Status"] == "available":
+                break
+            time.sleep(0.05)
     assert sandbox.configure()["hold_upgrade_of"] == ["pg-secondary-apse2"]
     assert sandbox.reads_of("pg-secondary-euw1") >= 3
     with pytest.raises(AssertionError, match="read pg-secondary-apse2 only 0 times, not 1: it did not wait for the held upgrade"):
@@ -479,9 +478,9 @@ def test_releasing_hold_releases_once_the_block_read_the_upgrade_often_enough(sa
 ])
 def test_global_cluster_settles_after_a_member_upgrade(sandbox, rds, refusal, code, message):
     sandbox.seed("postgresql-14")
-    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2, settle_seconds=30, **({"settle_refusal": refusal} if refusal else {}))
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=LONG, settle_seconds=LONG, **({"settle_refusal": refusal} if refusal else {}))
     rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
-    wait_until(lambda: upgrade_finished(sandbox))
+    sandbox.advance_clock(LONG)
     assert pg_states(rds)["pg-secondary-euw1"] == ("available", "14.9")
     assert global_cluster(rds, "pg-global")["Status"] == "modifying"
     expect_error(rds("ap-southeast-2").modify_db_cluster, code, message,
@@ -494,9 +493,12 @@ def test_global_cluster_settles_after_a_member_upgrade(sandbox, rds, refusal, co
 
 def test_next_member_upgrade_is_accepted_once_the_global_cluster_settled(sandbox, rds):
     sandbox.seed("postgresql-14")
-    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.1, settle_seconds=0.3)
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=LONG, settle_seconds=LONG)
     rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
-    wait_until(lambda: upgrade_finished(sandbox) and global_cluster(rds, "pg-global")["Status"] == "available")
+    sandbox.advance_clock(LONG)
+    assert upgrade_finished(sandbox) and global_cluster(rds, "pg-global")["Status"] == "modifying"
+    sandbox.advance_clock(LONG)
+    assert global_cluster(rds, "pg-global")["Status"] == "available"
     answer = rds("ap-southeast-2").modify_db_cluster(DBClusterIdentifier="pg-secondary-apse2", EngineVersion="14.9", ApplyImmediately=True)
     assert answer["DBCluster"]["Status"] == "upgrading"
     assert [entry["error"] for entry in sandbox.mutating_calls()] == [None, None]
@@ -529,13 +531,15 @@ def test_modify_db_cluster_keeps_moto_behaviour_elsewhere(sandbox, rds):
 
 def test_identifiers_are_matched_case_insensitively_and_stored_in_lower_case(sandbox, rds):
     sandbox.seed("postgresql-14")
-    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2, fail_upgrade_of=["PG-Secondary-EUW1"])
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=LONG, fail_upgrade_of=["PG-Secondary-EUW1"])
     assert global_cluster(rds, "PG-Global", "eu-west-1")["GlobalClusterIdentifier"] == "pg-global"
     assert global_cluster(rds, "arn:aws:rds::123456789012:global-cluster:PG-GLOBAL")["GlobalClusterIdentifier"] == "pg-global"
     assert cluster(rds, "PG-Secondary-EUW1", "eu-west-1")["DBClusterIdentifier"] == "pg-secondary-euw1"
     answer = rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="Pg-Secondary-Euw1", EngineVersion="14.9", ApplyImmediately=True)["DBCluster"]
     assert (answer["DBClusterIdentifier"], answer["Status"]) == ("pg-secondary-euw1", "upgrading")
-    wait_until(lambda: upgrade_finished(sandbox))
+    # A failing upgrade rolls back once read upgrading.
+    assert cluster(rds, "PG-SECONDARY-euw1", "eu-west-1")["Status"] == "upgrading"
+    sandbox.advance_clock(LONG)
     # fail_upgrade_of names the cluster as AWS would accept it: in any case.
     assert events(sandbox)[-1] == ("UpgradeFailed", {"DBClusterIdentifier": "pg-secondary-euw1", "EngineVersion": "14.9"})
     created = rds("us-east-1").create_global_cluster(GlobalClusterIdentifier="Orders-Global", Engine="aurora-postgresql", EngineVersion="14.6")
@@ -558,9 +562,9 @@ def cluster_events(rds, identifier: str, region: str, **window: Any) -> list[str
 
 def test_events_tell_a_minor_upgrade_started_and_finished_in_the_member_region(sandbox, rds):
     sandbox.seed("postgresql-14")
-    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2)
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=LONG)
     rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
-    wait_until(lambda: upgrade_finished(sandbox))
+    sandbox.advance_clock(LONG)
     assert cluster_events(rds, "PG-Secondary-EUW1", "eu-west-1") == [
         "Database cluster engine version upgrade started.",
         "Database cluster engine version has been upgraded.",
@@ -574,9 +578,10 @@ def test_events_tell_a_minor_upgrade_started_and_finished_in_the_member_region(s
 
 def test_events_tell_why_an_upgrade_failed(sandbox, rds):
     sandbox.seed("mysql-3")
-    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2, fail_upgrade_of=["mysql3-secondary-usw2"])
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=LONG, fail_upgrade_of=["mysql3-secondary-usw2"])
     rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="mysql3-global", EngineVersion="8.4.7", AllowMajorVersionUpgrade=True)
-    wait_until(lambda: upgrade_finished(sandbox))
+    assert global_cluster(rds, "mysql3-global")["Status"] == "upgrading"
+    sandbox.advance_clock(LONG)
     for identifier, region in (("mysql3-primary-use1", "us-east-1"), ("mysql3-secondary-usw2", "us-west-2")):
         messages = cluster_events(rds, identifier, region)
         assert messages[:2] == ["Database cluster engine version upgrade started.", "Upgrade in progress: Performing online pre-upgrade checks."]
@@ -587,9 +592,9 @@ def test_events_tell_why_an_upgrade_failed(sandbox, rds):
 
 def test_events_tell_a_major_upgrade_finished_on_every_member(sandbox, rds):
     sandbox.seed("postgresql-14")
-    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2)
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=LONG)
     rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="16.1", AllowMajorVersionUpgrade=True)
-    wait_until(lambda: upgrade_finished(sandbox))
+    sandbox.advance_clock(LONG)
     for identifier, region in PG_MEMBERS.items():
         assert cluster_events(rds, identifier, region)[-1] == "Database cluster major version has been upgraded"
 
@@ -656,8 +661,7 @@ def test_reset_all_parameters_and_unknown_groups(sandbox, rds):
 
 def rds_at(endpoint_url: str, signed_region: str) -> Any:
     """A boto3 RDS client that signs for signed_region and sends to endpoint_url; no retries."""
-    return boto3.client("rds", region_name=signed_region, endpoint_url=endpoint_url, aws_access_key_id="testing",
-                        aws_secret_access_key="testing", config=Config(retries={"mode": "standard", "total_max_attempts": 1}))
+    return SandboxClient(endpoint_url).aws_client("rds", signed_region, max_attempts=1)
 
 
 def test_regional_endpoints_refuse_requests_signed_for_another_region(sandbox):
@@ -714,10 +718,13 @@ def test_throttling_is_deterministic_and_journaled(sandbox, rds):
 
 def test_failed_upgrade_returns_to_the_old_version(sandbox, rds):
     sandbox.seed("postgresql-14")
-    sandbox.configure(fail_upgrade_of=["pg-secondary-euw1"], status_delay_seconds=0)
+    sandbox.configure(fail_upgrade_of=["pg-secondary-euw1"], status_delay_seconds=0, upgrade_seconds=LONG)
     answer = rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
     assert (answer["DBCluster"]["Status"], answer["DBCluster"]["EngineVersion"]) == ("upgrading", "14.6")
-    wait_until(lambda: upgrade_finished(sandbox))
+    sandbox.advance_clock(LONG)
+    # Due to end, it still reads upgrading: a failing upgrade rolls back only once a Describe has shown it upgrading.
+    assert pg_states(rds)["pg-secondary-euw1"] == ("upgrading", "14.6")
+    sandbox.advance_clock(0)
     assert pg_states(rds)["pg-secondary-euw1"] == ("available", "14.6")
     assert events(sandbox) == [
         ("UpgradeStarted", {"DBClusterIdentifier": "pg-secondary-euw1", "EngineVersion": "14.9"}),
@@ -727,9 +734,10 @@ def test_failed_upgrade_returns_to_the_old_version(sandbox, rds):
 
 def test_a_failing_member_fails_the_global_upgrade(sandbox, rds):
     sandbox.seed("mysql-3")
-    sandbox.configure(fail_upgrade_of=["mysql3-secondary-usw2"], status_delay_seconds=0, upgrade_seconds=0.2)
+    sandbox.configure(fail_upgrade_of=["mysql3-secondary-usw2"], status_delay_seconds=0, upgrade_seconds=LONG)
     rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="mysql3-global", EngineVersion="8.4.7", AllowMajorVersionUpgrade=True)
-    wait_until(lambda: upgrade_finished(sandbox))
+    assert cluster(rds, "mysql3-primary-use1", "us-east-1")["Status"] == "upgrading"
+    sandbox.advance_clock(LONG)
     assert global_cluster(rds, "mysql3-global")["EngineVersion"] == "8.0.mysql_aurora.3.04.0"
     assert cluster(rds, "mysql3-primary-use1", "us-east-1")["EngineVersion"] == "8.0.mysql_aurora.3.04.0"
     assert events(sandbox)[-1] == ("UpgradeFailed", {"GlobalClusterIdentifier": "mysql3-global", "EngineVersion": "8.4.7"})
@@ -737,7 +745,7 @@ def test_a_failing_member_fails_the_global_upgrade(sandbox, rds):
 
 def test_lost_response_is_applied_then_answered_500_once(sandbox, rds):
     sandbox.seed("postgresql-14")
-    sandbox.configure(status_delay_seconds=5, lose_response_of=["ModifyDBCluster"])
+    sandbox.configure(status_delay_seconds=LONG, lose_response_of=["ModifyDBCluster"])
     client = rds("eu-west-1")
     # A refused call is not applied: it keeps its answer and leaves the fault armed.
     expect_error(client.modify_db_cluster, "InvalidParameterValue", DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.8", ApplyImmediately=True)
@@ -754,9 +762,8 @@ def test_lost_response_is_applied_then_answered_500_once(sandbox, rds):
 
 def test_lost_response_is_retried_by_botocore_and_refused(sandbox):
     sandbox.seed("postgresql-14")
-    sandbox.configure(status_delay_seconds=5, lose_response_of=["ModifyDBCluster", "DescribeDBClusters"])
-    client = boto3.client("rds", region_name="eu-west-1", endpoint_url=sandbox.endpoint_url, aws_access_key_id="testing",
-                          aws_secret_access_key="testing", config=Config(retries={"mode": "standard", "total_max_attempts": 2}))
+    sandbox.configure(status_delay_seconds=LONG, lose_response_of=["ModifyDBCluster", "DescribeDBClusters"])
+    client = sandbox.aws_client("rds", "eu-west-1", max_attempts=2)
     expect_error(client.modify_db_cluster, "InvalidDBClusterStateFault", DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
     # A lost read is harmless: the retry answers.
     assert client.describe_db_clusters(DBClusterIdentifier="pg-secondary-euw1")["DBClusters"][0]["PendingModifiedValues"] == {"EngineVersion": "14.9"}
@@ -767,7 +774,8 @@ def test_lost_response_is_retried_by_botocore_and_refused(sandbox):
 
 
 def test_latency_delays_every_rds_call_but_not_calls_in_parallel(sandbox):
-    latency = 0.5
+    # Long enough that calls made one after the other could not end in time, however slow the machine.
+    latency = 1.0
     sandbox.configure(latency_seconds=latency)
     regions = ["us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2"]
     clients = {region: rds_at(sandbox.endpoint_url, region) for region in regions}
@@ -796,6 +804,9 @@ def test_configure_refuses_unknown_settings_and_bad_values(sandbox):
         with pytest.raises(SandboxError, match="HTTP 400"):
             sandbox.configure(**settings)
     assert sandbox.configure()["upgrade_seconds"] == 1.0
+    for seconds in (-1, "1", True):
+        with pytest.raises(SandboxError, match="advance must be a number of seconds >= 0"):
+            sandbox.advance_clock(seconds)
 
 
 # Journal and reset
@@ -803,13 +814,13 @@ def test_configure_refuses_unknown_settings_and_bad_values(sandbox):
 
 def test_journal_records_every_rds_call_in_order(sandbox, rds):
     sandbox.seed("postgresql-14")
-    sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2)
+    sandbox.configure(status_delay_seconds=0, upgrade_seconds=LONG)
     assert sandbox.journal() == []
     rds("eu-west-1").describe_db_clusters(DBClusterIdentifier="pg-secondary-euw1")
     expect_error(rds("us-east-1").modify_global_cluster, "InvalidParameterCombination",
                  GlobalClusterIdentifier="pg-global", EngineVersion="15.4", AllowMajorVersionUpgrade=False)
     rds("eu-west-1").modify_db_cluster(DBClusterIdentifier="pg-secondary-euw1", EngineVersion="14.9", ApplyImmediately=True)
-    time.sleep(0.3)
+    sandbox.advance_clock(LONG)
     rds("eu-west-1").describe_db_clusters(DBClusterIdentifier="pg-secondary-euw1")
     journal = sandbox.journal()
     assert [(entry["kind"], entry["operation"], entry["region"], entry["error"]) for entry in journal] == [
@@ -825,7 +836,7 @@ def test_journal_records_every_rds_call_in_order(sandbox, rds):
     assert [entry["seq"] for entry in journal] == sorted(entry["seq"] for entry in journal)
     assert [entry["time"] for entry in journal] == sorted(entry["time"] for entry in journal)
     # The completion is journaled at its logical time, before the describe that shows it.
-    assert journal[4]["time"] - journal[3]["time"] == pytest.approx(0.2, abs=0.01)
+    assert journal[4]["time"] - journal[3]["time"] == pytest.approx(LONG)
     assert [entry["operation"] for entry in sandbox.mutating_calls()] == ["ModifyGlobalCluster", "ModifyDBCluster"]
     sandbox.clear_journal()
     assert sandbox.journal() == []
@@ -840,7 +851,10 @@ def test_reset_forgets_resources_journal_settings_and_upgrades(sandbox, rds):
                       hold_upgrade_of=["pg-global"], hold_pending_of=["mysql3-global"], hold_transition_of=["pg-primary-use1"])
     rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="15.4", AllowMajorVersionUpgrade=True)
     assert cluster_events(rds, "pg-primary-use1", "us-east-1")
+    sandbox.advance_clock(LONG)
     sandbox.reset()
+    # The clock is the machine's again.
+    assert sandbox.advance_clock(0) < time.time() + LONG / 2
     assert sandbox.journal() == []
     config = sandbox.configure()
     assert config == initial
@@ -872,14 +886,30 @@ def test_cli_seeds_configures_and_prints_the_journal(sandbox, rds):
     assert '"operation": "DescribeGlobalClusters"' in run_cli("journal", "--endpoint-url", sandbox.endpoint_url)
 
 
-def test_cli_serve_prints_its_endpoint_and_stops_on_sigterm(tmp_path):
+def test_cli_start_runs_the_sandbox_in_the_background_until_stop(tmp_path):
     pidfile = tmp_path / "sandbox.pid"
-    env = {**os.environ, "PYTHONPATH": str(TESTS_DIR)}
-    with subprocess.Popen([sys.executable, "-m", "sandbox", "serve", "--pidfile", str(pidfile)], env=env, stdout=subprocess.PIPE, text=True) as process:
-        endpoint_url = process.stdout.readline().strip()
+    endpoint_url = run_cli("start", "--pidfile", str(pidfile), "--upgrade-seconds", "7", "--set", "settle_refusal=InvalidDBClusterStateFault").strip()
+    try:
         assert endpoint_url.startswith("http://127.0.0.1:")
-        assert int(pidfile.read_text(encoding="utf-8")) == process.pid
-        assert SandboxClient(endpoint_url).seed("mysql-3")["global_cluster_identifier"] == "mysql3-global"
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
+        assert "sandbox" in Path("/proc/%s/cmdline" % pidfile.read_text(encoding="utf-8").strip()).read_text(encoding="utf-8", errors="replace")
+        client = SandboxClient(endpoint_url)
+        assert client.seed("mysql-3")["global_cluster_identifier"] == "mysql3-global"
+        client.configure(upgrade_seconds=1)
+        client.reset()
+        # The settings it started with are the ones a reset returns to.
+        assert (client.configure()["upgrade_seconds"], client.configure()["settle_refusal"]) == (7.0, "InvalidDBClusterStateFault")
+    finally:
+        assert run_cli("stop", "--pidfile", str(pidfile)).strip() == "stopped"
+    assert not pidfile.exists()
+    assert run_cli("stop", "--pidfile", str(pidfile)).strip() == "not running"
+
+
+def test_a_sandbox_of_its_own_process_writes_its_pidfile_and_stops_with_the_block(tmp_path):
+    pidfile = tmp_path / "sandbox.pid"
+    with running_sandbox(own_process=True, pidfile=str(pidfile), status_delay_seconds=3) as server:
+        assert server.seed("mysql-3")["global_cluster_identifier"] == "mysql3-global"
+        assert server.configure()["status_delay_seconds"] == 3.0
+        pid = int(pidfile.read_text(encoding="utf-8"))
+        assert Path("/proc/%d" % pid).exists()
+    # Its pidfile goes when it exits after SIGTERM, cleanly.
     assert not pidfile.exists()

@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from botocore.exceptions import ClientError
 
@@ -17,7 +15,7 @@ import major_extras as extras
 @pytest.fixture
 def rds(sandbox):
     sandbox.seed("postgresql-14")
-    return extras.rds(sandbox, "us-east-1")
+    return sandbox.aws_client()
 
 
 def _error(call, **params):
@@ -41,10 +39,10 @@ def _events(sandbox, operation):
 
 
 def test_a_cluster_snapshot_is_creating_then_available(sandbox, rds):
-    sandbox.configure(snapshot_seconds=0.3)
+    sandbox.configure(snapshot_seconds=60)
     snapshot = rds.create_db_cluster_snapshot(DBClusterIdentifier="pg-primary-use1", DBClusterSnapshotIdentifier="Pg-Before-15")["DBClusterSnapshot"]
     assert (snapshot["DBClusterSnapshotIdentifier"], snapshot["Status"], snapshot["PercentProgress"]) == ("pg-before-15", "creating", 0)
-    time.sleep(0.4)
+    sandbox.advance_clock(60)
     snapshot = rds.describe_db_cluster_snapshots(DBClusterSnapshotIdentifier="pg-before-15")["DBClusterSnapshots"][0]
     assert (snapshot["Status"], snapshot["PercentProgress"]) == ("available", 100)
     assert [event["params"]["DBClusterSnapshotIdentifier"] for event in _events(sandbox, "SnapshotAvailable")] == ["pg-before-15"]

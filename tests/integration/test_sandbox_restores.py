@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -18,8 +17,7 @@ V3 = "8.0.mysql_aurora.3.04.0"
 def rds(sandbox):
     """rds(region): a boto3 RDS client of the sandbox that does not retry, so that every refusal shows."""
     def client(region):
-        return boto3.client("rds", region_name=region, endpoint_url=sandbox.endpoint_url, aws_access_key_id="testing",
-                            aws_secret_access_key="testing", config=boto3.session.Config(retries={"max_attempts": 1}))
+        return sandbox.aws_client("rds", region, max_attempts=1)
     return client
 
 

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from playbook_runner import PLAYBOOKS
+from playbook_runner import SANDBOX_ENVIRONMENT
 from sandbox_journal import PG_ORDER
 from sandbox_journal import modified_members
 
@@ -34,7 +35,7 @@ def _run(sandbox, secrets_via, secrets, tmp_path):
     if "aurora_global_upgrade_report_dir" in _role_options():
         extra_vars["aurora_global_upgrade_report_dir"] = str(tmp_path / "reports")
     environment = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default", ANSIBLE_SHOW_CUSTOM_STATS="true", ANSIBLE_NOCOLOR="1",
-                       AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
+                       **SANDBOX_ENVIRONMENT)
     environment.pop("AWS_SESSION_TOKEN", None)
     if secrets_via == "environment":
         environment.update(AWS_ACCESS_KEY_ID="AKIDSECRETSTEST", AWS_SECRET_ACCESS_KEY=secrets[0], AWS_SESSION_TOKEN=secrets[1])

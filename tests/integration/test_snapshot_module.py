@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-import boto3
 
 from module_docs import documented_return
 from playbook_runner import run_playbook
@@ -18,7 +17,7 @@ SNAPSHOT = "pg-primary-use1-pre-upgrade"
 
 
 def _rds(sandbox):
-    return boto3.client("rds", region_name="us-east-1", endpoint_url=sandbox.endpoint_url, aws_access_key_id="testing", aws_secret_access_key="testing")
+    return sandbox.aws_client()
 
 
 def _snapshot(sandbox, check=False, **extra_vars):

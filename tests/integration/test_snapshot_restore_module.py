@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-import boto3
 import pytest
 
 from module_docs import documented_return
@@ -44,7 +43,7 @@ SUBJECT_PARAMETER = {
 
 
 def _rds(sandbox, region):
-    return boto3.client("rds", region_name=region, endpoint_url=sandbox.endpoint_url, aws_access_key_id="testing", aws_secret_access_key="testing")
+    return sandbox.aws_client("rds", region)
 
 
 def _restore(sandbox, check=False, **extra_vars):

@@ -489,11 +489,10 @@ def _awx_extra_vars(answers, blank):
 
 @pytest.fixture(scope="module")
 def sandbox():
-    from sandbox.client import SandboxClient  # pylint: disable=import-outside-toplevel  # only this test needs moto
-    from sandbox.server import SandboxServer  # pylint: disable=import-outside-toplevel
+    from sandbox.launcher import running_sandbox  # pylint: disable=import-outside-toplevel  # only this test needs moto
 
-    with SandboxServer(upgrade_seconds=0.3, status_delay_seconds=0.1) as server:
-        yield SandboxClient(server.endpoint_url)
+    with running_sandbox(upgrade_seconds=0.3, status_delay_seconds=0.1) as server:
+        yield server
 
 
 def _launch(workdir, collections_path, sandbox, name, extra_vars):

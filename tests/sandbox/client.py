@@ -2,7 +2,7 @@
 # Copyright: aurora.global_db contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""A client of the sandbox's control API, over plain HTTP (no boto3 needed)."""
+"""A client of the sandbox: its control API over plain HTTP, and boto3 clients pointed at it (boto3 imported only then)."""
 
 from __future__ import annotations
 
@@ -31,8 +31,12 @@ MUTATING_OPERATIONS = frozenset({
     "CreateDBCluster",
 })
 
-# The request parameters that name what a Describe call reads.
-_IDENTIFIER_PARAMETERS = ("GlobalClusterIdentifier", "DBClusterIdentifier", "DBInstanceIdentifier", "DBClusterSnapshotIdentifier")
+# The request parameters that name what a Describe call reads (the sandbox's WSGI layer reads them too).
+IDENTIFIER_PARAMETERS = ("GlobalClusterIdentifier", "DBClusterIdentifier", "DBInstanceIdentifier", "DBClusterSnapshotIdentifier")
+# The credentials every caller gives the sandbox (any are accepted unless IAM enforcement is on); never real ones.
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+# The region of calls that name none; global clusters are served from every region.
+DEFAULT_REGION = "us-east-1"
 # How often releasing_hold reads the journal; a later release only makes the run wait longer, never changes what it sees.
 _JOURNAL_WATCH_SECONDS = 0.2
 
@@ -45,6 +49,18 @@ class SandboxClient:
     def __init__(self, endpoint_url: str, timeout: float = 10.0) -> None:
         self.endpoint_url = endpoint_url.rstrip("/")
         self._timeout = timeout
+
+    def aws_client(self, service: str = "rds", region: str = DEFAULT_REGION, credentials: dict[str, str] | None = None,
+                   max_attempts: int | None = None) -> Any:
+        """A boto3 client of the sandbox: its endpoint, ``region``, the test credentials (or ``credentials``, the
+        AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY of an IAM user), and botocore's retries (``max_attempts`` 1: none)."""
+        import boto3  # pylint: disable=import-outside-toplevel  # the control API needs no boto3
+        from botocore.config import Config  # pylint: disable=import-outside-toplevel
+
+        keys = credentials or CREDENTIALS
+        retries = Config(retries={"mode": "standard", "total_max_attempts": max_attempts}) if max_attempts else None
+        return boto3.client(service, region_name=region, endpoint_url=self.endpoint_url, config=retries,
+                            aws_access_key_id=keys["AWS_ACCESS_KEY_ID"], aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"])
 
     def seed(self, scenario: str) -> dict[str, Any]:
         return self._request("POST", "/sandbox-api/seed", {"scenario": scenario})
@@ -78,7 +94,7 @@ class SandboxClient:
         """How many Describe calls journaled after ``after_seq`` name this global cluster, DB cluster, DB instance or snapshot."""
         identifier = identifier.lower()
         return sum(1 for entry in self.journal() if entry["kind"] == "call" and entry["seq"] > after_seq and entry["operation"].startswith("Describe")
-                   and identifier in (str(entry["params"].get(key, "")).lower() for key in _IDENTIFIER_PARAMETERS))
+                   and identifier in (str(entry["params"].get(key, "")).lower() for key in IDENTIFIER_PARAMETERS))
 
     @contextlib.contextmanager
     def releasing_hold(self, setting: str, identifier: str, after_reads: int) -> Iterator[None]:
@@ -109,6 +125,20 @@ class SandboxClient:
         if not released.is_set():
             raise AssertionError("the block read %s only %d times, not %d: it did not wait for the held upgrade" % (
                 identifier, self.reads_of(identifier, since), after_reads))
+
+    def advance_clock(self, seconds: float) -> float:
+        """Move the sandbox's clock ahead (docs/sandbox.md, "Control API"): what is due by then happens now. Returns the new time."""
+        return self._request("POST", "/sandbox-api/clock", {"advance": seconds})["now"]
+
+    def enforce_iam_after(self, requests: int | str) -> None:
+        """Let ``requests`` more requests through unchecked ("inf": all), then check every later one against IAM (moto's reset-auth).
+
+        moto's switch is process-wide: only for a sandbox in a process of its own (running_sandbox(own_process=True)).
+        """
+        request = urllib.request.Request(self.endpoint_url + "/moto-api/reset-auth", data=str(requests).encode(), method="POST",
+                                         headers={"Content-Type": "text/plain"})
+        with urllib.request.urlopen(request, timeout=self._timeout):
+            pass
 
     def set_state(self, **forced: Any) -> dict[str, Any]:
         """set_state(global_cluster=ID, status=S), set_state(global_cluster=ID, failover_state={...} or None),

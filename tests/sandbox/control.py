@@ -41,6 +41,12 @@ def post_config(state: SandboxState, settings: Any) -> dict[str, Any]:
     return state.configure(settings).as_dict()
 
 
+def post_clock(state: SandboxState, payload: Any) -> dict[str, Any]:
+    if not isinstance(payload, dict) or set(payload) != {"advance"}:
+        raise ControlError('the body must be {"advance": SECONDS}')
+    return {"now": state.advance_clock(payload["advance"])}
+
+
 def post_seed(state: SandboxState, payload: Any) -> dict[str, Any]:
     if not isinstance(payload, dict) or "scenario" not in payload:
         raise ControlError('the body must be {"scenario": NAME}')
@@ -91,6 +97,7 @@ ROUTES: dict[tuple[str, str], Callable[[SandboxState, Any], Any]] = {
     ("DELETE", "journal"): clear_journal,
     ("GET", "config"): get_config,
     ("POST", "config"): post_config,
+    ("POST", "clock"): post_clock,
     ("POST", "seed"): post_seed,
     ("POST", "fleet"): post_fleet,
     ("POST", "state"): post_state,

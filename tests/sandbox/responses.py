@@ -185,7 +185,7 @@ class SandboxRDSResponse(ResourceAuthorization, GlobalClusterTagging, SnapshotRe
         source_type, source_identifier = self.params.get("SourceType"), self.params.get("SourceIdentifier")
         if source_identifier and not source_type:
             raise InvalidParameterCombination("Cannot specify source identifier without source type")
-        end = _utc(self.params.get("EndTime")) or datetime.datetime.now(datetime.timezone.utc)
+        end = _utc(self.params.get("EndTime")) or datetime.datetime.fromtimestamp(SANDBOX.now(), tz=datetime.timezone.utc)
         start = _utc(self.params.get("StartTime")) or end - datetime.timedelta(minutes=self.params.get("Duration") or events.DEFAULT_DURATION_MINUTES)
         every_event = [_moto_event(event) for event in self.backend.events] + [event.as_api() for event in SANDBOX.events.in_region(self.region)]
         return self._paged("Events", events.select(every_event, source_type, source_identifier, start, end))

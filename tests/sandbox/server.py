@@ -40,10 +40,11 @@ class QuietRequestHandler(MotoRequestHandler):
 class SandboxServer(ThreadedMotoServer):
     """One per process: moto's backends and the sandbox's state are process-wide."""
 
-    def __init__(self, port: int = 0, upgrade_seconds: float = 2.0, status_delay_seconds: float = 0.0) -> None:
+    def __init__(self, port: int = 0, **settings: Any) -> None:
+        """``settings``: the settings (docs/sandbox.md, "Settings") the server starts with, and returns to at each reset."""
         super().__init__(ip_address=HOST, port=port, verbose=False)
         # Validated now, so that a wrong value fails here rather than inside the server thread.
-        self._config = SandboxConfig().updated({"upgrade_seconds": upgrade_seconds, "status_delay_seconds": status_delay_seconds})
+        self._config = SandboxConfig().updated(settings)
 
     @property
     def endpoint_url(self) -> str:

@@ -14,7 +14,7 @@ from typing import Any, Callable
 from moto.rds.models import DBCluster, GlobalCluster
 
 from .catalog import EngineCatalog
-from .config import SandboxConfig
+from .config import ConfigError, SandboxConfig
 from .events import EventLog
 from .journal import CALL, EVENT, Journal
 from .transitions import Transition, Transitions
@@ -32,6 +32,8 @@ class SandboxState:
     events: EventLog
     failover_states: dict[str, dict[str, Any]]
     _throttle_rng: random.Random
+    # How far advance_clock() has moved the sandbox's clock ahead of the machine's.
+    _clock_offset: float
 
     def __init__(self, catalog: EngineCatalog) -> None:
         self.lock = threading.RLock()
@@ -49,12 +51,29 @@ class SandboxState:
         self.events = EventLog()
         self.failover_states = {}
         self._throttle_rng = random.Random(self.config.throttle_seed)
+        self._clock_offset = 0.0
+
+    def now(self) -> float:
+        """The sandbox's clock: the machine's, plus what advance_clock() added. Every timed change reads it."""
+        return time.time() + self._clock_offset
+
+    def advance_clock(self, seconds: float) -> float:
+        """Move the sandbox's clock `seconds` ahead and apply what is due by then; returns the new time.
+
+        A test that waits for a simulated change moves the clock instead of sleeping: what is due happens at once,
+        and nothing happens earlier than the test says, however slow the machine.
+        """
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+            raise ConfigError(f"advance must be a number of seconds >= 0, not {seconds!r}")
+        self._clock_offset += seconds
+        self.settle()
+        return self.now()
 
     def configure(self, settings: dict[str, Any]) -> SandboxConfig:
         self.settle()
         self.config = self.config.updated(settings)
         # What a hold no longer names moves on now, or at its own time if that is later.
-        now = time.time()
+        now = self.now()
         if settings.keys() & {"hold_pending_of", "hold_upgrade_of"}:
             self.timeline.release(self._holds(), now)
         if "hold_transition_of" in settings:
@@ -82,7 +101,7 @@ class SandboxState:
 
     def settle(self) -> None:
         """Apply the upgrade transitions that are due, so that what is read next is current."""
-        now = time.time()
+        now = self.now()
         self.timeline.advance(now, self._on_upgrade_transition, self._holds())
         self.transitions.advance(now, self._journal_transition, frozenset(self.config.hold_transition_of))
 
@@ -91,13 +110,18 @@ class SandboxState:
 
     def later(self, seconds: float, apply: Callable[[], None], event: str, region: str, subject: dict[str, Any]) -> None:
         """Have `apply` run `seconds` from now (journaled as the event `event`); at once when seconds is 0."""
-        self.transitions.schedule(Transition(time.time() + seconds, apply, event, region, subject))
+        self.transitions.schedule(Transition(self.now() + seconds, apply, event, region, subject))
         self.settle()
 
     def record_call(self, operation: str, region: str | None, params: dict[str, Any]) -> dict[str, Any]:
         """Journal a call as it arrives; the entry returned is the stored one, so its `error` can be set once answered."""
         self.settle()
-        return self.journal.append(CALL, operation, region, params, time.time())
+        return self.journal.append(CALL, operation, region, params, self.now())
+
+    def note_read(self, operation: str, identifiers: frozenset[str]) -> None:
+        """A Describe call naming these identifiers was answered: a failing upgrade it showed `upgrading` may now end."""
+        if operation.startswith("Describe"):
+            self.timeline.note_read(identifiers, self.now())
 
     def journal_entries(self) -> list[dict[str, Any]]:
         self.settle()
@@ -112,7 +136,7 @@ class SandboxState:
 
     def _schedule(self, global_cluster: GlobalCluster, clusters: list[DBCluster], target: str, region: str,
                   identifiers: list[str], default_parameter_group: str | None, settle_seconds: float = 0.0) -> None:
-        starts_at = time.time() + self.config.status_delay_seconds
+        starts_at = self.now() + self.config.status_delay_seconds
         ends_at = starts_at + self.config.upgrade_seconds
         self.timeline.schedule(Upgrade(
             global_cluster=global_cluster,

@@ -10,6 +10,10 @@ version, or at the old one when the upgrade fails. After a member's upgrade, its
 `modifying` for settle_seconds more (AWS settles the global cluster between members). Transitions are applied
 lazily: whoever reads the state first calls UpgradeTimeline.advance(), which applies every transition that is
 due, in time order, and reports the start and the end of each upgrade with its logical time.
+
+A failing upgrade rolls back only once a Describe call has shown it `upgrading`: on AWS its pre-checks take
+minutes, which every poller sees, while the sandbox's take a second, which a poller on a loaded machine could
+miss entirely, reading `available` at the old version as if the upgrade had not started yet.
 """
 
 from __future__ import annotations
@@ -66,6 +70,8 @@ class Upgrade:
     phase: str = ACCEPTED
     # The global cluster's and the DB clusters' identifiers (lower case), which settings such as hold_upgrade_of and hold_pending_of name.
     identifiers: frozenset[str] = frozenset()
+    # Whether a Describe call has shown it running (a failing upgrade waits for one, see the module docstring).
+    read_while_running: bool = False
 
     @property
     def is_global(self) -> bool:
@@ -87,7 +93,10 @@ class Upgrade:
     def is_held_by(self, holds: Holds) -> bool:
         """Named by the hold of its phase (hold_pending_of while accepted, hold_upgrade_of while running): it stays in that phase while it is."""
         held = {ACCEPTED: holds.pending, RUNNING: holds.running}.get(self.phase, frozenset())
-        return not self.identifiers.isdisjoint(held)
+        return not self.identifiers.isdisjoint(held) or self._waits_to_be_read()
+
+    def _waits_to_be_read(self) -> bool:
+        return self.fails and self.phase == RUNNING and not self.read_while_running
 
     def postpone_to(self, now: float) -> None:
         """Move its next transition to ``now`` if due before, and the later ones with it: a released upgrade moves on when released."""
@@ -156,6 +165,13 @@ class UpgradeTimeline:
         """
         for upgrade in self._upgrades:
             if not upgrade.is_held_by(holds):
+                upgrade.postpone_to(now)
+
+    def note_read(self, identifiers: frozenset[str], now: float) -> None:
+        """A Describe call naming `identifiers` was answered at `now`: the running upgrades it showed have been read running."""
+        for upgrade in self._upgrades:
+            if upgrade.phase == RUNNING and not upgrade.identifiers.isdisjoint(identifiers) and not upgrade.read_while_running:
+                upgrade.read_while_running = True
                 upgrade.postpone_to(now)
 
     def advance(self, now: float, on_event: EventSink, holds: Holds = Holds()) -> None:

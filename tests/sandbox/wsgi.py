@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl
 from werkzeug.wrappers import Request, Response
 
 from . import control
+from .client import IDENTIFIER_PARAMETERS
 from .state import SANDBOX, SandboxState
 
 MOTO_RESET_PATH = "/moto-api/reset"
@@ -49,6 +50,10 @@ class RdsCall:
     operation: str
     region: str | None
     params: dict[str, Any]
+
+    def identifiers(self) -> frozenset[str]:
+        """The identifiers (lower case; an ARN's last part) of what the call names."""
+        return frozenset(str(self.params[name]).rsplit(":", 1)[-1].lower() for name in IDENTIFIER_PARAMETERS if name in self.params)
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:
@@ -122,6 +127,8 @@ class SandboxApp:
                 return _error_response(400, "Sender", "Throttling", "Rate exceeded")(environ, start_response)
             status, headers, body = self._forward(environ)
             entry["error"] = _error_code(status, body)
+            if entry["error"] is None:
+                self._state.note_read(call.operation, call.identifiers())
             if entry["error"] is None and self._state.take_lost_response(call.operation):
                 # The lost-response fault: the call took effect, its answer never arrives.
                 entry.update(error="InternalFailure", applied=True)
