@@ -78,6 +78,12 @@ def create(clients, kind, region, identifier, params, restore_from_snapshot=Fals
         return getattr(clients.rds(region), operation)(aws_retry=True, **params)[result_key]
 
 
+def modify_cluster(clients, region, identifier, changes):
+    """ModifyDBCluster of a cluster this run created, applied at once."""
+    with aws_step(region, "Completing DB cluster %s in %s with %s (ModifyDBCluster)" % (identifier, region, ", ".join(sorted(changes)))):
+        clients.rds(region).modify_db_cluster(DBClusterIdentifier=identifier, ApplyImmediately=True, aws_retry=True, **changes)
+
+
 def is_already_exists(error):
     return error_code(error) in ALREADY_EXISTS
 
@@ -89,13 +95,24 @@ def engine_version_entry(clients, region, engine, engine_version):
     return next((entry for entry in versions if entry["EngineVersion"] == engine_version), None)
 
 
-def instance_class_orderable(clients, region, engine, engine_version, instance_class):
-    """Whether the region offers this DB instance class for the engine version (DescribeOrderableDBInstanceOptions)."""
+def instance_class_option(clients, region, engine, engine_version, instance_class):
+    """The DescribeOrderableDBInstanceOptions entry of a DB instance class for the engine version in the region (the one
+    that supports global databases when there are several), or None when the region does not offer the class."""
     with aws_step(region, "Checking that %s is offered for %s %s in %s" % (instance_class, engine, engine_version, region)):
         options = clients.rds(region).describe_orderable_db_instance_options(
             Engine=engine, EngineVersion=engine_version, DBInstanceClass=instance_class, MaxRecords=20, aws_retry=True,
         )["OrderableDBInstanceOptions"]
-    return any(option.get("DBInstanceClass") == instance_class for option in options)
+    matching = [option for option in options if option.get("DBInstanceClass") == instance_class]
+    return next((option for option in matching if option.get("SupportsGlobalDatabases")), matching[0] if matching else None)
+
+
+def cluster_parameter_value(clients, region, group, name):
+    """The value a DB cluster parameter group gives parameter ``name``, or None when it gives none."""
+    with aws_step(region, "Reading %s from DB cluster parameter group %s in %s" % (name, group, region)):
+        parameters = clients.rds(region).describe_db_cluster_parameters(
+            DBClusterParameterGroupName=group, Filters=[{"Name": "parameter-name", "Values": [name]}], aws_retry=True,
+        )["Parameters"]
+    return next((p.get("ParameterValue") for p in parameters if p.get("ParameterName") == name), None)
 
 
 def cluster_instances(clients, region, cluster):
