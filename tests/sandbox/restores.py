@@ -56,11 +56,22 @@ def _designate_first_available_writer(cluster: DBCluster) -> None:
         min(available, key=lambda member: getattr(member, "available_since", 0.0)).is_cluster_writer = True
 
 
+def _write_forwarding_requested(cluster: DBCluster) -> bool:
+    return bool(getattr(cluster, "_global_write_forwarding_requested", False))
+
+
+def _request_write_forwarding(cluster: DBCluster, requested: bool) -> None:
+    cluster._global_write_forwarding_requested = requested  # pylint: disable=protected-access
+
+
 def install() -> None:
     """A DB cluster's status is what the sandbox set: moto turns `creating` into `available` at its first read.
     Its writer is the first of its instances to become available."""
     DBCluster.status = property(_stored_status, DBCluster.status.fset)
     DBCluster.designate_writer = _designate_first_available_writer
+    # moto's ModifyDBCluster sets attributes by parameter name; EnableGlobalWriteForwarding must reach what
+    # GlobalWriteForwardingRequested reports, as it does on AWS.
+    DBCluster.enable_global_write_forwarding = property(_write_forwarding_requested, _request_write_forwarding)
 
 
 def _provision(state: SandboxState, resource: Any, region: str, subject: dict[str, str], on_available: Any = None) -> None:
