@@ -346,16 +346,17 @@ def _encrypted_global_database(sandbox):
 def _cmk_restore(sandbox, policy):
     _fresh(sandbox, "mysql-2", _encrypted_global_database)
     environment = _user_with(sandbox, policy)
-    return _role(sandbox, environment, "8.0.mysql_aurora.3.04.0", aurora_global_upgrade_global_cluster_identifier="cmk-global",
-                 aurora_global_upgrade_method="snapshot_restore", aurora_global_upgrade_new_global_cluster_identifier="cmk-new-global",
-                 aurora_global_upgrade_writes_stopped=True)
+    return environment, _role(sandbox, environment, "8.0.mysql_aurora.3.04.0", aurora_global_upgrade_global_cluster_identifier="cmk-global",
+                              aurora_global_upgrade_method="snapshot_restore", aurora_global_upgrade_new_global_cluster_identifier="cmk-new-global",
+                              aurora_global_upgrade_writes_stopped=True)
 
 
 def test_a_restore_with_customer_managed_keys_succeeds_under_the_policy(iam_server):
-    restore = _cmk_restore(iam_server, _policy())
+    environment, restore = _cmk_restore(iam_server, _policy())
     assert restore.failing_task is None, restore.playbook_run.result(restore.failing_task).get("msg")
     for region, identifier in CMK_MEMBERS.items():
-        rds = boto3.client("rds", region_name=region, endpoint_url=iam_server.endpoint_url, aws_access_key_id="setup", aws_secret_access_key="setup")
+        rds = boto3.client("rds", region_name=region, endpoint_url=iam_server.endpoint_url,
+                           aws_access_key_id=environment["AWS_ACCESS_KEY_ID"], aws_secret_access_key=environment["AWS_SECRET_ACCESS_KEY"])
         old, new = (rds.describe_db_clusters(DBClusterIdentifier=name)["DBClusters"][0] for name in (identifier, identifier + "-v3"))
         assert (new["StorageEncrypted"], new["KmsKeyId"]) == (True, old["KmsKeyId"])
 
@@ -364,7 +365,7 @@ def test_without_the_kms_statement_a_restore_with_customer_managed_keys_fails_na
     policy = _policy()
     policy["Statement"] = [statement for statement in policy["Statement"] if statement["Sid"] != KMS_SID]
     assert len(policy["Statement"]) == len(_policy()["Statement"]) - 1
-    restore = _cmk_restore(iam_server, policy)
+    _environment, restore = _cmk_restore(iam_server, policy)
     assert restore.failing_task is not None
     result = restore.playbook_run.result(restore.failing_task)
     message = "%s %s" % (result.get("msg", ""), result.get("error", {}).get("message", ""))
