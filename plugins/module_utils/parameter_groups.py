@@ -12,9 +12,17 @@ Pure functions over snake_case dicts: the AWS calls are in apply_parameter_group
 
 from ansible_collections.aurora.global_db.plugins.module_utils.members import same_identifier
 
+# ParameterApplyStatus / DBClusterParameterGroupStatus (botocore DBParameterGroupStatus, DBClusterMember; the project's
+# AWS facts, "Real AWS, second pass"), and the instance status of a group that cannot be used.
 PENDING_REBOOT = "pending-reboot"
 APPLYING = "applying"
+IN_SYNC = "in-sync"
+FAILED_TO_APPLY = "failed-to-apply"
+PENDING_DATABASE_UPGRADE = "pending-database-upgrade"
+INCOMPATIBLE_PARAMETERS = "incompatible-parameters"
 AVAILABLE = "available"
+# Statuses of a group still being taken in: AWS applies it, or waits for an engine upgrade before applying it.
+_IN_PROGRESS = (APPLYING, PENDING_DATABASE_UPGRADE)
 
 CLUSTER_GROUPS_OPTION = "db_cluster_parameter_groups"
 INSTANCE_GROUPS_OPTION = "db_parameter_groups"
@@ -45,8 +53,27 @@ def needs_reboot(instance):
 
 
 def is_settling(instance):
-    """The instance is still taking a modification in (not yet available, or its group still being applied)."""
-    return instance["status"] != AVAILABLE or instance["parameter_apply_status"] == APPLYING
+    """The instance is still taking a modification in (not yet available, or a group still being applied or waiting for
+    the engine upgrade it belongs to)."""
+    return instance["status"] != AVAILABLE or bool({instance["parameter_apply_status"], instance["cluster_parameter_group_status"]} & set(_IN_PROGRESS))
+
+
+def shows_no_change(instance):
+    """Both groups read in-sync: right after a modify that is what AWS may still report (its status lags), so a change
+    this run made is not seen taken in until another status shows or the settle period is over."""
+    return instance["parameter_apply_status"] in (None, IN_SYNC) and instance["cluster_parameter_group_status"] in (None, IN_SYNC)
+
+
+def apply_failure(instance):
+    """Why an instance's parameter groups will not take effect without the operator, or None."""
+    identifier = instance["db_instance_identifier"]
+    if instance["status"] == INCOMPATIBLE_PARAMETERS:
+        return "DB instance %s is '%s': its parameter group has values the instance cannot start with" % (identifier, INCOMPATIBLE_PARAMETERS)
+    failed = [kind for kind, status in (("DB parameter group", instance["parameter_apply_status"]),
+                                        ("DB cluster parameter group", instance["cluster_parameter_group_status"])) if status == FAILED_TO_APPLY]
+    if failed:
+        return "the %s of DB instance %s is '%s'" % (" and the ".join(failed), identifier, FAILED_TO_APPLY)
+    return None
 
 
 def unknown_regions(requested, member_regions):

@@ -164,10 +164,10 @@ def describe_engine_version(clients, region, engine, engine_version):
         )
 
 
-def recent_events(clients, region, identifier, minutes):
-    """The RDS events of a DB cluster in the last ``minutes`` (DescribeEvents in its region), oldest first."""
-    with aws_step(region, "Reading the events of DB cluster %s in %s" % (identifier, region)):
-        return _all_pages(clients.rds(region), "describe_events", "Events", SourceType="db-cluster", SourceIdentifier=identifier, Duration=minutes)
+def recent_events(clients, region, identifier, minutes, source_type="db-cluster"):
+    """The RDS events of a DB cluster (or of another source type) in the last ``minutes`` (DescribeEvents in its region), oldest first."""
+    with aws_step(region, "Reading the events of %s %s in %s" % (source_type, identifier, region)):
+        return _all_pages(clients.rds(region), "describe_events", "Events", SourceType=source_type, SourceIdentifier=identifier, Duration=minutes)
 
 
 def modify_global_cluster_engine_version(clients, region, identifier, engine_version):

@@ -68,6 +68,15 @@ options:
       - How many seconds to wait between two reads of the members and instances while waiting.
     type: int
     default: 15
+  status_settle_seconds:
+    description:
+      - Right after C(ModifyDBCluster) or C(ModifyDBInstance) AWS may still report the groups V(in-sync) for a while. An
+        instance whose group this run changed counts as having taken it in once AWS shows another status (V(applying),
+        V(pending-reboot)), or once it still reads V(in-sync) after this many seconds, so that a needed reboot is not missed.
+      - A group AWS reports V(failed-to-apply), or an instance in V(incompatible-parameters), fails the run at once with the
+        member's recent events; V(pending-database-upgrade) counts as still being applied.
+    type: int
+    default: 60
 notes:
   - A member that does not run O(engine_version) yet, or is not V(available), makes the module fail before any change
     (outside check mode).
@@ -254,14 +263,15 @@ ARGUMENT_SPEC = dict(
     reboot=dict(type="bool", default=False),
     wait_timeout=dict(type="int", default=3600),
     poll_interval=dict(type="int", default=15),
+    status_settle_seconds=dict(type="int", default=60),
     **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
 
 
 def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    if module.params["poll_interval"] < 1 or module.params["wait_timeout"] < 0:
-        module.fail_json(msg="poll_interval must be at least 1 and wait_timeout at least 0")
+    if module.params["poll_interval"] < 1 or module.params["wait_timeout"] < 0 or module.params["status_settle_seconds"] < 0:
+        module.fail_json(msg="poll_interval must be at least 1, wait_timeout and status_settle_seconds at least 0")
     request = GroupsRequest(**{name: module.params[name] for name in GroupsRequest._fields})
     clients = RegionalClients(module, module.params["region_endpoint_urls"])
     exit_module(module, GlobalDatabaseParameterGroups(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep).run)
