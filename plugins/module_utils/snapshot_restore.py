@@ -17,6 +17,11 @@ refused before any change. All checks are made before the first create.
 import re
 from collections import namedtuple
 
+try:
+    from botocore import __version__ as BOTOCORE_VERSION
+except ImportError:
+    BOTOCORE_VERSION = None  # AnsibleAWSModule reports the missing SDK.
+
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
 from ansible_collections.aurora.global_db.plugins.module_utils.members import PRIMARY
@@ -55,7 +60,6 @@ METHOD = "snapshot_restore"
 # The oldest SDK the method works with: CreateGlobalCluster takes Tags from botocore 1.35.20 (the botocore changelog,
 # api-change rds 1.35.20; the model of 1.34.0 has no Tags there, and botocore refuses an unknown parameter).
 MINIMUM_BOTOCORE = "1.35.20"
-MINIMUM_BOTOCORE_REASON = "for the snapshot restore method (CreateGlobalCluster with Tags)"
 # Tag on every resource a run creates: "<old global id>/<new global id>". '/' is allowed in RDS tag values.
 RESTORE_TAG = "aurora-global-db-snapshot-restore"
 # Statuses after which a new resource will not become available without the operator (AWS RDS User Guide,
@@ -113,6 +117,17 @@ def method_refusal(engine, current_version, target_version):
         "a global database); this global database runs %s %s and the target is %s. Use the in-place method instead "
         "(aurora_global_upgrade_method: in_place, module aurora.global_db.aurora_global_upgrade)." % (engine, current_version, target_version)
     )
+
+
+def sdk_refusal(botocore_version, minimum=MINIMUM_BOTOCORE):
+    """Why this SDK cannot carry the method out (None when it can). Compared here, part by part: amazon.aws's
+    require_botocore_at_least lets any version pass when the host lacks the packaging library."""
+    def numbers(version):
+        return tuple(int(part) for part in re.findall(r"[0-9]+", version.split("+")[0])[:3])
+    if botocore_version is None or numbers(botocore_version) >= numbers(minimum):
+        return None
+    return ("The snapshot restore method needs botocore >= %s (CreateGlobalCluster takes Tags from that release); this host's Python "
+            "has botocore %s. Install a newer boto3/botocore where the module runs; nothing was read or changed." % (minimum, botocore_version))
 
 
 def new_identifier(identifier, suffix):
@@ -297,6 +312,7 @@ class SnapshotRestore(TimedRun):
         self.resources = []
 
     def run(self):
+        self._refuse([sdk_refusal(BOTOCORE_VERSION)])
         self._start_deadline()
         old = self._reader.facts(self._request.global_cluster_identifier)
         self._refuse([method_refusal(old["engine"], old["engine_version"], self._request.engine_version)] + self._request_refusals(old))

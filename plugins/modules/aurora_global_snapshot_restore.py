@@ -97,7 +97,7 @@ notes:
     associated with the clusters, the KMS key of a managed master password secret (the new secret uses the default key),
     the option and DB subnet groups of individual instances, and their availability zones.
   - Needs botocore 1.35.20 or later (C(CreateGlobalCluster) takes C(Tags) from that release); with an older SDK the module
-    fails before any AWS call.
+    fails before any AWS call, saying so.
   - A restore and the creation of secondaries take from minutes to hours depending on the data size. Set O(wait_timeout) accordingly.
   - The snapshot and the new resources cost money from the moment they exist; the module deletes nothing.
 author:
@@ -263,8 +263,6 @@ from ansible_collections.aurora.global_db.plugins.module_utils.errors import Aur
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import fail_module
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
-from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import MINIMUM_BOTOCORE
-from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import MINIMUM_BOTOCORE_REASON
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import RestoreRequest
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import SnapshotRestore
 
@@ -285,7 +283,6 @@ ARGUMENT_SPEC = dict(
 
 def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    module.require_botocore_at_least(MINIMUM_BOTOCORE, reason=MINIMUM_BOTOCORE_REASON)
     if module.params["wait_timeout"] < 0 or module.params["poll_interval"] < 1:
         module.fail_json(msg="wait_timeout must be at least 0 and poll_interval at least 1", resources=[])
     request = RestoreRequest(**{name: module.params[name] for name in RestoreRequest._fields})

@@ -11,6 +11,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore 
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import identifier_refusals
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import instance_class_refusals
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import method_refusal
+from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import sdk_refusal
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import settings_after_restore
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import table_name_case_refusal
 
@@ -222,3 +223,11 @@ def test_the_table_name_case_refusal_names_the_value_and_what_to_do():
     refusal = table_name_case_refusal("us-west-2", None, "1", "0")
     assert "lower_case_table_names is 1" in refusal and "would be 0" in refusal and "the default group" in refusal
     assert "lower_case_table_names=1 for us-west-2 in db_cluster_parameter_groups" in refusal
+
+
+@pytest.mark.parametrize("version, refused", [("1.34.0", True), ("1.35.19", True), ("1.35.20", False), ("1.35.100", False), ("1.40.0", False), (None, False)])
+def test_an_sdk_older_than_the_gate_is_refused_naming_both_versions(version, refused):
+    refusal = sdk_refusal(version)
+    assert (refusal is not None) is refused
+    if refused:
+        assert "needs botocore >= 1.35.20" in refusal and "has botocore %s" % version in refusal
