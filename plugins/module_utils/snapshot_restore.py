@@ -4,9 +4,10 @@
 
 """The snapshot restore method: Aurora MySQL version 2 -> 3 of a global database, into a new global database.
 
-AWS offers no in-place upgrade from Aurora MySQL version 2 to 3 for a global database; its guide prescribes a
-snapshot of the primary, restored as a cluster of the target version, a new global cluster from it and a new
-secondary cluster in each old secondary's region. The old global database only gives a snapshot: it receives
+The collection never upgrades Aurora MySQL version 2 to 3 in place in a global database (its rule R3; AWS's guide
+prescribed this method for global databases, and today also allows in place when lower_case_table_names is the
+default): a snapshot of the primary, restored as a cluster of the target version, a new global cluster from it and a
+new secondary cluster in each old secondary's region. The old global database only gives a snapshot: it receives
 no other call that changes anything, so that it stays there for a rollback.
 
 Every resource is named from the old one (``new_cluster_suffix``) and tagged with RESTORE_TAG, so a re-run
@@ -113,8 +114,8 @@ def method_refusal(engine, current_version, target_version):
         return ("engine_version: %s is not an Aurora MySQL engine version; AWS writes version 3 as 8.0.mysql_aurora.<version>, "
                 "for example 8.0.mysql_aurora.%s." % (target_version, target_version))
     return (
-        "The snapshot restore method is for Aurora MySQL version 2 -> 3 only (the one upgrade AWS offers no in-place path for in "
-        "a global database); this global database runs %s %s and the target is %s. Use the in-place method instead "
+        "The snapshot restore method is for Aurora MySQL version 2 -> 3 only (the one upgrade this collection never does in place "
+        "in a global database, its rule R3); this global database runs %s %s and the target is %s. Use the in-place method instead "
         "(aurora_global_upgrade_method: in_place, module aurora.global_db.aurora_global_upgrade)." % (engine, current_version, target_version)
     )
 

@@ -8,8 +8,9 @@ module: aurora_global_snapshot_restore
 version_added: 0.1.0
 short_description: Move an Aurora MySQL version 2 global database to version 3 by the snapshot restore method
 description:
-  - AWS offers no in-place upgrade from Aurora MySQL version 2 to version 3 for a global database; its guide prescribes
-    the snapshot restore method, which this module carries out into a B(new) global database.
+  - The collection never upgrades Aurora MySQL version 2 to version 3 in place in a global database (its rule R3, the
+    path AWS's guide prescribed for global databases; today's guide also allows in place when C(lower_case_table_names) is
+    the default). This module carries out the snapshot restore method instead, into a B(new) global database.
   - "The steps, in order: a manual snapshot of the old primary (C(CreateDBClusterSnapshot), awaited); the snapshot restored
     as a cluster of O(engine_version) in the primary's region (C(RestoreDBClusterFromSnapshot)) with the old primary's
     subnet group, VPC security groups, port, deletion protection, IAM database authentication, CloudWatch log exports,
