@@ -100,7 +100,8 @@ def test_an_instance_class_without_global_database_support_is_refused_before_the
     _rds(mysql2, "us-west-2").create_db_instance(DBInstanceIdentifier="mysql2-secondary-usw2-small", DBClusterIdentifier="mysql2-secondary-usw2",
                                                  Engine="aurora-mysql", DBInstanceClass="db.t3.medium")
     mysql2.clear_journal()
-    _refused_before_the_snapshot(mysql2, "DB instance class db.t3.medium does not support global databases for aurora-mysql 8.0.mysql_aurora.3.04.0 in us-west-2")
+    _refused_before_the_snapshot(
+        mysql2, "DB instance class db.t3.medium does not support global databases for aurora-mysql 8.0.mysql_aurora.3.04.0 in us-west-2")
 
 
 def test_a_new_global_identifier_aws_refuses_is_refused_before_the_snapshot(mysql2):
@@ -119,7 +120,8 @@ def test_lower_case_table_names_the_new_clusters_would_not_keep_is_refused_befor
     _table_name_case_group(mysql2, "us-east-1", "names-v2", "aurora-mysql5.7")
     _rds(mysql2, "us-east-1").modify_db_cluster(DBClusterIdentifier="mysql2-primary-use1", DBClusterParameterGroupName="names-v2", ApplyImmediately=True)
     mysql2.clear_journal()
-    _refused_before_the_snapshot(mysql2, "lower_case_table_names is 1 in the old primary's DB cluster parameter group but would be 0 in the new cluster in us-east-1")
+    _refused_before_the_snapshot(
+        mysql2, "lower_case_table_names is 1 in the old primary's DB cluster parameter group but would be 0 in the new cluster in us-east-1")
     for region in ("us-east-1", "us-west-2"):
         _table_name_case_group(mysql2, region, "names-v3", "aurora-mysql8.0")
     planned = _restore(mysql2, check=True, db_cluster_parameter_groups={"us-east-1": "names-v3", "us-west-2": "names-v3"})

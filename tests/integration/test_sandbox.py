@@ -313,7 +313,8 @@ def test_major_upgrade_moves_every_member_through_upgrading(sandbox, rds):
 def test_mysql_3_major_upgrade_to_8_4(sandbox, rds):
     sandbox.seed("mysql-3")
     sandbox.configure(status_delay_seconds=0, upgrade_seconds=0.2)
-    answer = rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="mysql3-global", EngineVersion="8.4.mysql_aurora.8.4.7", AllowMajorVersionUpgrade=True)
+    answer = rds("us-east-1").modify_global_cluster(
+        GlobalClusterIdentifier="mysql3-global", EngineVersion="8.4.mysql_aurora.8.4.7", AllowMajorVersionUpgrade=True)
     assert answer["GlobalCluster"]["Status"] == "upgrading"
     wait_until(lambda: cluster(rds, "mysql3-secondary-usw2", "us-west-2")["EngineVersion"] == "8.4.mysql_aurora.8.4.7")
     assert global_cluster(rds, "mysql3-global")["Status"] == "available"

@@ -206,14 +206,16 @@ def test_a_secondary_keeps_the_write_forwarding_its_operator_asked_for():
     ({"BackupRetentionPeriod": 7, "MasterUserSecret": {"SecretArn": "arn:secret"}}, {"BackupRetentionPeriod": 7},
      {"ManageMasterUserPassword": True}),
     # A re-run after the change sends nothing.
-    ({"BackupRetentionPeriod": 7, "MasterUserSecret": {"SecretArn": "arn:old"}}, {"BackupRetentionPeriod": 7, "MasterUserSecret": {"SecretArn": "arn:new"}}, {}),
+    ({"BackupRetentionPeriod": 7, "MasterUserSecret": {"SecretArn": "arn:old"}},
+     {"BackupRetentionPeriod": 7, "MasterUserSecret": {"SecretArn": "arn:new"}}, {}),
 ])
 def test_what_a_restore_does_not_take_follows_through_modify_db_cluster_once(old, restored, changes):
     assert settings_after_restore(old, restored) == changes
 
 
 def test_an_instance_class_must_be_offered_and_support_global_databases():
-    assert instance_class_refusals({"DBInstanceClass": "db.r6g.large", "SupportsGlobalDatabases": True}, "aurora-mysql", TARGET, "us-east-1", "db.r6g.large") == []
+    offered = {"DBInstanceClass": "db.r6g.large", "SupportsGlobalDatabases": True}
+    assert instance_class_refusals(offered, "aurora-mysql", TARGET, "us-east-1", "db.r6g.large") == []
     not_global = instance_class_refusals({"DBInstanceClass": "db.t3.medium"}, "aurora-mysql", TARGET, "us-east-1", "db.t3.medium")
     assert len(not_global) == 1 and "SupportsGlobalDatabases" in not_global[0] and "db.t3.medium" in not_global[0]
     assert "is not offered" in instance_class_refusals(None, "aurora-mysql", TARGET, "us-east-1", "db.r4.large")[0]
