@@ -170,7 +170,8 @@ new_global_cluster_arn:
 new_global_endpoint:
   description:
     - The writer endpoint of the new global database (C(GlobalCluster.Endpoint)), which always points to the writer of its
-      current primary. Null in check mode when it does not exist yet, and where AWS does not report one.
+      current primary. Null in check mode when it does not exist yet, where AWS does not report one, and with botocore older
+      than 1.35.46 (which drops that field of the answer).
   returned: success
   type: str
   sample: orders-global-v3.global-abc123.global.rds.amazonaws.com
