@@ -28,7 +28,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export PYTHONWARNINGS := ignore:DSA is deprecated
 
 .PHONY: help venv collection stage test test-lane-checks test-lane-integration test-lane-molecule sanity units lint integration molecule \
-	changelog-lint docs-lint packaging demo demo-mysql demo-fleet chromium bench clean
+	changelog-lint docs-lint packaging oldest-sdk demo demo-mysql demo-fleet chromium bench clean
 
 help:
 	@echo "make demo   - watch a full global-database upgrade against the local AWS sandbox"
@@ -36,7 +36,7 @@ help:
 	@echo "make demo-fleet - a fleet of 14 global databases: the inventory plugin, the fleet report (HTML), an upgrade in two waves"
 	@echo "make test   - install everything and run every test suite"
 	@echo "eval \"\$$(make -s sandbox)\"  - start the local AWS sandbox in the background and export its settings; make sandbox-stop"
-	@echo "Suites: sanity units lint integration molecule changelog-lint docs-lint packaging; make bench"
+	@echo "Suites: sanity units lint integration molecule changelog-lint docs-lint packaging oldest-sdk; make bench"
 
 # pip shows each package as it goes (on stderr, so that `eval "$$(make -s sandbox)"` reads only the exports).
 $(BIN)/.installed: requirements-dev.txt requirements.txt
@@ -61,7 +61,7 @@ stage: venv
 # molecule scenarios (both mostly wait for ansible-playbook and the sandbox). A lane runs its suites
 # one after another, each in a make call of its own so that --output-sync prints each suite's
 # output in one piece. The venv and the collection link are made once, before the lanes start.
-TEST_LANE_CHECKS := sanity units lint changelog-lint docs-lint packaging
+TEST_LANE_CHECKS := sanity units lint changelog-lint docs-lint packaging oldest-sdk
 
 test: venv collection
 	$(MAKE) --no-print-directory --jobs=3 --output-sync=target test-lane-checks test-lane-integration test-lane-molecule
@@ -113,6 +113,19 @@ $(IMPORTER_VENV)/.installed: requirements-importer.txt
 
 packaging: collection $(IMPORTER_VENV)/.installed
 	AURORA_GALAXY_IMPORTER_PYTHON=$(IMPORTER_VENV)/bin/python pytest -p no:cacheprovider tests/packaging
+
+# The modules on the oldest SDK the collection promises (requirements-oldest-sdk.txt), and the snapshot restore method on
+# the SDK its gate names (requirements-restore-sdk.txt), each in a venv of its own that the modules run in
+# (ansible_python_interpreter); botocore validates every request against its own model (tests/integration/test_oldest_sdk.py).
+$(BUILD)/%-sdk-venv/.installed: requirements-%-sdk.txt
+	rm -rf $(BUILD)/$*-sdk-venv
+	$(PYTHON) -m venv $(BUILD)/$*-sdk-venv
+	$(BUILD)/$*-sdk-venv/bin/pip install --quiet --disable-pip-version-check -r $<
+	touch $@
+
+oldest-sdk: collection $(BUILD)/oldest-sdk-venv/.installed $(BUILD)/restore-sdk-venv/.installed
+	AURORA_OLDEST_SDK_PYTHON=$(BUILD)/oldest-sdk-venv/bin/python AURORA_RESTORE_SDK_PYTHON=$(BUILD)/restore-sdk-venv/bin/python \
+		pytest -p no:cacheprovider -n 2 tests/integration/test_oldest_sdk.py
 
 demo: collection
 	$(BIN)/python hacking/demo.py

@@ -16,6 +16,9 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import kind_w
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_applying
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import waits_for_reboot
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import INCOMPATIBLE_PARAMETERS
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import failed_to_apply
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import shows_no_parameter_change
 
 CLUSTER_GROUPS_OPTION = "db_cluster_parameter_groups"
 INSTANCE_GROUPS_OPTION = "db_parameter_groups"
@@ -46,8 +49,28 @@ def needs_reboot(instance):
 
 
 def is_settling(instance):
-    """The instance is still taking a modification in (not yet available, or its group still being applied)."""
-    return not is_ready(DB_INSTANCE, instance["status"]) or is_applying(instance["parameter_apply_status"])
+    """The instance is still taking a modification in (not yet available, or a group still being applied or waiting for
+    the engine upgrade it belongs to)."""
+    return (not is_ready(DB_INSTANCE, instance["status"]) or is_applying(instance["parameter_apply_status"])
+            or is_applying(instance["cluster_parameter_group_status"]))
+
+
+def shows_no_change(instance):
+    """Both groups read in-sync: right after a modify that is what AWS may still report (its status lags), so a change
+    this run made is not seen taken in until another status shows or the settle period is over."""
+    return shows_no_parameter_change(instance["parameter_apply_status"]) and shows_no_parameter_change(instance["cluster_parameter_group_status"])
+
+
+def apply_failure(instance):
+    """Why an instance's parameter groups will not take effect without the operator, or None."""
+    identifier = instance["db_instance_identifier"]
+    if instance["status"] == INCOMPATIBLE_PARAMETERS:
+        return "DB instance %s is '%s': its parameter group has values the instance cannot start with" % (identifier, instance["status"])
+    failed = [(kind, status) for kind, status in (("DB parameter group", instance["parameter_apply_status"]),
+                                                  ("DB cluster parameter group", instance["cluster_parameter_group_status"])) if failed_to_apply(status)]
+    if failed:
+        return "the %s of DB instance %s is '%s'" % (" and the ".join(kind for kind, _status in failed), identifier, failed[0][1])
+    return None
 
 
 def unknown_regions(requested, member_regions):

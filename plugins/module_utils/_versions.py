@@ -23,7 +23,8 @@ DOWNGRADE = "downgrade"
 
 # A part is ASCII digits only (\d would take other scripts' digits), and short: int() refuses more than 4300 digits.
 _PART = r"[0-9]{1,30}"
-# 5.7.mysql_aurora.2.11.2 and 8.0.mysql_aurora.3.04.0 until MySQL 8.0; plain 8.4.7 from 8.4 on.
+# 5.7.mysql_aurora.2.11.2, 8.0.mysql_aurora.3.04.0 and, from MySQL 8.4 on, 8.4.mysql_aurora.8.4.7 (family aurora-mysql8.4;
+# the Aurora version repeats the MySQL line). A plain 8.4.7 is still parsed, in case AWS ever lists one.
 _MYSQL_AURORA = re.compile(r"^(?P<line>{0}\.{0})\.mysql_aurora\.(?P<aurora>{0}(?:\.{0})*)\Z".format(_PART))
 _DOTTED = re.compile(r"^{0}(?:\.{0})*\Z".format(_PART))
 
@@ -52,7 +53,7 @@ def _parse_mysql(text):
         key = _numbers(text)
         return key, "%d.%d" % key[:2]
     raise InvalidEngineVersion(
-        "'%s' is not an Aurora MySQL engine version (expected e.g. 8.0.mysql_aurora.3.04.0, 5.7.mysql_aurora.2.11.2 or 8.4.7)" % text
+        "'%s' is not an Aurora MySQL engine version (expected e.g. 8.0.mysql_aurora.3.04.0, 5.7.mysql_aurora.2.11.2 or 8.4.mysql_aurora.8.4.7)" % text
     )
 
 
@@ -85,7 +86,8 @@ def compare_versions(engine, left, right):
 
 
 def aurora_mysql_generation(engine_version):
-    """Aurora MySQL version 2 runs MySQL 5.7, version 3 runs MySQL 8.0; 8.4 and later have no Aurora generation number."""
+    """Aurora MySQL version 2 runs MySQL 5.7, version 3 runs MySQL 8.0; 8.4 (8.4.mysql_aurora.8.4.N) and later are named
+    by their MySQL line and have no generation number (None)."""
     if engine_version.engine != AURORA_MYSQL:
         return None
     return {"5.7": 2, "8.0": 3}.get(engine_version.major_line)

@@ -19,6 +19,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.errors import Aur
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
 from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import CLUSTER_GROUPS_OPTION
 from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import INSTANCE_GROUPS_OPTION
+from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import apply_failure
 from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import group_refusal
 from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import groups_diff
 from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import instance_states
@@ -29,6 +30,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups
 from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import predicted_reboots
 from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import predicted_state
 from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import reboot_order
+from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import shows_no_change
 from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import unknown_regions
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import CLUSTER_PARAMETER_GROUP
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
@@ -40,6 +42,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify_db_instance_parameter_group
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import parameter_group_family
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import reboot_db_instance
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import recent_events
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
@@ -50,7 +53,8 @@ from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wa
 
 GroupsRequest = namedtuple("GroupsRequest", [
     "global_cluster_identifier", "engine_version", "db_cluster_parameter_groups", "db_parameter_groups", "reboot", "wait_timeout", "poll_interval",
-])
+    "status_settle_seconds",
+], defaults=(60,))
 GroupsRequest.__doc__ = """The options of aurora_global_parameter_groups (names as in the module)."""
 
 
@@ -61,6 +65,17 @@ def _resource(member):
 def _taken_in(state):
     """A member has taken its groups in: settled, and none of its instances busy (see _member_state)."""
     return is_settled(state) and not state.busy_parts
+
+
+def _changed_instances(member_state, change):
+    """The instances whose groups a change touches: all of the member's for a new cluster group, else those named."""
+    if change["db_cluster_parameter_group"]:
+        return {i["db_instance_identifier"] for i in member_state["instances"]}
+    return set(change["instances"])
+
+
+# How far back the events of a member whose group failed are read.
+_EVENT_MINUTES = 60
 
 
 class ParameterGroupsRefused(AuroraGlobalError):
@@ -179,21 +194,42 @@ class GlobalDatabaseParameterGroups(TimedRun):
                 self._call(modify_db_instance_parameter_group, region, instance, instance_group)
                 self.modified.append(instance)
         by_identifier = {m["db_cluster_identifier"]: m for m in members}
-        wait_until_settled([_resource(m) for m in members], lambda resource: self._member_state(by_identifier[resource.identifier], ()),
+        changed = {m["db_cluster_identifier"]: _changed_instances(self._read_member(m), changes[m["db_cluster_identifier"]]) for m in members}
+        settled_by = self._clock() + self._request.status_settle_seconds
+        wait_until_settled([_resource(m) for m in members],
+                           lambda resource: self._member_state(by_identifier[resource.identifier], (), changed[resource.identifier], settled_by),
                            self._deadline, self._request.poll_interval, self._sleep, "the parameter groups to be applied", settled=_taken_in)
         return {m["db_cluster_identifier"]: self._read_member(m) for m in members}
 
-    def _member_state(self, member, rebooting):
-        """The member as a State: the cluster's status, and as busy parts each instance not available, still applying
-        a group, or in ``rebooting`` and still waiting for its reboot."""
+    def _member_state(self, member, rebooting, changed=(), settled_by=None):
+        """The member as a State: the cluster's status, and as busy parts each instance not available, still applying a
+        group, in ``rebooting`` and still waiting for its reboot, or ``changed`` and still reading in-sync before
+        ``settled_by`` (AWS's status lags behind a modify). A group AWS failed to apply, or an
+        instance in incompatible-parameters, fails the run at once with the member's events."""
         read = self._read_member(member)
         busy = []
+        failures = [failure for failure in (apply_failure(instance) for instance in read["instances"]) if failure]
+        if failures:
+            self._fail_with_events(member, read, failures)
+        lagging = settled_by is not None and self._clock() < settled_by
         for instance in read["instances"]:
             identifier = instance["db_instance_identifier"]
-            if is_settling(instance) or (identifier in rebooting and needs_reboot(instance)):
+            if (is_settling(instance) or (identifier in rebooting and needs_reboot(instance))
+                    or (lagging and identifier in changed and shows_no_change(instance))):
                 busy.append("DB instance %s is '%s' with parameter groups %s (instance) and %s (cluster)" % (
                     identifier, instance["status"], instance["parameter_apply_status"], instance["cluster_parameter_group_status"]))
         return State(_resource(member), member["engine_version"], read["status"], busy_parts=tuple(busy))
+
+    def _fail_with_events(self, member, read, failures):
+        region, identifier = member["region"], member["db_cluster_identifier"]
+        events = recent_events(self._clients, region, identifier, _EVENT_MINUTES) + [
+            event for instance in read["instances"]
+            for event in recent_events(self._clients, region, instance["db_instance_identifier"], _EVENT_MINUTES, source_type="db-instance")]
+        said = "; ".join("%s %s: %s" % (e.get("SourceIdentifier"), e.get("Date"), e.get("Message")) for e in events) or "no events"
+        raise AuroraGlobalError(message=(
+            "The parameter groups of %s (%s) will not take effect: %s. AWS's events: %s. Fix the group (or put the instance back "
+            "on a group it can use), then run again (changed by this run: %s)." % (
+                identifier, region, "; ".join(failures), said, ", ".join(self.modified) or "nothing")))
 
     def _call(self, change, *args):
         """Make one mutating call; an AWS refusal is reported with what this run changed so far."""

@@ -267,10 +267,10 @@ def describe_engine_version(clients, region, engine, engine_version):
         )
 
 
-def recent_events(clients, region, identifier, minutes):
-    """The RDS events of a DB cluster in the last ``minutes`` (DescribeEvents in its region), oldest first."""
-    with aws_step(region, "Reading the events of DB cluster %s in %s" % (identifier, region)):
-        return _all_pages(clients.rds(region), "describe_events", "Events", SourceType="db-cluster", SourceIdentifier=identifier, Duration=minutes)
+def recent_events(clients, region, identifier, minutes, source_type="db-cluster"):
+    """The RDS events of a DB cluster (or of another source type) in the last ``minutes`` (DescribeEvents in its region), oldest first."""
+    with aws_step(region, "Reading the events of %s %s in %s" % (source_type, identifier, region)):
+        return _all_pages(clients.rds(region), "describe_events", "Events", SourceType=source_type, SourceIdentifier=identifier, Duration=minutes)
 
 
 def modify_global_cluster_engine_version(clients, region, identifier, engine_version):
@@ -312,13 +312,30 @@ def engine_version_entry(clients, region, engine, engine_version):
     return next((entry for entry in describe_engine_version(clients, region, engine, engine_version) if entry["EngineVersion"] == engine_version), None)
 
 
-def instance_class_orderable(clients, region, engine, engine_version, instance_class):
-    """Whether the region offers this DB instance class for the engine version (DescribeOrderableDBInstanceOptions)."""
+def instance_class_option(clients, region, engine, engine_version, instance_class):
+    """The DescribeOrderableDBInstanceOptions entry of a DB instance class for the engine version in the region (the one
+    that supports global databases when there are several), or None when the region does not offer the class."""
     with aws_step(region, "Checking that %s is offered for %s %s in %s" % (instance_class, engine, engine_version, region)):
         options = clients.rds(region).describe_orderable_db_instance_options(
             Engine=engine, EngineVersion=engine_version, DBInstanceClass=instance_class, MaxRecords=20, aws_retry=True,
         )["OrderableDBInstanceOptions"]
-    return any(option.get("DBInstanceClass") == instance_class for option in options)
+    matching = [option for option in options if option.get("DBInstanceClass") == instance_class]
+    return next((option for option in matching if option.get("SupportsGlobalDatabases")), matching[0] if matching else None)
+
+
+def cluster_parameter_value(clients, region, group, name):
+    """The value a DB cluster parameter group gives parameter ``name``, or None when it gives none."""
+    with aws_step(region, "Reading %s from DB cluster parameter group %s in %s" % (name, group, region)):
+        parameters = clients.rds(region).describe_db_cluster_parameters(
+            DBClusterParameterGroupName=group, Filters=[{"Name": "parameter-name", "Values": [name]}], aws_retry=True,
+        )["Parameters"]
+    return next((p.get("ParameterValue") for p in parameters if p.get("ParameterName") == name), None)
+
+
+def modify_cluster(clients, region, identifier, changes):
+    """ModifyDBCluster of a cluster this run created, applied at once."""
+    with aws_step(region, "Completing DB cluster %s in %s with %s (ModifyDBCluster)" % (identifier, region, ", ".join(sorted(changes)))):
+        clients.rds(region).modify_db_cluster(DBClusterIdentifier=identifier, ApplyImmediately=True, aws_retry=True, **changes)
 
 
 def modify_db_cluster_parameter_group(clients, region, identifier, group):

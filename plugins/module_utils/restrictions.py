@@ -81,7 +81,8 @@ def _check_mysql_v2_to_v3(context):
     if not on_v2 or target_generation == 2:
         return None
     return (
-        "Aurora MySQL version 2 cannot be upgraded in place to %s in a global database (rule R3, as the AWS guide prescribes): %s. "
+        "This collection does not upgrade Aurora MySQL version 2 in place to %s in a global database (its rule R3, the path AWS's "
+        "guide prescribed for global databases): %s. "
         "Use the snapshot restore method instead: take a snapshot of the primary, restore it as a new cluster on the target "
         "version and build a new global database from it (role: aurora_global_upgrade_method: snapshot_restore; module: "
         "aurora.global_db.aurora_global_snapshot_restore)." % (context.target, _describe(on_v2)),

@@ -4,9 +4,10 @@
 
 """The snapshot restore method: Aurora MySQL version 2 -> 3 of a global database, into a new global database.
 
-AWS offers no in-place upgrade from Aurora MySQL version 2 to 3 for a global database; its guide prescribes a
-snapshot of the primary, restored as a cluster of the target version, a new global cluster from it and a new
-secondary cluster in each old secondary's region. The old global database only gives a snapshot: it receives
+The collection never upgrades Aurora MySQL version 2 to 3 in place in a global database (its rule R3; AWS's guide
+prescribed this method for global databases, and today also allows in place when lower_case_table_names is the
+default): a snapshot of the primary, restored as a cluster of the target version, a new global cluster from it and a
+new secondary cluster in each old secondary's region. The old global database only gives a snapshot: it receives
 no other call that changes anything, so that it stays there for a rollback.
 
 Every resource is named from the old one (``new_cluster_suffix``) and tagged with tags.RESTORE_TAG, so a re-run
@@ -19,6 +20,11 @@ _identifiers, _members, _tags, _versions; shared layers: facts (the old global d
 
 import re
 from collections import namedtuple
+
+try:
+    from botocore import __version__ as BOTOCORE_VERSION
+except ImportError:
+    BOTOCORE_VERSION = None  # AnsibleAWSModule reports the missing SDK.
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
@@ -41,18 +47,30 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import create
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import engine_version_entry
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import find
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import instance_class_orderable
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import kind_words
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import parameter_group_family
-from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_failover_in_progress
-from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
-from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_stuck
+from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import IDENTIFIER_RULE
+from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import is_rds_identifier
 from ansible_collections.aurora.global_db.plugins.module_utils._tags import has_restore_mark
 from ansible_collections.aurora.global_db.plugins.module_utils._tags import restore_tags
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import AURORA_MYSQL
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import InvalidEngineVersion
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import aurora_mysql_generation
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import parse_engine_version
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_INSTANCE
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import cluster_instances
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import cluster_parameter_value
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import engine_version_entry
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import instance_class_option
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import kind_words
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify_cluster
+from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_names import MAX_LENGTH
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_failover_in_progress
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_stuck
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource as WaitedResource
@@ -60,8 +78,15 @@ from ansible_collections.aurora.global_db.plugins.module_utils._progress_file im
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_until_settled
 
 METHOD = "snapshot_restore"
+# The oldest SDK the method works with: CreateGlobalCluster takes Tags from botocore 1.35.20 (the botocore changelog,
+# api-change rds 1.35.20; the model of 1.34.0 has no Tags there, and botocore refuses an unknown parameter).
+MINIMUM_BOTOCORE = "1.35.20"
 
 _NOT_IN_IDENTIFIERS = re.compile(r"[^a-z0-9]+")
+TABLE_NAME_CASE = "lower_case_table_names"
+# The value of an Aurora MySQL group that does not set it (AWS Aurora User Guide: lower_case_table_names, default 0).
+DEFAULT_TABLE_NAME_CASE = "0"
+DEFAULT_GROUP_PREFIX = "default."
 
 RestoreRequest = namedtuple("RestoreRequest", [
     "global_cluster_identifier", "new_global_cluster_identifier", "engine_version", "new_cluster_suffix",
@@ -101,10 +126,21 @@ def method_refusal(engine, current_version, target_version):
         return ("engine_version: %s is not an Aurora MySQL engine version; AWS writes version 3 as 8.0.mysql_aurora.<version>, "
                 "for example 8.0.mysql_aurora.%s." % (target_version, target_version))
     return (
-        "The snapshot restore method is for Aurora MySQL version 2 -> 3 only (the one upgrade AWS offers no in-place path for in "
-        "a global database); this global database runs %s %s and the target is %s. Use the in-place method instead "
+        "The snapshot restore method is for Aurora MySQL version 2 -> 3 only (the one upgrade this collection never does in place "
+        "in a global database, its rule R3); this global database runs %s %s and the target is %s. Use the in-place method instead "
         "(aurora_global_upgrade_method: in_place, module aurora.global_db.aurora_global_upgrade)." % (engine, current_version, target_version)
     )
+
+
+def sdk_refusal(botocore_version, minimum=MINIMUM_BOTOCORE):
+    """Why this SDK cannot carry the method out (None when it can). Compared here, part by part: amazon.aws's
+    require_botocore_at_least lets any version pass when the host lacks the packaging library."""
+    def numbers(version):
+        return tuple(int(part) for part in re.findall(r"[0-9]+", version.split("+")[0])[:3])
+    if botocore_version is None or numbers(botocore_version) >= numbers(minimum):
+        return None
+    return ("The snapshot restore method needs botocore >= %s (CreateGlobalCluster takes Tags from that release); this host's Python "
+            "has botocore %s. Install a newer boto3/botocore where the module runs; nothing was read or changed." % (minimum, botocore_version))
 
 
 def new_identifier(identifier, suffix):
@@ -127,21 +163,26 @@ def snapshot_identifier(request, old_primary):
 
 
 def identifier_refusals(layout):
-    """A refusal for each new DB cluster, DB instance or snapshot name that AWS would refuse (the suffix makes it too long...)."""
+    """A refusal for each new name AWS would refuse (the suffix makes it too long...). The global cluster's rule is the
+    same (botocore ModifyGlobalClusterMessage NewGlobalClusterIdentifier: 1 to 63 letters, numbers or hyphens...)."""
     return [
-        "%s identifier %s is not one AWS accepts: %s (shorten new_cluster_suffix or the name)." % (
-            kind_words(r.kind), r.identifier, IDENTIFIER_RULE)
+        "%s identifier %s is not one AWS accepts: %s (%s)." % (
+            kind_words(r.kind), r.identifier, IDENTIFIER_RULE,
+            "choose another new_global_cluster_identifier" if r.kind == GLOBAL_CLUSTER else "shorten new_cluster_suffix or the name")
         for r in layout
-        if r.kind != GLOBAL_CLUSTER and not is_rds_identifier(r.identifier)
+        if not is_rds_identifier(r.identifier)
     ]
 
 
 def _cluster_settings(old_cluster, request, region, tags, restored):
-    """The network, encryption, protection, backup, IAM authentication and log export settings of an old member that its
-    new cluster keeps.
+    """The network, encryption, protection, backup, IAM authentication, log export and write forwarding settings of an
+    old member that its new cluster keeps.
 
     A restored cluster is encrypted when its snapshot is (RestoreDBClusterFromSnapshot has no StorageEncrypted);
-    KmsKeyId keeps the old key, which belongs to the member's region."""
+    KmsKeyId keeps the old key, which belongs to the member's region. RestoreDBClusterFromSnapshot takes the backup
+    settings only from botocore 1.42.46 on: the restored cluster gets them through ModifyDBCluster afterwards
+    (settings_after_restore). A secondary keeps the write forwarding its operator asked for
+    (GlobalWriteForwardingRequested -> EnableGlobalWriteForwarding)."""
     settings = {
         "Engine": old_cluster["Engine"],
         "EngineVersion": request.engine_version,
@@ -149,8 +190,9 @@ def _cluster_settings(old_cluster, request, region, tags, restored):
         "VpcSecurityGroupIds": [group["VpcSecurityGroupId"] for group in old_cluster.get("VpcSecurityGroups", [])] or None,
         "Port": old_cluster.get("Port"),
         "DeletionProtection": old_cluster.get("DeletionProtection"),
-        "BackupRetentionPeriod": old_cluster.get("BackupRetentionPeriod"),
-        "PreferredBackupWindow": old_cluster.get("PreferredBackupWindow"),
+        "BackupRetentionPeriod": None if restored else old_cluster.get("BackupRetentionPeriod"),
+        "PreferredBackupWindow": None if restored else old_cluster.get("PreferredBackupWindow"),
+        "EnableGlobalWriteForwarding": None if restored else (old_cluster.get("GlobalWriteForwardingRequested") or None),
         "EnableIAMDatabaseAuthentication": old_cluster.get("IAMDatabaseAuthenticationEnabled"),
         "EnableCloudwatchLogsExports": old_cluster.get("EnabledCloudwatchLogsExports") or None,
         "CopyTagsToSnapshot": old_cluster.get("CopyTagsToSnapshot"),
@@ -162,7 +204,14 @@ def _cluster_settings(old_cluster, request, region, tags, restored):
     return {name: value for name, value in settings.items() if value is not None}
 
 
+# The settings of an old DB instance its counterpart keeps. AWS's default for PubliclyAccessible depends on the subnet
+# group (true in a subnet group named "default"), so it is always given (botocore CreateDBInstanceMessage).
+_COPIED_INSTANCE_SETTINGS = ("PromotionTier", "PubliclyAccessible", "AutoMinorVersionUpgrade")
+
+
 def _instances(old_instances, new_cluster, region, role, request, tags):
+    """The DB instances of a new cluster, in the order of ``old_instances`` (the writer first): the first one created
+    becomes the writer."""
     group = (request.db_parameter_groups or {}).get(region)
     resources = []
     for old in old_instances:
@@ -171,10 +220,24 @@ def _instances(old_instances, new_cluster, region, role, request, tags):
             "DBInstanceIdentifier": identifier, "DBClusterIdentifier": new_cluster, "Engine": old["Engine"],
             "DBInstanceClass": old["DBInstanceClass"], "Tags": tags,
         }
+        params.update((name, old[name]) for name in _COPIED_INSTANCE_SETTINGS if old.get(name) is not None)
         if group:
             params["DBParameterGroupName"] = group
         resources.append(Resource(DB_INSTANCE, identifier, region, role, params, new_cluster))
     return resources
+
+
+def settings_after_restore(old_cluster, restored_cluster):
+    """The ModifyDBCluster parameters that give a restored cluster what RestoreDBClusterFromSnapshot did not: the old
+    backup settings, and a master password managed in Secrets Manager when the old cluster had one (a restore keeps the
+    password of the snapshot's time). Only what still differs, so that a re-run sends nothing twice; {} when nothing does."""
+    changes = {
+        name: old_cluster[name] for name in ("BackupRetentionPeriod", "PreferredBackupWindow")
+        if old_cluster.get(name) is not None and old_cluster.get(name) != restored_cluster.get(name)
+    }
+    if old_cluster.get("MasterUserSecret") and not restored_cluster.get("MasterUserSecret"):
+        changes["ManageMasterUserPassword"] = True
+    return changes
 
 
 def build_layout(request, old_members, snapshot_exists_for_user, deletion_protection=False):
@@ -217,6 +280,26 @@ def build_layout(request, old_members, snapshot_exists_for_user, deletion_protec
     return layout
 
 
+def instance_class_refusals(option, engine, target, region, instance_class):
+    """Why a DB instance class cannot carry the new global database in a region (its DescribeOrderableDBInstanceOptions
+    entry, None when not offered); [] when it can."""
+    if option is None:
+        return ["DB instance class %s is not offered for %s %s in %s (DescribeOrderableDBInstanceOptions): move the old instances to a "
+                "class that the target offers (for example db.r6g or db.r5) before the restore." % (instance_class, engine, target, region)]
+    if not option.get("SupportsGlobalDatabases"):
+        return ["DB instance class %s does not support global databases for %s %s in %s (DescribeOrderableDBInstanceOptions "
+                "SupportsGlobalDatabases): move the old instances to a class that does (for example db.r6g or db.r5) before the restore." % (
+                    instance_class, engine, target, region)]
+    return []
+
+
+def table_name_case_refusal(region, group, old_value, new_value):
+    return ("lower_case_table_names is %s in the old primary's DB cluster parameter group but would be %s in the new cluster in %s (%s); "
+            "MySQL 8.0 fixes it when the cluster is created, so name a DB cluster parameter group of the target's family with "
+            "lower_case_table_names=%s for %s in db_cluster_parameter_groups." % (
+                old_value, new_value, region, "group %s" % group if group else "the default group", old_value, region))
+
+
 def has_restore_tag(description, request):
     return has_restore_mark(description, restore_tag_value(request))
 
@@ -249,6 +332,7 @@ class SnapshotRestore(TimedRun):
         return {"changed": any(r["action"] == "created" for r in self.resources), "resources": self.resources}
 
     def _run(self):
+        self._refuse([sdk_refusal(BOTOCORE_VERSION)])
         old = self._reader.facts(self._request.global_cluster_identifier)
         self._refuse([method_refusal(old["engine"], old["engine_version"], self._request.engine_version)] + self._request_refusals(old))
         old_members = [self._old_member(member) for member in old["members"]]
@@ -258,7 +342,7 @@ class SnapshotRestore(TimedRun):
         refusals.extend(identifier_refusals(layout) or self._name_refusals(layout, user_snapshot))
         self._refuse(refusals)
         if not self._check_mode:
-            self._create_all(layout)
+            self._create_all(layout, next(m["cluster"] for m in old_members if m["member"]["role"] == PRIMARY))
         return self._result(old, layout)
 
     def _refuse(self, refusals):
@@ -327,13 +411,29 @@ class SnapshotRestore(TimedRun):
                 refusals.append("%s %s does not support global databases in %s: choose another version 3 target." % (engine, target, region))
             refusals.extend(self._parameter_group_refusals(region, entry["DBParameterGroupFamily"]))
         classes = sorted({(old_member["member"]["region"], instance["DBInstanceClass"]) for old_member in old_members for instance in old_member["instances"]})
-        refusals.extend(
-            "DB instance class %s is not offered for %s %s in %s (DescribeOrderableDBInstanceOptions): move the old instances to a "
-            "class that version 3 offers (for example db.r6g or db.r5) before the restore." % (instance_class, engine, target, region)
-            for region, instance_class in classes
-            if not instance_class_orderable(self._clients, region, engine, target, instance_class)
-        )
+        for region, instance_class in classes:
+            refusals.extend(instance_class_refusals(
+                instance_class_option(self._clients, region, engine, target, instance_class), engine, target, region, instance_class))
+        refusals.extend(self._table_name_case_refusals(old_members))
         return refusals
+
+    def _table_name_case_refusals(self, old_members):
+        """lower_case_table_names of each new cluster's group (named, or the default one) must be the old primary's: MySQL 8.0
+        fixes it when the cluster is created (AWS Aurora User Guide, AuroraMySQL.Reference.ParameterGroups)."""
+        primary = next(m for m in old_members if m["member"]["role"] == PRIMARY)
+        old_value = self._table_name_case(primary["member"]["region"], primary["cluster"].get("DBClusterParameterGroup"))
+        refusals = []
+        for region in sorted({m["member"]["region"] for m in old_members}):
+            group = (self._request.db_cluster_parameter_groups or {}).get(region)
+            new_value = self._table_name_case(region, group)
+            if new_value != old_value:
+                refusals.append(table_name_case_refusal(region, group, old_value, new_value))
+        return refusals
+
+    def _table_name_case(self, region, group):
+        if not group or group.startswith(DEFAULT_GROUP_PREFIX):
+            return DEFAULT_TABLE_NAME_CASE
+        return cluster_parameter_value(self._clients, region, group, TABLE_NAME_CASE) or DEFAULT_TABLE_NAME_CASE
 
     def _parameter_group_refusals(self, region, family):
         refusals = []
@@ -387,30 +487,46 @@ class SnapshotRestore(TimedRun):
 
     # The run: creates in order, each awaited where the next one depends on it.
 
-    def _create_all(self, layout):
+    def _create_all(self, layout, old_primary_cluster):
+        """AWS creates DB instances only in an available cluster (botocore RestoreDBClusterFromSnapshot), and the first
+        instance to come up is the writer: each cluster is awaited before its instances, and the old writer's counterpart
+        (first in the layout) before the readers."""
         snapshot, primary_cluster = layout[0], layout[1]
         global_cluster = next(r for r in layout if r.kind == GLOBAL_CLUSTER)
-        primary_part = [r for r in layout if r.kind == DB_INSTANCE and r.parent == primary_cluster.identifier]
-        secondary_part = layout[layout.index(global_cluster) + 1:]
+        secondary_clusters = [r for r in layout[layout.index(global_cluster) + 1:] if r.kind == DB_CLUSTER]
         self._ensure(snapshot)
         self._wait([snapshot])
         self._ensure(primary_cluster, restore_from_snapshot=True)
-        # AWS creates DB instances only in an available cluster (botocore RestoreDBClusterFromSnapshot; CreateDBCluster).
         self._wait([primary_cluster])
-        for instance in primary_part:
-            self._ensure(instance)
-        self._wait([primary_cluster] + primary_part)
+        self._complete_restored_cluster(primary_cluster, old_primary_cluster)
+        self._create_instances(layout, [primary_cluster])
         self._ensure(global_cluster)
         self._wait([global_cluster])
-        secondary_clusters = [r for r in secondary_part if r.kind == DB_CLUSTER]
-        for resource in secondary_clusters:
-            self._ensure(resource)
+        for cluster in secondary_clusters:
+            self._ensure(cluster)
         self._wait(secondary_clusters)
-        for resource in secondary_part:
-            if resource.kind == DB_INSTANCE:
-                self._ensure(resource)
-        self._wait([primary_cluster] + primary_part + [global_cluster] + secondary_part)
+        self._create_instances(layout, secondary_clusters)
+        self._wait(layout[1:])
         self._verify(layout, global_cluster)
+
+    def _create_instances(self, layout, clusters):
+        """Each cluster's first instance (the writer's counterpart), awaited, then the others."""
+        instances = [[r for r in layout if r.kind == DB_INSTANCE and r.parent == cluster.identifier] for cluster in clusters]
+        firsts = [own[0] for own in instances if own]
+        for instance in firsts:
+            self._ensure(instance)
+        self._wait(firsts)
+        readers = [instance for own in instances for instance in own[1:]]
+        for instance in readers:
+            self._ensure(instance)
+        self._wait(readers)
+
+    def _complete_restored_cluster(self, resource, old_cluster):
+        """ModifyDBCluster with what the restore could not take (settings_after_restore), then wait until it is taken in."""
+        changes = settings_after_restore(old_cluster, self._describe_created(resource))
+        if changes:
+            modify_cluster(self._clients, resource.region, resource.identifier, changes)
+            self._wait([resource])
 
     def _ensure(self, resource, restore_from_snapshot=False):
         if _key(resource) in self._existing:

@@ -23,9 +23,11 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL
 AVAILABLE = "available"
 _UPGRADING = "upgrading"
 _MODIFYING = "modifying"
+# The DB instance status of an instance whose parameter group has values it cannot start with.
+INCOMPATIBLE_PARAMETERS = "incompatible-parameters"
 # Statuses after which a new DB cluster or DB instance will not become available without the operator.
 _STUCK = (
-    "failed", "incompatible-parameters", "incompatible-restore", "incompatible-network", "inaccessible-encryption-credentials",
+    "failed", INCOMPATIBLE_PARAMETERS, "incompatible-restore", "incompatible-network", "inaccessible-encryption-credentials",
     "inaccessible-encryption-credentials-recoverable", "storage-full", "deleting",
 )
 
@@ -42,9 +44,13 @@ STATUSES = {
     # PROVISIONING, AVAILABLE, SWITCHOVER_IN_PROGRESS, SWITCHOVER_COMPLETED, ..., INVALID_CONFIGURATION, SWITCHOVER_FAILED).
 }
 
-# ParameterApplyStatus of a DB instance's parameter group, DBClusterParameterGroupStatus of a cluster member.
-_APPLYING = "applying"
+# ParameterApplyStatus of a DB instance's parameter group, DBClusterParameterGroupStatus of a cluster member (botocore
+# DBParameterGroupStatus, DBClusterMember; the project's AWS facts, "Real AWS, second pass"). A group still being taken in:
+# AWS applies it, or waits for the engine upgrade it belongs to before applying it.
+_APPLYING = ("applying", "pending-database-upgrade")
 _PENDING_REBOOT = "pending-reboot"
+_IN_SYNC = "in-sync"
+_FAILED_TO_APPLY = "failed-to-apply"
 # FailoverState.Status of a global cluster while a switchover or failover runs.
 _FAILOVER_IN_PROGRESS = ("pending", "switching-over", "failing-over", "cancelling")
 # GlobalClusterMember.SynchronizationStatus of a secondary that replicates normally.
@@ -67,8 +73,18 @@ def is_stuck(kind, status):
 
 
 def is_applying(parameter_apply_status):
-    """A parameter group change is being applied to a DB instance."""
-    return parameter_apply_status == _APPLYING
+    """A parameter group change is being applied to a DB instance, or waits for the engine upgrade it belongs to."""
+    return parameter_apply_status in _APPLYING
+
+
+def shows_no_parameter_change(parameter_apply_status):
+    """The group reads in-sync (or nothing): also what AWS may still report right after a modify, its status lagging."""
+    return parameter_apply_status in (None, _IN_SYNC)
+
+
+def failed_to_apply(parameter_apply_status):
+    """AWS could not apply the group: it will not take effect without the operator."""
+    return parameter_apply_status == _FAILED_TO_APPLY
 
 
 def waits_for_reboot(parameter_apply_status):

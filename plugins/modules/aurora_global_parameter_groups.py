@@ -60,6 +60,15 @@ options:
         are rebooted.
     type: bool
     default: false
+  status_settle_seconds:
+    description:
+      - Right after C(ModifyDBCluster) or C(ModifyDBInstance) AWS may still report the groups V(in-sync) for a while. An
+        instance whose group this run changed counts as having taken it in once AWS shows another status (V(applying),
+        V(pending-reboot)), or once it still reads V(in-sync) after this many seconds, so that a needed reboot is not missed.
+      - A group AWS reports V(failed-to-apply), or an instance in V(incompatible-parameters), fails the run at once with the
+        member's recent events; V(pending-database-upgrade) counts as still being applied.
+    type: int
+    default: 60
 notes:
   - A member that does not run O(engine_version) yet, or is not V(available), makes the module fail before any change
     (outside check mode).
@@ -248,6 +257,7 @@ ARGUMENT_SPEC = dict(
     reboot=dict(type="bool", default=False),
     wait_timeout=dict(type="int", default=3600),
     poll_interval=dict(type="int", default=15),
+    status_settle_seconds=dict(type="int", default=60),
     **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
 

@@ -8,16 +8,22 @@ module: aurora_global_snapshot_restore
 version_added: 0.1.0
 short_description: Move an Aurora MySQL version 2 global database to version 3 by the snapshot restore method
 description:
-  - AWS offers no in-place upgrade from Aurora MySQL version 2 to version 3 for a global database; its guide prescribes
-    the snapshot restore method, which this module carries out into a B(new) global database.
+  - The collection never upgrades Aurora MySQL version 2 to version 3 in place in a global database (its rule R3, the
+    path AWS's guide prescribed for global databases; today's guide also allows in place when C(lower_case_table_names) is
+    the default). This module carries out the snapshot restore method instead, into a B(new) global database.
   - "The steps, in order: a manual snapshot of the old primary (C(CreateDBClusterSnapshot), awaited); the snapshot restored
     as a cluster of O(engine_version) in the primary's region (C(RestoreDBClusterFromSnapshot)) with the old primary's
-    subnet group, VPC security groups, port, deletion protection, backup retention and window, IAM database authentication,
-    CloudWatch log exports, copy-tags-to-snapshot and KMS key (when encrypted), and the cluster parameter group given for that
-    region; one DB instance per old instance, same class and order (C(CreateDBInstance)); a new global cluster from that
-    cluster with the old one's deletion protection (C(CreateGlobalCluster)); in each old secondary's region a secondary
-    cluster of the new global cluster with that secondary's settings (C(CreateDBCluster)) and its instances; then it waits until everything is
-    V(available) and verifies the new global database: same regions, the new primary as writer, every member at O(engine_version)."
+    subnet group, VPC security groups, port, deletion protection, IAM database authentication, CloudWatch log exports,
+    copy-tags-to-snapshot and KMS key (when encrypted), and the cluster parameter group given for that region, awaited;
+    then C(ModifyDBCluster) with the old backup retention and window, and a master password managed in Secrets Manager when
+    the old primary had one (a restored cluster keeps the password of the snapshot's time); one DB instance per old
+    instance, same class, promotion tier, public accessibility and automatic minor version upgrade (C(CreateDBInstance)):
+    the old writer's counterpart first, awaited, so that it becomes the writer, then the readers (AWS creates instances
+    only in an available cluster, and the first one up is the writer); a new global cluster from that cluster with the old
+    one's deletion protection (C(CreateGlobalCluster)); in each old secondary's region a secondary cluster of the new
+    global cluster with that secondary's settings and its write forwarding (C(CreateDBCluster)), awaited, then its
+    instances in the same way; then it waits until everything is V(available) and verifies the new global database: same
+    regions, the new primary as writer, every member at O(engine_version)."
   - The old global database receives no call that changes it (the snapshot only reads it), so it stays as it was for a rollback.
     Moving the application to the new global writer endpoint (RV(new_global_endpoint)), and deleting the old global database
     later, stay the operator's.
@@ -26,8 +32,10 @@ description:
     and its members are V(available) and no failover is running; O(engine_version) is a valid major upgrade target of the
     current version (C(ValidUpgradeTarget)) and is offered and supports global databases in every member's region; the
     parameter groups named exist there with the target's family; every old instance class is offered for the target in its
-    region (C(DescribeOrderableDBInstanceOptions)); no new name is taken by anything this method did not create, and every new
-    name is one AWS accepts."
+    region and supports global databases there (C(DescribeOrderableDBInstanceOptions) C(SupportsGlobalDatabases));
+    C(lower_case_table_names) of the old primary's cluster parameter group is the same in the group each new cluster gets
+    (MySQL 8.0 fixes it when the cluster is created); no new name is taken by anything this method did not create, and every
+    new name (the new global cluster identifier too) is one AWS accepts. Check mode makes the same checks."
   - Resumable. Every resource it creates is named from the old one (O(new_cluster_suffix)) and tagged
     C(aurora-global-db:snapshot-restore=<old global id>/<new global id>) (the key C(aurora-global-db-snapshot-restore) written by
     earlier versions is still recognised); a re-run after an interruption finds what exists and continues, so nothing is
@@ -83,9 +91,12 @@ options:
       - Set by the action plugin, not by users. Failures to write it are ignored.
     type: path
 notes:
-  - Not copied, to set on the new clusters afterwards if you use them - the maintenance window, enhanced monitoring,
-    Performance Insights, Database Activity Streams, custom endpoints, the tags of the old resources, and IAM roles
-    associated with the clusters.
+  - Not copied, to set on the new clusters afterwards if you use them - the maintenance windows, enhanced monitoring,
+    Performance Insights, Database Activity Streams, custom endpoints, the tags of the old resources, IAM roles
+    associated with the clusters, the KMS key of a managed master password secret (the new secret uses the default key),
+    the option and DB subnet groups of individual instances, and their availability zones.
+  - Needs botocore 1.35.20 or later (C(CreateGlobalCluster) takes C(Tags) from that release); with an older SDK the module
+    fails before any AWS call, saying so.
   - A restore and the creation of secondaries take from minutes to hours depending on the data size. Set O(wait_timeout) accordingly.
   - The snapshot and the new resources cost money from the moment they exist; the module deletes nothing.
 author:
@@ -158,7 +169,8 @@ new_global_cluster_arn:
 new_global_endpoint:
   description:
     - The writer endpoint of the new global database (C(GlobalCluster.Endpoint)), which always points to the writer of its
-      current primary. Null in check mode when it does not exist yet, and where AWS does not report one.
+      current primary. Null in check mode when it does not exist yet, where AWS does not report one, and with botocore older
+      than 1.35.46 (which drops that field of the answer).
   returned: success
   type: str
   sample: orders-global-v3.global-abc123.global.rds.amazonaws.com

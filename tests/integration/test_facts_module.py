@@ -122,7 +122,7 @@ def test_mysql_3_global_database(sandbox):
     assert facts["engine"] == "aurora-mysql"
     assert facts["upgrade_order"] == ["mysql3-secondary-usw2", "mysql3-primary-use1"]
     assert facts["upgrade_plan"]["kind"] == "minor" and facts["upgrade_plan"]["blockers"] == []
-    assert "8.4.7" in [t["engine_version"] for t in facts["valid_upgrade_targets"]]
+    assert "8.4.mysql_aurora.8.4.7" in [t["engine_version"] for t in facts["valid_upgrade_targets"]]
 
 
 def _method_codes(plan):

@@ -44,6 +44,8 @@ SETUP_REQUESTS = 3
 CLEANUP_ACTIONS = ("RemoveTagsFromResource",)
 # The statement that lets create calls carry the collection's tags.
 TAG_ON_CREATE_SID = "TagWhatTheCollectionCreatesWithItsOwnTagKeysOnly"
+# The statement that lets RDS use a customer managed key for the caller.
+KMS_SID = "CustomerManagedKeysOfEncryptedClustersThroughRdsOnly"
 
 Run = namedtuple("Run", ["playbook_run", "failing_task"])
 ActionStep = namedtuple("ActionStep", ["action", "run", "settings"])
@@ -80,7 +82,8 @@ def _policy():
 
 
 def policy_actions(policy):
-    return {action.split(":", 1)[1] for statement in policy["Statement"] for action in statement["Action"]}
+    """The RDS actions of the policy (the KMS and Secrets Manager ones are used by RDS on the caller's behalf)."""
+    return {action.split(":", 1)[1] for statement in policy["Statement"] for action in statement["Action"] if action.startswith("rds:")}
 
 
 def _without(policy, action):
@@ -314,3 +317,54 @@ def test_bad_credentials_fail_cleanly(iam_server):
     assert result.get("failed") is True and "Describing global cluster pg-global" in result["msg"]
     assert "Traceback" not in result["msg"] and "module_stderr" not in result
     assert result["error"]["code"] in ("InvalidClientTokenId", "AccessDenied", "UnrecognizedClientException")
+
+
+# An Aurora MySQL version 2 global database encrypted with a customer managed key in each region (KMS CreateKey).
+CMK_MEMBERS = {"us-east-1": "cmk-primary-use1", "us-west-2": "cmk-secondary-usw2"}
+
+
+def _encrypted_global_database(sandbox):
+    """As an administrator: a global database whose members are encrypted with customer managed keys of their regions."""
+    def client(service, region):
+        return boto3.client(service, region_name=region, endpoint_url=sandbox.endpoint_url, aws_access_key_id="setup", aws_secret_access_key="setup")
+    version = "5.7.mysql_aurora.2.11.2"
+    client("rds", "us-east-1").create_global_cluster(GlobalClusterIdentifier="cmk-global", Engine="aurora-mysql", EngineVersion=version)
+    for region, identifier in CMK_MEMBERS.items():
+        key = client("kms", region).create_key(Description="orders " + region)["KeyMetadata"]["Arn"]
+        rds = client("rds", region)
+        extra = {} if region != "us-east-1" else {"MasterUsername": "admin", "MasterUserPassword": "secret-password"}
+        rds.create_db_cluster(DBClusterIdentifier=identifier, Engine="aurora-mysql", EngineVersion=version, GlobalClusterIdentifier="cmk-global",
+                              StorageEncrypted=True, KmsKeyId=key, **extra)
+        rds.create_db_instance(DBInstanceIdentifier=identifier + "-1", DBClusterIdentifier=identifier, Engine="aurora-mysql",
+                               DBInstanceClass="db.r6g.large")
+
+
+def _cmk_restore(sandbox, policy):
+    _fresh(sandbox, "mysql-2", _encrypted_global_database)
+    environment = _user_with(sandbox, policy)
+    return environment, _role(sandbox, environment, "8.0.mysql_aurora.3.04.0", aurora_global_upgrade_global_cluster_identifier="cmk-global",
+                              aurora_global_upgrade_method="snapshot_restore", aurora_global_upgrade_new_global_cluster_identifier="cmk-new-global",
+                              aurora_global_upgrade_writes_stopped=True)
+
+
+def test_a_restore_with_customer_managed_keys_succeeds_under_the_policy(iam_server):
+    environment, restore = _cmk_restore(iam_server, _policy())
+    assert restore.failing_task is None, restore.playbook_run.result(restore.failing_task).get("msg")
+    for region, identifier in CMK_MEMBERS.items():
+        rds = boto3.client("rds", region_name=region, endpoint_url=iam_server.endpoint_url,
+                           aws_access_key_id=environment["AWS_ACCESS_KEY_ID"], aws_secret_access_key=environment["AWS_SECRET_ACCESS_KEY"])
+        old, new = (rds.describe_db_clusters(DBClusterIdentifier=name)["DBClusters"][0] for name in (identifier, identifier + "-v3"))
+        assert (new["StorageEncrypted"], new["KmsKeyId"]) == (True, old["KmsKeyId"])
+
+
+def test_without_the_kms_statement_a_restore_with_customer_managed_keys_fails_naming_the_kms_action(iam_server):
+    policy = _policy()
+    policy["Statement"] = [statement for statement in policy["Statement"] if statement["Sid"] != KMS_SID]
+    assert len(policy["Statement"]) == len(_policy()["Statement"]) - 1
+    _environment, restore = _cmk_restore(iam_server, policy)
+    assert restore.failing_task is not None
+    result = restore.playbook_run.result(restore.failing_task)
+    message = "%s %s" % (result.get("msg", ""), result.get("error", {}).get("message", ""))
+    assert "kms:CreateGrant" in message and "AccessDenied" in message and "module_stderr" not in result, message
+    refused = [entry["operation"] for entry in iam_server.journal() if entry["kind"] == "call" and entry["error"] == "AccessDenied"]
+    assert refused == ["RestoreDBClusterFromSnapshot"]

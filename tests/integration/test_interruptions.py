@@ -2,10 +2,15 @@
 # Copyright: aurora.global_db contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Every interruption survived: the role's run is killed (SIGKILL, the whole process group, as a cancelled AWX job or a
-lost control node goes) right after each of its mutating calls in turn, seen in the sandbox's journal; then the role
-runs again, as an operator would (taking over the lease the killed run left, by its token). The second run finishes,
-every member is modified exactly once, in AWS's order, the primary last.
+"""Every interruption survived: the role's run is killed (SIGKILL, as a cancelled AWX job or a lost control node goes)
+right after each of its mutating calls in turn, seen in the sandbox's journal; then the role runs again, as an operator
+would (taking over the lease the killed run left, by its token). The second run finishes, every member is modified
+exactly once, in AWS's order, the primary last.
+
+The kill takes the whole process tree, the module in flight included: ansible-core 2.19 starts each worker in a session
+of its own, so killing ansible-playbook's process group would leave the module alive, free to make its next AWS call or
+to go on waiting while the re-run starts. The tree is stopped (SIGSTOP) until no new process appears, then killed; the
+test checks that a module process was among them, that each is gone, and that the journal got no call after the kill.
 
 MUTATING_CALLS lists the kill points; the test of the first one checks it against the calls of a whole run, so a step
 merged later (a snapshot, parameter groups) that adds mutating calls makes it fail until its calls are listed.
@@ -50,8 +55,74 @@ def _fresh(sandbox):
     sandbox.configure(upgrade_seconds=0.3, status_delay_seconds=0.2)
 
 
+def _children():
+    """Parent pid -> child pids, of every process on the machine (from /proc)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry, encoding="utf-8") as stat:
+                # The command name is in parentheses and may hold spaces: the parent pid is the 2nd field after it.
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    return children
+
+
+def _tree(root):
+    found, todo, children = [], [root], _children()
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def _command_line(pid):
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as cmdline:
+            return cmdline.read().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _is_gone(pid):
+    try:
+        with open("/proc/%d/stat" % pid, encoding="utf-8") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def _signal_all(pids, signal_number):
+    for pid in pids:
+        try:
+            os.kill(pid, signal_number)
+        except ProcessLookupError:
+            pass
+
+
+def _kill_tree(root):
+    """SIGKILL ``root`` and every process descending from it, whatever their session; returns {pid: command line}.
+
+    Each process found is stopped first, so that none forks or calls AWS while the tree is read again; once a read finds no
+    new process, all are killed."""
+    stopped = {}
+    while True:
+        new = [pid for pid in _tree(root) if pid not in stopped]
+        if not new:
+            break
+        stopped.update((pid, _command_line(pid)) for pid in new)
+        _signal_all(new, signal.SIGSTOP)
+    _signal_all(stopped, signal.SIGKILL)
+    return stopped
+
+
 def _kill_after(sandbox, target, extra_vars, index):
-    """Start the role and SIGKILL its process group as soon as the journal shows its mutating call number ``index`` (from 0)."""
+    """Start the role and SIGKILL its whole process tree, the module in flight included, as soon as the journal shows its
+    mutating call number ``index`` (from 0); then check that every process is gone and no AWS call came after the kill."""
     command, environment = playbook_command("role_upgrade.yml", sandbox.endpoint_url, role_vars(sandbox, "pg-global", target, **extra_vars))
     with subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True) as run:
         deadline = time.monotonic() + 300
@@ -59,9 +130,18 @@ def _kill_after(sandbox, target, extra_vars, index):
             assert run.poll() is None, "the run ended before its mutating call %d" % index
             assert time.monotonic() < deadline, "no mutating call %d within 300 s" % index
             time.sleep(POLL_SECONDS)
-        os.killpg(run.pid, signal.SIGKILL)
+        killed = _kill_tree(run.pid)
         run.wait()
-    return changing_calls(sandbox)[index]
+    modules = [pid for pid, command_line in killed.items() if "AnsiballZ_" in command_line]
+    assert modules, "no module process was running: %s" % sorted(killed.values())
+    while not all(_is_gone(pid) for pid in killed):
+        time.sleep(POLL_SECONDS)
+    # Every process of the run is gone: no call of it can arrive from here on (the caller checks before it reads AWS itself).
+    return changing_calls(sandbox)[index], _last_call_seq(sandbox)
+
+
+def _last_call_seq(sandbox):
+    return max(entry["seq"] for entry in sandbox.journal() if entry["kind"] == "call")
 
 
 def _accepted(sandbox, operation):
@@ -72,8 +152,11 @@ def _accepted(sandbox, operation):
 def test_a_run_killed_after_a_mutating_call_is_finished_by_the_next_run(sandbox, kind, index):
     target, extra_vars, modify, modifies = KINDS[kind]
     _fresh(sandbox)
-    killed_after = _kill_after(sandbox, target, extra_vars, index)
+    killed_after, last_seq_of_killed_run = _kill_after(sandbox, target, extra_vars, index)
     assert killed_after["operation"] == MUTATING_CALLS[kind][index], (killed_after, MUTATING_CALLS[kind])
+    # Upgrades AWS accepted go on (journal events), but no call of the killed run arrives, however long it is waited for:
+    # the sandbox settles every due transition when the journal is read, and the run's processes are gone.
+    assert _last_call_seq(sandbox) == last_seq_of_killed_run, "a call arrived after the kill"
     held = lease_tags(sandbox, "pg-global").get("token")
     rerun = run_role(sandbox, "pg-global", target, **dict(extra_vars, **({"aurora_global_upgrade_lease_take_over": held} if held else {})))
     assert rerun.returncode == 0, (rerun.failed_tasks, [rerun.result(task).get("msg") for task in rerun.failed_tasks])

@@ -186,13 +186,14 @@ def test_a_value_that_cannot_work_is_refused_before_any_aws_call(sandbox, overri
     assert sandbox.journal() == []
 
 
-def test_an_aurora_mysql_short_version_is_answered_with_the_full_target(sandbox):
+@pytest.mark.parametrize("short, full", [("3.05.2", "8.0.mysql_aurora.3.05.2"), ("8.4.7", "8.4.mysql_aurora.8.4.7")])
+def test_an_aurora_mysql_short_version_is_answered_with_the_full_target(sandbox, short, full):
     sandbox.seed("mysql-3")
-    run = _run_role(sandbox, aurora_global_upgrade_global_cluster_identifier="mysql3-global", aurora_global_upgrade_engine_version="3.05.2")
+    run = _run_role(sandbox, aurora_global_upgrade_global_cluster_identifier="mysql3-global", aurora_global_upgrade_engine_version=short)
     task = ROLE + "Assert an Aurora MySQL target is a full engine version"
     assert run.returncode != 0
     assert run.failed_tasks == [task]
-    assert 'set aurora_global_upgrade_engine_version to "8.0.mysql_aurora.3.05.2"' in run.result(task)["msg"]
+    assert 'set aurora_global_upgrade_engine_version to "%s"' % full in run.result(task)["msg"]
     assert sandbox.mutating_calls() == []
 
 

@@ -155,7 +155,7 @@ def targets_of(rds, engine: str, version: str, region: str = "us-east-1") -> dic
     ("aurora-postgresql", "14.9", "aurora-postgresql14", ["14.10"], ["15.4", "16.1"]),
     ("aurora-mysql", "5.7.mysql_aurora.2.11.2", "aurora-mysql5.7", ["5.7.mysql_aurora.2.11.3", "5.7.mysql_aurora.2.12.0"], ["8.0.mysql_aurora.3.04.0"]),
     ("aurora-mysql", "8.0.mysql_aurora.3.04.0", "aurora-mysql8.0",
-     ["8.0.mysql_aurora.3.04.1", "8.0.mysql_aurora.3.05.2", "8.0.mysql_aurora.3.10.0"], ["8.4.7"]),
+     ["8.0.mysql_aurora.3.04.1", "8.0.mysql_aurora.3.05.2", "8.0.mysql_aurora.3.10.0"], ["8.4.mysql_aurora.8.4.7"]),
 ])
 def test_engine_versions_list_upgrade_targets(rds, engine, version, family, minors, majors):
     found = rds("eu-west-1").describe_db_engine_versions(Engine=engine, EngineVersion=version)["DBEngineVersions"]
@@ -177,7 +177,7 @@ def test_engine_version_catalog_has_no_downgrade_and_flags_global_support(rds):
         assert all(key(target["EngineVersion"]) > key(entry["EngineVersion"]) for target in entry["ValidUpgradeTarget"])
     not_global = {name for name, target in targets_of(rds, "aurora-postgresql", "14.6").items() if not target["SupportsGlobalDatabases"]}
     assert not_global == {"14.7"}
-    assert {"8.4.7", "16.2", "13.9", "15.5"} <= {entry["EngineVersion"] for entry in catalog}
+    assert {"8.4.mysql_aurora.8.4.7", "16.2", "13.9", "15.5"} <= {entry["EngineVersion"] for entry in catalog}
 
 
 def test_engine_versions_paginate_and_default_only(rds):
@@ -304,10 +304,11 @@ def test_major_upgrade_moves_every_member_through_upgrading(sandbox, rds):
 def test_mysql_3_major_upgrade_to_8_4(sandbox, rds):
     sandbox.seed("mysql-3")
     sandbox.configure(status_delay_seconds=0, upgrade_seconds=LONG)
-    answer = rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="mysql3-global", EngineVersion="8.4.7", AllowMajorVersionUpgrade=True)
+    answer = rds("us-east-1").modify_global_cluster(
+        GlobalClusterIdentifier="mysql3-global", EngineVersion="8.4.mysql_aurora.8.4.7", AllowMajorVersionUpgrade=True)
     assert answer["GlobalCluster"]["Status"] == "upgrading"
     sandbox.advance_clock(LONG)
-    assert cluster(rds, "mysql3-secondary-usw2", "us-west-2")["EngineVersion"] == "8.4.7"
+    assert cluster(rds, "mysql3-secondary-usw2", "us-west-2")["EngineVersion"] == "8.4.mysql_aurora.8.4.7"
     assert global_cluster(rds, "mysql3-global")["Status"] == "available"
 
 
@@ -324,7 +325,7 @@ def test_mysql_3_major_upgrade_to_8_4(sandbox, rds):
      "Cannot modify engine version without a primary instance in DB cluster"),
     ("postgresql-14", "pg-secondary-euw1", "eu-west-1", "14.8", "InvalidParameterValue", "Cannot find upgrade path from 14.6 to 14.8."),
     ("postgresql-14", "pg-secondary-euw1", "eu-west-1", "14.7", "InvalidParameterValue", "doesn't support Aurora global databases"),
-    ("mysql-3", "mysql3-secondary-usw2", "us-west-2", "8.4.7", "InvalidParameterCombination", "Major Version Upgrade isn't supported"),
+    ("mysql-3", "mysql3-secondary-usw2", "us-west-2", "8.4.mysql_aurora.8.4.7", "InvalidParameterCombination", "Major Version Upgrade isn't supported"),
 ])
 def test_modify_db_cluster_on_a_member_refuses_as_aws(sandbox, rds, scenario, identifier, region, target, code, message):
     sandbox.seed(scenario)
@@ -579,7 +580,7 @@ def test_events_tell_a_minor_upgrade_started_and_finished_in_the_member_region(s
 def test_events_tell_why_an_upgrade_failed(sandbox, rds):
     sandbox.seed("mysql-3")
     sandbox.configure(status_delay_seconds=0, upgrade_seconds=LONG, fail_upgrade_of=["mysql3-secondary-usw2"])
-    rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="mysql3-global", EngineVersion="8.4.7", AllowMajorVersionUpgrade=True)
+    rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="mysql3-global", EngineVersion="8.4.mysql_aurora.8.4.7", AllowMajorVersionUpgrade=True)
     assert global_cluster(rds, "mysql3-global")["Status"] == "upgrading"
     sandbox.advance_clock(LONG)
     for identifier, region in (("mysql3-primary-use1", "us-east-1"), ("mysql3-secondary-usw2", "us-west-2")):
@@ -735,12 +736,12 @@ def test_failed_upgrade_returns_to_the_old_version(sandbox, rds):
 def test_a_failing_member_fails_the_global_upgrade(sandbox, rds):
     sandbox.seed("mysql-3")
     sandbox.configure(fail_upgrade_of=["mysql3-secondary-usw2"], status_delay_seconds=0, upgrade_seconds=LONG)
-    rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="mysql3-global", EngineVersion="8.4.7", AllowMajorVersionUpgrade=True)
+    rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="mysql3-global", EngineVersion="8.4.mysql_aurora.8.4.7", AllowMajorVersionUpgrade=True)
     assert cluster(rds, "mysql3-primary-use1", "us-east-1")["Status"] == "upgrading"
     sandbox.advance_clock(LONG)
     assert global_cluster(rds, "mysql3-global")["EngineVersion"] == "8.0.mysql_aurora.3.04.0"
     assert cluster(rds, "mysql3-primary-use1", "us-east-1")["EngineVersion"] == "8.0.mysql_aurora.3.04.0"
-    assert events(sandbox)[-1] == ("UpgradeFailed", {"GlobalClusterIdentifier": "mysql3-global", "EngineVersion": "8.4.7"})
+    assert events(sandbox)[-1] == ("UpgradeFailed", {"GlobalClusterIdentifier": "mysql3-global", "EngineVersion": "8.4.mysql_aurora.8.4.7"})
 
 
 def test_lost_response_is_applied_then_answered_500_once(sandbox, rds):

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import time
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -122,3 +124,52 @@ def test_a_secondary_joins_an_available_global_cluster_at_its_version_only(sandb
     sandbox.set_state(global_cluster="new-global", status="modifying")
     busy = _error(rds("eu-west-1").create_db_cluster, DBClusterIdentifier="third", GlobalClusterIdentifier="new-global", Engine="aurora-mysql")
     assert busy["Code"] == "InvalidGlobalClusterStateFault"
+
+
+def _instance(rds, identifier, cluster="restored", instance_class="db.r6g.large"):
+    return rds("us-east-1").create_db_instance(DBInstanceIdentifier=identifier, DBClusterIdentifier=cluster, Engine="aurora-mysql",
+                                               DBInstanceClass=instance_class)["DBInstance"]
+
+
+def test_instances_are_refused_while_their_cluster_is_creating(snapshot, rds):
+    _restore(rds)
+    error = _error(_instance, rds=rds, identifier="too-early")
+    assert error["Code"] == "InvalidDBClusterStateFault"
+    assert _error(rds("us-east-1").describe_db_instances, DBInstanceIdentifier="too-early")["Code"] == "DBInstanceNotFound"
+
+
+def _wait_for_event(sandbox, instance):
+    """Until the journal shows the instance come up (the sandbox applies due transitions when the journal is read)."""
+    for _attempt in range(200):
+        if any(e["kind"] == "event" and e["operation"] == "ResourceAvailable" and e["params"].get("DBInstanceIdentifier") == instance
+               for e in sandbox.journal()):
+            return
+        time.sleep(0.05)
+    raise AssertionError("%s never came up" % instance)
+
+
+def test_the_first_instance_to_come_up_is_the_writer_not_the_first_created(sandbox, snapshot, rds):
+    sandbox.configure(provision_seconds=0)
+    _restore(rds)
+    sandbox.configure(provision_seconds=0.01, hold_transition_of=["big-writer", "small-reader"])
+    _instance(rds, "big-writer")
+    _instance(rds, "small-reader", instance_class="db.r5.large")
+
+    def writers():
+        members = rds("us-east-1").describe_db_clusters(DBClusterIdentifier="restored")["DBClusters"][0]["DBClusterMembers"]
+        return [m["DBInstanceIdentifier"] for m in members if m["IsClusterWriter"]]
+    assert writers() == []
+    sandbox.configure(hold_transition_of=["big-writer"])
+    _wait_for_event(sandbox, "small-reader")
+    assert writers() == ["small-reader"]
+    sandbox.configure(hold_transition_of=[])
+    _wait_for_event(sandbox, "big-writer")
+    assert writers() == ["small-reader"]
+
+
+def test_orderable_options_say_which_classes_support_global_databases(rds):
+    options = rds("us-east-1").describe_orderable_db_instance_options(Engine="aurora-mysql", EngineVersion=V3)["OrderableDBInstanceOptions"]
+    support = {option["DBInstanceClass"]: option["SupportsGlobalDatabases"] for option in options}
+    assert support["db.r6g.large"] is True and support["db.t3.medium"] is False and support["db.t4g.medium"] is False
+    eighty_four = rds("us-east-1").describe_orderable_db_instance_options(Engine="aurora-mysql", EngineVersion="8.4.mysql_aurora.8.4.7")
+    assert "db.r6g.large" in {option["DBInstanceClass"] for option in eighty_four["OrderableDBInstanceOptions"]}

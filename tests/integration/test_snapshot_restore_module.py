@@ -143,6 +143,8 @@ def test_check_mode_creates_nothing_and_lists_every_resource_in_order(mysql2):
 def test_an_interrupted_run_resumes_without_creating_anything_twice(mysql2):
     # The deadline ends while the restored primary is still creating, however slow the machine: the sandbox holds it until
     # the resumed run. Its instance waits for it (AWS creates instances only in an available cluster).
+    # The deadline ends while the restored primary is still creating, however slow the machine: the sandbox holds it until the
+    # resumed run. Its instance waits for it (AWS creates instances only in an available cluster).
     mysql2.configure(snapshot_seconds=0, hold_transition_of=[LAYOUT[1][1]])
     interrupted = _refused(mysql2, wait_timeout=3)
     assert "wait_timeout" in interrupted["msg"]

@@ -610,7 +610,7 @@ def test_upgrading_guide_covers_every_blocker_and_aws_error():
         assert "`%s`" % code in guide, code
     for message in AWS_ERRORS:
         assert _normalized(message) in guide, message
-    for engine_version in ("14.9", "15.4", "5.7.mysql_aurora.2.11.3", "8.4.7"):
+    for engine_version in ("14.9", "15.4", "5.7.mysql_aurora.2.11.3", "8.4.mysql_aurora.8.4.7"):
         assert engine_version in guide
 
 

@@ -21,6 +21,7 @@ from moto import settings
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.iam.access_control import IAMRequest
 
+from .kms_authorization import check_kms, customer_managed_key_arn
 from .tag_authorization import check_tag_keys
 
 # Action -> (request parameter naming the resource, resource type, regional).
@@ -75,6 +76,23 @@ class ResourceAuthorization:
         super()._authenticate_and_authorize_normal_action(resource)
         if enforced:
             check_tag_keys(self._iam_request(), self._get_action(), self.querystring, resource, self.region, self.current_account)
+            key = customer_managed_key_arn(self._kms_key_id(), self.region, self.current_account)
+            check_kms(self._iam_request(), self._get_action(), key, self.region)
+
+    def _kms_key_id(self) -> str | None:
+        """The KMS key a create encrypts with: the one it names, else its snapshot's (a restore) or its cluster's (an instance)."""
+        params = self._named_params()
+        if params.get("KmsKeyId"):
+            return params["KmsKeyId"]
+        backend = self.backend  # type: ignore[attr-defined]
+        action = self._get_action()
+        if action == "RestoreDBClusterFromSnapshot" and params.get("SnapshotIdentifier"):
+            snapshots = backend.describe_db_cluster_snapshots(None, params["SnapshotIdentifier"])
+            return snapshots[0].cluster.kms_key_id if snapshots else None
+        if action == "CreateDBInstance" and params.get("DBClusterIdentifier"):
+            cluster = backend.clusters.get(params["DBClusterIdentifier"].lower())
+            return cluster.kms_key_id if cluster is not None else None
+        return None
 
     def _iam_request(self) -> IAMRequest:
         """The caller's request as moto's IAM check sees it (moto.core.authorization builds it the same way)."""

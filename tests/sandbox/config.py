@@ -90,6 +90,7 @@ _VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "pending_resync": _identifier_list,
     "regional_endpoints": _boolean,
     "latency_seconds": _non_negative_number,
+    "fail_parameter_apply_of": _identifier_list,
 }
 
 
@@ -134,6 +135,8 @@ class SandboxConfig:
     regional_endpoints: bool = False
     # Every RDS call is answered this much later (benchmarks of calls made in parallel).
     latency_seconds: float = 0.0
+    # DB instances whose new parameter groups AWS fails to apply (`failed-to-apply`, with an event of the instance).
+    fail_parameter_apply_of: list[str] = dataclasses.field(default_factory=list)
 
     def updated(self, settings: dict[str, Any]) -> SandboxConfig:
         """A copy with `settings` applied; raises ConfigError and changes nothing when one of them is wrong."""

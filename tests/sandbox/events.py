@@ -76,6 +76,11 @@ class EventLog:
             for message in upgrade_messages(transition, major=upgrade.is_global):
                 self._events.append(RdsEvent(cluster.region, cluster.db_cluster_identifier, cluster.db_cluster_arn, message, date))
 
+    def record(self, region: str, source_type: str, identifier: str, arn: str, message: str, when: float) -> None:
+        """One event of any source (a DB instance whose parameter group failed to apply ...)."""
+        date = datetime.datetime.fromtimestamp(when, tz=datetime.timezone.utc)
+        self._events.append(RdsEvent(region, identifier, arn, message, date, source_type=source_type, categories=("configuration change",)))
+
     def in_region(self, region: str) -> list[RdsEvent]:
         return [event for event in self._events if event.region == region]
 

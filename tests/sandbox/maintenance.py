@@ -11,6 +11,8 @@ moves on later through SANDBOX.later().
 
 from __future__ import annotations
 
+import time
+
 from moto.core.responses import ActionResult
 from moto.rds.exceptions import InvalidDBClusterStateFault, RDSClientError
 from moto.rds.models import DBCluster, DBInstance
@@ -26,6 +28,10 @@ REBOOTING = "rebooting"
 
 def _family(cluster: DBCluster) -> str:
     return SANDBOX.catalog.parameter_group_family(cluster.engine, cluster.engine_version)
+
+
+def _apply_fails(instance: DBInstance) -> bool:
+    return instance.db_instance_identifier.lower() in SANDBOX.config.fail_parameter_apply_of
 
 
 def _refuse_unless_available(instance: DBInstance) -> None:
@@ -72,8 +78,24 @@ class ParameterGroupResponses(RDSResponse):
         self.params["DBClusterParameterGroupName"] = group.name
         answer = super().modify_db_cluster()
         if changed:
-            parameter_groups.mark_cluster_group_pending(cluster)
+            # Each instance keeps reading `in-sync` for status_delay_seconds (AWS's status lags behind the modify), then waits
+            # for its reboot, or reads `failed-to-apply` (fail_parameter_apply_of).
+            for instance in cluster.members:
+                SANDBOX.later(SANDBOX.config.status_delay_seconds, lambda instance=instance: self._cluster_group_noted(instance, group.name),
+                              "ParameterGroupApplied", self.region,
+                              {"DBInstanceIdentifier": instance.db_instance_identifier, "DBClusterIdentifier": cluster.db_cluster_identifier,
+                               "DBClusterParameterGroupName": group.name})
         return answer
+
+    def _cluster_group_noted(self, instance: DBInstance, group: str) -> None:
+        failed = _apply_fails(instance)
+        parameter_groups.mark_cluster_group_pending(instance, failed)
+        if failed:
+            self._record_apply_failure(instance, group)
+
+    def _record_apply_failure(self, instance: DBInstance, group: str) -> None:
+        SANDBOX.events.record(self.region, "db-instance", instance.db_instance_identifier, instance.db_instance_arn,
+                              parameter_groups.APPLY_FAILED_EVENT.format(group=group, instance=instance.db_instance_identifier), time.time())
 
     def modify_db_instance(self) -> ActionResult:
         name = self.params.get("DBParameterGroupName")
@@ -95,10 +117,12 @@ class ParameterGroupResponses(RDSResponse):
                           {"DBInstanceIdentifier": instance.db_instance_identifier, "DBParameterGroupName": group.name})
         return answer
 
-    @staticmethod
-    def _applied(instance: DBInstance) -> None:
+    def _applied(self, instance: DBInstance) -> None:
         instance.status = AVAILABLE
-        parameter_groups.set_parameter_apply_status(instance, parameter_groups.PENDING_REBOOT)
+        failed = _apply_fails(instance)
+        parameter_groups.set_parameter_apply_status(instance, parameter_groups.FAILED_TO_APPLY if failed else parameter_groups.PENDING_REBOOT)
+        if failed:
+            self._record_apply_failure(instance, parameter_groups.instance_parameter_group_name(instance))
 
     def reboot_db_instance(self) -> ActionResult:
         instance = self.backend.describe_db_instances(self.params["DBInstanceIdentifier"])[0]

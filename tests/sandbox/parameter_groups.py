@@ -21,6 +21,9 @@ from .catalog import EngineCatalog
 IN_SYNC = "in-sync"
 APPLYING = "applying"
 PENDING_REBOOT = "pending-reboot"
+FAILED_TO_APPLY = "failed-to-apply"
+# The event of a group that could not be applied (the sandbox's wording; AWS's events say why in their own words).
+APPLY_FAILED_EVENT = "The parameter group {group} could not be applied to DB instance {instance}: a parameter value is not valid for this instance."
 DEFAULT_PREFIX = "default."
 
 # Attributes the sandbox sets on moto's DBInstance objects (moto has no such state).
@@ -71,10 +74,9 @@ def check_family(kind: str, name: str, family: str, wanted_family: str) -> None:
         )
 
 
-def mark_cluster_group_pending(cluster: DBCluster) -> None:
-    """A new cluster parameter group takes effect on each instance at its next reboot."""
-    for instance in cluster.members:
-        setattr(instance, CLUSTER_GROUP_STATUS, PENDING_REBOOT)
+def mark_cluster_group_pending(instance: DBInstance, failed: bool) -> None:
+    """A new cluster parameter group takes effect on the instance at its next reboot, or AWS failed to apply it."""
+    setattr(instance, CLUSTER_GROUP_STATUS, FAILED_TO_APPLY if failed else PENDING_REBOOT)
 
 
 def set_parameter_apply_status(instance: DBInstance, status: str) -> None:

@@ -13,6 +13,7 @@ of each behaviour are listed in docs/sandbox.md ("The snapshot restore method").
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from moto.rds.exceptions import InvalidParameterCombination, RDSClientError
@@ -33,25 +34,55 @@ _SHARED_MYSQL_CLASSES = ("db.r5.large", "db.r5.xlarge", "db.r6g.large", "db.r6g.
 ORDERABLE_CLASSES = {
     ("aurora-mysql", "2"): _SHARED_MYSQL_CLASSES + ("db.r4.large", "db.r4.xlarge", "db.t2.medium", "db.t3.small"),
     ("aurora-mysql", "3"): _SHARED_MYSQL_CLASSES + ("db.r7g.large", "db.t4g.medium"),
+    # 8.4.mysql_aurora.8.4.7: the Aurora version starts with the MySQL line.
+    ("aurora-mysql", "8"): _SHARED_MYSQL_CLASSES + ("db.r7g.large", "db.t4g.medium"),
     ("aurora-postgresql", None): _SHARED_MYSQL_CLASSES + ("db.r7g.large", "db.t4g.medium"),
 }
+# "An Aurora global database requires DB instance classes that are optimized for memory-intensive applications" (AWS Aurora
+# User Guide, aurora-global-database.configuration.requirements): the memory optimized classes, not the burstable db.t ones.
+_GLOBAL_DATABASE_CLASS_PREFIXES = ("db.r", "db.x")
 
 
 def _stored_status(cluster: DBCluster) -> str:
     return cluster._status  # pylint: disable=protected-access
 
 
+def _designate_first_available_writer(cluster: DBCluster) -> None:
+    """The writer of a cluster without one is its first instance to come up (moto would take a `creating` one)."""
+    if cluster.writer is not None:
+        return
+    available = [member for member in cluster._members if member.status == AVAILABLE]  # pylint: disable=protected-access
+    if available:
+        min(available, key=lambda member: getattr(member, "available_since", 0.0)).is_cluster_writer = True
+
+
+def _write_forwarding_requested(cluster: DBCluster) -> bool:
+    return bool(getattr(cluster, "_global_write_forwarding_requested", False))
+
+
+def _request_write_forwarding(cluster: DBCluster, requested: bool) -> None:
+    cluster._global_write_forwarding_requested = requested  # pylint: disable=protected-access
+
+
 def install() -> None:
-    """A DB cluster's status is what the sandbox set: moto turns `creating` into `available` at its first read."""
+    """A DB cluster's status is what the sandbox set: moto turns `creating` into `available` at its first read.
+    Its writer is the first of its instances to become available."""
     DBCluster.status = property(_stored_status, DBCluster.status.fset)
+    DBCluster.designate_writer = _designate_first_available_writer
+    # moto's ModifyDBCluster sets attributes by parameter name; EnableGlobalWriteForwarding must reach what
+    # GlobalWriteForwardingRequested reports, as it does on AWS.
+    DBCluster.enable_global_write_forwarding = property(_write_forwarding_requested, _request_write_forwarding)
 
 
-def _provision(state: SandboxState, resource: Any, region: str, subject: dict[str, str]) -> None:
-    """The new resource reads `creating` for provision_seconds, then `available` (AWS takes minutes; no time is promised).
+def _provision(state: SandboxState, resource: Any, region: str, subject: dict[str, str], on_available: Any = None) -> None:
+    """The new resource reads `creating` for provision_seconds, then `available` (AWS takes minutes; no time is promised);
+    then ``on_available()`` runs.
 
     With no provision time it is `available` at once, and nothing is journaled."""
     if not state.config.provision_seconds:
         resource.status = AVAILABLE
+        if on_available:
+            on_available()
         return
     resource.status = CREATING
 
@@ -59,6 +90,8 @@ def _provision(state: SandboxState, resource: Any, region: str, subject: dict[st
         # A status forced meanwhile (sandbox-api/state) stays.
         if resource.status == CREATING:
             resource.status = AVAILABLE
+            if on_available:
+                on_available()
 
     state.later(state.config.provision_seconds, become_available, "ResourceAvailable", region, subject)
 
@@ -78,7 +111,8 @@ def orderable_options(catalog: EngineCatalog, hidden: frozenset[str], engine: st
         classes = ORDERABLE_CLASSES.get((engine, _aurora_major(engine, version["EngineVersion"])), ())
         options.extend(
             {"Engine": engine, "EngineVersion": version["EngineVersion"], "DBInstanceClass": name,
-             "LicenseModel": "general-public-license", "SupportsClusters": True, "Vpc": True, "SupportsStorageEncryption": True}
+             "LicenseModel": "general-public-license", "SupportsClusters": True, "Vpc": True, "SupportsStorageEncryption": True,
+             "SupportsGlobalDatabases": name.startswith(_GLOBAL_DATABASE_CLASS_PREFIXES)}
             for name in classes if instance_class in (None, name)
         )
     return options
@@ -185,16 +219,30 @@ def create_cluster(backend: RDSBackend, params: Any, state: SandboxState) -> DBC
 
 
 def create_instance(backend: RDSBackend, params: Any, state: SandboxState) -> DBInstance:
-    """CreateDBInstance in a cluster: the class must be offered for the cluster's engine version."""
+    """CreateDBInstance in a cluster: only once the cluster is available (botocore RestoreDBClusterFromSnapshot: "You can
+    create DB instances only after the RestoreDBClusterFromSnapshot operation has completed and the DB cluster is
+    available"), with a class offered for the cluster's engine version. The first instance to come up is the writer."""
     cluster_identifier = params.get("DBClusterIdentifier")
-    if cluster_identifier:
-        cluster = backend.describe_db_clusters(db_cluster_identifier=cluster_identifier)[0]
-        _check_orderable(cluster.engine, cluster.engine_version, params["DBInstanceClass"])
-        if not params.get("DBParameterGroupName"):
-            # AWS gives a new instance the default group of its version's family (moto would derive a wrong name for Aurora MySQL).
-            params["DBParameterGroupName"] = default_group_name(state.catalog, cluster.engine, cluster.engine_version)
+    if not cluster_identifier:
+        instance = backend.create_db_instance(params)
+        _provision(state, instance, instance.region, {"DBInstanceIdentifier": instance.db_instance_identifier})
+        return instance
+    cluster = backend.describe_db_clusters(db_cluster_identifier=cluster_identifier)[0]
+    if cluster.status == CREATING:
+        raise RDSClientError("InvalidDBClusterStateFault", f"DB cluster {cluster.db_cluster_identifier} is not available (it is {CREATING}).")
+    _check_orderable(cluster.engine, cluster.engine_version, params["DBInstanceClass"])
+    if not params.get("DBParameterGroupName"):
+        # AWS gives a new instance the default group of its version's family (moto would derive a wrong name for Aurora MySQL).
+        params["DBParameterGroupName"] = default_group_name(state.catalog, cluster.engine, cluster.engine_version)
     instance = backend.create_db_instance(params)
-    _provision(state, instance, instance.region, {"DBInstanceIdentifier": instance.db_instance_identifier})
+    # moto makes the first instance created the writer; AWS, the first to come up.
+    instance.is_cluster_writer = False
+
+    def come_up() -> None:
+        instance.available_since = time.time()
+        _designate_first_available_writer(cluster)
+
+    _provision(state, instance, instance.region, {"DBInstanceIdentifier": instance.db_instance_identifier}, come_up)
     return instance
 
 

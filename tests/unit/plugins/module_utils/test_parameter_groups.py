@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
+from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import apply_failure
 from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import group_refusal
 from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import groups_diff
 from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import instance_states
@@ -11,8 +12,9 @@ from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups
 from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import predicted_reboots
 from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import predicted_state
 from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import reboot_order
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_PARAMETER_GROUP
+from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import shows_no_change
 from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import unknown_regions
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_PARAMETER_GROUP
 
 CLUSTER = {
     "DBClusterIdentifier": "orders-euw1",
@@ -47,6 +49,24 @@ def test_reboot_and_settling_come_from_either_group_status():
     assert needs_reboot(writer) and not needs_reboot(reader)
     assert is_settling(reader) and not is_settling(writer)
     assert is_settling(dict(writer, status="available", parameter_apply_status="applying"))
+    assert is_settling(dict(writer, status="available", cluster_parameter_group_status="pending-database-upgrade"))
+
+
+def _instance(status="available", applied="in-sync", cluster="in-sync"):
+    return {"db_instance_identifier": "orders-euw1-1", "status": status, "parameter_apply_status": applied, "cluster_parameter_group_status": cluster}
+
+
+def test_a_group_aws_cannot_apply_is_a_failure_not_a_wait():
+    assert apply_failure(_instance()) is None and apply_failure(_instance(applied="pending-reboot")) is None
+    assert apply_failure(_instance(applied="failed-to-apply")) == "the DB parameter group of DB instance orders-euw1-1 is 'failed-to-apply'"
+    assert "DB cluster parameter group" in apply_failure(_instance(cluster="failed-to-apply"))
+    assert "'incompatible-parameters'" in apply_failure(_instance(status="incompatible-parameters"))
+    assert not is_settling(_instance(applied="failed-to-apply"))
+
+
+def test_only_in_sync_on_both_groups_shows_no_change():
+    assert shows_no_change(_instance()) and shows_no_change(_instance(applied=None, cluster=None))
+    assert not shows_no_change(_instance(cluster="pending-reboot")) and not shows_no_change(_instance(applied="applying"))
 
 
 def test_unknown_regions_name_option_region_and_where_members_are():

@@ -134,7 +134,10 @@ _STATUSES = ("available", "available", "available", "upgrading", "modifying", "b
 def _global_databases(draw):
     """(aurora_global facts, valid targets by member, a target): a global database of 1 to 6 members, each on its own version and state."""
     engine = draw(st.sampled_from(ENGINES))
-    usual = {AURORA_POSTGRESQL: ["14.6", "14.9", "15.4"], AURORA_MYSQL: ["5.7.mysql_aurora.2.11.2", "8.0.mysql_aurora.3.04.0", "8.4.7"]}
+    usual = {
+        AURORA_POSTGRESQL: ["14.6", "14.9", "15.4"],
+        AURORA_MYSQL: ["5.7.mysql_aurora.2.11.2", "8.0.mysql_aurora.3.04.0", "8.4.7", "8.4.mysql_aurora.8.4.7"],
+    }
     versions = st.one_of(_versions_of(engine), st.sampled_from(usual[engine]))
     count = draw(st.integers(1, 6))
     regions = draw(st.lists(st.sampled_from(_REGIONS), min_size=count, max_size=count))

@@ -16,6 +16,7 @@ AWS_IDENTIFIER = re.compile(r"^[a-z](?:-?[a-z0-9])*$")
     ("pg-primary-use1", "14.6", "15.4", "pg-primary-use1-pre-14-6-to-15-4-202612011030"),
     ("Orders-USE1", "13.12", "16.1", "orders-use1-pre-13-12-to-16-1-202612011030"),
     ("mysql3-primary-use1", "8.0.mysql_aurora.3.04.0", "8.4.7", "mysql3-primary-use1-pre-3-04-0-to-8-4-7-202612011030"),
+    ("mysql3-primary-use1", "8.0.mysql_aurora.3.10.0", "8.4.mysql_aurora.8.4.7", "mysql3-primary-use1-pre-3-10-0-to-8-4-7-202612011030"),
     ("mysql2-primary", "5.7.mysql_aurora.2.11.2", "8.0.mysql_aurora.3.04.0", "mysql2-primary-pre-2-11-2-to-3-04-0-202612011030"),
 ])
 def test_identifier_names_cluster_versions_and_time(cluster, from_version, to_version, expected):

@@ -8,8 +8,12 @@ from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore 
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import build_layout
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import has_restore_tag
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import identifier_refusals
+from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import instance_class_refusals
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import method_refusal
 from ansible_collections.aurora.global_db.plugins.module_utils._tags import RESTORE_TAG
+from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import sdk_refusal
+from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import settings_after_restore
+from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import table_name_case_refusal
 
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import FakeWorld
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import VirtualClock
@@ -86,7 +90,9 @@ def test_layout_keeps_each_members_settings_and_its_regions_key():
     assert primary["SnapshotIdentifier"] == "orders-use1-before-orders-v3"
     assert (primary["KmsKeyId"], primary["DBSubnetGroupName"], primary["VpcSecurityGroupIds"]) == ("arn:key-use1", "db-us-east-1", ["sg-us-east-1"])
     assert "StorageEncrypted" not in primary and "DBClusterParameterGroupName" not in primary
-    assert (primary["BackupRetentionPeriod"], primary["EnableIAMDatabaseAuthentication"], primary["EnableCloudwatchLogsExports"]) == (7, True, ["audit"])
+    # RestoreDBClusterFromSnapshot takes the backup settings only from botocore 1.42.46: they follow through ModifyDBCluster.
+    assert "BackupRetentionPeriod" not in primary and "PreferredBackupWindow" not in primary
+    assert (primary["EnableIAMDatabaseAuthentication"], primary["EnableCloudwatchLogsExports"]) == (True, ["audit"])
     assert primary["CopyTagsToSnapshot"] is False
     secondary = layout["orders-euw1-v3"].params
     assert (secondary["StorageEncrypted"], secondary["KmsKeyId"], secondary["DBClusterParameterGroupName"]) == (True, "arn:key-euw1", "mysql80")
@@ -109,7 +115,7 @@ def test_a_snapshot_named_by_the_user_is_neither_renamed_nor_tagged():
 
 
 def test_the_default_snapshot_name_fits_aws_limit_and_stays_the_same():
-    request = _request(new_global_cluster_identifier="Orders.Global_V3-" + "x" * 30)
+    request = _request(new_global_cluster_identifier="Orders-Global-V3-" + "x" * 30)
     names = {build_layout(request, OLD_MEMBERS, snapshot_exists_for_user=False)[0].identifier for _attempt in range(2)}
     assert len(names) == 1
     name = names.pop()
@@ -166,3 +172,61 @@ def test_a_create_answered_already_exists_counts_when_the_resource_is_ours():
 def test_a_create_answered_already_exists_fails_when_the_resource_is_someone_elses():
     with pytest.raises(Exception, match="Creating DB cluster orders-use1-v3 in us-east-1"):
         _restore_primary(_Clients([]))
+
+
+def test_the_new_global_cluster_identifier_must_follow_aws_rule():
+    refused = identifier_refusals(build_layout(_request(new_global_cluster_identifier="orders.v3"), OLD_MEMBERS, snapshot_exists_for_user=False))
+    assert refused == ["global cluster identifier orders.v3 is not one AWS accepts: 1 to 63 letters, digits or hyphens, the first a letter, "
+                       "no hyphen at the end or two in a row (choose another new_global_cluster_identifier)."]
+
+
+def test_instances_keep_promotion_tier_public_access_and_minor_upgrades_writer_first():
+    old = _old("orders-use1", "us-east-1", "primary", [("orders-use1-2", "db.r6g.xlarge"), ("orders-use1-1", "db.t3.medium")])
+    old["instances"][0].update(PromotionTier=0, PubliclyAccessible=True, AutoMinorVersionUpgrade=False)
+    old["instances"][1].update(PromotionTier=15, PubliclyAccessible=False)
+    instances = [r for r in build_layout(_request(), [old], snapshot_exists_for_user=False) if r.kind == "db_instance"]
+    assert [(r.identifier, r.params.get("PromotionTier"), r.params.get("PubliclyAccessible"), r.params.get("AutoMinorVersionUpgrade"))
+            for r in instances] == [("orders-use1-2-v3", 0, True, False), ("orders-use1-1-v3", 15, False, None)]
+
+
+def test_a_secondary_keeps_the_write_forwarding_its_operator_asked_for():
+    members = [OLD_MEMBERS[1], _old("orders-euw1", "eu-west-1", "secondary", [], GlobalWriteForwardingRequested=True),
+               _old("orders-apse2", "ap-southeast-2", "secondary", [], GlobalWriteForwardingRequested=False)]
+    layout = {r.identifier: r.params for r in build_layout(_request(), members, snapshot_exists_for_user=False)}
+    assert layout["orders-euw1-v3"]["EnableGlobalWriteForwarding"] is True
+    assert "EnableGlobalWriteForwarding" not in layout["orders-apse2-v3"] and "EnableGlobalWriteForwarding" not in layout["orders-use1-v3"]
+
+
+@pytest.mark.parametrize("old, restored, changes", [
+    ({"BackupRetentionPeriod": 7, "PreferredBackupWindow": "03:00-03:30"}, {"BackupRetentionPeriod": 1, "PreferredBackupWindow": "01:00-01:30"},
+     {"BackupRetentionPeriod": 7, "PreferredBackupWindow": "03:00-03:30"}),
+    ({"BackupRetentionPeriod": 7, "MasterUserSecret": {"SecretArn": "arn:secret"}}, {"BackupRetentionPeriod": 7},
+     {"ManageMasterUserPassword": True}),
+    # A re-run after the change sends nothing.
+    ({"BackupRetentionPeriod": 7, "MasterUserSecret": {"SecretArn": "arn:old"}},
+     {"BackupRetentionPeriod": 7, "MasterUserSecret": {"SecretArn": "arn:new"}}, {}),
+])
+def test_what_a_restore_does_not_take_follows_through_modify_db_cluster_once(old, restored, changes):
+    assert settings_after_restore(old, restored) == changes
+
+
+def test_an_instance_class_must_be_offered_and_support_global_databases():
+    offered = {"DBInstanceClass": "db.r6g.large", "SupportsGlobalDatabases": True}
+    assert instance_class_refusals(offered, "aurora-mysql", TARGET, "us-east-1", "db.r6g.large") == []
+    not_global = instance_class_refusals({"DBInstanceClass": "db.t3.medium"}, "aurora-mysql", TARGET, "us-east-1", "db.t3.medium")
+    assert len(not_global) == 1 and "SupportsGlobalDatabases" in not_global[0] and "db.t3.medium" in not_global[0]
+    assert "is not offered" in instance_class_refusals(None, "aurora-mysql", TARGET, "us-east-1", "db.r4.large")[0]
+
+
+def test_the_table_name_case_refusal_names_the_value_and_what_to_do():
+    refusal = table_name_case_refusal("us-west-2", None, "1", "0")
+    assert "lower_case_table_names is 1" in refusal and "would be 0" in refusal and "the default group" in refusal
+    assert "lower_case_table_names=1 for us-west-2 in db_cluster_parameter_groups" in refusal
+
+
+@pytest.mark.parametrize("version, refused", [("1.34.0", True), ("1.35.19", True), ("1.35.20", False), ("1.35.100", False), ("1.40.0", False), (None, False)])
+def test_an_sdk_older_than_the_gate_is_refused_naming_both_versions(version, refused):
+    refusal = sdk_refusal(version)
+    assert (refusal is not None) is refused
+    if refused:
+        assert "needs botocore >= 1.35.20" in refusal and "has botocore %s" % version in refusal

@@ -21,6 +21,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils._versions import 
         (AURORA_MYSQL, "5.7.mysql_aurora.2.11.2", (5, 7, 2, 11, 2), "5.7"),
         (AURORA_MYSQL, "8.0.mysql_aurora.3.04.0", (8, 0, 3, 4, 0), "8.0"),
         (AURORA_MYSQL, "8.4.7", (8, 4, 7), "8.4"),
+        (AURORA_MYSQL, "8.4.mysql_aurora.8.4.7", (8, 4, 8, 4, 7), "8.4"),
         (AURORA_POSTGRESQL, "14.9", (14, 9), "14"),
         (AURORA_POSTGRESQL, "16.1", (16, 1), "16"),
         (AURORA_POSTGRESQL, "9.6.22", (9, 6, 22), "9.6"),
@@ -59,6 +60,7 @@ def test_parse_rejects_what_is_not_a_version_of_the_engine(engine, text):
         (AURORA_MYSQL, "8.0.mysql_aurora.3.04.0", "8.0.mysql_aurora.3.4.0", 0),
         (AURORA_MYSQL, "5.7.mysql_aurora.2.12.0", "8.0.mysql_aurora.3.04.0", -1),
         (AURORA_MYSQL, "8.0.mysql_aurora.3.10.0", "8.4.7", -1),
+        (AURORA_MYSQL, "8.4.mysql_aurora.8.4.10", "8.4.mysql_aurora.8.4.9", 1),
         (AURORA_POSTGRESQL, "14.10", "14.9", 1),
         (AURORA_POSTGRESQL, "9.6.22", "10.4", -1),
         (AURORA_POSTGRESQL, "15.4", "15.4", 0),
@@ -96,6 +98,8 @@ def test_upgrade_kind_prefers_what_aws_says():
         (AURORA_MYSQL, "8.0.mysql_aurora.3.04.0", "8.0.mysql_aurora.3.10.0", "minor"),
         (AURORA_MYSQL, "5.7.mysql_aurora.2.11.2", "8.0.mysql_aurora.3.04.0", "major"),
         (AURORA_MYSQL, "8.0.mysql_aurora.3.04.0", "8.4.7", "major"),
+        (AURORA_MYSQL, "8.0.mysql_aurora.3.10.0", "8.4.mysql_aurora.8.4.7", "major"),
+        (AURORA_MYSQL, "8.4.mysql_aurora.8.4.7", "8.4.mysql_aurora.8.4.10", "minor"),
     ],
 )
 def test_upgrade_kind_falls_back_to_parsing(engine, current, target, expected):
