@@ -21,9 +21,19 @@ from ansible_collections.aurora.global_db.plugins.module_utils.errors import Aur
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
 from ansible_collections.aurora.global_db.plugins.module_utils.members import PRIMARY
 from ansible_collections.aurora.global_db.plugins.module_utils.members import SECONDARY
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import ALREADY_AT_TARGET
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import FAILED
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import NOT_STARTED
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import STILL_UPGRADING
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import UPGRADED
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import MemberTimes
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import event_entries
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import member_entry
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import utc_timestamp
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import CLUSTER_PARAMETER_GROUP
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_PARAMETER_GROUP
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import parameter_group_family
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import recent_events
 from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import DB_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import DB_INSTANCE
 from ansible_collections.aurora.global_db.plugins.module_utils.restore_aws import GLOBAL_CLUSTER
@@ -230,16 +240,89 @@ def _global_member_arns(global_cluster):
     return {member["DBClusterArn"] for member in global_cluster.get("GlobalClusterMembers", [])}
 
 
-class SnapshotRestore(TimedRun):
-    """One run of aurora_global_snapshot_restore. ``resources`` (what was found or created) stays readable after a failure."""
+def new_member_outcome(new_cluster, target, check_mode):
+    """The outcome of an old member whose new cluster reads ``new_cluster`` (None: not created) after the run."""
+    if new_cluster is None:
+        return NOT_STARTED
+    status = new_cluster.get("Status")
+    if status in FAILED_STATES:
+        return FAILED
+    if status == AVAILABLE and new_cluster.get("EngineVersion") == target:
+        # In check mode it was there before the run: an earlier run made it.
+        return ALREADY_AT_TARGET if check_mode else UPGRADED
+    return STILL_UPGRADING
 
-    def __init__(self, clients, request, check_mode, clock, sleep):
+
+class SnapshotRestore(TimedRun):
+    """One run of aurora_global_snapshot_restore. ``resources`` (what was found or created) stays readable after a
+    failure, and progress() says how far it got, per old member."""
+
+    def __init__(self, clients, request, check_mode, clock, sleep, now=utc_timestamp):
         super().__init__(clients, request, check_mode, clock, sleep)
         self._reader = GlobalDatabaseReader(clients)
         self._existing = {}
+        self._now = now
+        self._times = MemberTimes(now)
+        self._run_times = {"started_at": None, "finished_at": None}
+        self._old = None
+        self._layout = None
+        self._members = None
         self.resources = []
 
     def run(self):
+        self._run_times["started_at"] = self._now()
+        try:
+            result = self._run()
+        except AuroraGlobalError:
+            self._read_members(failed=True)
+            self._run_times["finished_at"] = self._now()
+            raise
+        self._run_times["finished_at"] = self._now()
+        result.update(self.progress())
+        return result
+
+    def progress(self):
+        """How far the run got: ``changed``, ``resources``, ``method``, its times and, once planned, ``members``."""
+        progress = {
+            "changed": any(r["action"] in ("create", "created") for r in self.resources),
+            "resources": self.resources,
+            "method": METHOD,
+            "started_at": self._run_times["started_at"],
+            "finished_at": self._run_times["finished_at"],
+        }
+        if self._members is not None:
+            progress["members"] = self._members
+        return progress
+
+    def _read_members(self, failed=False):
+        """Each old member with its new cluster as read now (``new_db_cluster_identifier``); the events of a failed one."""
+        if self._layout is None:
+            return
+        new_clusters = {r.region: r for r in self._layout if r.kind == DB_CLUSTER}
+        self._members = []
+        for member in self._old["members"]:
+            new = new_clusters[member["region"]]
+            try:
+                found = describe(self._clients, DB_CLUSTER, new.region, new.identifier) if not self._check_mode or failed else self._existing.get(_key(new))
+            except AuroraGlobalError:
+                found = None
+            outcome = new_member_outcome(found, self._request.engine_version, self._check_mode)
+            if outcome == FAILED:
+                self._read_events(new)
+            after = None if found is None else {
+                "engine_version": found.get("EngineVersion"), "status": found.get("Status"),
+                "db_cluster_parameter_group": found.get("DBClusterParameterGroup")}
+            self._members.append(member_entry(dict(member), after, outcome, self._times, times_key=new.identifier,
+                                              new_db_cluster_identifier=new.identifier))
+
+    def _read_events(self, new):
+        try:
+            events = recent_events(self._clients, new.region, new.identifier, 60)
+        except AuroraGlobalError:
+            return
+        self._times.events[new.identifier] = event_entries(events)
+
+    def _run(self):
         self._start_deadline()
         old = self._reader.facts(self._request.global_cluster_identifier)
         self._refuse([method_refusal(old["engine"], old["engine_version"], self._request.engine_version)] + self._request_refusals(old))
@@ -249,8 +332,10 @@ class SnapshotRestore(TimedRun):
         layout = build_layout(self._request, old_members, user_snapshot is not None, old["deletion_protection"])
         refusals.extend(identifier_refusals(layout) or self._name_refusals(layout, user_snapshot))
         self._refuse(refusals)
+        self._old, self._layout = old, layout
         if not self._check_mode:
             self._create_all(layout)
+        self._read_members()
         return self._result(old, layout)
 
     def _refuse(self, refusals):
@@ -398,6 +483,8 @@ class SnapshotRestore(TimedRun):
         self._verify(layout, global_cluster)
 
     def _ensure(self, resource, restore_from_snapshot=False):
+        if resource.kind == DB_CLUSTER:
+            self._times.started([resource.identifier])
         if _key(resource) in self._existing:
             self.resources.append(resource_summary(resource, "existing"))
             return
@@ -437,6 +524,7 @@ class SnapshotRestore(TimedRun):
     def _wait(self, resources):
         wait_until_settled(resources, self._read_state, self._deadline, self._request.poll_interval, self._sleep,
                            "the new resources to become available")
+        self._times.finished(r.identifier for r in resources if r.kind == DB_CLUSTER)
 
     def _verify(self, layout, global_resource):
         found = self._describe_created(global_resource)
@@ -462,8 +550,6 @@ class SnapshotRestore(TimedRun):
         new_global = self._existing.get(_key(global_resource)) if self._check_mode else describe(
             self._clients, GLOBAL_CLUSTER, global_resource.region, global_resource.identifier)
         return {
-            "changed": any(r["action"] in ("create", "created") for r in self.resources),
-            "method": METHOD,
             "global_cluster_identifier": old["global_cluster_identifier"],
             "new_global_cluster_identifier": global_resource.identifier,
             "new_global_cluster_arn": (new_global or {}).get("GlobalClusterArn"),
@@ -471,7 +557,6 @@ class SnapshotRestore(TimedRun):
             "engine_version": self._request.engine_version,
             "snapshot_identifier": layout[0].identifier,
             "new_members": [self._new_member(r, layout) for r in layout if r.kind == DB_CLUSTER],
-            "resources": self.resources,
         }
 
     def _new_member(self, resource, layout):
