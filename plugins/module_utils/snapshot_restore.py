@@ -240,6 +240,24 @@ def _global_member_arns(global_cluster):
     return {member["DBClusterArn"] for member in global_cluster.get("GlobalClusterMembers", [])}
 
 
+def cutover_steps(old_global, new_global, new_endpoint):
+    """What the operator does to move the application to the new global database (the method leaves it to them)."""
+    return [
+        "Check the new global database (%s) with the application's tests." % new_global,
+        "Point the application at the new global writer endpoint %s and resume writes there." % (new_endpoint or "(shown once it exists)"),
+        "Keep the old global database %s until the new one has proven itself; then delete it (secondaries first)." % old_global,
+    ]
+
+
+def rollback_steps(old_global, snapshot):
+    """How the operator goes back to the old global database, which the method did not change."""
+    return [
+        "Point the application back at the old global database %s, which was not changed." % old_global,
+        "Writes made to the new global database after the cut-over are not in the old one: copy them back before resuming writes there.",
+        "Delete the new global database when it is no longer needed (snapshot %s stays)." % snapshot,
+    ]
+
+
 def new_member_outcome(new_cluster, target, check_mode):
     """The outcome of an old member whose new cluster reads ``new_cluster`` (None: not created) after the run."""
     if new_cluster is None:
@@ -557,6 +575,8 @@ class SnapshotRestore(TimedRun):
             "engine_version": self._request.engine_version,
             "snapshot_identifier": layout[0].identifier,
             "new_members": [self._new_member(r, layout) for r in layout if r.kind == DB_CLUSTER],
+            "cutover_steps": cutover_steps(old["global_cluster_identifier"], global_resource.identifier, (new_global or {}).get("Endpoint")),
+            "rollback_steps": rollback_steps(old["global_cluster_identifier"], layout[0].identifier),
         }
 
     def _new_member(self, resource, layout):

@@ -105,13 +105,10 @@ def _shows_upgrade_to(state, target):
     return state.pending_engine_version == target or state.status in IN_FLIGHT_STATES or (state.engine_version == target and is_settled(state))
 
 
-def _advice(error, target):
-    """What to do after AWS refused a modify: another method when no re-run can cure the refusal, else fix and re-run."""
+def _cure(error):
+    """The advice for an AWS refusal of a modify that no re-run can cure, else None."""
     code, message = error_code(error), error_message(error)
-    for refused_code, text, advice in _REQUEST_REFUSALS:
-        if code == refused_code and text in message:
-            return advice
-    return "Fix the cause AWS gives below, then run again; members already at %s are skipped." % target
+    return next((advice for refused_code, text, advice in _REQUEST_REFUSALS if code == refused_code and text in message), None)
 
 
 def _is_done(member, target):
@@ -142,6 +139,7 @@ class GlobalDatabaseUpgrade(TimedRun):
         self._failed = []
         self._still_upgrading = []
         self._timed_out = False
+        self._resumable = True
 
     def run(self):
         """Upgrade as requested; returns the module result (diff included; the module drops it outside diff mode)."""
@@ -206,6 +204,7 @@ class GlobalDatabaseUpgrade(TimedRun):
             "failed_members": list(self._failed),
             "still_upgrading": list(self._still_upgrading),
             "timed_out": self._timed_out,
+            "resumable": self._resumable,
         }
         if self._plan is not None:
             progress["upgrade_plan"] = self._plan
@@ -342,9 +341,12 @@ class GlobalDatabaseUpgrade(TimedRun):
             return False
 
     def _refusal(self, error, target, members):
+        advice = _cure(error)
+        self._resumable = advice is None
         return AuroraGlobalError(
             message="%s failed, so this run stopped (upgraded by this run: %s). %s %s AWS said" % (
-                error.message, ", ".join(self._started) or "nothing", self._events(members), _advice(error, target)),
+                error.message, ", ".join(self._started) or "nothing", self._events(members),
+                advice or "Fix the cause AWS gives below, then run again; members already at %s are skipped." % target),
             exception=error.exception,
         )
 

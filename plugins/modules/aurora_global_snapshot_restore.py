@@ -312,6 +312,18 @@ new_members:
       elements: str
       returned: success
       sample: [orders-use1-1-v3]
+cutover_steps:
+  description: What the operator does next to move the application to the new global database (the module leaves it to them).
+  returned: success
+  type: list
+  elements: str
+  sample: ["Check the new global database (orders-global-v3) with the application's tests."]
+rollback_steps:
+  description: How to go back to the old global database, which the module did not change.
+  returned: success
+  type: list
+  elements: str
+  sample: ["Point the application back at the old global database orders-global, which was not changed."]
 resources:
   description:
     - Every resource of the method in creation order, with what this run did about it. In check mode, what it would do.

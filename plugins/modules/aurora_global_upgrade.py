@@ -243,6 +243,14 @@ timed_out:
   returned: always
   type: bool
   sample: false
+resumable:
+  description:
+    - Whether running the module again, once the cause given in the message is fixed, can complete the upgrade. False
+      when AWS refused the request itself (for example an in-place Aurora MySQL minor upgrade it does not allow on a
+      global database): the message then names what can do it instead.
+  returned: always
+  type: bool
+  sample: true
 not_started:
   description:
     - The members still below the target that this run did not start upgrading, in upgrade order; run the module again
