@@ -27,10 +27,11 @@ from sandbox_journal import modified_members
 
 # The json callback names a role's task "<role> : <task name>".
 ROLE = "aurora.global_db.aurora_global_upgrade : "
-AVAILABILITY_ASSERT = ROLE + "Assert every member cluster is available"
+REFUSALS = ROLE + "Refuse the upgrade for each restriction it breaks"
 UNKNOWN_VARIABLES_ASSERT = ROLE + "Assert every aurora_global_upgrade_* variable is one the role defines"
-FAILURE_TABLE = ROLE + "Show every member after the failure"
-FAILURE = ROLE + "Stop, saying what failed and how to resume"
+MEMBER_TABLE = ROLE + "Show every member"
+FAILURE = ROLE + "Stop, saying what failed and what will work"
+UPGRADE = ROLE + "Upgrade every pending member to 14.9, secondaries first, the primary last"
 # The json callback shows what set_stats published only when asked to.
 SHOW_STATS = {"ANSIBLE_SHOW_CUSTOM_STATS": "true"}
 PG_REGIONS = {"pg-secondary-apse2": "ap-southeast-2", "pg-secondary-euw1": "eu-west-1", "pg-primary-use1": "us-east-1"}
@@ -73,6 +74,13 @@ def _run_role_default_output(sandbox, on_line=None, **overrides):
             if playbook.poll() is None:
                 playbook.kill()
     return returncode, "".join(lines)
+
+
+def assert_aligned(lines):
+    """Every cell of every line starts where its column's heading (the first line) starts."""
+    starts = [match.start() for match in re.finditer(r"(?:(?<=  )|^)\S", lines[0])]
+    for line in lines[1:]:
+        assert all(line[start] != " " and (start == 0 or line[start - 2:start] == "  ") for start in starts), (lines[0], line)
 
 
 def _recorded_result(run):
@@ -206,17 +214,28 @@ def test_a_failed_member_stops_the_role_before_the_primary_and_reports_every_mem
     assert run.returncode != 0
     # The primary was never touched: the failed secondary stopped the run.
     assert modified_members(sandbox) == PG_ORDER[:2]
-    table = run.result(FAILURE_TABLE)["msg"]
+    table = run.result(MEMBER_TABLE)["msg"]
     assert len(table) == 2 + len(PG_ORDER)
     rows = {line.split()[0]: line.split() for line in table[2:]}
-    assert rows["pg-secondary-apse2"][3:7] == ["14.6", "14.9", "available", "yes"]
+    assert rows["pg-secondary-apse2"][3:7] == ["14.6", "14.9", "available", "upgraded"]
     assert rows["pg-secondary-euw1"][3:7] == ["14.6", "14.6", "available", "failed"]
-    assert rows["pg-primary-use1"][3:7] == ["14.6", "14.6", "available", "no"]
+    assert rows["pg-primary-use1"][3:7] == ["14.6", "14.6", "available", "not_started"]
+    # The table is aligned: every column starts at the same place on every line.
+    assert_aligned(table[1:])
     result = _recorded_result(run)
     assert result["failed"] is True and result["upgraded"] == ["pg-secondary-apse2"] and result["failed_members"] == ["pg-secondary-euw1"]
+    # What the module returned, relayed: each member's outcome, times and, for the failed one, its events.
+    members = {m["db_cluster_identifier"]: m for m in result["members"]}
+    assert {name: m["outcome"] for name, m in members.items()} == {
+        "pg-secondary-apse2": "upgraded", "pg-secondary-euw1": "failed", "pg-primary-use1": "not_started"}
+    assert members["pg-secondary-euw1"]["events"] and members["pg-primary-use1"]["events"] == []
+    assert members["pg-secondary-apse2"]["started_at"] <= members["pg-secondary-apse2"]["finished_at"] <= members["pg-secondary-euw1"]["finished_at"]
+    assert members["pg-primary-use1"]["started_at"] is None
     message = run.result(FAILURE)["msg"]
-    assert "Upgraded by this run: pg-secondary-apse2. Upgrade failed: pg-secondary-euw1." in message
-    assert "run the same ansible-playbook command again" in message and "run the module again" not in message
+    assert "The upgrade of DB cluster pg-secondary-euw1 (eu-west-1) to 14.9 did not complete" in message
+    assert "run the same ansible-playbook command again" in message
+    # The upgrade call itself stays quiet: the failure is printed once, by the last task.
+    assert run.failed_tasks == [FAILURE]
 
 
 def test_a_timeout_says_so_and_names_what_is_still_upgrading(sandbox):
@@ -227,12 +246,15 @@ def test_a_timeout_says_so_and_names_what_is_still_upgrading(sandbox):
     assert run.returncode != 0
     result = _recorded_result(run)
     assert result["failed"] is True and result["timed_out"] is True
-    assert result["upgraded"] == [] and result["still_upgrading"] == PG_ORDER[:1]
+    # As the module returned it: started by this run, not finished.
+    assert result["upgraded"] == PG_ORDER[:1] and result["still_upgrading"] == PG_ORDER[:1]
+    assert [m["outcome"] for m in result["members"]] == ["still_upgrading", "not_started", "not_started"]
+    assert result["members"][0]["started_at"] and result["members"][0]["finished_at"] is None
     message = run.result(FAILURE)["msg"]
-    assert "it timed out after aurora_global_upgrade_wait_timeout (3 seconds)" in message
-    assert "Still upgrading in AWS (it carries on without Ansible): pg-secondary-apse2." in message
-    # The module's wording names its options; the role's message names the role's variables.
-    assert "wait_timeout" not in message.replace("aurora_global_upgrade_wait_timeout", ""), message
+    # Each pending member gets aurora_global_upgrade_wait_timeout: 3 seconds each for three members.
+    assert "Gave up after wait_timeout (9 seconds for the whole run)" in message
+    assert "pg-secondary-apse2 (ap-southeast-2) is 'upgrading'" in message
+    assert "run the same ansible-playbook command again" in message
     assert modified_members(sandbox) == PG_ORDER[:1]
 
 
@@ -255,26 +277,28 @@ def test_a_rerun_waits_visibly_for_the_upgrade_left_running_then_upgrades_the_re
     returncode, output = _run_role_default_output(sandbox, on_line=release_once_the_wait_shows)
     assert returncode == 0, output
     assert "FAILED" not in output
-    # The wait for the earlier run's upgrade, under the first member's own task name.
-    first = "TASK [aurora.global_db.aurora_global_upgrade : Upgrade secondary pg-secondary-apse2 in ap-southeast-2 from 14.6 to 14.9]"
+    # The wait for the earlier run's upgrade, first under the upgrade's task name.
+    first = "TASK [%s]" % UPGRADE
     assert re.search(re.escape(first) + r"[^\n]*\n" + progress % ("pg-secondary-apse2", "ap-southeast-2"), output), output
     assert ("upgrading", "14.6") in re.findall(progress % ("pg-secondary-apse2", "ap-southeast-2"), output)
     for member in PG_ORDER[1:]:
-        assert re.search(progress % (member, PG_REGIONS[member]), output), output
+        assert re.search(r"\[pg-global\] \d+ min \d\d s elapsed: .*%s \(%s\) upgrading" % (member, PG_REGIONS[member]), output), output
     # The member the interrupted run started is not modified again, and the next one starts only after it finished.
     assert modified_members(sandbox) == PG_ORDER
     assert events(sandbox, "UpgradeCompleted")[PG_ORDER[0]]["seq"] < member_modifications(sandbox)[1]["seq"]
     # The summary does not count it as upgraded by this run.
-    assert re.search(r"pg-secondary-apse2 +ap-southeast-2 +secondary +14\.6 +14\.9 +available +earlier run", output), output
-    assert re.search(r"pg-secondary-euw1 +eu-west-1 +secondary +14\.6 +14\.9 +available +yes", output), output
+    assert re.search(r"pg-secondary-apse2 +ap-southeast-2 +secondary +14\.6 +14\.9 +available +upgraded_by_earlier_run", output), output
+    assert re.search(r"pg-secondary-euw1 +eu-west-1 +secondary +14\.6 +14\.9 +available +upgraded ", output), output
 
 
 def test_check_mode_reports_the_upgrade_left_running_without_waiting(sandbox):
     _interrupt_after_the_first_member(sandbox)
     run = _run_role(sandbox, check=True)
     assert run.returncode != 0
-    assert run.failed_tasks == [AVAILABILITY_ASSERT]
-    assert "pg-secondary-apse2 (ap-southeast-2) is 'upgrading'" in run.result(AVAILABILITY_ASSERT)["msg"]
+    assert run.failed_tasks == [REFUSALS]
+    refusals = [item["msg"] for item in run.result(REFUSALS)["results"] if item.get("failed")]
+    assert len(refusals) == 1 and "[member_not_available]" in refusals[0]
+    assert "pg-secondary-apse2 (ap-southeast-2) is 'upgrading'" in refusals[0]
     assert modified_members(sandbox) == PG_ORDER[:1]
 
 
