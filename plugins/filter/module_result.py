@@ -9,7 +9,7 @@ version_added: 0.1.0
 author: Aurora global_db maintainers (@aurora-global-db)
 description:
   - Returns the registered result of a task without C(invocation), C(changed), C(failed), C(failed_when_result),
-    C(warnings), C(deprecations), C(exception), the skip keys, the SDK versions and C(response_metadata): what the
+    C(warnings), C(deprecations), C(exception), the skip keys, the SDK versions and C(response_metadata), that is what the
     module itself reported.
   - The role P(aurora.global_db.aurora_global_upgrade#role) relays its modules' results with it into
     C(aurora_global_upgrade_result), as they returned them.

@@ -33,7 +33,9 @@ def _member_rows(result):
 def _parameter_groups(result):
     """The custom groups, each with the group it replaced before the upgrade (read before any change: AWS resets the
     groups to its defaults during a major upgrade) and whether it was applied; None when no group was named."""
-    checked, applied = result.get("parameter_groups_check"), result.get("parameter_groups")
+    # A check or an apply that failed returned no members: the message says why.
+    checked, applied = [found if found and "members" in found else None
+                        for found in (result.get("parameter_groups_check"), result.get("parameter_groups"))]
     if not (checked or applied):
         return None
     source = applied or checked

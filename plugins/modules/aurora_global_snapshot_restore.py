@@ -216,7 +216,7 @@ members:
       sample: "2026-12-06T22:41:00Z"
     outcome:
       description:
-        - V(upgraded) (its new cluster runs the target and is available), V(already_at_target) (in check mode: an earlier
+        - V(upgraded) (its new cluster runs the target and is available), V(already_at_target) (in check mode, an earlier
           run made it), V(failed) (the new cluster is in a status it will not leave by itself), V(still_upgrading) (the new
           cluster exists but is not available yet; a re-run resumes) or V(not_started) (no new cluster yet).
       type: str

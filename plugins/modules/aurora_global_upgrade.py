@@ -245,9 +245,9 @@ timed_out:
   sample: false
 resumable:
   description:
-    - Whether running the module again, once the cause given in the message is fixed, can complete the upgrade. False
-      when AWS refused the request itself (for example an in-place Aurora MySQL minor upgrade it does not allow on a
-      global database): the message then names what can do it instead.
+    - Whether running the module again, once the cause given in the message is fixed, can complete the upgrade.
+    - False when AWS refused the request itself (for example an in-place Aurora MySQL minor upgrade it does not allow on
+      a global database); the message then names what can do it instead.
   returned: always
   type: bool
   sample: true
@@ -315,7 +315,7 @@ members:
     db_cluster_parameter_group_before:
       description:
         - Its DB cluster parameter group when the run started. After a major upgrade AWS puts the member on the new
-          version's default group: this is the custom group to re-apply (in the new family).
+          version's default group, so this is the custom group to re-apply (in the new family).
       type: str
       returned: always
       sample: orders-pg14
@@ -353,7 +353,7 @@ members:
       sample: upgraded
     events:
       description:
-        - Its recent RDS events, oldest first (at most 10), read when its upgrade failed or was refused: where AWS says
+        - Its recent RDS events, oldest first (at most 10), read when its upgrade failed or was refused, where AWS says
           why. Empty otherwise.
       type: list
       elements: dict

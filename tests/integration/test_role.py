@@ -17,6 +17,7 @@ import subprocess
 import sys
 import pytest
 
+from module_docs import documented_return
 from playbook_runner import SANDBOX_ENVIRONMENT
 from playbook_runner import run_playbook
 from readme_blocks import readme_block
@@ -256,6 +257,63 @@ def test_a_timeout_says_so_and_names_what_is_still_upgrading(sandbox):
     assert "pg-secondary-apse2 (ap-southeast-2) is 'upgrading'" in message
     assert "run the same ansible-playbook command again" in message
     assert modified_members(sandbox) == PG_ORDER[:1]
+
+
+def member_keys_documented(module):
+    return set(documented_return(module)["members"]["contains"])
+
+
+ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+
+def test_a_minor_run_relays_each_members_versions_times_and_outcome(sandbox):
+    sandbox.seed("postgresql-14")
+    run = _run_role(sandbox)
+    assert run.returncode == 0, run.failed_tasks
+    result = _recorded_result(run)
+    assert (result["method"], result["failed"]) == ("in_place", False)
+    assert ISO_UTC.match(result["started_at"]) and ISO_UTC.match(result["finished_at"])
+    # Exactly the keys the module documents, as it returned them, in upgrade order.
+    assert all(set(member) == member_keys_documented("aurora_global_upgrade") for member in result["members"])
+    assert [(m["db_cluster_identifier"], m["engine_version_before"], m["engine_version_after"], m["outcome"]) for m in result["members"]] == [
+        (member, "14.6", "14.9", "upgraded") for member in PG_ORDER]
+    times = [(m["started_at"], m["finished_at"]) for m in result["members"]]
+    assert all(ISO_UTC.match(started) and ISO_UTC.match(finished) for started, finished in times)
+    # One member at a time: each starts once the one before it finished.
+    assert all(times[i][1] <= times[i + 1][0] for i in range(len(times) - 1)), times
+    assert result["started_at"] <= times[0][0] and times[-1][1] <= result["finished_at"]
+
+
+def test_a_refused_in_place_mysql_minor_upgrade_prints_awss_sentence_at_most_twice_and_names_what_will_work(sandbox):
+    sandbox.seed("mysql-3")
+    sandbox.configure(refuse_in_place_mysql_minor=True)
+    returncode, output = _run_role_default_output(sandbox, aurora_global_upgrade_global_cluster_identifier="mysql3-global",
+                                                  aurora_global_upgrade_engine_version="8.0.mysql_aurora.3.05.2")
+    assert returncode != 0
+    assert 1 <= output.count("In-place minor version upgrade of Aurora MySQL global database cluster") <= 2, output
+    # One failure message, one member table.
+    assert output.count("fatal: [localhost]: FAILED!") == 1, output
+    assert len(re.findall(r"^ *\"MEMBER +REGION", output, flags=re.MULTILINE)) == 1, output
+    # No re-run can cure it: the message names the methods that can do it, and does not ask to run again.
+    assert "rebuild_secondaries" in output and "blue_green" in output
+    assert "To resume" not in output and "Fix the cause" not in output
+    assert re.search(r"mysql3-secondary-usw2 +us-west-2 +secondary +8\.0\.mysql_aurora\.3\.04\.0 +8\.0\.mysql_aurora\.3\.04\.0 +available +failed",
+                     output), output
+
+
+def test_the_plan_of_a_downgrade_says_no_member_is_at_the_target(sandbox):
+    sandbox.seed("postgresql-14")
+    sandbox.clear_journal()
+    run = _run_role(sandbox, aurora_global_upgrade_engine_version="13.12")
+    assert run.returncode != 0
+    plan = run.result(ROLE + "Show the upgrade plan")["msg"]
+    assert plan[1] == "Target 13.12: refused, nothing will be changed (the restrictions below).", plan
+    members = [line for line in plan if line.startswith("  pg-")]
+    assert len(members) == 3 and all(line.endswith("14.6 (not at the target, not upgraded)") for line in members), plan
+    assert "(at the target)" not in " ".join(plan)
+    refusals = [item["msg"] for item in run.result(REFUSALS)["results"] if item.get("failed")]
+    assert any("[downgrade]" in refusal for refusal in refusals)
+    assert sandbox.mutating_calls() == []
 
 
 # --- waits ----------------------------------------------------------------------------------------------------
