@@ -32,7 +32,7 @@ REFUSALS = ROLE + "Refuse the upgrade for each restriction it breaks"
 UNKNOWN_VARIABLES_ASSERT = ROLE + "Assert every aurora_global_upgrade_* variable is one the role defines"
 MEMBER_TABLE = ROLE + "Show every member"
 FAILURE = ROLE + "Stop, saying what failed and what will work"
-UPGRADE = ROLE + "Upgrade every pending member to 14.9, secondaries first, the primary last"
+UPGRADE = ROLE + "Upgrade every pending member, secondaries first and the primary last, to 14.9"
 # The json callback shows what set_stats published only when asked to.
 SHOW_STATS = {"ANSIBLE_SHOW_CUSTOM_STATS": "true"}
 PG_REGIONS = {"pg-secondary-apse2": "ap-southeast-2", "pg-secondary-euw1": "eu-west-1", "pg-primary-use1": "us-east-1"}
