@@ -12,6 +12,7 @@ import re
 import pytest
 
 import major_extras as extras
+from module_docs import documented_return
 from playbook_runner import run_playbook
 
 ROLE = "aurora.global_db.aurora_global_upgrade : "
@@ -79,6 +80,11 @@ def test_major_upgrade_with_snapshot_custom_groups_reboots_and_report(seeded, tm
     result = _result(run)
     snapshot = result["snapshot_identifier"]
     assert SNAPSHOT_NAME.match(snapshot), snapshot
+    # Each member as the upgrade module returned it: exactly its documented keys; one ModifyGlobalCluster started them all.
+    documented = set(documented_return("aurora_global_upgrade")["members"]["contains"])
+    assert all(set(member) == documented for member in result["members"]) and result["method"] == "in_place"
+    assert len({member["started_at"] for member in result["members"]}) == 1
+    assert [(m["engine_version_before"], m["engine_version_after"], m["outcome"]) for m in result["members"]] == [("14.6", "15.4", "upgraded")] * 3
 
     # Every member and every instance ends on the custom groups, applied (rebooted).
     groups = extras.groups_in_sandbox(seeded)

@@ -34,9 +34,10 @@ def test_no_blocker_code_is_listed_in_the_role():
     assert [code for code in BLOCKER_CODES if code in text] == []
 
 
-def test_the_role_refuses_once_per_blocker_the_plan_reports():
+def test_the_role_refuses_naming_every_blocker_the_plan_reports():
     refusal = next(task for task in _load("tasks/in_place.yml") if task["name"] == "Refuse the upgrade for each restriction it breaks")
-    assert refusal["loop"] == "{{ __aurora_global_upgrade_blockers | map(attribute='code') | list }}"
+    assert refusal["when"] == "__aurora_global_upgrade_blockers | length > 0"
+    assert "{% for blocker in __aurora_global_upgrade_blockers %}[{{ blocker.code }}] {{ blocker.message }}" in refusal["ansible.builtin.fail"]["msg"]
 
 
 def test_every_method_is_one_task_file_whose_waiting_call_is_registered_for_the_relay():
