@@ -1,45 +1,68 @@
-# -*- coding: utf-8 -*-
-# Copyright: aurora.global_db contributors
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-
 """The report of one run of the upgrade role, for a change ticket: what was planned and checked, what each member
-went through, the snapshot, the parameter groups, the reboots, where the run stopped and what is left to do.
+went through, the snapshot, the parameter groups, the reboots, why the run stopped and what is left to do.
 
-Built from what the role read and recorded, so that it can also be written when the run stopped early (then some of
-the inputs are None). The role renders it as JSON and as Markdown.
+Built from aurora_global_upgrade_result alone, which relays what the modules returned (each member's versions,
+times and outcome come from the method's module), so that it can also be written after a refusal or a failure
+(then some keys are None). The role renders it as JSON and as Markdown.
 """
 
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import AURORA_POSTGRESQL
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import MAJOR
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import NOT_STARTED
 
 SUCCEEDED = "succeeded"
 STOPPED = "stopped"
 CHECK_MODE = "check mode"
+# The AWS call behind each in-place plan, as the report words it.
+_AWS_CALLS = {"global": "one ModifyGlobalCluster call", "per_cluster": "ModifyDBCluster on each member, secondaries first"}
 
 
-def _member_rows(before, result, member_times):
-    """Each member with its versions and times: from the role's result when it got that far, else from the first read."""
-    if result and result.get("members"):
-        members = result["members"]
-    else:
-        members = [dict(m, engine_version_before=m.get("engine_version"), engine_version_after=None) for m in (before or {}).get("members", [])]
-    rows = []
-    for member in members:
-        times = member_times.get(member["db_cluster_identifier"], {})
-        rows.append({
-            "db_cluster_identifier": member["db_cluster_identifier"],
-            "region": member.get("region"),
-            "role": member.get("role"),
-            "engine_version_before": member.get("engine_version_before"),
-            "engine_version_after": member.get("engine_version_after"),
-            "status": member.get("status"),
-            "upgraded": bool(member.get("upgraded")),
-            "failed": bool(member.get("failed")),
-            "still_upgrading": bool(member.get("still_upgrading")),
-            "started_at": times.get("started_at"),
-            "finished_at": times.get("finished_at"),
-        })
-    return rows
+def _member_rows(result):
+    """Each member as the method's module returned it; after a refusal, as the first read found it (not started)."""
+    if result.get("members"):
+        return [dict(member) for member in result["members"]]
+    before = result.get("global_cluster_before") or {}
+    return [{
+        "db_cluster_identifier": m["db_cluster_identifier"], "region": m.get("region"), "role": m.get("role"),
+        "engine_version_before": m.get("engine_version"), "engine_version_after": m.get("engine_version"), "status": m.get("status"),
+        "db_cluster_parameter_group_before": m.get("db_cluster_parameter_group"), "started_at": None, "finished_at": None,
+        "outcome": NOT_STARTED, "events": [],
+    } for m in before.get("members", [])]
+
+
+def _parameter_groups(result):
+    """The custom groups, each with the group it replaced before the upgrade (read before any change: AWS resets the
+    groups to its defaults during a major upgrade) and whether it was applied; None when no group was named."""
+    # A check or an apply that failed returned no members: the message says why.
+    checked, applied = [found if found and "members" in found else None
+                        for found in (result.get("parameter_groups_check"), result.get("parameter_groups"))]
+    if not (checked or applied):
+        return None
+    source = applied or checked
+    before = {m["db_cluster_identifier"]: m for m in (checked or applied)["members"]}
+    members = []
+    for member in source["members"]:
+        earlier = before.get(member["db_cluster_identifier"], member)
+        earlier_instances = {i["db_instance_identifier"]: i for i in earlier.get("instances", [])}
+        members.append(dict(
+            member, db_cluster_parameter_group_before=earlier.get("db_cluster_parameter_group_before"),
+            instances=[dict(i, db_parameter_group_before=earlier_instances.get(i["db_instance_identifier"], i).get("db_parameter_group_before"))
+                       for i in member.get("instances", [])]))
+    return {
+        "applied": applied is not None,
+        "parameter_group_family": source.get("parameter_group_family"),
+        "members": members,
+        "rebooted": (applied or {}).get("rebooted", []),
+        "pending_reboot": applied["pending_reboot"] if applied else checked.get("pending_reboot", []) + checked.get("rebooted", []),
+    }
+
+
+def _snapshot(result):
+    snapshot = result.get("snapshot")
+    if not snapshot:
+        return None
+    return {"identifier": snapshot.get("db_cluster_snapshot_identifier"), "db_cluster_identifier": snapshot.get("db_cluster_identifier"),
+            "region": snapshot.get("region"), "status": snapshot.get("status")}
 
 
 def follow_ups(engine, kind, members, snapshot, parameter_groups):
@@ -56,8 +79,11 @@ def follow_ups(engine, kind, members, snapshot, parameter_groups):
     else:
         steps.append("Every member runs %s: check it again before a managed switchover or failover, which needs matching versions." % versions[0])
     if kind == MAJOR and not parameter_groups:
+        custom = ["%s: %s" % (m["db_cluster_identifier"], m["db_cluster_parameter_group_before"]) for m in members
+                  if m.get("db_cluster_parameter_group_before") and not m["db_cluster_parameter_group_before"].startswith("default.")]
         steps.append("AWS put every member and instance on the default parameter groups of the new version: apply your custom groups of the "
-                     "new family (aurora_global_upgrade_db_cluster_parameter_groups, aurora_global_upgrade_db_parameter_groups).")
+                     "new family (aurora_global_upgrade_db_cluster_parameter_groups, aurora_global_upgrade_db_parameter_groups)%s." % (
+                         "; the custom cluster groups before the upgrade were " + ", ".join(custom) if custom else ""))
     if parameter_groups and parameter_groups.get("pending_reboot"):
         steps.append("Reboot, readers before writers, the instances whose parameter groups wait for a reboot: %s "
                      "(or run again with aurora_global_upgrade_reboot_for_parameter_groups: true)." % ", ".join(parameter_groups["pending_reboot"]))
@@ -67,32 +93,30 @@ def follow_ups(engine, kind, members, snapshot, parameter_groups):
     return steps
 
 
-def upgrade_report(global_cluster_identifier, target_engine_version, before, result, member_times=None, snapshot=None, parameter_groups=None,
-                   check_mode=False, stopped_at=None, message=None, written_at=None):
-    """The report as a dict (the JSON file; the Markdown file renders the same dict).
-
-    ``before``: the aurora_global facts read before acting (with upgrade_plan), None when the run stopped before that.
-    ``result``: aurora_global_upgrade_result, None when the run stopped before it was recorded. ``stopped_at``: the task
-    the run stopped at, None when it completed.
-    """
-    plan = (before or {}).get("upgrade_plan") or {}
+def upgrade_report(result, written_at=None):
+    """The report as a dict (the JSON file; the Markdown file renders the same dict), from aurora_global_upgrade_result."""
+    plan = result.get("upgrade_plan") or {}
     kind = plan.get("kind")
-    members = _member_rows(before, result, member_times or {})
-    if stopped_at:
+    members = _member_rows(result)
+    snapshot = _snapshot(result)
+    parameter_groups = _parameter_groups(result)
+    if result.get("failed"):
         outcome = STOPPED
     else:
-        outcome = CHECK_MODE if check_mode else SUCCEEDED
+        outcome = CHECK_MODE if result.get("check_mode") else SUCCEEDED
     report = {
-        "global_cluster_identifier": (before or {}).get("global_cluster_identifier", global_cluster_identifier),
-        "engine": (before or {}).get("engine"),
-        "engine_version_before": (before or {}).get("engine_version"),
-        "target_engine_version": plan.get("target_engine_version", target_engine_version),
+        "global_cluster_identifier": result.get("global_cluster_identifier"),
+        "engine": result.get("engine"),
+        "engine_version_before": (result.get("global_cluster_before") or {}).get("engine_version"),
+        "target_engine_version": plan.get("target_engine_version", result.get("engine_version")),
         "kind": kind,
-        "method": plan.get("method"),
+        "method": result.get("method"),
+        "aws_calls": _AWS_CALLS.get(plan.get("method")),
         "outcome": outcome,
-        "check_mode": bool(check_mode),
-        "stopped_at": stopped_at,
-        "message": message or (result or {}).get("msg") or None,
+        "check_mode": bool(result.get("check_mode")),
+        "message": result.get("msg") or None,
+        "started_at": result.get("started_at"),
+        "finished_at": result.get("finished_at"),
         "written_at": written_at,
         "restrictions_checked": plan.get("checked", []),
         "blockers": plan.get("blockers", []),
@@ -103,6 +127,6 @@ def upgrade_report(global_cluster_identifier, target_engine_version, before, res
     }
     if outcome == SUCCEEDED:
         report["follow_ups"] = follow_ups(report["engine"], kind, members, snapshot, parameter_groups)
-    elif outcome == STOPPED:
+    elif outcome == STOPPED and result.get("resumable", True):
         report["follow_ups"] = ["Fix the cause above, then run the role again with the same variables: it resumes where this run stopped."]
     return report

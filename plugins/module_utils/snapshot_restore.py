@@ -35,6 +35,15 @@ from ansible_collections.aurora.global_db.plugins.module_utils._identifiers impo
 from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import stored_form
 from ansible_collections.aurora.global_db.plugins.module_utils._members import PRIMARY
 from ansible_collections.aurora.global_db.plugins.module_utils._members import SECONDARY
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import ALREADY_AT_TARGET
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import FAILED
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import MemberTimes
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import NOT_STARTED
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import STILL_UPGRADING
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import UPGRADED
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import event_entries
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import member_entry
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import utc_timestamp
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import CLUSTER_PARAMETER_GROUP
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER_SNAPSHOT
@@ -67,6 +76,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import engine
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import instance_class_option
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import kind_words
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify_cluster
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import recent_events
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_names import MAX_LENGTH
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_failover_in_progress
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
@@ -316,22 +326,110 @@ def _global_member_arns(global_cluster):
     return {member["DBClusterArn"] for member in global_cluster.get("GlobalClusterMembers", [])}
 
 
-class SnapshotRestore(TimedRun):
-    """One run of aurora_global_snapshot_restore. ``resources`` (what was found or created) stays readable after a failure."""
+def cutover_steps(old_global, new_global, new_endpoint):
+    """What the operator does to move the application to the new global database (the method leaves it to them)."""
+    return [
+        "Check the new global database (%s) with the application's tests." % new_global,
+        "Point the application at the new global writer endpoint %s and resume writes there." % (new_endpoint or "(shown once it exists)"),
+        "Keep the old global database %s until the new one has proven itself; then delete it (secondaries first)." % old_global,
+    ]
 
-    def __init__(self, clients, request, check_mode, clock, sleep, progress_file=None):
+
+def rollback_steps(old_global, snapshot):
+    """How the operator goes back to the old global database, which the method did not change."""
+    return [
+        "Point the application back at the old global database %s, which was not changed." % old_global,
+        "Writes made to the new global database after the cut-over are not in the old one: copy them back before resuming writes there.",
+        "Delete the new global database when it is no longer needed (snapshot %s stays)." % snapshot,
+    ]
+
+
+def new_member_outcome(new_cluster, target, check_mode):
+    """The outcome of an old member whose new cluster reads ``new_cluster`` (None: not created) after the run."""
+    if new_cluster is None:
+        return NOT_STARTED
+    status = new_cluster.get("Status")
+    if is_stuck(DB_CLUSTER, status):
+        return FAILED
+    if is_ready(DB_CLUSTER, status) and new_cluster.get("EngineVersion") == target:
+        # In check mode it was there before the run: an earlier run made it.
+        return ALREADY_AT_TARGET if check_mode else UPGRADED
+    return STILL_UPGRADING
+
+
+class SnapshotRestore(TimedRun):
+    """One run of aurora_global_snapshot_restore. ``resources`` (what was found or created) stays readable after a
+    failure, and progress() says how far it got, per old member."""
+
+    def __init__(self, clients, request, check_mode, clock, sleep, progress_file=None, now=utc_timestamp):
         super().__init__(clients, request, check_mode, clock, sleep)
         self._reader = GlobalDatabaseReader(clients)
         self._existing = {}
+        self._now = now
+        self._times = MemberTimes(now)
+        self._run_times = {"started_at": None, "finished_at": None}
+        self._old = None
+        self._layout = None
+        self._members = None
         self.resources = []
         # What the run waits for, named under the new global database, for the action plugin's progress lines.
         self._progress_file = ProgressFile(progress_file, request.new_global_cluster_identifier)
 
-    def progress(self):
-        """What was created is kept, and a re-run resumes from it."""
-        return {"changed": any(r["action"] == "created" for r in self.resources), "resources": self.resources}
-
     def _run(self):
+        """The restore; a failure reads the new clusters once more, so that progress() says where every member stands."""
+        self._run_times["started_at"] = self._now()
+        try:
+            result = self._restore()
+        except AuroraGlobalError:
+            self._read_members(failed=True)
+            self._run_times["finished_at"] = self._now()
+            raise
+        self._run_times["finished_at"] = self._now()
+        result.update(self.progress())
+        return result
+
+    def progress(self):
+        """How far the run got: ``changed``, ``resources``, ``method``, its times and, once planned, ``members``."""
+        progress = {
+            "changed": any(r["action"] in ("create", "created") for r in self.resources),
+            "resources": self.resources,
+            "method": METHOD,
+            "started_at": self._run_times["started_at"],
+            "finished_at": self._run_times["finished_at"],
+        }
+        if self._members is not None:
+            progress["members"] = self._members
+        return progress
+
+    def _read_members(self, failed=False):
+        """Each old member with its new cluster as read now (``new_db_cluster_identifier``); the events of a failed one."""
+        if self._layout is None:
+            return
+        new_clusters = {r.region: r for r in self._layout if r.kind == DB_CLUSTER}
+        self._members = []
+        for member in self._old["members"]:
+            new = new_clusters[member["region"]]
+            try:
+                found = describe(self._clients, DB_CLUSTER, new.region, new.identifier) if not self._check_mode or failed else self._existing.get(_key(new))
+            except AuroraGlobalError:
+                found = None
+            outcome = new_member_outcome(found, self._request.engine_version, self._check_mode)
+            if outcome == FAILED:
+                self._read_events(new)
+            after = None if found is None else {
+                "engine_version": found.get("EngineVersion"), "status": found.get("Status"),
+                "db_cluster_parameter_group": found.get("DBClusterParameterGroup")}
+            self._members.append(member_entry(dict(member), after, outcome, self._times, times_key=new.identifier,
+                                              new_db_cluster_identifier=new.identifier))
+
+    def _read_events(self, new):
+        try:
+            events = recent_events(self._clients, new.region, new.identifier, 60)
+        except AuroraGlobalError:
+            return
+        self._times.events[new.identifier] = event_entries(events)
+
+    def _restore(self):
         self._refuse([sdk_refusal(BOTOCORE_VERSION)])
         old = self._reader.facts(self._request.global_cluster_identifier)
         self._refuse([method_refusal(old["engine"], old["engine_version"], self._request.engine_version)] + self._request_refusals(old))
@@ -341,8 +439,10 @@ class SnapshotRestore(TimedRun):
         layout = build_layout(self._request, old_members, user_snapshot is not None, old["deletion_protection"])
         refusals.extend(identifier_refusals(layout) or self._name_refusals(layout, user_snapshot))
         self._refuse(refusals)
+        self._old, self._layout = old, layout
         if not self._check_mode:
             self._create_all(layout, next(m["cluster"] for m in old_members if m["member"]["role"] == PRIMARY))
+        self._read_members()
         return self._result(old, layout)
 
     def _refuse(self, refusals):
@@ -529,6 +629,8 @@ class SnapshotRestore(TimedRun):
             self._wait([resource])
 
     def _ensure(self, resource, restore_from_snapshot=False):
+        if resource.kind == DB_CLUSTER:
+            self._times.started([resource.identifier])
         if _key(resource) in self._existing:
             self.resources.append(resource_summary(resource, "existing"))
             return
@@ -565,6 +667,7 @@ class SnapshotRestore(TimedRun):
     def _wait(self, resources):
         wait_until_settled(resources, self._read_state, self._deadline, self._request.poll_interval, self._sleep,
                            "the new resources to become available")
+        self._times.finished(r.identifier for r in resources if r.kind == DB_CLUSTER)
 
     def _verify(self, layout, global_resource):
         found = self._describe_created(global_resource)
@@ -590,8 +693,6 @@ class SnapshotRestore(TimedRun):
         new_global = self._existing.get(_key(global_resource)) if self._check_mode else find(
             self._clients, GLOBAL_CLUSTER, global_resource.region, global_resource.identifier)
         return {
-            "changed": any(r["action"] in ("create", "created") for r in self.resources),
-            "method": METHOD,
             "global_cluster_identifier": old["global_cluster_identifier"],
             "new_global_cluster_identifier": global_resource.identifier,
             "new_global_cluster_arn": (new_global or {}).get("GlobalClusterArn"),
@@ -599,7 +700,8 @@ class SnapshotRestore(TimedRun):
             "engine_version": self._request.engine_version,
             "snapshot_identifier": layout[0].identifier,
             "new_members": [self._new_member(r, layout) for r in layout if r.kind == DB_CLUSTER],
-            "resources": self.resources,
+            "cutover_steps": cutover_steps(old["global_cluster_identifier"], global_resource.identifier, (new_global or {}).get("Endpoint")),
+            "rollback_steps": rollback_steps(old["global_cluster_identifier"], layout[0].identifier),
         }
 
     def _new_member(self, resource, layout):

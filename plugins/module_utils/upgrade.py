@@ -21,6 +21,12 @@ from ansible_collections.aurora.global_db.plugins.module_utils.facts import Glob
 from ansible_collections.aurora.global_db.plugins.module_utils._fanout import fan_out
 from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import same_identifier
 from ansible_collections.aurora.global_db.plugins.module_utils._progress_file import ProgressFile
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import MemberTimes
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import event_entries
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import format_events
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import member_entry
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import member_outcome
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import utc_timestamp
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
@@ -64,9 +70,13 @@ _SETTLING_REFUSALS = (
 _LASTING_REFUSALS = (("InvalidDBClusterStateFault", "without a primary instance"),)
 # AWS's refusal of an in-place Aurora MySQL minor upgrade of a global database member (rule R10).
 _IN_PLACE_MINOR_REFUSED_CODE = "InvalidParameterCombination"
+# Refusals of a modify that no re-run can cure, with what can do the upgrade instead: (error code, text in AWS's
+# message, advice). R10 of aws-aurora-global-upgrade-facts.md: AWS refuses these Aurora MySQL minor targets in place
+# on a global database; the advice is the plan's (blocker in_place_minor_refused).
+_REQUEST_REFUSALS = ((_IN_PLACE_MINOR_REFUSED_CODE, IN_PLACE_MINOR_REFUSED_BY_AWS, IN_PLACE_MINOR_REFUSED_ADVICE),)
 # DescribeEvents looks back at least this many minutes (AWS's default), at most 14 days (AWS's limit).
 _EVENT_MINUTES = (60, 20160)
-_EVENTS_SHOWN = 10
+METHOD = "in_place"
 
 
 class UpgradeRefused(AuroraGlobalError):
@@ -100,31 +110,89 @@ def _shows_upgrade_to(state, target):
         state.engine_version == target and is_settled(state))
 
 
-def _format_events(events):
-    """The last events, oldest first, each as "[time] AWS's message"."""
-    lines = []
-    for event in events[-_EVENTS_SHOWN:]:
-        when = event.get("Date")
-        lines.append("[%s] %s" % (when.isoformat() if hasattr(when, "isoformat") else when, event.get("Message")))
-    return " ".join(lines) or "none."
+def _cure(error):
+    """The advice for an AWS refusal of a modify that no re-run can cure, else None."""
+    code, message = error_code(error), error_message(error)
+    return next((advice for refused_code, text, advice in _REQUEST_REFUSALS if code == refused_code and text in message), None)
+
+
+def _is_done(member, target):
+    return member["engine_version"] == target and is_ready(DB_CLUSTER, member["status"]) and not member["pending_engine_version"]
 
 
 class GlobalDatabaseUpgrade(TimedRun):
     """One run of aurora_global_upgrade.
 
     Every AuroraGlobalError leaving run() carries the progress of the run (``upgraded``, ``failed_members``,
-    ``still_upgrading``, ``timed_out``, ``upgrade_plan`` once known). ``clock`` and ``sleep`` are injectable for tests.
+    ``still_upgrading``, ``timed_out``, ``members``, ``upgrade_plan`` once known). ``clock``, ``sleep`` and ``now`` (UTC
+    ISO 8601 text) are injectable for tests.
     """
 
-    def __init__(self, clients, request, check_mode, clock, sleep, progress_file=None):
+    def __init__(self, clients, request, check_mode, clock, sleep, progress_file=None, now=utc_timestamp):
         super().__init__(clients, request, check_mode, clock, sleep)
         self._reader = GlobalDatabaseReader(clients)
         self._progress_file = ProgressFile(progress_file, request.global_cluster_identifier)
+        self._now = now
+        self._times = MemberTimes(now)
+        self._run_times = {"started_at": None, "finished_at": None}
+        self._before = None
+        self._after = None
+        self._in_flight_before = []
         self._plan = None
         self._started = []
         self._failed = []
         self._still_upgrading = []
         self._timed_out = False
+        self._resumable = True
+
+    def _run(self):
+        """Upgrade as requested; returns the module result (diff included; the module drops it outside diff mode).
+        A failure reads the global database once more, so that progress() says where every member stands."""
+        self._run_times["started_at"] = self._now()
+        try:
+            result = self._act()
+        except AuroraGlobalError:
+            self._read_after_failure()
+            self._run_times["finished_at"] = self._now()
+            raise
+        self._run_times["finished_at"] = self._now()
+        result.update(self._member_results())
+        return result
+
+    def _read_after_failure(self):
+        """Where every member stands after a failure, for the result; when it cannot be read, every status is unknown."""
+        if self._before is None:
+            return
+        try:
+            self._after = self._reader.facts(self._request.global_cluster_identifier)
+        except AuroraGlobalError:
+            self._after = None
+
+    def _member_results(self):
+        """``method``, the run's times and, once the global database was read, ``members``: each member's outcome."""
+        results = {"method": METHOD, "started_at": self._run_times["started_at"], "finished_at": self._run_times["finished_at"]}
+        if self._before is None or self._plan is None:
+            return results
+        target = self._plan["target_engine_version"]
+        after = {m["db_cluster_identifier"]: m for m in (self._after or {}).get("members", [])}
+        # A major upgrade is one request for every member: when it failed, it failed for each of them.
+        failed_major = self._plan["kind"] == MAJOR and self._before["global_cluster_identifier"] in self._failed
+        still = set(self._still_upgrading)
+        members = []
+        for member in self._before["members"]:
+            identifier = member["db_cluster_identifier"]
+            found = after.get(identifier)
+            outcome = member_outcome(
+                at_target_before=_is_done(member, target),
+                started=identifier in self._times.started_at or identifier in self._in_flight_before,
+                failed=failed_major or identifier in self._failed,
+                still_upgrading=identifier in still,
+                done=found is not None and _is_done(found, target),
+            )
+            members.append(member_entry(member, found, outcome, self._times,
+                                        started_by_this_run=identifier in self._times.started_at))
+        results["members"] = members
+        return results
 
     def progress(self):
         """How far the run got, also for a failure around run() (the lease's).
@@ -138,13 +206,17 @@ class GlobalDatabaseUpgrade(TimedRun):
             "failed_members": list(self._failed),
             "still_upgrading": list(self._still_upgrading),
             "timed_out": self._timed_out,
+            "resumable": self._resumable,
         }
         if self._plan is not None:
             progress["upgrade_plan"] = self._plan
+        progress.update(self._member_results())
         return progress
 
-    def _run(self):
+    def _act(self):
         facts = self._read_and_plan()
+        self._before = facts
+        self._in_flight_before = [m["db_cluster_identifier"] for m in members_in_flight(facts)]
         before = _versions(facts)
         # Blockers that only wait for an earlier run's upgrade are waited for, then everything is checked again.
         self._refuse(facts, dict(self._plan, blockers=[b for b in self._plan["blockers"] if not b["in_flight"]]))
@@ -157,6 +229,7 @@ class GlobalDatabaseUpgrade(TimedRun):
             self._upgrade(facts, selected)
             facts = self._reader.facts(self._request.global_cluster_identifier)
             self._still_upgrading = self._not_done(facts)
+        self._after = facts
         # One ModifyGlobalCluster call moves every member.
         started_members = list(before) if self._plan["kind"] == MAJOR else selected
         result = self.progress()
@@ -212,6 +285,7 @@ class GlobalDatabaseUpgrade(TimedRun):
         if is_in_flight(GLOBAL_CLUSTER, facts["status"]):
             resources.append(self._global_resource(facts))
         self._wait_until_settled(resources, "the upgrades already running or accepted to finish")
+        self._times.finished(m["db_cluster_identifier"] for m in members_in_flight(facts))
 
     def _upgrade(self, facts, selected):
         target = self._plan["target_engine_version"]
@@ -256,6 +330,7 @@ class GlobalDatabaseUpgrade(TimedRun):
                                      why="was still refused after wait_timeout (%s seconds for the whole run)" % self._deadline.seconds) from error
                 self._sleep(min(self._request.poll_interval, self._deadline.remaining()))
         self._started.append(resource.identifier)
+        self._times.started(member.identifier for member in members)
 
     def _shows_upgrade_after_refusal(self, resource, target):
         """Whether the resource shows an upgrade to ``target`` after AWS refused a modify; when it cannot be read, the refusal stands."""
@@ -268,11 +343,10 @@ class GlobalDatabaseUpgrade(TimedRun):
         return "upgraded by this run: %s" % (", ".join(self._started) or "nothing")
 
     def _refusal(self, error, target, members):
-        if _matches(((_IN_PLACE_MINOR_REFUSED_CODE, IN_PLACE_MINOR_REFUSED_BY_AWS),), error):
-            # Rule R10 for a target the plan did not predict: the advice is the plan's.
-            return stopped_by(error, self._upgraded_so_far(), IN_PLACE_MINOR_REFUSED_ADVICE)
-        return stopped_by(error, self._upgraded_so_far(),
-                          "%s Fix the cause AWS gives below, then run again; members already at %s are skipped." % (self._events(members), target))
+        advice = _cure(error)
+        self._resumable = advice is None
+        return stopped_by(error, self._upgraded_so_far(), "%s %s" % (
+            self._events(members), advice or "Fix the cause AWS gives below, then run again; members already at %s are skipped." % target))
 
     def _wait_for_upgrade(self, resources):
         if self._request.wait:
@@ -280,6 +354,7 @@ class GlobalDatabaseUpgrade(TimedRun):
                 resources, self._read_state, self._plan["target_engine_version"], self._deadline,
                 self._request.poll_interval, self._request.status_settle_seconds, self._sleep,
             ))
+            self._times.finished(resource.identifier for resource in resources if resource.kind == DB_CLUSTER)
 
     def _wait_until_settled(self, resources, waiting_for):
         self._waiting(lambda: wait_until_settled(resources, self._read_state, self._deadline, self._request.poll_interval, self._sleep, waiting_for))
@@ -292,6 +367,7 @@ class GlobalDatabaseUpgrade(TimedRun):
             self._timed_out = failure.timed_out
             self._still_upgrading = [resource.identifier for resource in failure.still_running]
             self._failed.extend(resource.identifier for resource in failure.failed if resource.identifier not in self._failed)
+            self._times.finished(resource.identifier for resource in failure.failed)
             if not failure.failed:
                 raise
             raise WaitFailed("%s %s" % (failure.message, self._events(failure.failed)), failure.failed, failure.still_running) from failure
@@ -304,10 +380,11 @@ class GlobalDatabaseUpgrade(TimedRun):
 
     def _events_of(self, resource, minutes):
         try:
-            events = recent_events(self._clients, resource.region, resource.identifier, minutes)
+            events = event_entries(recent_events(self._clients, resource.region, resource.identifier, minutes))
         except AuroraGlobalError as error:
             return "The events of %s (%s) could not be read: %s." % (resource.identifier, resource.region, error)
-        return "Recent RDS events of %s (%s, last %d minutes): %s" % (resource.identifier, resource.region, minutes, _format_events(events))
+        self._times.events[resource.identifier] = events
+        return "Recent RDS events of %s (%s, last %d minutes): %s" % (resource.identifier, resource.region, minutes, format_events(events))
 
     def _read_state(self, resource):
         if resource.kind == GLOBAL_CLUSTER:

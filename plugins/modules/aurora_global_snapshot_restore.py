@@ -148,9 +148,106 @@ EXAMPLES = r"""
 RETURN = r"""
 method:
   description: Always V(snapshot_restore).
-  returned: success
+  returned: always
   type: str
   sample: snapshot_restore
+started_at:
+  description: When the run started (UTC, ISO 8601).
+  returned: always
+  type: str
+  sample: "2026-12-06T22:05:00Z"
+finished_at:
+  description: When the run ended, also after a failure (UTC, ISO 8601).
+  returned: always
+  type: str
+  sample: "2026-12-06T23:01:10Z"
+members:
+  description:
+    - Every member of the old global database, in upgrade order, with its new cluster as read after the run (also
+      after a failure, once every check had passed).
+  returned: once every check before the first create passed, also on failure
+  type: list
+  elements: dict
+  contains:
+    db_cluster_identifier:
+      description: The old member cluster (left as it was).
+      type: str
+      returned: always
+      sample: orders-euw1
+    new_db_cluster_identifier:
+      description: Its new cluster, in the same region.
+      type: str
+      returned: always
+      sample: orders-euw1-v3
+    region:
+      description: The region of both.
+      type: str
+      returned: always
+      sample: eu-west-1
+    role:
+      description: The old member's role, V(primary) or V(secondary); its new cluster has the same.
+      type: str
+      returned: always
+      sample: secondary
+    engine_version_before:
+      description: The old member's engine version.
+      type: str
+      returned: always
+      sample: 5.7.mysql_aurora.2.11.2
+    engine_version_after:
+      description: The new cluster's engine version; null while it does not exist.
+      type: str
+      returned: always
+      sample: 8.0.mysql_aurora.3.04.0
+    status:
+      description: The new cluster's status; null while it does not exist.
+      type: str
+      returned: always
+      sample: available
+    db_cluster_parameter_group_before:
+      description: The old member's DB cluster parameter group.
+      type: str
+      returned: always
+      sample: orders-mysql57
+    db_cluster_parameter_group_after:
+      description: The new cluster's DB cluster parameter group; null while it does not exist.
+      type: str
+      returned: always
+      sample: orders-mysql80
+    started_at:
+      description: When this run created (or found) the new cluster (UTC, ISO 8601); null when it did not get there.
+      type: str
+      returned: always
+      sample: "2026-12-06T22:20:00Z"
+    finished_at:
+      description: When this run saw the new cluster (and its instances) available (UTC, ISO 8601); null when it did not.
+      type: str
+      returned: always
+      sample: "2026-12-06T22:41:00Z"
+    outcome:
+      description:
+        - V(upgraded) (its new cluster runs the target and is available), V(already_at_target) (in check mode, an earlier
+          run made it), V(failed) (the new cluster is in a status it will not leave by itself), V(still_upgrading) (the new
+          cluster exists but is not available yet; a re-run resumes) or V(not_started) (no new cluster yet).
+      type: str
+      returned: always
+      sample: upgraded
+    events:
+      description: The new cluster's recent RDS events when it failed (oldest first, at most 10); empty otherwise.
+      type: list
+      elements: dict
+      returned: always
+      contains:
+        date:
+          description: When (ISO 8601).
+          type: str
+          returned: always
+          sample: "2026-12-06T22:30:12+00:00"
+        message:
+          description: AWS's text.
+          type: str
+          returned: always
+          sample: DB cluster restore failed.
 global_cluster_identifier:
   description: The old global cluster, left as it was.
   returned: success
@@ -226,6 +323,18 @@ new_members:
       elements: str
       returned: success
       sample: [orders-use1-1-v3]
+cutover_steps:
+  description: What the operator does next to move the application to the new global database (the module leaves it to them).
+  returned: success
+  type: list
+  elements: str
+  sample: ["Check the new global database (orders-global-v3) with the application's tests."]
+rollback_steps:
+  description: How to go back to the old global database, which the module did not change.
+  returned: success
+  type: list
+  elements: str
+  sample: ["Point the application back at the old global database orders-global, which was not changed."]
 resources:
   description:
     - Every resource of the method in creation order, with what this run did about it. In check mode, what it would do.

@@ -234,6 +234,14 @@ timed_out:
   returned: always
   type: bool
   sample: false
+resumable:
+  description:
+    - Whether running the module again, once the cause given in the message is fixed, can complete the upgrade.
+    - False when AWS refused the request itself (for example an in-place Aurora MySQL minor upgrade it does not allow on
+      a global database); the message then names what can do it instead.
+  returned: always
+  type: bool
+  sample: true
 not_started:
   description:
     - The members still below the target that this run did not start upgrading, in upgrade order; run the module again
@@ -242,6 +250,116 @@ not_started:
   type: list
   elements: str
   sample: [orders-euw1, orders-use1]
+method:
+  description: Always V(in_place).
+  returned: always
+  type: str
+  sample: in_place
+started_at:
+  description: When the run started (UTC, ISO 8601).
+  returned: always
+  type: str
+  sample: "2026-12-06T22:05:00Z"
+finished_at:
+  description: When the run ended, also after a failure (UTC, ISO 8601).
+  returned: always
+  type: str
+  sample: "2026-12-06T22:41:13Z"
+members:
+  description:
+    - Every member of the global database, in upgrade order, with what this run did to it; read again after a failure
+      (then, when that read failed too, RV(members[].status) and RV(members[].engine_version_after) are null).
+  returned: once the global cluster was read and O(engine_version) planned, also on failure
+  type: list
+  elements: dict
+  contains:
+    db_cluster_identifier:
+      description: The member cluster.
+      type: str
+      returned: always
+      sample: orders-euw1
+    region:
+      description: Its region.
+      type: str
+      returned: always
+      sample: eu-west-1
+    role:
+      description: V(primary) or V(secondary), before the run.
+      type: str
+      returned: always
+      sample: secondary
+    engine_version_before:
+      description: Its engine version when the run started.
+      type: str
+      returned: always
+      sample: "14.6"
+    engine_version_after:
+      description: Its engine version read after the run (in check mode, unchanged); null when it could not be read.
+      type: str
+      returned: always
+      sample: "14.9"
+    status:
+      description: Its status read after the run; null when it could not be read.
+      type: str
+      returned: always
+      sample: available
+    db_cluster_parameter_group_before:
+      description:
+        - Its DB cluster parameter group when the run started. After a major upgrade AWS puts the member on the new
+          version's default group, so this is the custom group to re-apply (in the new family).
+      type: str
+      returned: always
+      sample: orders-pg14
+    db_cluster_parameter_group_after:
+      description: Its DB cluster parameter group read after the run; null when it could not be read.
+      type: str
+      returned: always
+      sample: default.aurora-postgresql15
+    started_at:
+      description:
+        - When this run started its upgrade (UTC, ISO 8601); for a major upgrade, the ModifyGlobalCluster call. Null when
+          this run did not start one.
+      type: str
+      returned: always
+      sample: "2026-12-06T22:05:03Z"
+    finished_at:
+      description:
+        - When this run saw its upgrade end, done or failed (UTC, ISO 8601), also for an upgrade an earlier run started.
+          Null when it did not end during the run.
+      type: str
+      returned: always
+      sample: "2026-12-06T22:19:40Z"
+    started_by_this_run:
+      description: Whether this run started its upgrade (false for an upgrade an earlier run left running).
+      type: bool
+      returned: always
+      sample: true
+    outcome:
+      description:
+        - V(upgraded) (runs the target now), V(already_at_target) (ran it before the run), V(failed) (AWS refused or
+          rolled back its upgrade), V(still_upgrading) (AWS carries on with it; a re-run waits for it) or V(not_started).
+        - In check mode, what the run found (a member it would upgrade is V(not_started)).
+      type: str
+      returned: always
+      sample: upgraded
+    events:
+      description:
+        - Its recent RDS events, oldest first (at most 10), read when its upgrade failed or was refused, where AWS says
+          why. Empty otherwise.
+      type: list
+      elements: dict
+      returned: always
+      contains:
+        date:
+          description: When (ISO 8601).
+          type: str
+          returned: always
+          sample: "2026-12-06T22:07:12+00:00"
+        message:
+          description: AWS's text.
+          type: str
+          returned: always
+          sample: Database cluster engine version upgrade failed.
 global_cluster:
   description:
     - The global database read after the run (in check mode, before), with the keys

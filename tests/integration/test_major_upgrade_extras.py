@@ -12,10 +12,13 @@ import re
 import pytest
 
 import major_extras as extras
+from module_docs import documented_return
 from playbook_runner import run_playbook
 
 ROLE = "aurora.global_db.aurora_global_upgrade : "
-GROUP_CHECK = ROLE + "Check the parameter groups against the target's family in ap-southeast-2, eu-west-1, us-east-1"
+GROUP_CHECK = ROLE + "Check the custom parameter groups against the target's family in ap-southeast-2, eu-west-1, us-east-1"
+# Every seeded member's DB cluster parameter group (tests/sandbox/scenarios.json), which AWS resets during a major upgrade.
+SEEDED_GROUP = "pg-global-params"
 EXPECTED_REBOOTS = ["pg-secondary-apse2-1", "pg-secondary-euw1-2", "pg-secondary-euw1-1", "pg-primary-use1-2", "pg-primary-use1-1"]
 SNAPSHOT_NAME = re.compile(r"^pg-primary-use1-pre-14-6-to-15-4-\d{12}$")
 
@@ -49,7 +52,7 @@ def _run_role(sandbox, check=False, **role_vars):
 
 
 def _result(run):
-    return run.result(ROLE + "Record the upgrade result in aurora_global_upgrade_result")["ansible_facts"]["aurora_global_upgrade_result"]
+    return run.result(ROLE + "Record the result in aurora_global_upgrade_result")["ansible_facts"]["aurora_global_upgrade_result"]
 
 
 def _report(report_dir):
@@ -58,6 +61,10 @@ def _report(report_dir):
     assert len(json_files) == 1 and len(markdown_files) == 1, sorted(report_dir.iterdir())
     assert re.fullmatch(r"pg-global-\d{8}T\d{6}Z", json_files[0].stem) and json_files[0].stem == markdown_files[0].stem
     return json.loads(json_files[0].read_text(encoding="utf-8")), markdown_files[0].read_text(encoding="utf-8")
+
+
+def parameter_groups_of(report):
+    return report["parameter_groups"]["members"]
 
 
 def _calls(sandbox):
@@ -73,6 +80,11 @@ def test_major_upgrade_with_snapshot_custom_groups_reboots_and_report(seeded, tm
     result = _result(run)
     snapshot = result["snapshot_identifier"]
     assert SNAPSHOT_NAME.match(snapshot), snapshot
+    # Each member as the upgrade module returned it: exactly its documented keys; one ModifyGlobalCluster started them all.
+    documented = set(documented_return("aurora_global_upgrade")["members"]["contains"])
+    assert all(set(member) == documented for member in result["members"]) and result["method"] == "in_place"
+    assert len({member["started_at"] for member in result["members"]}) == 1
+    assert [(m["engine_version_before"], m["engine_version_after"], m["outcome"]) for m in result["members"]] == [("14.6", "15.4", "upgraded")] * 3
 
     # Every member and every instance ends on the custom groups, applied (rebooted).
     groups = extras.groups_in_sandbox(seeded)
@@ -97,11 +109,15 @@ def test_major_upgrade_with_snapshot_custom_groups_reboots_and_report(seeded, tm
     report, markdown = _report(tmp_path)
     assert (report["global_cluster_identifier"], report["engine"], report["engine_version_before"], report["target_engine_version"]) == (
         "pg-global", "aurora-postgresql", "14.6", "15.4")
-    assert (report["kind"], report["outcome"], report["stopped_at"]) == ("major", "succeeded", None)
+    assert (report["kind"], report["outcome"], report["method"]) == ("major", "succeeded", "in_place")
+    assert report["aws_calls"] == "one ModifyGlobalCluster call"
     assert "member_not_synchronized" in report["restrictions_checked"] and report["blockers"] == []
     assert [(m["db_cluster_identifier"], m["engine_version_before"], m["engine_version_after"]) for m in report["members"]] == [
         ("pg-secondary-apse2", "14.6", "15.4"), ("pg-secondary-euw1", "14.6", "15.4"), ("pg-primary-use1", "14.6", "15.4")]
-    assert all(m["started_at"] and m["started_at"] <= m["finished_at"] for m in report["members"])
+    assert all(m["started_at"] and m["started_at"] <= m["finished_at"] and m["outcome"] == "upgraded" for m in report["members"])
+    # The groups the members had before AWS reset them to its defaults, read before the upgrade.
+    assert {m["db_cluster_parameter_group_before"] for m in report["members"]} == {SEEDED_GROUP}
+    assert {m["db_cluster_parameter_group_before"] for m in parameter_groups_of(report)} == {SEEDED_GROUP}
     assert report["snapshot"] == {"identifier": snapshot, "db_cluster_identifier": "pg-primary-use1", "region": "us-east-1", "status": "available"}
     parameter_groups = report["parameter_groups"]
     assert parameter_groups["applied"] and parameter_groups["parameter_group_family"] == "aurora-postgresql15"
@@ -109,7 +125,8 @@ def test_major_upgrade_with_snapshot_custom_groups_reboots_and_report(seeded, tm
     assert {m["db_cluster_parameter_group"] for m in parameter_groups["members"]} == {extras.CLUSTER_GROUP}
     follow_ups = " ".join(report["follow_ups"])
     assert "ANALYZE" in follow_ups and "ALTER EXTENSION" in follow_ups and "Every member runs 15.4" in follow_ups and snapshot in follow_ups
-    assert "| pg-primary-use1 | us-east-1 | primary | 14.6 | 15.4 | available |" in markdown
+    assert "| pg-primary-use1 | us-east-1 | primary | 14.6 | 15.4 | available | upgraded | %s |" % SEEDED_GROUP in markdown
+    assert "| pg-primary-use1 (us-east-1) | %s | %s |" % (SEEDED_GROUP, extras.CLUSTER_GROUP) in markdown
     assert "**succeeded**" in markdown and snapshot in markdown and "- [ ] Run ANALYZE" in markdown
 
 
@@ -137,10 +154,10 @@ def test_a_missing_or_wrong_family_group_is_refused_before_any_change_and_report
     # Nothing changed: no snapshot either.
     assert seeded.mutating_calls() == []
     report, markdown = _report(tmp_path)
-    assert report["outcome"] == "stopped" and report["stopped_at"] == GROUP_CHECK[len(ROLE):]
+    assert report["outcome"] == "stopped"
     assert "absent-params" in report["message"] and report["snapshot"] is None
-    assert [m["engine_version_after"] for m in report["members"]] == [None, None, None]
-    assert "## Where it stopped" in markdown
+    assert [(m["engine_version_after"], m["outcome"]) for m in report["members"]] == [("14.6", "not_started")] * 3
+    assert "## Why it stopped" in markdown
 
 
 def test_check_mode_makes_no_mutating_call_and_writes_no_report(seeded, tmp_path):
@@ -149,8 +166,8 @@ def test_check_mode_makes_no_mutating_call_and_writes_no_report(seeded, tmp_path
     assert seeded.mutating_calls() == []
     result = _result(run)
     assert SNAPSHOT_NAME.match(result["snapshot_identifier"])
-    assert not result["parameter_groups"]["applied"]
-    assert result["parameter_groups"]["pending_reboot"] == EXPECTED_REBOOTS
+    # Checked, not applied: the check says which instances it would reboot.
+    assert result["parameter_groups"] is None and result["parameter_groups_check"]["rebooted"] == EXPECTED_REBOOTS
     assert list(tmp_path.iterdir()) == []
 
 
@@ -163,6 +180,7 @@ def test_a_failed_upgrade_is_reported_where_it_stopped(seeded, tmp_path):
     assert report["snapshot"]["status"] == "available"
     # The groups were checked before, not applied: the upgrade did not get that far.
     assert report["parameter_groups"]["applied"] is False
+    assert {m["outcome"] for m in report["members"]} == {"failed"}
     assert [operation for operation, _subject in _calls(seeded)] == ["CreateDBClusterSnapshot", "ModifyGlobalCluster"]
 
 

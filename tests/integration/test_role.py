@@ -17,6 +17,7 @@ import subprocess
 import sys
 import pytest
 
+from module_docs import documented_return
 from playbook_runner import SANDBOX_ENVIRONMENT
 from playbook_runner import run_playbook
 from readme_blocks import readme_block
@@ -27,10 +28,11 @@ from sandbox_journal import modified_members
 
 # The json callback names a role's task "<role> : <task name>".
 ROLE = "aurora.global_db.aurora_global_upgrade : "
-AVAILABILITY_ASSERT = ROLE + "Assert every member cluster is available"
+REFUSALS = ROLE + "Refuse the upgrade for each restriction it breaks"
 UNKNOWN_VARIABLES_ASSERT = ROLE + "Assert every aurora_global_upgrade_* variable is one the role defines"
-FAILURE_TABLE = ROLE + "Show every member after the failure"
-FAILURE = ROLE + "Stop, saying what failed and how to resume"
+MEMBER_TABLE = ROLE + "Show every member"
+FAILURE = ROLE + "Stop, saying what failed and what will work"
+UPGRADE = ROLE + "Upgrade every pending member, secondaries first and the primary last, to 14.9"
 # The json callback shows what set_stats published only when asked to.
 SHOW_STATS = {"ANSIBLE_SHOW_CUSTOM_STATS": "true"}
 PG_REGIONS = {"pg-secondary-apse2": "ap-southeast-2", "pg-secondary-euw1": "eu-west-1", "pg-primary-use1": "us-east-1"}
@@ -73,6 +75,13 @@ def _run_role_default_output(sandbox, on_line=None, **overrides):
             if playbook.poll() is None:
                 playbook.kill()
     return returncode, "".join(lines)
+
+
+def assert_aligned(lines):
+    """Every cell of every line starts where its column's heading (the first line) starts."""
+    starts = [match.start() for match in re.finditer(r"(?:(?<=  )|^)\S", lines[0])]
+    for line in lines[1:]:
+        assert all(line[start] != " " and (start == 0 or line[start - 2:start] == "  ") for start in starts), (lines[0], line)
 
 
 def _recorded_result(run):
@@ -207,17 +216,28 @@ def test_a_failed_member_stops_the_role_before_the_primary_and_reports_every_mem
     assert run.returncode != 0
     # The primary was never touched: the failed secondary stopped the run.
     assert modified_members(sandbox) == PG_ORDER[:2]
-    table = run.result(FAILURE_TABLE)["msg"]
+    table = run.result(MEMBER_TABLE)["msg"]
     assert len(table) == 2 + len(PG_ORDER)
     rows = {line.split()[0]: line.split() for line in table[2:]}
-    assert rows["pg-secondary-apse2"][3:7] == ["14.6", "14.9", "available", "yes"]
+    assert rows["pg-secondary-apse2"][3:7] == ["14.6", "14.9", "available", "upgraded"]
     assert rows["pg-secondary-euw1"][3:7] == ["14.6", "14.6", "available", "failed"]
-    assert rows["pg-primary-use1"][3:7] == ["14.6", "14.6", "available", "no"]
+    assert rows["pg-primary-use1"][3:7] == ["14.6", "14.6", "available", "not_started"]
+    # The table is aligned: every column starts at the same place on every line.
+    assert_aligned(table[1:])
     result = _recorded_result(run)
     assert result["failed"] is True and result["upgraded"] == ["pg-secondary-apse2"] and result["failed_members"] == ["pg-secondary-euw1"]
+    # What the module returned, relayed: each member's outcome, times and, for the failed one, its events.
+    members = {m["db_cluster_identifier"]: m for m in result["members"]}
+    assert {name: m["outcome"] for name, m in members.items()} == {
+        "pg-secondary-apse2": "upgraded", "pg-secondary-euw1": "failed", "pg-primary-use1": "not_started"}
+    assert members["pg-secondary-euw1"]["events"] and members["pg-primary-use1"]["events"] == []
+    assert members["pg-secondary-apse2"]["started_at"] <= members["pg-secondary-apse2"]["finished_at"] <= members["pg-secondary-euw1"]["finished_at"]
+    assert members["pg-primary-use1"]["started_at"] is None
     message = run.result(FAILURE)["msg"]
-    assert "Upgraded by this run: pg-secondary-apse2. Upgrade failed: pg-secondary-euw1." in message
-    assert "run the same ansible-playbook command again" in message and "run the module again" not in message
+    assert "The upgrade of DB cluster pg-secondary-euw1 (eu-west-1) to 14.9 did not complete" in message
+    assert "run the same ansible-playbook command again" in message
+    # The upgrade call itself stays quiet: the failure is printed once, by the last task.
+    assert run.failed_tasks == [FAILURE]
 
 
 def test_a_timeout_says_so_and_names_what_is_still_upgrading(sandbox):
@@ -228,13 +248,73 @@ def test_a_timeout_says_so_and_names_what_is_still_upgrading(sandbox):
     assert run.returncode != 0
     result = _recorded_result(run)
     assert result["failed"] is True and result["timed_out"] is True
-    assert result["upgraded"] == [] and result["still_upgrading"] == PG_ORDER[:1]
+    # As the module returned it: started by this run, not finished.
+    assert result["upgraded"] == PG_ORDER[:1] and result["still_upgrading"] == PG_ORDER[:1]
+    assert [m["outcome"] for m in result["members"]] == ["still_upgrading", "not_started", "not_started"]
+    assert result["members"][0]["started_at"] and result["members"][0]["finished_at"] is None
     message = run.result(FAILURE)["msg"]
-    assert "it timed out after aurora_global_upgrade_wait_timeout (3 seconds)" in message
-    assert "Still upgrading in AWS (it carries on without Ansible): pg-secondary-apse2." in message
-    # The module's wording names its options; the role's message names the role's variables.
-    assert "wait_timeout" not in message.replace("aurora_global_upgrade_wait_timeout", ""), message
+    # Each pending member gets aurora_global_upgrade_wait_timeout: 3 seconds each for three members.
+    assert "Gave up after wait_timeout (9 seconds for the whole run)" in message
+    assert "pg-secondary-apse2 (ap-southeast-2) is 'upgrading'" in message
+    assert "run the same ansible-playbook command again" in message
     assert modified_members(sandbox) == PG_ORDER[:1]
+
+
+def member_keys_documented(module):
+    return set(documented_return(module)["members"]["contains"])
+
+
+ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+
+def test_a_minor_run_relays_each_members_versions_times_and_outcome(sandbox):
+    sandbox.seed("postgresql-14")
+    run = _run_role(sandbox)
+    assert run.returncode == 0, run.failed_tasks
+    result = _recorded_result(run)
+    assert (result["method"], result["failed"]) == ("in_place", False)
+    assert ISO_UTC.match(result["started_at"]) and ISO_UTC.match(result["finished_at"])
+    # Exactly the keys the module documents, as it returned them, in upgrade order.
+    assert all(set(member) == member_keys_documented("aurora_global_upgrade") for member in result["members"])
+    assert [(m["db_cluster_identifier"], m["engine_version_before"], m["engine_version_after"], m["outcome"]) for m in result["members"]] == [
+        (member, "14.6", "14.9", "upgraded") for member in PG_ORDER]
+    times = [(m["started_at"], m["finished_at"]) for m in result["members"]]
+    assert all(ISO_UTC.match(started) and ISO_UTC.match(finished) for started, finished in times)
+    # One member at a time: each starts once the one before it finished.
+    assert all(times[i][1] <= times[i + 1][0] for i in range(len(times) - 1)), times
+    assert result["started_at"] <= times[0][0] and times[-1][1] <= result["finished_at"]
+
+
+def test_a_refused_in_place_mysql_minor_upgrade_prints_awss_sentence_at_most_twice_and_names_what_will_work(sandbox):
+    sandbox.seed("mysql-3")
+    sandbox.configure(refuse_in_place_mysql_minor=True)
+    returncode, output = _run_role_default_output(sandbox, aurora_global_upgrade_global_cluster_identifier="mysql3-global",
+                                                  aurora_global_upgrade_engine_version="8.0.mysql_aurora.3.05.2")
+    assert returncode != 0
+    assert 1 <= output.count("In-place minor version upgrade of Aurora MySQL global database cluster") <= 2, output
+    # One failure message, one member table.
+    assert output.count("fatal: [localhost]: FAILED!") == 1, output
+    assert len(re.findall(r"^ *\"MEMBER +REGION", output, flags=re.MULTILINE)) == 1, output
+    # No re-run can cure it: the message names the methods that can do it, and does not ask to run again.
+    assert "rebuild_secondaries" in output and "blue_green" in output
+    assert "To resume" not in output and "Fix the cause" not in output
+    assert re.search(r"mysql3-secondary-usw2 +us-west-2 +secondary +8\.0\.mysql_aurora\.3\.04\.0 +8\.0\.mysql_aurora\.3\.04\.0 +available +failed",
+                     output), output
+
+
+def test_the_plan_of_a_downgrade_says_no_member_is_at_the_target(sandbox):
+    sandbox.seed("postgresql-14")
+    sandbox.clear_journal()
+    run = _run_role(sandbox, aurora_global_upgrade_engine_version="13.12")
+    assert run.returncode != 0
+    plan = run.result(ROLE + "Show the upgrade plan")["msg"]
+    assert plan[1] == "Target 13.12: refused, nothing will be changed (the restrictions below).", plan
+    members = [line for line in plan if line.startswith("  pg-")]
+    assert len(members) == 3 and all(line.endswith("14.6 (not at the target, not upgraded)") for line in members), plan
+    assert "(at the target)" not in " ".join(plan)
+    refusal = run.result(REFUSALS)["msg"]
+    assert refusal.startswith("Refusing to upgrade global database pg-global (aurora-postgresql 14.6) to 13.12; nothing was changed. [downgrade]")
+    assert sandbox.mutating_calls() == []
 
 
 # --- waits ----------------------------------------------------------------------------------------------------
@@ -258,26 +338,28 @@ def test_a_rerun_waits_visibly_for_the_upgrade_left_running_then_upgrades_the_re
     returncode, output = _run_role_default_output(sandbox, on_line=release_once_the_wait_shows)
     assert returncode == 0, output
     assert "FAILED" not in output
-    # The wait for the earlier run's upgrade, under the first member's own task name.
-    first = "TASK [aurora.global_db.aurora_global_upgrade : Upgrade secondary pg-secondary-apse2 in ap-southeast-2 from 14.6 to 14.9]"
+    # The wait for the earlier run's upgrade, first under the upgrade's task name.
+    first = "TASK [%s]" % UPGRADE
     assert re.search(re.escape(first) + r"[^\n]*\n" + progress % ("pg-secondary-apse2", "ap-southeast-2"), output), output
     assert ("upgrading", "14.6") in re.findall(progress % ("pg-secondary-apse2", "ap-southeast-2"), output)
     for member in PG_ORDER[1:]:
-        assert re.search(progress % (member, PG_REGIONS[member]), output), output
+        assert re.search(r"\[pg-global\] \d+ min \d\d s elapsed: .*%s \(%s\) upgrading" % (member, PG_REGIONS[member]), output), output
     # The member the interrupted run started is not modified again, and the next one starts only after it finished.
     assert modified_members(sandbox) == PG_ORDER
     assert events(sandbox, "UpgradeCompleted")[PG_ORDER[0]]["seq"] < member_modifications(sandbox)[1]["seq"]
     # The summary does not count it as upgraded by this run.
-    assert re.search(r"pg-secondary-apse2 +ap-southeast-2 +secondary +14\.6 +14\.9 +available +earlier run", output), output
-    assert re.search(r"pg-secondary-euw1 +eu-west-1 +secondary +14\.6 +14\.9 +available +yes", output), output
+    assert re.search(r"pg-secondary-apse2 +ap-southeast-2 +secondary +14\.6 +14\.9 +available +upgraded_by_earlier_run", output), output
+    assert re.search(r"pg-secondary-euw1 +eu-west-1 +secondary +14\.6 +14\.9 +available +upgraded ", output), output
 
 
 def test_check_mode_reports_the_upgrade_left_running_without_waiting(sandbox):
     _interrupt_after_the_first_member(sandbox)
     run = _run_role(sandbox, check=True)
     assert run.returncode != 0
-    assert run.failed_tasks == [AVAILABILITY_ASSERT]
-    assert "pg-secondary-apse2 (ap-southeast-2) is 'upgrading'" in run.result(AVAILABILITY_ASSERT)["msg"]
+    assert run.failed_tasks == [REFUSALS]
+    refusal = run.result(REFUSALS)["msg"]
+    assert refusal.count("[") == 1 and "[member_not_available]" in refusal
+    assert "pg-secondary-apse2 (ap-southeast-2) is 'upgrading'" in refusal
     assert modified_members(sandbox) == PG_ORDER[:1]
 
 

@@ -31,8 +31,7 @@ def _run_role(sandbox, check=False, **role_vars):
 
 
 def _result(run):
-    facts = [r for name, results in run.tasks.items() if "Record the snapshot restore" in name or "Record the failed snapshot restore" in name
-             for r in results]
+    facts = [r for name, results in run.tasks.items() if name == ROLE + "Record the result in aurora_global_upgrade_result" for r in results]
     assert len(facts) == 1, sorted(run.tasks)
     return facts[0]["ansible_facts"]["aurora_global_upgrade_result"]
 
@@ -50,6 +49,13 @@ def test_the_role_moves_a_mysql_2_global_database_to_a_new_version_3_one(sandbox
         ("mysql2-secondary-usw2-v3", "us-west-2", "secondary", "8.0.mysql_aurora.3.04.0"),
     ]
     assert result["cutover_steps"] and result["rollback_steps"]
+    # Per old member, as the module returned it: its new cluster, versions, times and outcome.
+    assert [(m["db_cluster_identifier"], m["new_db_cluster_identifier"], m["engine_version_before"], m["engine_version_after"], m["outcome"])
+            for m in result["members"]] == [
+        ("mysql2-secondary-usw2", "mysql2-secondary-usw2-v3", "5.7.mysql_aurora.2.11.2", "8.0.mysql_aurora.3.04.0", "upgraded"),
+        ("mysql2-primary-use1", "mysql2-primary-use1-v3", "5.7.mysql_aurora.2.11.2", "8.0.mysql_aurora.3.04.0", "upgraded"),
+    ]
+    assert all(result["started_at"] <= m["started_at"] <= m["finished_at"] <= result["finished_at"] for m in result["members"])
     assert [c["operation"] for c in sandbox.mutating_calls()] == [
         "CreateDBClusterSnapshot", "RestoreDBClusterFromSnapshot", "CreateDBInstance", "CreateGlobalCluster", "CreateDBCluster", "CreateDBInstance"]
     # One run at a time: the lease on the old global cluster is taken before the first create and released after the last.
@@ -66,7 +72,7 @@ def test_a_held_lease_refuses_the_snapshot_restore_before_any_create(sandbox):
     run = _run_role(sandbox)
     assert run.returncode != 0 and run.failed_tasks[0] == REFUSED, run.failed_tasks
     assert "held by awx-job-17" in run.result(REFUSED)["msg"]
-    assert "held by awx-job-17" in _result(run)["msg"] and _result(run)["resources"] == []
+    assert "held by awx-job-17" in _result(run)["msg"] and "resources" not in _result(run)
     assert sandbox.mutating_calls() == []
     assert lease_tags(sandbox, "mysql2-global")["owner"] == "awx-job-17"
 
@@ -97,6 +103,8 @@ def test_another_upgrade_is_refused_naming_the_in_place_method(sandbox):
     assert run.returncode != 0
     assert "aurora_global_upgrade_method: in_place" in _result(run)["msg"]
     assert sandbox.mutating_calls() == []
+    # Refused before the lease: not even the lease's tags are written (an operator who may not tag sees the refusal).
+    assert not [entry for entry in sandbox.journal() if entry["operation"] in ("AddTagsToResource", "RemoveTagsFromResource")]
 
 
 def test_a_run_stopped_by_its_timeout_is_resumed_by_running_it_again(sandbox):
@@ -107,7 +115,11 @@ def test_a_run_stopped_by_its_timeout_is_resumed_by_running_it_again(sandbox):
     assert stopped.returncode != 0
     failure = _result(stopped)
     assert failure["failed"] is True and "wait_timeout" in failure["msg"]
-    assert "Run the same command again to resume" in stopped.result(ROLE + "Stop, saying how to resume")["msg"]
+    message = stopped.result(ROLE + "Stop, saying what failed and what will work")["msg"]
+    assert "To resume, once the cause is fixed: run the same ansible-playbook command again" in message
+    assert stopped.failed_tasks == [ROLE + "Stop, saying what failed and what will work"]
+    # The new primary exists but never became available: the module says so per old member.
+    assert [m["outcome"] for m in failure["members"]] == ["not_started", "still_upgrading"]
     assert lease_tags(sandbox, "mysql2-global") == {}, "the stopped run did not release its lease"
     sandbox.configure(hold_transition_of=[])
     resumed = _run_role(sandbox)

@@ -31,11 +31,5 @@ def test_the_facts_module_documents_exactly_the_registered_codes_in_order():
     assert checked_sample == checked_codes("in_place")
 
 
-def test_the_roles_list_of_known_codes_is_the_registry():
-    with open(os.path.join(COLLECTION, "roles", "aurora_global_upgrade", "vars", "main.yml"), encoding="utf-8") as handle:
-        known = yaml.safe_load(handle)["__aurora_global_upgrade_known_blocker_codes"]
-    assert known == list(BLOCKER_CODES)
-
-
 def test_codes_are_unique():
     assert len(set(BLOCKER_CODES)) == len(BLOCKER_CODES) > 0

@@ -481,3 +481,48 @@ def test_an_unknown_global_cluster_is_reported_as_such(world):
     world.refusals[("describe_global_clusters", "pg-global")] = client_error("GlobalClusterNotFoundFault", "not found", "DescribeGlobalClusters")
     with pytest.raises(GlobalClusterNotFound):
         _run(world)
+
+
+def _times():
+    """A UTC clock that ticks one second per reading, so that every recorded time is distinct and ordered."""
+    ticks = iter(range(10000))
+    return lambda: "2026-12-01T10:%02d:%02dZ" % divmod(next(ticks), 60)
+
+
+def test_each_member_is_returned_with_its_versions_times_and_outcome(world):
+    upgrade = GlobalDatabaseUpgrade(FakeClients(world), UpgradeRequest(
+        global_cluster_identifier="pg-global", engine_version="14.9", allow_major_version_upgrade=False, db_cluster_identifier=None,
+        wait=True, wait_timeout=7200, poll_interval=10, status_settle_seconds=60), False, clock=world.clock, sleep=world.clock.sleep, now=_times())
+    result = upgrade.run()
+    assert result["method"] == "in_place"
+    members = result["members"]
+    assert [(m["db_cluster_identifier"], m["engine_version_before"], m["engine_version_after"], m["outcome"]) for m in members] == [
+        (identifier, "14.6", "14.9", "upgraded") for identifier in UPGRADE_ORDER]
+    assert all(m["started_by_this_run"] and m["events"] == [] for m in members)
+    moments = [result["started_at"]] + [moment for m in members for moment in (m["started_at"], m["finished_at"])] + [result["finished_at"]]
+    assert moments == sorted(moments) and len(set(moments)) == len(moments)
+
+
+def test_a_failure_result_carries_each_members_outcome_and_the_events_of_the_failed_one(world):
+    world.failing.add(EUW1)
+    world.events[EUW1] = [{"Date": "2026-12-01T10:01:00Z", "Message": "Database cluster is in a state that cannot be upgraded"}]
+    with pytest.raises(WaitFailed) as failed:
+        _run(world)
+    members = {m["db_cluster_identifier"]: m for m in failed.value.progress["members"]}
+    assert {identifier: m["outcome"] for identifier, m in members.items()} == {APSE2: "upgraded", EUW1: "failed", PRIMARY: "not_started"}
+    assert members[EUW1]["events"] == [{"date": "2026-12-01T10:01:00Z", "message": "Database cluster is in a state that cannot be upgraded"}]
+    assert members[EUW1]["finished_at"] and members[PRIMARY]["started_at"] is None
+    assert failed.value.progress["resumable"] is True and failed.value.progress["finished_at"]
+
+
+def test_an_in_place_refusal_no_rerun_can_cure_names_the_methods_that_can(world):
+    world.refusals[("modify_db_cluster", APSE2)] = client_error(
+        "InvalidParameterCombination", "In-place minor version upgrade of Aurora MySQL global database cluster 'pg-global' to Aurora MySQL "
+        "engine version 14.9 isn't supported.", "ModifyDBCluster")
+    with pytest.raises(AuroraGlobalError) as failed:
+        _run(world)
+    message = failed.value.message
+    assert "No re-run of the in-place method can do this upgrade" in message and "rebuild_secondaries" in message and "blue_green" in message
+    assert "run again" not in message
+    assert failed.value.progress["resumable"] is False
+    assert [m["outcome"] for m in failed.value.progress["members"]] == ["failed", "not_started", "not_started"]

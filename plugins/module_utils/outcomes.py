@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What a waiting module reports about each member, written once for every method.
+
+A module that changes members and waits (aurora_global_upgrade, aurora_global_snapshot_restore) keeps a
+MemberTimes while it runs and returns ``members``: per member, its versions before and after, when this run
+started and finished with it (UTC, ISO 8601), its ``outcome`` and the RDS events that explain a failure. The
+role relays that list (summary, report, AWX stats) as it is: nothing is worked out a second time.
+"""
+
+import datetime
+
+UPGRADED = "upgraded"
+ALREADY_AT_TARGET = "already_at_target"
+FAILED = "failed"
+STILL_UPGRADING = "still_upgrading"
+NOT_STARTED = "not_started"
+OUTCOMES = (UPGRADED, ALREADY_AT_TARGET, FAILED, STILL_UPGRADING, NOT_STARTED)
+
+# At most this many of a member's recent events are returned: the last ones, where AWS says what went wrong.
+EVENTS_KEPT = 10
+
+
+def utc_timestamp():
+    """Now, in UTC, as ISO 8601 to the second (``2026-12-06T22:05:00Z``): the form of every time the modules return."""
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def event_entries(events):
+    """RDS events (DescribeEvents, oldest first) as the modules return them: the last EVENTS_KEPT, ``{date, message}``."""
+    return [
+        {"date": event["Date"].isoformat() if hasattr(event.get("Date"), "isoformat") else event.get("Date"), "message": event.get("Message")}
+        for event in events[-EVENTS_KEPT:]
+    ]
+
+
+def format_events(entries):
+    """Events as one line of text, oldest first, each as "[time] AWS's message", for an error message."""
+    return " ".join("[%s] %s" % (entry["date"], entry["message"]) for entry in entries) or "none."
+
+
+class MemberTimes:
+    """When a run started and finished with each member (UTC ISO 8601), and the events read for the failed ones."""
+
+    def __init__(self, now=utc_timestamp):
+        self._now = now
+        self.started_at = {}
+        self.finished_at = {}
+        self.events = {}
+
+    def started(self, identifiers):
+        at = self._now()
+        for identifier in identifiers:
+            self.started_at.setdefault(identifier, at)
+
+    def finished(self, identifiers):
+        at = self._now()
+        for identifier in identifiers:
+            self.finished_at.setdefault(identifier, at)
+
+
+def member_outcome(at_target_before, started, failed, still_upgrading, done):
+    """One member's outcome in this run.
+
+    ``at_target_before``: it ran the target when the run began. ``started``: this run (or an earlier one, whose upgrade
+    this run waited for) started its upgrade. ``failed`` / ``still_upgrading``: as the run's waits found it. ``done``: read
+    at the target and settled after the run.
+    """
+    if failed:
+        return FAILED
+    if at_target_before:
+        return ALREADY_AT_TARGET
+    if done:
+        return UPGRADED
+    if still_upgrading or started:
+        return STILL_UPGRADING
+    return NOT_STARTED
+
+
+def member_entry(member, after, outcome, times, times_key=None, **extra):
+    """The dict returned for one member: ``member`` as read before the run, ``after`` as read after it (None: unread).
+
+    ``times_key``: the identifier ``times`` knows the member by, when it is not the member's own (a new cluster's)."""
+    identifier = member["db_cluster_identifier"]
+    key = times_key or identifier
+    entry = {
+        "db_cluster_identifier": identifier,
+        "region": member["region"],
+        "role": member["role"],
+        "engine_version_before": member["engine_version"],
+        "engine_version_after": (after or {}).get("engine_version"),
+        "status": (after or {}).get("status"),
+        "db_cluster_parameter_group_before": member.get("db_cluster_parameter_group"),
+        "db_cluster_parameter_group_after": (after or {}).get("db_cluster_parameter_group"),
+        "started_at": times.started_at.get(key),
+        "finished_at": times.finished_at.get(key),
+        "outcome": outcome,
+        "events": times.events.get(key, []),
+    }
+    entry.update(extra)
+    return entry
