@@ -151,18 +151,19 @@ def world(clock):
     return UpgradingWorld(clock)
 
 
-def _run(world, engine_version="14.9", check_mode=False, **options):
-    upgrade = _upgrade(world, engine_version, check_mode, **options)
+def _run(world, engine_version="14.9", check_mode=False, now=None, **options):
+    upgrade = _upgrade(world, engine_version, check_mode, now=now, **options)
     return upgrade.run()
 
 
-def _upgrade(world, engine_version="14.9", check_mode=False, **options):
+def _upgrade(world, engine_version="14.9", check_mode=False, now=None, **options):
     request = dict(
         global_cluster_identifier="pg-global", engine_version=engine_version, allow_major_version_upgrade=False, db_cluster_identifier=None,
         wait=True, wait_timeout=7200, poll_interval=10, status_settle_seconds=60,
     )
     request.update(options)
-    return GlobalDatabaseUpgrade(world, UpgradeRequest(**request), check_mode, clock=world.clock, sleep=world.clock.sleep)
+    times = {} if now is None else {"now": now}
+    return GlobalDatabaseUpgrade(world, UpgradeRequest(**request), check_mode, clock=world.clock, sleep=world.clock.sleep, **times)
 
 
 def _modified(world):
@@ -490,10 +491,7 @@ def _times():
 
 
 def test_each_member_is_returned_with_its_versions_times_and_outcome(world):
-    upgrade = GlobalDatabaseUpgrade(FakeClients(world), UpgradeRequest(
-        global_cluster_identifier="pg-global", engine_version="14.9", allow_major_version_upgrade=False, db_cluster_identifier=None,
-        wait=True, wait_timeout=7200, poll_interval=10, status_settle_seconds=60), False, clock=world.clock, sleep=world.clock.sleep, now=_times())
-    result = upgrade.run()
+    result = _run(world, now=_times())
     assert result["method"] == "in_place"
     members = result["members"]
     assert [(m["db_cluster_identifier"], m["engine_version_before"], m["engine_version_after"], m["outcome"]) for m in members] == [
@@ -522,7 +520,7 @@ def test_an_in_place_refusal_no_rerun_can_cure_names_the_methods_that_can(world)
     with pytest.raises(AuroraGlobalError) as failed:
         _run(world)
     message = failed.value.message
-    assert "No re-run of the in-place method can do this upgrade" in message and "rebuild_secondaries" in message and "blue_green" in message
+    assert "AWS refuses in-place minor upgrades" in message and "rebuild_secondaries" in message and "blue_green" in message
     assert "run again" not in message
     assert failed.value.progress["resumable"] is False
     assert [m["outcome"] for m in failed.value.progress["members"]] == ["failed", "not_started", "not_started"]
