@@ -87,6 +87,7 @@ _VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "pending_resync": _identifier_list,
     "regional_endpoints": _boolean,
     "latency_seconds": _non_negative_number,
+    "managed_minor_upgrades": _boolean,
 }
 
 
@@ -126,6 +127,8 @@ class SandboxConfig:
     regional_endpoints: bool = False
     # Every RDS call is answered this much later (benchmarks of calls made in parallel).
     latency_seconds: float = 0.0
+    # ModifyGlobalCluster upgrades an Aurora PostgreSQL global database to a minor target (AWS, 2026); false: refused as before.
+    managed_minor_upgrades: bool = False
 
     def updated(self, settings: dict[str, Any]) -> SandboxConfig:
         """A copy with `settings` applied; raises ConfigError and changes nothing when one of them is wrong."""

@@ -76,6 +76,9 @@ class EventLog:
             for message in upgrade_messages(transition, major=upgrade.is_global):
                 self._events.append(RdsEvent(cluster.region, cluster.db_cluster_identifier, cluster.db_cluster_arn, message, date))
 
+    def add(self, event: RdsEvent) -> None:
+        self._events.append(event)
+
     def in_region(self, region: str) -> list[RdsEvent]:
         return [event for event in self._events if event.region == region]
 

@@ -19,8 +19,9 @@ from moto.rds.exceptions import InvalidParameterCombination, InvalidParameterVal
 from moto.rds.models import DBCluster, GlobalCluster
 from moto.rds.responses import RDSResponse
 
-from . import events, restores, rules
+from . import events, managed_minor, restores, rules
 from .authorization import ResourceAuthorization
+from .blue_green import BlueGreenResponses
 from .maintenance import ParameterGroupResponses, SnapshotResponses
 from .tagging import GlobalClusterTagging
 from .state import SANDBOX
@@ -60,7 +61,7 @@ def describe_global_cluster(global_cluster: GlobalCluster) -> GlobalClusterView:
     )
 
 
-class SandboxRDSResponse(ResourceAuthorization, GlobalClusterTagging, SnapshotResponses, ParameterGroupResponses, RDSResponse):
+class SandboxRDSResponse(ResourceAuthorization, BlueGreenResponses, GlobalClusterTagging, SnapshotResponses, ParameterGroupResponses, RDSResponse):
     """The RDS API of the sandbox (installed in place of moto's RDSResponse by sandbox.server)."""
 
     def restore_db_cluster_from_snapshot(self) -> ActionResult:
@@ -95,9 +96,11 @@ class SandboxRDSResponse(ResourceAuthorization, GlobalClusterTagging, SnapshotRe
             global_cluster.deletion_protection = self.params["DeletionProtection"]
         target = self.params.get("EngineVersion")
         if target:
-            rules.check_global_upgrade(SANDBOX, global_cluster, target, bool(self.params.get("AllowMajorVersionUpgrade")))
-            family = SANDBOX.catalog.parameter_group_family(global_cluster.engine, target)
-            SANDBOX.schedule_global_upgrade(global_cluster, target, self.region, f"default.{family}")
+            if rules.check_global_upgrade(SANDBOX, global_cluster, target, bool(self.params.get("AllowMajorVersionUpgrade"))):
+                family = SANDBOX.catalog.parameter_group_family(global_cluster.engine, target)
+                SANDBOX.schedule_global_upgrade(global_cluster, target, self.region, f"default.{family}")
+            else:
+                managed_minor.schedule(SANDBOX, global_cluster, target, self.region)
         return ActionResult({"GlobalCluster": describe_global_cluster(global_cluster)})
 
     def modify_db_cluster(self) -> ActionResult:
