@@ -15,6 +15,11 @@ from playbook_runner import run_playbook
 from role_runs import changing_calls
 from role_runs import run_role
 from sandbox_journal import PG_ORDER
+from test_iam import _fresh
+from test_iam import _policy
+from test_iam import _user_with
+from test_iam import _without
+from test_iam import iam_server  # noqa: F401  pylint: disable=unused-import  (the fixture: a sandbox of its own with IAM enforcement)
 
 STANDARD_KEYS = {"action", "changed", "failed", "msg", "invocation", "exception", "warnings", "deprecations", "error", "response_metadata",
                  "boto3_version", "botocore_version", "_ansible_no_log", "_ansible_verbose_always"}
@@ -179,3 +184,28 @@ def test_role_refuses_aurora_mysql_naming_in_place(sandbox):
     stop = run.result(ROLE + "Stop, saying what happened")
     assert "method_not_supported" in stop["msg"] and "in_place" in stop["msg"]
     assert _database_changes(sandbox) == []
+
+
+# IAM: docs/iam-policy.json is enough, and without rds:ModifyGlobalCluster the run fails cleanly naming it.
+
+
+def _managed_minor_role(sandbox, environment):
+    return run_role(sandbox, "pg-global", "14.9", environment=environment, aurora_global_upgrade_method="managed_minor")
+
+
+def test_the_policy_is_enough_and_each_action_it_needs_is_named_when_missing(iam_server):
+    _fresh(iam_server, "postgresql-14")
+    iam_server.configure(managed_minor_upgrades=True)
+    run = _managed_minor_role(iam_server, _user_with(iam_server, _policy()))
+    assert run.returncode == 0, (run.failed_tasks, [run.result(task).get("msg") for task in run.failed_tasks])
+    assert [entry for entry in iam_server.journal() if entry["kind"] == "call" and entry["error"] == "AccessDenied"] == []
+
+    _fresh(iam_server, "postgresql-14")
+    iam_server.configure(managed_minor_upgrades=True)
+    run = _managed_minor_role(iam_server, _user_with(iam_server, _without(_policy(), "ModifyGlobalCluster")))
+    failed = run.result(ROLE + "Managed minor upgrade of pg-global to 14.9")
+    message = "%s %s" % (failed.get("msg", ""), failed.get("error", {}).get("message", ""))
+    assert "rds:ModifyGlobalCluster" in message and "nothing was changed" in message and "Traceback" not in message
+    refused = [entry for entry in iam_server.journal() if entry["kind"] == "call" and entry["error"] == "AccessDenied"]
+    assert [entry["operation"] for entry in refused] == ["ModifyGlobalCluster"]
+    assert [entry["operation"] for entry in _database_changes(iam_server) if entry["error"] is None] == []
