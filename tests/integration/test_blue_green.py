@@ -1,0 +1,133 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Module aurora_global_blue_green through ansible-playbook against the sandbox, checked against its journal."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from module_docs import documented_return
+from playbook_runner import run_playbook
+from role_runs import changing_calls
+
+STANDARD_KEYS = {"action", "changed", "failed", "msg", "invocation", "exception", "warnings", "deprecations", "error", "response_metadata",
+                 "boto3_version", "botocore_version", "_ansible_no_log", "_ansible_verbose_always"}
+PG_REGIONS = {"pg-secondary-apse2": "ap-southeast-2", "pg-secondary-euw1": "eu-west-1", "pg-primary-use1": "us-east-1"}
+NAME = "pg-global-to-15-4"
+ALL_STEPS = ["create", "wait_available", "verify_green", "switchover", "wait_switchover", "verify_production", "delete_deployment"]
+
+
+def _rds(sandbox, region):
+    return boto3.client("rds", region_name=region, endpoint_url=sandbox.endpoint_url, aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+@pytest.fixture
+def ready_pg(sandbox):
+    """pg-global at 14.9 (AWS's minimum of line 14) with rds.logical_replication = 1 in every member's cluster group."""
+    sandbox.seed("postgresql-14")
+    sandbox.configure(managed_minor_upgrades=True, upgrade_seconds=0, status_delay_seconds=0, provision_seconds=0)
+    _rds(sandbox, "us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="14.9")
+    for region in PG_REGIONS.values():
+        _rds(sandbox, region).modify_db_cluster_parameter_group(DBClusterParameterGroupName="pg-global-params", Parameters=[
+            {"ParameterName": "rds.logical_replication", "ParameterValue": "1", "ApplyMethod": "pending-reboot"}])
+    assert {_cluster(sandbox, member)["EngineVersion"] for member in PG_REGIONS} == {"14.9"}
+    sandbox.clear_journal()
+    return sandbox
+
+
+def _cluster(sandbox, identifier, region=None):
+    region = region or PG_REGIONS[identifier.replace("-old1", "")]
+    return _rds(sandbox, region).describe_db_clusters(DBClusterIdentifier=identifier)["DBClusters"][0]
+
+
+def _run(sandbox, engine_version="15.4", check=False, **extra_vars):
+    extra_vars.update(global_cluster_identifier="pg-global", engine_version=engine_version)
+    return run_playbook("blue_green.yml", sandbox.endpoint_url, extra_vars, check=check).result("Blue/Green")
+
+
+def _deployment_calls(sandbox):
+    return [(entry["operation"], entry["params"]) for entry in changing_calls(sandbox) if "BlueGreen" in entry["operation"]]
+
+
+def _global_identifiers(sandbox):
+    return sorted(found["GlobalClusterIdentifier"] for found in _rds(sandbox, "us-east-1").describe_global_clusters()["GlobalClusters"])
+
+
+def test_a_major_upgrade_ends_switched_over_with_the_old_database_kept(ready_pg):
+    result = _run(ready_pg)
+    assert not result.get("failed"), result.get("msg")
+    assert result["steps_done"] == ALL_STEPS and result["switched_over"] is True and result["changed"] is True
+    assert result["old_global_cluster_identifier"] == "pg-global-old1" and "pg-global-old1" in result["message"]
+    assert {member["engine_version"] for member in result["green_members"]} == {"15.4"} and len(result["green_members"]) == 3
+    for member in PG_REGIONS:
+        assert _cluster(ready_pg, member)["EngineVersion"] == "15.4"
+        assert _cluster(ready_pg, member + "-old1")["EngineVersion"] == "14.9"
+    assert _global_identifiers(ready_pg) == ["pg-global", "pg-global-old1"]
+    operations = [operation for operation, _params in _deployment_calls(ready_pg)]
+    assert operations == ["CreateBlueGreenDeployment", "SwitchoverBlueGreenDeployment", "DeleteBlueGreenDeployment"]
+    create, switchover, delete = (params for _operation, params in _deployment_calls(ready_pg))
+    assert create["Source"] == "arn:aws:rds::123456789012:global-cluster:pg-global" and create["TargetEngineVersion"] == "15.4"
+    assert switchover["SwitchoverTimeout"] == "300" and "DeleteTarget" not in delete
+    assert _rds(ready_pg, "us-east-1").describe_blue_green_deployments()["BlueGreenDeployments"] == []
+    assert set(result) - STANDARD_KEYS == set(documented_return("aurora_global_blue_green")) - {"blockers"}
+
+    again = _run(ready_pg)
+    assert (again["changed"], again["steps_done"]) == (False, [])
+    assert len(_deployment_calls(ready_pg)) == 3
+
+
+def test_a_stop_before_the_switchover_then_a_later_run_finishes(ready_pg):
+    stopped = _run(ready_pg, switchover=False)
+    assert not stopped.get("failed"), stopped.get("msg")
+    assert stopped["steps_done"] == ["create", "wait_available", "verify_green"] and stopped["switched_over"] is False
+    assert all(member["endpoint"] and "-green-" in member["db_cluster_identifier"] for member in stopped["green_members"])
+    assert "production is unchanged" in stopped["message"]
+    assert [operation for operation, _params in _deployment_calls(ready_pg)] == ["CreateBlueGreenDeployment"]
+    # Asked again without a switchover: nothing changes.
+    assert _run(ready_pg, switchover=False)["changed"] is False
+    assert _cluster(ready_pg, "pg-primary-use1")["EngineVersion"] == "14.9"
+
+    finished = _run(ready_pg)
+    assert not finished.get("failed"), finished.get("msg")
+    assert finished["steps_done"] == ["verify_green", "switchover", "wait_switchover", "verify_production", "delete_deployment"]
+    assert [operation for operation, _params in _deployment_calls(ready_pg)] == [
+        "CreateBlueGreenDeployment", "SwitchoverBlueGreenDeployment", "DeleteBlueGreenDeployment"]
+    assert _cluster(ready_pg, "pg-primary-use1")["EngineVersion"] == "15.4"
+
+
+def test_a_failed_switchover_says_blue_is_still_production(ready_pg):
+    ready_pg.configure(fail_upgrade_of=[NAME])
+    result = _run(ready_pg, expect_failure=True)
+    assert result.get("failed") is True and "MODULE FAILURE" not in result["msg"]
+    assert "SWITCHOVER_FAILED" in result["msg"] and "still production" in result["msg"]
+    assert result["switched_over"] is False and result["blue_green_deployment_status"] == "SWITCHOVER_FAILED"
+    assert _cluster(ready_pg, "pg-primary-use1")["EngineVersion"] == "14.9"
+    assert "DeleteBlueGreenDeployment" not in [operation for operation, _params in _deployment_calls(ready_pg)]
+
+
+def test_check_mode_makes_no_mutating_call_and_shows_every_step(ready_pg):
+    result = _run(ready_pg, check=True)
+    assert not result.get("failed"), result.get("msg")
+    assert result["steps_planned"] == ALL_STEPS and result["steps_done"] == []
+    assert changing_calls(ready_pg) == []
+
+
+def test_prerequisites_are_refused_before_any_change(sandbox):
+    sandbox.seed("postgresql-14")
+    result = _run(sandbox, expect_failure=True)
+    assert result.get("failed") is True and "MODULE FAILURE" not in result["msg"]
+    assert "nothing was changed" in result["msg"]
+    assert "logical replication is off" in result["msg"] and "lowest version Blue/Green deployments support" in result["msg"]
+    assert {blocker["code"] for blocker in result["blockers"]} == {"blue_green_prerequisite"}
+    assert changing_calls(sandbox) == []
+
+
+def test_mysql_without_binary_logging_is_refused(sandbox):
+    sandbox.seed("mysql-3")
+    result = run_playbook("blue_green.yml", sandbox.endpoint_url, {"global_cluster_identifier": "mysql3-global", "engine_version": "8.4.7",
+                                                                   "expect_failure": True}).result("Blue/Green")
+    assert result.get("failed") is True and "binlog_format (ROW is recommended)" in result["msg"]
+    assert changing_calls(sandbox) == []
