@@ -12,6 +12,7 @@ import pytest
 from module_docs import documented_return
 from playbook_runner import run_playbook
 from role_runs import changing_calls
+from role_runs import run_role
 
 STANDARD_KEYS = {"action", "changed", "failed", "msg", "invocation", "exception", "warnings", "deprecations", "error", "response_metadata",
                  "boto3_version", "botocore_version", "_ansible_no_log", "_ansible_verbose_always"}
@@ -131,3 +132,30 @@ def test_mysql_without_binary_logging_is_refused(sandbox):
                                                                    "expect_failure": True}).result("Blue/Green")
     assert result.get("failed") is True and "binlog_format (ROW is recommended)" in result["msg"]
     assert changing_calls(sandbox) == []
+
+
+# The role: aurora_global_upgrade_method: blue_green
+
+ROLE = "aurora.global_db.aurora_global_upgrade : "
+
+
+def test_role_stops_before_the_switchover_then_finishes(ready_pg):
+    stopped = run_role(ready_pg, "pg-global", "15.4", aurora_global_upgrade_method="blue_green", aurora_global_upgrade_blue_green_switchover=False)
+    assert stopped.failed_tasks == [], [stopped.result(task).get("msg") for task in stopped.failed_tasks]
+    result = stopped.result(ROLE + "Record the Blue/Green deployment in aurora_global_upgrade_result")["ansible_facts"]["aurora_global_upgrade_result"]
+    assert result["switched_over"] is False and result["steps_done"] == ["create", "wait_available", "verify_green"]
+    finished = run_role(ready_pg, "pg-global", "15.4", aurora_global_upgrade_method="blue_green")
+    assert finished.failed_tasks == [], [finished.result(task).get("msg") for task in finished.failed_tasks]
+    result = finished.result(ROLE + "Record the Blue/Green deployment in aurora_global_upgrade_result")["ansible_facts"]["aurora_global_upgrade_result"]
+    assert result["switched_over"] is True and result["old_global_cluster_identifier"] == "pg-global-old1"
+    assert _cluster(ready_pg, "pg-primary-use1")["EngineVersion"] == "15.4"
+
+
+def test_role_check_mode_and_per_region_group_names(ready_pg):
+    checked = run_role(ready_pg, "pg-global", "15.4", check=True, aurora_global_upgrade_method="blue_green")
+    assert checked.failed_tasks == [], [checked.result(task).get("msg") for task in checked.failed_tasks]
+    assert changing_calls(ready_pg) == []
+    refused = run_role(ready_pg, "pg-global", "15.4", aurora_global_upgrade_method="blue_green",
+                       aurora_global_upgrade_db_cluster_parameter_groups={"us-east-1": "a", "eu-west-1": "b", "ap-southeast-2": "a"})
+    assert refused.failed_tasks and "one parameter group name" in refused.result(refused.failed_tasks[0])["msg"]
+    assert changing_calls(ready_pg) == []
