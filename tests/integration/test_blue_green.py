@@ -25,10 +25,9 @@ def _rds(sandbox, region):
     return boto3.client("rds", region_name=region, endpoint_url=sandbox.endpoint_url, aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
-@pytest.fixture
-def ready_pg(sandbox):
-    """pg-global at 14.9 (AWS's minimum of line 14) with rds.logical_replication = 1 in every member's cluster group."""
-    sandbox.seed("postgresql-14")
+def ready_for_blue_green(sandbox):
+    """Seeded postgresql-14 made ready: pg-global at 14.9 (AWS's minimum of line 14) with rds.logical_replication = 1 in
+    every member's cluster group; the journal cleared."""
     sandbox.configure(managed_minor_upgrades=True, upgrade_seconds=0, status_delay_seconds=0, provision_seconds=0)
     _rds(sandbox, "us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="14.9")
     for region in PG_REGIONS.values():
@@ -36,6 +35,12 @@ def ready_pg(sandbox):
             {"ParameterName": "rds.logical_replication", "ParameterValue": "1", "ApplyMethod": "pending-reboot"}])
     assert {_cluster(sandbox, member)["EngineVersion"] for member in PG_REGIONS} == {"14.9"}
     sandbox.clear_journal()
+
+
+@pytest.fixture
+def ready_pg(sandbox):
+    sandbox.seed("postgresql-14")
+    ready_for_blue_green(sandbox)
     return sandbox
 
 
