@@ -77,9 +77,9 @@ def check_postgresql_version(facts):
     return [_blocker(
         "%s below the lowest version Blue/Green deployments support (%s): upgrade in place to that minor version first "
         "(method in_place), then run again." % (
-            ", ".join("%s (%s) runs %s" % (m["db_cluster_identifier"], m["region"], m["engine_version"]) for m, _ in too_old),
-            ", ".join(sorted(set(minimum or "none for its major version" for _, minimum in too_old)))),
-        [m["db_cluster_identifier"] for m, _ in too_old])]
+            ", ".join("%s (%s) runs %s" % (m["db_cluster_identifier"], m["region"], m["engine_version"]) for m, _minimum in too_old),
+            ", ".join(sorted(set(minimum or "none for its major version" for _member, minimum in too_old)))),
+        [m["db_cluster_identifier"] for m, _minimum in too_old])]
 
 
 def check_managed_master_password(facts, secret_managed):

@@ -98,7 +98,8 @@ class BlueGreenRun(TimedRun):
         if self._deployment is None:
             plan = self._reader.plan(facts, self._request.engine_version, "engine_version")
             if not plan["pending"]:
-                return dict(self.progress(), message="Every member of %s already runs %s." % (facts["global_cluster_identifier"], plan["target_engine_version"]))
+                return dict(self.progress(), message="Every member of %s already runs %s." % (
+                    facts["global_cluster_identifier"], plan["target_engine_version"]))
             self._refuse_unless_ready(facts, plan)
         try:
             steps = run_rules.remaining_steps(self._deployment and self._deployment["Status"], self._request.switchover)
@@ -185,7 +186,8 @@ class BlueGreenRun(TimedRun):
     def _delete_deployment(self, facts):
         identifier = self._deployment["BlueGreenDeploymentIdentifier"]
         try:
-            with aws_step(self._region, "Deleting blue/green deployment %s, keeping every resource (DeleteBlueGreenDeployment in %s)" % (identifier, self._region)):
+            description = "Deleting blue/green deployment %s, keeping every resource (DeleteBlueGreenDeployment in %s)" % (identifier, self._region)
+            with aws_step(self._region, description):
                 self._clients.rds(self._region).delete_blue_green_deployment(BlueGreenDeploymentIdentifier=identifier, aws_retry=True)
         except is_ansible_aws_error_code("BlueGreenDeploymentNotFoundFault"):
             pass  # A retry after an answer lost on the way: the first call deleted it.

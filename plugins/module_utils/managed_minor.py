@@ -45,7 +45,8 @@ from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Ti
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import WaitFailed
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_for_upgrade
 
-ManagedMinorRequest = namedtuple("ManagedMinorRequest", ["global_cluster_identifier", "engine_version", "wait_timeout", "poll_interval", "status_settle_seconds"])
+ManagedMinorRequest = namedtuple("ManagedMinorRequest", [
+    "global_cluster_identifier", "engine_version", "wait_timeout", "poll_interval", "status_settle_seconds"])
 ManagedMinorRequest.__doc__ = """The module's options that say what to upgrade and how long to wait (names as in the module)."""
 
 # DescribeEvents looks back at least this many minutes (AWS's default), at most 14 days (AWS's limit).

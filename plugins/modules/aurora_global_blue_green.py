@@ -20,12 +20,12 @@ description:
   - With O(switchover=false), stops once the green environment is verified and returns its endpoints; a later run with
     O(switchover=true) finds the deployment by its name and switches over. A run stopped before the switchover never
     switches over on its own.
-  - Before any change it refuses, naming what to fix, when a Blue/Green prerequisite fails (code C(blue_green_prerequisite)):
+  - Before any change it refuses, naming what to fix, when a Blue/Green prerequisite fails (code C(blue_green_prerequisite)) -
     binary logging off in a member's cluster parameter group (Aurora MySQL), C(rds.logical_replication) off or a version
     below AWS's minimum (Aurora PostgreSQL 11.21, 12.16, 13.12, 14.9, 15.4, 16.1, 17.4), a master password managed in
     Secrets Manager, a failover or switchover in progress, a target parameter group missing in a member's region; and
     when the upgrade plan has a blocker that also stops a deployment (an invalid or downgrade target, members not available).
-  - Resumes: a run finds its deployment by name and continues from its status; a call whose answer was lost is recognised
+  - Resumes. A run finds its deployment by name and continues from its status; a call whose answer was lost is recognised
     (the deployment exists, the switchover runs) instead of failing.
 options:
   global_cluster_identifier:

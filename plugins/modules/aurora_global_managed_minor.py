@@ -12,7 +12,7 @@ description:
     region. AWS then upgrades the primary and every secondary, and rolls every member back to the old version if the
     upgrade fails (AWS's managed minor upgrade of Aurora PostgreSQL global databases, 2026).
   - Waits until the global cluster and every member report O(engine_version) and V(available). A member back at its old
-    version after it was seen upgrading is a rollback: the module fails with every member's recent RDS events
+    version after it was seen upgrading is a rollback, and the module fails with every member's recent RDS events
     (C(DescribeEvents)), where AWS says why.
   - Aurora PostgreSQL minor targets only. An Aurora MySQL global database or a major target is refused before any call
     that changes something (V(method_not_supported) in the message), as is any blocker that
@@ -20,7 +20,7 @@ description:
   - Where AWS does not offer the feature (a region or an engine version without it), AWS refuses the call; the module
     fails saying that nothing was changed and that the method V(in_place) (member by member) does this upgrade.
   - The call is sent once, by a client that does not retry, and sent again only when AWS throttled it. When its answer
-    is lost (a server error or a broken connection: AWS may have accepted it), the module does not send it again but
+    is lost (a server error or a broken connection, which AWS may have accepted), the module does not send it again but
     waits for the upgrade to show, at most O(status_settle_seconds). A run that finds the global cluster or a member
     upgrading (an earlier run's upgrade) sends nothing and waits for the target.
   - Identifiers are matched as AWS matches them, case-insensitively.

@@ -206,7 +206,7 @@ RUNS = {
         aurora_global_upgrade_reboot_for_parameter_groups=True,
     )),
     "role_restore": ("mysql-2", None, _restore),
-    "blue_green": ("postgresql-14", lambda sandbox: ready_for_blue_green(sandbox), lambda sandbox, environment: Run(run_playbook(
+    "blue_green": ("postgresql-14", ready_for_blue_green, lambda sandbox, environment: Run(run_playbook(
         "blue_green.yml", sandbox.endpoint_url, {"global_cluster_identifier": "pg-global", "engine_version": "15.4", "expect_failure": True},
         environment=environment), "Blue/Green")),
 }

@@ -19,7 +19,8 @@ from test_iam import _fresh
 from test_iam import _policy
 from test_iam import _user_with
 from test_iam import _without
-from test_iam import iam_server  # noqa: F401  pylint: disable=unused-import  (the fixture: a sandbox of its own with IAM enforcement)
+# The fixture iam_server: a sandbox of its own, with IAM enforcement.
+from test_iam import iam_server  # noqa: F401  pylint: disable=unused-import
 
 STANDARD_KEYS = {"action", "changed", "failed", "msg", "invocation", "exception", "warnings", "deprecations", "error", "response_metadata",
                  "boto3_version", "botocore_version", "_ansible_no_log", "_ansible_verbose_always"}

@@ -61,7 +61,9 @@ SWITCHED_OVER = "BlueGreenSwitchoverCompleted"
 SWITCHOVER_ROLLED_BACK = "BlueGreenSwitchoverFailed"
 # The sandbox's wording (AWS publishes none of these texts).
 TOPOLOGY_CHANGED = "The blue global database {global_cluster} changed after the deployment was created ({what}): delete the deployment and create it again."
-SWITCHOVER_TIMED_OUT = "Switchover didn't finish within its timeout of {timeout} seconds: every change was rolled back; the blue environment is still production."
+SWITCHOVER_TIMED_OUT = (
+    "Switchover didn't finish within its timeout of {timeout} seconds: every change was rolled back; the blue environment is still production."
+)
 NOT_IN_PRIMARY_REGION = "Create the blue/green deployment of global cluster {global_cluster} in its primary's region, {region}."
 # Where moto would keep them: a reset rebuilds every backend, so the deployments go with it.
 REGISTRY_ATTRIBUTE = "sandbox_global_blue_green_deployments"
@@ -122,6 +124,14 @@ class GlobalBlueGreenDeployment:
         return self.status if self.status in (PROVISIONING, SWITCHOVER_IN_PROGRESS, SWITCHOVER_COMPLETED, SWITCHOVER_FAILED) else DEPLOYMENT_AVAILABLE
 
     @property
+    def green_clusters(self) -> list[DBCluster]:
+        return [pair[1] for pair in self.clusters]
+
+    @property
+    def green_instances(self) -> list[DBInstance]:
+        return [pair[1] for pair in self.instances]
+
+    @property
     def subject(self) -> dict[str, str]:
         """What journal events name, and hold_transition_of matches: the deployment's identifier and its name."""
         return {"BlueGreenDeploymentIdentifier": self.identifier, "BlueGreenDeploymentName": self.name}
@@ -135,7 +145,7 @@ class GlobalBlueGreenDeployment:
             what = f"a global {failover_state.get('Status', 'failover')} is under way"
         elif writer_of(self.blue) is not self.blue_writer:
             what = "its primary changed: a global switchover or failover"
-        elif {id(member) for member in self.blue.members} != {id(blue) for blue, _ in self.clusters}:
+        elif {id(member) for member in self.blue.members} != {id(pair[0]) for pair in self.clusters}:
             what = "a member was added or removed"
         if what:
             self.status = INVALID_CONFIGURATION
@@ -166,7 +176,8 @@ def _check_source(state: SandboxState, global_cluster: GlobalCluster, region: st
         raise RDSClientError("InvalidDBClusterStateFault", f"Global cluster {identifier} has a switchover or failover under way.")
     busy = [member.db_cluster_identifier for member in global_cluster.members if member.status != AVAILABLE or state.timeline.is_upgrading(member)]
     if global_cluster.status != AVAILABLE or busy:
-        raise RDSClientError("InvalidDBClusterStateFault", f"Global cluster {identifier} and all its members must be available (not: {', '.join(busy) or identifier}).")
+        raise RDSClientError("InvalidDBClusterStateFault",
+                             f"Global cluster {identifier} and all its members must be available (not: {', '.join(busy) or identifier}).")
     in_use = any(deployment.blue is global_cluster and deployment.status != SWITCHOVER_COMPLETED
                  for member in global_cluster.members for deployment in _registry(rds_backend(member.account_id, member.region)).values())
     if in_use:
@@ -273,7 +284,7 @@ def create(state: SandboxState, backend: Any, params: Any) -> GlobalBlueGreenDep
     _registry(backend)[deployment.identifier] = deployment
 
     def provisioned() -> None:
-        for resource in [deployment.green] + [green for _, green in deployment.clusters] + [green for _, green in deployment.instances]:
+        for resource in [deployment.green, *deployment.green_clusters, *deployment.green_instances]:
             resource.status = AVAILABLE
         if deployment.status == PROVISIONING:
             deployment.status = DEPLOYMENT_AVAILABLE
@@ -309,22 +320,33 @@ def _rename_global_cluster(global_cluster: GlobalCluster, new_identifier: str) -
         member.global_cluster_identifier = global_cluster.global_cluster_identifier
 
 
+@dataclasses.dataclass(frozen=True)
+class _Rename:
+    """A blue resource and its green copy, the function that renames that kind, the attributes of its name and endpoint hash."""
+
+    blue: Any
+    green: Any
+    apply: Any
+    name_attribute: str
+    endpoint_attribute: str | None
+
+
 def _switch_names(deployment: GlobalBlueGreenDeployment) -> None:
     """Blue resources become <name>-old1; green ones take the blue names and endpoints (the endpoints follow the names,
     and the endpoint's hash is swapped, as AWS keeps production's endpoints)."""
-    pairs = [(deployment.blue, deployment.green, _rename_global_cluster, "global_cluster_identifier", "unique_identifier")]
-    pairs += [(blue, green, _rename_cluster, "db_cluster_identifier", "url_identifier") for blue, green in deployment.clusters]
-    pairs += [(blue, green, _rename_instance, "db_instance_identifier", None) for blue, green in deployment.instances]
+    renames = [_Rename(deployment.blue, deployment.green, _rename_global_cluster, "global_cluster_identifier", "unique_identifier")]
+    renames += [_Rename(blue, green, _rename_cluster, "db_cluster_identifier", "url_identifier") for blue, green in deployment.clusters]
+    renames += [_Rename(blue, green, _rename_instance, "db_instance_identifier", None) for blue, green in deployment.instances]
     # Every blue name is freed before a green resource takes it.
-    originals = [getattr(blue, attribute) for blue, _, _, attribute, _ in pairs]
-    for (blue, _, rename, _, _), original in zip(pairs, originals):
-        rename(blue, original + OLD_SUFFIX)
-    for (blue, green, rename, _, endpoint_attribute), original in zip(pairs, originals):
-        rename(green, original)
-        if endpoint_attribute:
-            swapped = getattr(blue, endpoint_attribute), getattr(green, endpoint_attribute)
-            setattr(green, endpoint_attribute, swapped[0])
-            setattr(blue, endpoint_attribute, swapped[1])
+    originals = [getattr(rename.blue, rename.name_attribute) for rename in renames]
+    for rename, original in zip(renames, originals):
+        rename.apply(rename.blue, original + OLD_SUFFIX)
+    for rename, original in zip(renames, originals):
+        rename.apply(rename.green, original)
+        if rename.endpoint_attribute:
+            blue_endpoint, green_endpoint = getattr(rename.blue, rename.endpoint_attribute), getattr(rename.green, rename.endpoint_attribute)
+            setattr(rename.green, rename.endpoint_attribute, blue_endpoint)
+            setattr(rename.blue, rename.endpoint_attribute, green_endpoint)
 
 
 def switchover(state: SandboxState, deployment: GlobalBlueGreenDeployment, timeout: int | None) -> None:
@@ -352,9 +374,9 @@ def switchover(state: SandboxState, deployment: GlobalBlueGreenDeployment, timeo
 
 
 def _delete_green(deployment: GlobalBlueGreenDeployment) -> None:
-    for instance in [green for _, green in deployment.instances]:
+    for instance in deployment.green_instances:
         rds_backend(instance.account_id, instance.region).databases.pop(instance.db_instance_identifier, None)
-    for cluster in [green for _, green in deployment.clusters]:
+    for cluster in deployment.green_clusters:
         rds_backend(cluster.account_id, cluster.region).clusters.pop(cluster.db_cluster_identifier, None)
     rds_backend(deployment.green.account_id, GLOBAL_CLUSTER_REGION).global_clusters.pop(deployment.green.global_cluster_identifier, None)
 
