@@ -114,6 +114,18 @@ def test_a_failed_switchover_says_blue_is_still_production(ready_pg):
     assert "DeleteBlueGreenDeployment" not in [operation for operation, _params in _deployment_calls(ready_pg)]
 
 
+@pytest.mark.parametrize("operation", ["CreateBlueGreenDeployment", "SwitchoverBlueGreenDeployment", "DeleteBlueGreenDeployment"])
+def test_a_lost_answer_of_each_mutating_call_is_recognised(ready_pg, operation):
+    ready_pg.configure(lose_response_of=[operation])
+    result = _run(ready_pg)
+    assert not result.get("failed"), result.get("msg")
+    assert result["switched_over"] is True and result["steps_done"] == ALL_STEPS
+    calls = [entry for entry in changing_calls(ready_pg) if entry["operation"] == operation]
+    assert calls[0]["applied"] is True and all(entry["error"] for entry in calls[1:])
+    assert _global_identifiers(ready_pg) == ["pg-global", "pg-global-old1"]
+    assert _rds(ready_pg, "us-east-1").describe_blue_green_deployments()["BlueGreenDeployments"] == []
+
+
 def test_check_mode_makes_no_mutating_call_and_shows_every_step(ready_pg):
     result = _run(ready_pg, check=True)
     assert not result.get("failed"), result.get("msg")
