@@ -143,6 +143,24 @@ def test_prerequisites_are_refused_before_any_change(sandbox):
     assert changing_calls(sandbox) == []
 
 
+def test_a_mysql_major_upgrade_ends_switched_over(sandbox):
+    sandbox.seed("mysql-3")
+    sandbox.configure(upgrade_seconds=0, status_delay_seconds=0, provision_seconds=0, reboot_seconds=0)
+    members = {"mysql3-primary-use1": "us-east-1", "mysql3-secondary-usw2": "us-west-2"}
+    for member, region in members.items():
+        rds = _rds(sandbox, region)
+        rds.create_db_cluster_parameter_group(DBClusterParameterGroupName="mysql3-binlog", DBParameterGroupFamily="aurora-mysql8.0", Description="binlog")
+        rds.modify_db_cluster_parameter_group(DBClusterParameterGroupName="mysql3-binlog", Parameters=[
+            {"ParameterName": "binlog_format", "ParameterValue": "ROW", "ApplyMethod": "pending-reboot"}])
+        rds.modify_db_cluster(DBClusterIdentifier=member, DBClusterParameterGroupName="mysql3-binlog")
+    result = run_playbook("blue_green.yml", sandbox.endpoint_url, {"global_cluster_identifier": "mysql3-global", "engine_version": "8.4.7"}).result("Blue/Green")
+    assert not result.get("failed"), result.get("msg")
+    assert result["switched_over"] is True and result["old_global_cluster_identifier"] == "mysql3-global-old1"
+    for member, region in members.items():
+        assert _rds(sandbox, region).describe_db_clusters(DBClusterIdentifier=member)["DBClusters"][0]["EngineVersion"] == "8.4.7"
+        assert _rds(sandbox, region).describe_db_clusters(DBClusterIdentifier=member + "-old1")["DBClusters"][0]["EngineVersion"] == "8.0.mysql_aurora.3.04.0"
+
+
 def test_mysql_without_binary_logging_is_refused(sandbox):
     sandbox.seed("mysql-3")
     result = run_playbook("blue_green.yml", sandbox.endpoint_url, {"global_cluster_identifier": "mysql3-global", "engine_version": "8.4.7",
