@@ -149,16 +149,19 @@ def test_a_mysql_major_upgrade_ends_switched_over(sandbox):
     members = {"mysql3-primary-use1": "us-east-1", "mysql3-secondary-usw2": "us-west-2"}
     for member, region in members.items():
         rds = _rds(sandbox, region)
-        rds.create_db_cluster_parameter_group(DBClusterParameterGroupName="mysql3-binlog", DBParameterGroupFamily="aurora-mysql8.0", Description="binlog")
+        rds.create_db_cluster_parameter_group(
+            DBClusterParameterGroupName="mysql3-binlog", DBParameterGroupFamily="aurora-mysql8.0", Description="binlog")
         rds.modify_db_cluster_parameter_group(DBClusterParameterGroupName="mysql3-binlog", Parameters=[
             {"ParameterName": "binlog_format", "ParameterValue": "ROW", "ApplyMethod": "pending-reboot"}])
         rds.modify_db_cluster(DBClusterIdentifier=member, DBClusterParameterGroupName="mysql3-binlog")
-    result = run_playbook("blue_green.yml", sandbox.endpoint_url, {"global_cluster_identifier": "mysql3-global", "engine_version": "8.4.7"}).result("Blue/Green")
+    request = {"global_cluster_identifier": "mysql3-global", "engine_version": "8.4.7"}
+    result = run_playbook("blue_green.yml", sandbox.endpoint_url, request).result("Blue/Green")
     assert not result.get("failed"), result.get("msg")
     assert result["switched_over"] is True and result["old_global_cluster_identifier"] == "mysql3-global-old1"
     for member, region in members.items():
         assert _rds(sandbox, region).describe_db_clusters(DBClusterIdentifier=member)["DBClusters"][0]["EngineVersion"] == "8.4.7"
-        assert _rds(sandbox, region).describe_db_clusters(DBClusterIdentifier=member + "-old1")["DBClusters"][0]["EngineVersion"] == "8.0.mysql_aurora.3.04.0"
+        old = _rds(sandbox, region).describe_db_clusters(DBClusterIdentifier=member + "-old1")["DBClusters"][0]
+        assert old["EngineVersion"] == "8.0.mysql_aurora.3.04.0"
 
 
 def test_mysql_without_binary_logging_is_refused(sandbox):
