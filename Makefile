@@ -26,11 +26,12 @@ export PYTHONPATH := $(CURDIR)/tests
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help venv collection stage test test-lane-checks test-lane-integration test-lane-molecule sanity units lint integration molecule \
-	changelog-lint docs-lint packaging demo demo-mysql bench clean
+	changelog-lint docs-lint packaging demo demo-mysql demo-blue-green bench clean
 
 help:
 	@echo "make demo   - watch a full global-database upgrade against the local AWS sandbox"
 	@echo "make demo-mysql - watch Aurora MySQL 2 -> 3 by the snapshot restore method, into a new global database"
+	@echo "make demo-blue-green - watch AWS's managed minor upgrade, then a Blue/Green deployment of the whole global database"
 	@echo "make test   - install everything and run every test suite"
 	@echo "eval \"\$$(make -s sandbox)\"  - start the local AWS sandbox in the background and export its settings; make sandbox-stop"
 	@echo "Suites: sanity units lint integration molecule changelog-lint docs-lint packaging; make bench"
@@ -116,6 +117,9 @@ demo: collection
 
 demo-mysql: collection
 	$(BIN)/python hacking/demo.py --mysql
+
+demo-blue-green: collection
+	$(BIN)/python hacking/demo_methods.py
 
 # The sandbox in the background, seeded with pg-global; stdout is the export lines only, for eval "$$(make -s sandbox)".
 .PHONY: sandbox sandbox-stop
