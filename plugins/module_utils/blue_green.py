@@ -22,15 +22,22 @@ from ansible_collections.aurora.global_db.plugins.module_utils.errors import Aur
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
 from ansible_collections.aurora.global_db.plugins.module_utils.fanout import fan_out
 from ansible_collections.aurora.global_db.plugins.module_utils.members import region_from_arn
+from ansible_collections.aurora.global_db.plugins.module_utils.progress_file import ProgressFile
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import aws_step
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import cluster_identifier_from_arn
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import poll_delay
 
 # The plan's blockers that also stop a Blue/Green deployment (the others concern upgrades in place).
 _PLAN_BLOCKERS = ("downgrade", "invalid_target", "target_not_global", "global_cluster_not_available", "failover_in_progress", "member_not_available")
+
+
+# The progress file's entry of the deployment, shown as "blue/green deployment <name> (<region>) <Status> at <target>".
+_DEPLOYMENT_PROGRESS_KIND = "blue/green deployment"
 
 
 class BlueGreenRefused(AuroraGlobalError):
@@ -53,8 +60,9 @@ def _describe_deployment(clients, region, identifier):
 class BlueGreenRun(TimedRun):
     """One run of aurora_global_blue_green. ``request`` has the module's options (see BlueGreenRequest in the module)."""
 
-    def __init__(self, clients, request, check_mode, clock, sleep):
+    def __init__(self, clients, request, check_mode, clock, sleep, progress_file=None):
         super().__init__(clients, request, check_mode, clock, sleep)
+        self._progress_file = ProgressFile(progress_file, request.global_cluster_identifier)
         self._reader = GlobalDatabaseReader(clients)
         self._name = request.blue_green_deployment_name or run_rules.default_deployment_name(request.global_cluster_identifier, request.engine_version)
         self._deployment = None
@@ -198,6 +206,8 @@ class BlueGreenRun(TimedRun):
         while True:
             self._deployment = _describe_deployment(self._clients, self._region, identifier)
             status = self._deployment["Status"]
+            self._progress_file.record(State(Resource(_DEPLOYMENT_PROGRESS_KIND, "blue/green deployment %s" % self._name, self._region),
+                                             self._request.engine_version, status))
             if status == wanted:
                 return
             if status in failing:

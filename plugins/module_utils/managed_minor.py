@@ -31,6 +31,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_ch
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
 from ansible_collections.aurora.global_db.plugins.module_utils.fanout import fan_out
+from ansible_collections.aurora.global_db.plugins.module_utils.progress_file import ProgressFile
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import aws_step
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
@@ -75,8 +76,9 @@ class ManagedMinorUpgrade(TimedRun):
     AuroraGlobalError leaving run() carries the run's progress (see progress()).
     """
 
-    def __init__(self, clients, single_attempt_rds, request, check_mode, clock, sleep):
+    def __init__(self, clients, single_attempt_rds, request, check_mode, clock, sleep, progress_file=None):
         super().__init__(clients, request, check_mode, clock, sleep)
+        self._progress_file = ProgressFile(progress_file, request.global_cluster_identifier)
         self._single_attempt_rds = single_attempt_rds
         self._reader = GlobalDatabaseReader(clients)
         self._plan = None
@@ -198,4 +200,6 @@ class ManagedMinorUpgrade(TimedRun):
             found = describe_global_cluster(self._clients, resource.identifier)
         else:
             found = describe_db_cluster(self._clients, resource.region, resource.identifier)
-        return State(resource, found.get("EngineVersion"), found.get("Status"), found.get("PendingModifiedValues", {}).get("EngineVersion"))
+        state = State(resource, found.get("EngineVersion"), found.get("Status"), found.get("PendingModifiedValues", {}).get("EngineVersion"))
+        self._progress_file.record(state)
+        return state

@@ -73,6 +73,12 @@ options:
       - How many seconds to wait between the first reads of the deployment; the wait grows with the time waited, at most 60 seconds.
     type: int
     default: 15
+  progress_file:
+    description:
+      - A file the module rewrites with the deployment's status after each of its reads while it waits, for the
+        collection's action plugin, which prints progress lines from it.
+      - Set by the action plugin, not by users. Failures to write it are ignored.
+    type: path
 notes:
   - The deployment itself keeps two runs from acting at once - AWS refuses a second deployment of the same name, or of a
     global database that already is the source of one.
@@ -202,6 +208,7 @@ ARGUMENT_SPEC = dict(
     switchover_timeout=dict(type="int", default=300),
     wait_timeout=dict(type="int", default=7200),
     poll_interval=dict(type="int", default=15),
+    progress_file=dict(type="path"),
     **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
 BlueGreenRequest = namedtuple("BlueGreenRequest", [name for name in ARGUMENT_SPEC if name != "region_endpoint_urls"])
@@ -215,7 +222,8 @@ def main():
                          "(got %s, %s, %s)" % (low, high, module.params["switchover_timeout"], module.params["poll_interval"], module.params["wait_timeout"]))
     request = BlueGreenRequest(**{name: module.params[name] for name in BlueGreenRequest._fields})
     clients = RegionalClients(module, module.params["region_endpoint_urls"])
-    exit_module(module, BlueGreenRun(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep).run)
+    exit_module(module, BlueGreenRun(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep,
+                                             progress_file=module.params["progress_file"]).run)
 
 
 if __name__ == "__main__":

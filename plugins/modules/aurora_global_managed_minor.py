@@ -67,6 +67,12 @@ options:
     description:
       - The owner recorded in the lease this run takes. Defaults to the control node's host name and the module's process id.
     type: str
+  progress_file:
+    description:
+      - A file the module rewrites with the status and version of the global cluster and every member after each of its
+        reads while it waits, for the collection's action plugin, which prints progress lines from it.
+      - Set by the action plugin, not by users. Failures to write it are ignored.
+    type: path
 notes:
   - AWS documents no event text for a rollback, and whether the global cluster and members read V(upgrading) during this
     upgrade; the module judges by the engine version and status it reads, whatever the words.
@@ -210,6 +216,7 @@ ARGUMENT_SPEC = dict(
     lease=dict(type="bool", default=True),
     lease_token=dict(type="str", no_log=False),
     lease_owner=dict(type="str"),
+    progress_file=dict(type="path"),
     **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
 _DURATION_MINIMUMS = dict(wait_timeout=0, poll_interval=1, status_settle_seconds=0)
@@ -240,7 +247,8 @@ def main():
         module.fail_json(msg="; ".join(too_small))
     request = ManagedMinorRequest(**{name: module.params[name] for name in ManagedMinorRequest._fields})
     clients = RegionalClients(module, module.params["region_endpoint_urls"])
-    upgrade = ManagedMinorUpgrade(clients, _single_attempt_rds(module), request, module.check_mode, clock=time.monotonic, sleep=time.sleep)
+    upgrade = ManagedMinorUpgrade(clients, _single_attempt_rds(module), request, module.check_mode, clock=time.monotonic, sleep=time.sleep,
+                                  progress_file=module.params["progress_file"])
     lease = GlobalClusterLease(clients, module.params["global_cluster_identifier"], utc_now, time.sleep)
     exit_module(module, lambda: _run_holding_the_lease(module, lease, upgrade))
 

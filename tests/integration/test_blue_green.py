@@ -6,10 +6,15 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import time
+
 import boto3
 import pytest
 
 from module_docs import documented_return
+from playbook_runner import playbook_command
 from playbook_runner import run_playbook
 from role_runs import changing_calls
 from role_runs import run_role
@@ -197,3 +202,20 @@ def test_role_check_mode_and_per_region_group_names(ready_pg):
                        aurora_global_upgrade_db_cluster_parameter_groups={"us-east-1": "a", "eu-west-1": "b", "ap-southeast-2": "a"})
     assert refused.failed_tasks and "one parameter group name" in refused.result(refused.failed_tasks[0])["msg"]
     assert changing_calls(ready_pg) == []
+
+
+def test_progress_lines_show_the_deployment_while_it_is_provisioned(ready_pg):
+    # PROVISIONING for at least five reads a second apart, so the action plugin (reading the progress file every second)
+    # sees it; the hold is released once the journal shows them (the module reads the deployment by its identifier).
+    ready_pg.configure(provision_seconds=0.5, hold_transition_of=[NAME])
+    command, environment = playbook_command("blue_green.yml", ready_pg.endpoint_url, {
+        "global_cluster_identifier": "pg-global", "engine_version": "15.4", "switchover": False})
+    with subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as run:
+        while len([entry for entry in ready_pg.journal() if entry["operation"] == "DescribeBlueGreenDeployments"]) < 6:
+            assert run.poll() is None, "the run ended while the deployment was held"
+            time.sleep(0.2)
+        ready_pg.configure(hold_transition_of=[])
+        stderr = run.stderr.read()
+    assert run.returncode == 0, stderr
+    lines = re.findall(r"\[pg-global\] \d+ min \d\d s elapsed: blue/green deployment %s \(us-east-1\) (\S+) at 15\.4" % NAME, stderr)
+    assert "PROVISIONING" in lines, stderr

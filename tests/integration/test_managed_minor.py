@@ -7,6 +7,8 @@ role's aurora_global_upgrade_method: managed_minor, checked against the sandbox'
 
 from __future__ import annotations
 
+import re
+
 import boto3
 import pytest
 
@@ -210,3 +212,13 @@ def test_the_policy_is_enough_and_each_action_it_needs_is_named_when_missing(iam
     refused = [entry for entry in iam_server.journal() if entry["kind"] == "call" and entry["error"] == "AccessDenied"]
     assert [entry["operation"] for entry in refused] == ["ModifyGlobalCluster"]
     assert [entry["operation"] for entry in _database_changes(iam_server) if entry["error"] is None] == []
+
+
+def test_progress_lines_show_every_member_while_it_upgrades(pg):
+    # 'upgrading' for at least five reads a second apart, so the action plugin (reading the progress file every second) sees it.
+    pg.configure(hold_upgrade_of=["pg-global"], status_delay_seconds=0)
+    with pg.releasing_hold("hold_upgrade_of", "pg-global", after_reads=5):
+        run = run_playbook("managed_minor.yml", pg.endpoint_url, {"global_cluster_identifier": "pg-global", "engine_version": "14.9"})
+    assert not run.result("Managed minor upgrade").get("failed"), run.result("Managed minor upgrade").get("msg")
+    lines = re.findall(r"\[pg-global\] \d+ min \d\d s elapsed: .*pg-primary-use1 \(us-east-1\) (\S+) at (\S+)", run.stderr)
+    assert ("upgrading", "14.6") in lines and ("available", "14.9") in lines, run.stderr
