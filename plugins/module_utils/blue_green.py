@@ -22,6 +22,9 @@ from ansible_collections.aurora.global_db.plugins.module_utils.errors import Aur
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
 from ansible_collections.aurora.global_db.plugins.module_utils.fanout import fan_out
 from ansible_collections.aurora.global_db.plugins.module_utils.members import region_from_arn
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import utc_now
+from ansible_collections.aurora.global_db.plugins.module_utils.member_outcomes import member_outcomes
+from ansible_collections.aurora.global_db.plugins.module_utils.member_outcomes import timestamp
 from ansible_collections.aurora.global_db.plugins.module_utils.progress_file import ProgressFile
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import aws_step
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import cluster_identifier_from_arn
@@ -70,9 +73,16 @@ class BlueGreenRun(TimedRun):
         self._planned = []
         self._green_members = []
         self._region = None
+        self._run_started_at = None
+        self._switchover_started_at = None
+        self._before_members = []
+        self._after_versions = {}
 
     def progress(self):
         deployment = self._deployment or {}
+        finished_at = timestamp(utc_now())
+        status = deployment.get("Status")
+        every_member = [m["db_cluster_identifier"] for m in self._before_members]
         switched = deployment.get("Status") == run_rules.SWITCHOVER_COMPLETED or run_rules.DELETE_DEPLOYMENT in self._done
         return {
             "method": run_rules.METHOD,
@@ -85,9 +95,17 @@ class BlueGreenRun(TimedRun):
             "switched_over": switched,
             "green_members": list(self._green_members),
             "old_global_cluster_identifier": run_rules.old_global_cluster_identifier(self._request.global_cluster_identifier.lower()) if switched else None,
+            "started_at": self._run_started_at,
+            "finished_at": finished_at,
+            "members": member_outcomes(self._before_members, self._after_versions, self._request.engine_version,
+                                       every_member if status == run_rules.SWITCHOVER_FAILED else [],
+                                       every_member if status == run_rules.SWITCHOVER_IN_PROGRESS else [],
+                                       # A run that found the switchover under way or done: counted from its own start.
+                                       self._switchover_started_at or self._run_started_at, finished_at),
         }
 
     def run(self):
+        self._run_started_at = timestamp(utc_now())
         self._start_deadline()
         try:
             return self._run()
@@ -100,12 +118,14 @@ class BlueGreenRun(TimedRun):
         if problem:
             raise BlueGreenRefused(problem + " Nothing was read or changed.")
         facts = self._reader.facts(self._request.global_cluster_identifier)
+        self._before_members = facts["members"]
         primary = next((m for m in facts["members"] if m["is_writer"]), None)
         self._region = primary["region"] if primary else self._clients.home_region
         self._deployment = find_deployment(self._clients, self._region, self._name)
         if self._deployment is None:
             plan = self._reader.plan(facts, self._request.engine_version, "engine_version")
             if not plan["pending"]:
+                self._after_versions = {m["db_cluster_identifier"]: m["engine_version"] for m in facts["members"]}
                 return dict(self.progress(), message="Every member of %s already runs %s." % (
                     facts["global_cluster_identifier"], plan["target_engine_version"]))
             self._refuse_unless_ready(facts, plan)
@@ -170,6 +190,7 @@ class BlueGreenRun(TimedRun):
 
     def _switchover(self, facts):
         identifier = self._deployment["BlueGreenDeploymentIdentifier"]
+        self._switchover_started_at = timestamp(utc_now())
         try:
             with aws_step(self._region, "Switching over blue/green deployment %s (SwitchoverBlueGreenDeployment in %s, timeout %d s)" % (
                     identifier, self._region, self._request.switchover_timeout)):
@@ -186,6 +207,7 @@ class BlueGreenRun(TimedRun):
 
     def _verify_production(self, facts):
         after = self._reader.facts(self._request.global_cluster_identifier)
+        self._after_versions = {m["db_cluster_identifier"]: m["engine_version"] for m in after["members"]}
         problems = run_rules.green_problems(after["members"], self._request.engine_version)
         if problems:
             raise AuroraGlobalError("After the switchover, global database %s is not at %s everywhere: %s." % (

@@ -31,6 +31,9 @@ from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_ch
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
 from ansible_collections.aurora.global_db.plugins.module_utils.fanout import fan_out
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import utc_now
+from ansible_collections.aurora.global_db.plugins.module_utils.member_outcomes import member_outcomes
+from ansible_collections.aurora.global_db.plugins.module_utils.member_outcomes import timestamp
 from ansible_collections.aurora.global_db.plugins.module_utils.progress_file import ProgressFile
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import aws_step
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
@@ -89,6 +92,10 @@ class ManagedMinorUpgrade(TimedRun):
         self._failed = []
         self._still_upgrading = []
         self._timed_out = False
+        self._run_started_at = None
+        self._upgrade_started_at = None
+        self._before_members = []
+        self._after_versions = {}
 
     def progress(self):
         progress = {
@@ -103,10 +110,15 @@ class ManagedMinorUpgrade(TimedRun):
         }
         if self._plan is not None:
             progress["upgrade_plan"] = self._plan
+        finished_at = timestamp(utc_now())
+        progress.update(started_at=self._run_started_at, finished_at=finished_at, members=member_outcomes(
+            self._before_members, self._after_versions, self._plan and self._plan["target_engine_version"], self._failed,
+            self._still_upgrading, self._upgrade_started_at, finished_at))
         return progress
 
     def run(self):
         self._started_at = self._clock()
+        self._run_started_at = timestamp(utc_now())
         self._start_deadline()
         try:
             return self._run()
@@ -122,12 +134,15 @@ class ManagedMinorUpgrade(TimedRun):
         refusals = method_refusals(facts, self._plan)
         if refusals:
             raise ManagedMinorRefused(" ".join(refusals))
+        self._before_members = facts["members"]
         before = {m["db_cluster_identifier"]: m["engine_version"] for m in facts["members"]}
         resources = [Resource(GLOBAL_CLUSTER, facts["global_cluster_identifier"], self._clients.home_region)] + [
             Resource(DB_CLUSTER, m["db_cluster_identifier"], m["region"]) for m in facts["members"]]
         would_upgrade = bool(self._plan["pending"])
         if upgrade_under_way(facts):
             self._resumed = True
+            # AWS's start is not known: the upgrade counts from this run's.
+            self._upgrade_started_at = self._run_started_at
             if not self._check_mode:
                 self._wait(resources, target)
         elif would_upgrade and not self._check_mode:
@@ -135,6 +150,8 @@ class ManagedMinorUpgrade(TimedRun):
             self._send(primary["region"], facts["global_cluster_identifier"], target)
             self._wait(resources, target)
         after = facts if self._check_mode else self._reader.facts(self._request.global_cluster_identifier)
+        if not self._check_mode:
+            self._after_versions = {m["db_cluster_identifier"]: m["engine_version"] for m in after["members"]}
         result = self.progress()
         result.update(
             changed=self._call_sent or (self._check_mode and would_upgrade and not self._resumed),
@@ -149,6 +166,7 @@ class ManagedMinorUpgrade(TimedRun):
         """The one ModifyGlobalCluster; sent again only when AWS throttled it (then it was not processed)."""
         while True:
             try:
+                self._upgrade_started_at = timestamp(utc_now())
                 start_managed_minor_upgrade(self._single_attempt_rds(region), region, identifier, target)
                 self._call_sent = True
                 return

@@ -127,6 +127,50 @@ method:
   returned: always
   type: str
   sample: blue_green
+started_at:
+  description: When the run began (UTC, ISO 8601).
+  returned: always
+  type: str
+  sample: "2026-03-01T10:00:00Z"
+finished_at:
+  description: When the run ended (UTC, ISO 8601), also on failure.
+  returned: always
+  type: str
+  sample: "2026-03-01T10:20:00Z"
+members:
+  description:
+    - Each member of the global database as the run found it, with what the run did to it. A switchover changes every member at once, so they share one start and one end.
+  returned: when the global cluster was read, also on failure
+  type: list
+  elements: dict
+  contains:
+    db_cluster_identifier:
+      description: The member's DB cluster identifier.
+      type: str
+    region:
+      description: The member's region.
+      type: str
+    engine_version_before:
+      description: Its engine version when the run began.
+      type: str
+    engine_version_after:
+      description: Its engine version read at the end of the run, or null when the run did not read it (failure, check mode).
+      type: str
+    started_at:
+      description: When the switchover was started (UTC, ISO 8601), or the run's start when it found the switchover running. Null for a member the upgrade did not reach.
+      type: str
+    finished_at:
+      description: When the run saw the upgrade end (succeeded or failed); null when it did not see the end.
+      type: str
+    outcome:
+      description:
+        - V(upgraded) (at the target now), V(already_at_target) (before the run), V(failed) (the switchover failed and the blue database is still production), V(still_upgrading) (the
+          wait ended first; AWS carries on), V(not_started) (check mode, refused, or stopped before the switchover, production unchanged).
+      type: str
+      choices: [upgraded, already_at_target, failed, still_upgrading, not_started]
+  sample:
+    - {db_cluster_identifier: pg-primary-use1, region: us-east-1, engine_version_before: "14.6", engine_version_after: "14.9",
+       started_at: "2026-03-01T10:00:05Z", finished_at: "2026-03-01T10:19:50Z", outcome: upgraded}
 blue_green_deployment_name:
   description: The deployment's name (given or derived).
   returned: always

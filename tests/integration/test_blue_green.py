@@ -191,6 +191,7 @@ def test_role_stops_before_the_switchover_then_finishes(ready_pg):
     assert finished.failed_tasks == [], [finished.result(task).get("msg") for task in finished.failed_tasks]
     result = finished.result(ROLE + "Record the Blue/Green deployment in aurora_global_upgrade_result")["ansible_facts"]["aurora_global_upgrade_result"]
     assert result["switched_over"] is True and result["old_global_cluster_identifier"] == "pg-global-old1"
+    assert {member["outcome"] for member in result["members"]} == {"upgraded"} and result["started_at"] <= result["finished_at"]
     assert _cluster(ready_pg, "pg-primary-use1")["EngineVersion"] == "15.4"
 
 
@@ -219,3 +220,13 @@ def test_progress_lines_show_the_deployment_while_it_is_provisioned(ready_pg):
     assert run.returncode == 0, stderr
     lines = re.findall(r"\[pg-global\] \d+ min \d\d s elapsed: blue/green deployment %s \(us-east-1\) (\S+) at 15\.4" % NAME, stderr)
     assert "PROVISIONING" in lines, stderr
+
+
+def test_each_member_reports_its_versions_times_and_outcome(ready_pg):
+    stopped = _run(ready_pg, switchover=False)
+    assert {(m["engine_version_after"], m["outcome"]) for m in stopped["members"]} == {(None, "not_started")}
+    switched = _run(ready_pg)
+    documented = documented_return("aurora_global_blue_green")["members"]["contains"]
+    assert [set(member) for member in switched["members"]] == [set(documented)] * len(PG_REGIONS)
+    assert {(m["engine_version_before"], m["engine_version_after"], m["outcome"]) for m in switched["members"]} == {("14.9", "15.4", "upgraded")}
+    assert all(switched["started_at"] <= m["started_at"] <= m["finished_at"] <= switched["finished_at"] for m in switched["members"])

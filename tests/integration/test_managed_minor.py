@@ -163,6 +163,7 @@ def test_role_upgrades_with_the_managed_minor_method(pg):
     assert run.failed_tasks == [], run.stderr
     facts = run.result(ROLE + "Record the managed minor upgrade in aurora_global_upgrade_result")["ansible_facts"]["aurora_global_upgrade_result"]
     assert (facts["method"], facts["call_sent"], facts["rolled_back"], facts["upgraded"]) == ("managed_minor", True, False, PG_ORDER)
+    assert {member["outcome"] for member in facts["members"]} == {"upgraded"} and facts["started_at"] <= facts["finished_at"]
     assert [c["operation"] for c in _database_changes(pg)] == ["ModifyGlobalCluster"]
     assert set(_versions(pg).values()) == {("available", "14.9")}
 
@@ -222,3 +223,16 @@ def test_progress_lines_show_every_member_while_it_upgrades(pg):
     assert not run.result("Managed minor upgrade").get("failed"), run.result("Managed minor upgrade").get("msg")
     lines = re.findall(r"\[pg-global\] \d+ min \d\d s elapsed: .*pg-primary-use1 \(us-east-1\) (\S+) at (\S+)", run.stderr)
     assert ("upgrading", "14.6") in lines and ("available", "14.9") in lines, run.stderr
+
+
+def test_each_member_reports_its_versions_times_and_outcome(pg):
+    upgraded = _module(pg)
+    documented = documented_return("aurora_global_managed_minor")["members"]["contains"]
+    assert [set(member) for member in upgraded["members"]] == [set(documented)] * len(PG_ORDER)
+    assert {(m["engine_version_before"], m["engine_version_after"], m["outcome"]) for m in upgraded["members"]} == {("14.6", "14.9", "upgraded")}
+    assert all(upgraded["started_at"] <= m["started_at"] <= m["finished_at"] <= upgraded["finished_at"] for m in upgraded["members"])
+    again = _module(pg)
+    assert {m["outcome"] for m in again["members"]} == {"already_at_target"}
+    pg.configure(fail_upgrade_of=["pg-secondary-euw1"])
+    rolled_back = _failed(_module(pg, engine_version="14.10", expect_failure=True))
+    assert {(m["engine_version_after"], m["outcome"]) for m in rolled_back["members"]} == {(None, "failed")}
