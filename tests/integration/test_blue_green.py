@@ -230,3 +230,27 @@ def test_each_member_reports_its_versions_times_and_outcome(ready_pg):
     assert [set(member) for member in switched["members"]] == [set(documented)] * len(PG_REGIONS)
     assert {(m["engine_version_before"], m["engine_version_after"], m["outcome"]) for m in switched["members"]} == {("14.9", "15.4", "upgraded")}
     assert all(switched["started_at"] <= m["started_at"] <= m["finished_at"] <= switched["finished_at"] for m in switched["members"])
+
+
+def test_role_snapshots_the_primary_before_the_create_when_asked_and_not_on_resume(ready_pg):
+    stopped = run_role(ready_pg, "pg-global", "15.4", aurora_global_upgrade_method="blue_green", aurora_global_upgrade_snapshot_before=True,
+                       aurora_global_upgrade_blue_green_switchover=False)
+    assert stopped.failed_tasks == [], [stopped.result(task).get("msg") for task in stopped.failed_tasks]
+    operations = [entry["operation"] for entry in changing_calls(ready_pg)]
+    assert operations == ["CreateDBClusterSnapshot", "CreateBlueGreenDeployment"]
+    snapshot = changing_calls(ready_pg)[0]["params"]
+    assert snapshot["DBClusterIdentifier"] == "pg-primary-use1" and snapshot["DBClusterSnapshotIdentifier"].startswith("pg-primary-use1-pre-14-9-to-15-4-")
+    result = stopped.result(ROLE + "Record the Blue/Green deployment in aurora_global_upgrade_result")["ansible_facts"]["aurora_global_upgrade_result"]
+    assert result["snapshot_identifier"] == snapshot["DBClusterSnapshotIdentifier"]
+    finished = run_role(ready_pg, "pg-global", "15.4", aurora_global_upgrade_method="blue_green", aurora_global_upgrade_snapshot_before=True)
+    assert finished.failed_tasks == [], [finished.result(task).get("msg") for task in finished.failed_tasks]
+    assert [entry["operation"] for entry in changing_calls(ready_pg)].count("CreateDBClusterSnapshot") == 1
+
+
+def test_role_takes_no_snapshot_when_a_prerequisite_fails(ready_pg):
+    _rds(ready_pg, "eu-west-1").modify_db_cluster_parameter_group(DBClusterParameterGroupName="pg-global-params", Parameters=[
+        {"ParameterName": "rds.logical_replication", "ParameterValue": "0", "ApplyMethod": "pending-reboot"}])
+    ready_pg.clear_journal()
+    refused = run_role(ready_pg, "pg-global", "15.4", aurora_global_upgrade_method="blue_green", aurora_global_upgrade_snapshot_before=True)
+    assert refused.failed_tasks and "rds.logical_replication" in refused.result(refused.failed_tasks[0])["msg"]
+    assert changing_calls(ready_pg) == []
