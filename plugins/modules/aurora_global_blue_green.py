@@ -139,7 +139,8 @@ finished_at:
   sample: "2026-03-01T10:20:00Z"
 members:
   description:
-    - Each member of the global database as the run found it, with what the run did to it. A switchover changes every member at once, so they share one start and one end.
+    - Each member of the global database as the run found it, with what the run did to it.
+    - A switchover changes every member at once, so they share one start and one end.
   returned: when the global cluster was read, also on failure
   type: list
   elements: dict
@@ -157,15 +158,18 @@ members:
       description: Its engine version read at the end of the run, or null when the run did not read it (failure, check mode).
       type: str
     started_at:
-      description: When the switchover was started (UTC, ISO 8601), or the run's start when it found the switchover running. Null for a member the upgrade did not reach.
+      description:
+        - When the switchover was started (UTC, ISO 8601), or the run's start when it found the switchover running.
+        - Null for a member the upgrade did not reach.
       type: str
     finished_at:
       description: When the run saw the upgrade end (succeeded or failed); null when it did not see the end.
       type: str
     outcome:
       description:
-        - V(upgraded) (at the target now), V(already_at_target) (before the run), V(failed) (the switchover failed and the blue database is still production), V(still_upgrading) (the
-          wait ended first; AWS carries on), V(not_started) (check mode, refused, or stopped before the switchover, production unchanged).
+        - V(upgraded) (at the target now), V(already_at_target) (before the run), V(failed) (the switchover failed and
+          the blue database is still production), V(still_upgrading) (the wait ended first; AWS carries on),
+          V(not_started) (check mode, refused, or stopped before the switchover, production unchanged).
       type: str
       choices: [upgraded, already_at_target, failed, still_upgrading, not_started]
   sample:
@@ -266,8 +270,8 @@ def main():
                          "(got %s, %s, %s)" % (low, high, module.params["switchover_timeout"], module.params["poll_interval"], module.params["wait_timeout"]))
     request = BlueGreenRequest(**{name: module.params[name] for name in BlueGreenRequest._fields})
     clients = RegionalClients(module, module.params["region_endpoint_urls"])
-    exit_module(module, BlueGreenRun(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep,
-                                             progress_file=module.params["progress_file"]).run)
+    run = BlueGreenRun(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep, progress_file=module.params["progress_file"])
+    exit_module(module, run.run)
 
 
 if __name__ == "__main__":

@@ -125,7 +125,8 @@ finished_at:
   sample: "2026-03-01T10:20:00Z"
 members:
   description:
-    - Each member of the global database as the run found it, with what the run did to it. AWS upgrades every member at once, so they share one start and one end.
+    - Each member of the global database as the run found it, with what the run did to it.
+    - AWS upgrades every member at once, so they share one start and one end.
   returned: when the global cluster was read, also on failure
   type: list
   elements: dict
@@ -143,7 +144,9 @@ members:
       description: Its engine version read at the end of the run, or null when the run did not read it (failure, check mode).
       type: str
     started_at:
-      description: When C(ModifyGlobalCluster) was sent (UTC, ISO 8601), or the run's start when it found the upgrade running. Null for a member the upgrade did not reach.
+      description:
+        - When C(ModifyGlobalCluster) was sent (UTC, ISO 8601), or the run's start when it found the upgrade running.
+        - Null for a member the upgrade did not reach.
       type: str
     finished_at:
       description: When the run saw the upgrade end (succeeded or failed); null when it did not see the end.
