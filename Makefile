@@ -28,12 +28,13 @@ export PYTHONDONTWRITEBYTECODE := 1
 export PYTHONWARNINGS := ignore:DSA is deprecated
 
 .PHONY: help venv collection stage test test-lane-checks test-lane-integration test-lane-molecule sanity units lint integration molecule \
-	changelog-lint docs-lint packaging oldest-sdk demo demo-mysql demo-fleet chromium bench clean
+	changelog-lint docs-lint packaging oldest-sdk demo demo-mysql demo-fleet demo-blue-green chromium bench clean
 
 help:
 	@echo "make demo   - watch a full global-database upgrade against the local AWS sandbox"
 	@echo "make demo-mysql - watch Aurora MySQL 2 -> 3 by the snapshot restore method, into a new global database"
 	@echo "make demo-fleet - a fleet of 14 global databases: the inventory plugin, the fleet report (HTML), an upgrade in two waves"
+	@echo "make demo-blue-green - watch AWS's managed minor upgrade, then a Blue/Green deployment of the whole global database"
 	@echo "make test   - install everything and run every test suite"
 	@echo "eval \"\$$(make -s sandbox)\"  - start the local AWS sandbox in the background and export its settings; make sandbox-stop"
 	@echo "Suites: sanity units lint integration molecule changelog-lint docs-lint packaging oldest-sdk; make bench"
@@ -142,6 +143,9 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
 		echo "Installing Debian's chromium package (headless Chromium for the fleet report)..." >&2; \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >&2; }
+
+demo-blue-green: collection
+	$(BIN)/python hacking/demo_methods.py
 
 # The sandbox in the background, seeded with pg-global; stdout is the export lines only, for eval "$$(make -s sandbox)"
 # (AWS_ENDPOINT_URL, credentials, region, the venv's PATH, and PYTHONPATH for `python -m sandbox`).

@@ -109,7 +109,7 @@ def prepare_major_upgrade(sandbox):
 # The parameter naming what a call creates or changes, in the order they are looked for (ResourceName: the ARN the
 # lease's tags are written on).
 SUBJECTS = ("DBClusterSnapshotIdentifier", "DBInstanceIdentifier", "DBClusterIdentifier", "GlobalClusterIdentifier",
-            "DBClusterParameterGroupName", "DBParameterGroupName", "ResourceName")
+            "DBClusterParameterGroupName", "DBParameterGroupName", "ResourceName", "BlueGreenDeploymentName", "BlueGreenDeploymentIdentifier")
 # Calls that only read.
 READ_PREFIXES = ("Describe", "List")
 # The lease is tags on the global cluster (aurora_global_lease).

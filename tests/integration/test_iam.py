@@ -28,6 +28,7 @@ import pytest
 from major_extras import CLUSTER_GROUP
 from major_extras import INSTANCE_GROUP
 from major_extras import create_groups
+from test_blue_green import ready_for_blue_green
 from playbook_runner import run_playbook
 from role_runs import changing_calls
 from role_runs import run_role
@@ -74,6 +75,10 @@ ACTION_STEPS = [
     ActionStep("CreateDBCluster", "role_restore", {}),
     ActionStep("CreateDBInstance", "role_restore", {}),
     ActionStep("CreateGlobalCluster", "role_restore", {}),
+    ActionStep("DescribeBlueGreenDeployments", "blue_green", {}),
+    ActionStep("CreateBlueGreenDeployment", "blue_green", {}),
+    ActionStep("SwitchoverBlueGreenDeployment", "blue_green", {}),
+    ActionStep("DeleteBlueGreenDeployment", "blue_green", {}),
 ]
 
 
@@ -187,6 +192,9 @@ RUNS = {
         aurora_global_upgrade_reboot_for_parameter_groups=True,
     )),
     "role_restore": ("mysql-2", None, _restore),
+    "blue_green": ("postgresql-14", ready_for_blue_green, lambda sandbox, environment: Run(run_playbook(
+        "blue_green.yml", sandbox.endpoint_url, {"global_cluster_identifier": "pg-global", "engine_version": "15.4", "expect_failure": True},
+        environment=environment), "Blue/Green")),
 }
 
 
@@ -223,6 +231,14 @@ def test_a_snapshot_restore_succeeds_under_the_policy(iam_server):
     environment = _user_with(iam_server, _policy())
     restore = _restore(iam_server, environment)
     assert restore.failing_task is None, restore.playbook_run.result(restore.failing_task).get("msg")
+
+
+def test_a_blue_green_deployment_succeeds_under_the_policy(iam_server):
+    scenario, setup, run_step = RUNS["blue_green"]
+    _fresh(iam_server, scenario, setup)
+    run = run_step(iam_server, _user_with(iam_server, _policy()))
+    result = run.playbook_run.result(run.failing_task)
+    assert not result.get("failed") and result["switched_over"] is True, result.get("msg")
 
 
 def _step(row):

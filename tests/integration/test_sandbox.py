@@ -234,9 +234,10 @@ def test_deprecated_versions_are_listed_only_with_include_all(sandbox, rds):
 @pytest.mark.parametrize("scenario, target, allow_major, code, message", [
     ("postgresql-14", "15.4", False, "InvalidParameterCombination",
      "The AllowMajorVersionUpgrade flag must be present when upgrading to a new major version."),
-    ("postgresql-14", "14.9", True, "InvalidParameterCombination",
-     "ModifyGlobalCluster doesn't support minor version upgrades for Aurora global databases. Use ModifyDBCluster to upgrade each member."),
-    ("mysql-3", "8.0.mysql_aurora.3.05.2", True, "InvalidParameterCombination",
+    ("postgresql-14", "14.9", True, "InvalidParameterValue",
+     "ModifyGlobalCluster doesn't support minor version upgrades for Aurora global databases. "
+     "To upgrade to a newer minor version, call ModifyDBCluster for each member of your global cluster."),
+    ("mysql-3", "8.0.mysql_aurora.3.05.2", True, "InvalidParameterValue",
      "Amazon RDS can't perform minor version upgrades through ModifyGlobalCluster for this database engine."),
     ("postgresql-14", "13.9", True, "InvalidParameterValue", "Cannot find upgrade path from 14.6 to 13.9."),
     ("postgresql-14", "17.1", True, "InvalidParameterValue", "Cannot find upgrade path from 14.6 to 17.1."),

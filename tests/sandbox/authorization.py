@@ -42,6 +42,11 @@ RESOURCE_OF_ACTION = {
     "CreateDBCluster": ("DBClusterIdentifier", "cluster", True),
     "CreateDBInstance": ("DBInstanceIdentifier", "db", True),
     "CreateGlobalCluster": ("GlobalClusterIdentifier", "global-cluster", False),
+    # A Blue/Green deployment of a global database is created from the global cluster's ARN (Source).
+    "CreateBlueGreenDeployment": ("Source", "cluster", True),
+    "DescribeBlueGreenDeployments": ("BlueGreenDeploymentIdentifier", "deployment", True),
+    "SwitchoverBlueGreenDeployment": ("BlueGreenDeploymentIdentifier", "deployment", True),
+    "DeleteBlueGreenDeployment": ("BlueGreenDeploymentIdentifier", "deployment", True),
 }
 # Tag actions name their resource by ARN.
 ARN_PARAMETER_OF_ACTION = {"AddTagsToResource": "ResourceName", "RemoveTagsFromResource": "ResourceName", "ListTagsForResource": "ResourceName"}

@@ -29,6 +29,9 @@ MUTATING_OPERATIONS = frozenset({
     "CreateDBInstance",
     "CreateGlobalCluster",
     "CreateDBCluster",
+    "CreateBlueGreenDeployment",
+    "SwitchoverBlueGreenDeployment",
+    "DeleteBlueGreenDeployment",
 })
 
 # The request parameters that name what a Describe call reads (the sandbox's WSGI layer reads them too).

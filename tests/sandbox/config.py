@@ -91,6 +91,7 @@ _VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "regional_endpoints": _boolean,
     "latency_seconds": _non_negative_number,
     "fail_parameter_apply_of": _identifier_list,
+    "managed_minor_upgrades": _boolean,
 }
 
 
@@ -137,6 +138,8 @@ class SandboxConfig:
     latency_seconds: float = 0.0
     # DB instances whose new parameter groups AWS fails to apply (`failed-to-apply`, with an event of the instance).
     fail_parameter_apply_of: list[str] = dataclasses.field(default_factory=list)
+    # ModifyGlobalCluster upgrades an Aurora PostgreSQL global database to a minor target (AWS, 2026); false: refused as before.
+    managed_minor_upgrades: bool = False
 
     def updated(self, settings: dict[str, Any]) -> SandboxConfig:
         """A copy with `settings` applied; raises ConfigError and changes nothing when one of them is wrong."""

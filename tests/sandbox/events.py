@@ -81,6 +81,9 @@ class EventLog:
         date = datetime.datetime.fromtimestamp(when, tz=datetime.timezone.utc)
         self._events.append(RdsEvent(region, identifier, arn, message, date, source_type=source_type, categories=("configuration change",)))
 
+    def add(self, event: RdsEvent) -> None:
+        self._events.append(event)
+
     def in_region(self, region: str) -> list[RdsEvent]:
         return [event for event in self._events if event.region == region]
 

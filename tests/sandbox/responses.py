@@ -19,8 +19,9 @@ from moto.rds.exceptions import InvalidParameterCombination, InvalidParameterVal
 from moto.rds.models import DBCluster, GlobalCluster
 from moto.rds.responses import RDSResponse
 
-from . import events, fleet, membership, restores, rules
+from . import events, fleet, managed_minor, membership, restores, rules
 from .authorization import ResourceAuthorization
+from .blue_green import BlueGreenResponses
 from .maintenance import ParameterGroupResponses, SnapshotResponses
 from .membership import MembershipResponses
 from .tagging import GlobalClusterTagging
@@ -61,8 +62,8 @@ def describe_global_cluster(global_cluster: GlobalCluster) -> GlobalClusterView:
     )
 
 
-class SandboxRDSResponse(ResourceAuthorization, GlobalClusterTagging, SnapshotResponses, ParameterGroupResponses, MembershipResponses,
-                         fleet.FleetResponses, RDSResponse):
+class SandboxRDSResponse(ResourceAuthorization, BlueGreenResponses, GlobalClusterTagging, SnapshotResponses, ParameterGroupResponses,
+                         MembershipResponses, fleet.FleetResponses, RDSResponse):
     """The RDS API of the sandbox (installed in place of moto's RDSResponse by sandbox.server)."""
 
     def restore_db_cluster_from_snapshot(self) -> ActionResult:
@@ -105,9 +106,11 @@ class SandboxRDSResponse(ResourceAuthorization, GlobalClusterTagging, SnapshotRe
             global_cluster.deletion_protection = self.params["DeletionProtection"]
         target = self.params.get("EngineVersion")
         if target:
-            rules.check_global_upgrade(SANDBOX, global_cluster, target, bool(self.params.get("AllowMajorVersionUpgrade")))
-            family = SANDBOX.catalog.parameter_group_family(global_cluster.engine, target)
-            SANDBOX.schedule_global_upgrade(global_cluster, target, self.region, f"default.{family}")
+            if rules.check_global_upgrade(SANDBOX, global_cluster, target, bool(self.params.get("AllowMajorVersionUpgrade"))):
+                family = SANDBOX.catalog.parameter_group_family(global_cluster.engine, target)
+                SANDBOX.schedule_global_upgrade(global_cluster, target, self.region, f"default.{family}")
+            else:
+                managed_minor.schedule(SANDBOX, global_cluster, target, self.region)
         return ActionResult({"GlobalCluster": describe_global_cluster(global_cluster)})
 
     def modify_db_cluster(self) -> ActionResult:

@@ -23,7 +23,7 @@ MINOR_THROUGH_GLOBAL_REFUSED = {
     "aurora-mysql": "Amazon RDS can't perform minor version upgrades through ModifyGlobalCluster for this database engine.",
     "aurora-postgresql": (
         "ModifyGlobalCluster doesn't support minor version upgrades for Aurora global databases. "
-        "Use ModifyDBCluster to upgrade each member."
+        "To upgrade to a newer minor version, call ModifyDBCluster for each member of your global cluster."
     ),
 }
 MAJOR_ON_MEMBER_REFUSED = (
@@ -60,12 +60,16 @@ RPO_BLOCKS_MAJOR = (
 )
 
 
-def check_global_upgrade(state: SandboxState, global_cluster: GlobalCluster, target: str, allow_major: bool) -> None:
-    """ModifyGlobalCluster(EngineVersion=target): only major upgrades, of a quiet global cluster, are accepted."""
+def check_global_upgrade(state: SandboxState, global_cluster: GlobalCluster, target: str, allow_major: bool) -> bool:
+    """ModifyGlobalCluster(EngineVersion=target) of a quiet global cluster: a major upgrade, or with managed_minor_upgrades
+    an Aurora PostgreSQL minor one (AWS's managed minor upgrade, 2026). True for a major upgrade."""
     _require_global_cluster_quiet(state, global_cluster)
     upgrade_target = _upgrade_target(state, global_cluster.engine, global_cluster.engine_version, target, [member.region for member in global_cluster.members])
     if not upgrade_target["IsMajorVersionUpgrade"]:
-        raise InvalidParameterCombination(MINOR_THROUGH_GLOBAL_REFUSED[global_cluster.engine])
+        if not (state.config.managed_minor_upgrades and global_cluster.engine == "aurora-postgresql"):
+            raise InvalidParameterValue(MINOR_THROUGH_GLOBAL_REFUSED[global_cluster.engine])
+        _require_global_support(upgrade_target)
+        return False
     if not allow_major:
         raise InvalidParameterCombination(MAJOR_FLAG_REQUIRED)
     _require_global_support(upgrade_target)
@@ -73,6 +77,7 @@ def check_global_upgrade(state: SandboxState, global_cluster: GlobalCluster, tar
         raise InvalidParameterCombination(MYSQL_V2_TO_V3_REFUSED)
     if global_cluster.engine == "aurora-postgresql":
         _refuse_rpo(global_cluster)
+    return True
 
 
 def check_member_upgrade(state: SandboxState, global_cluster: GlobalCluster, cluster: DBCluster, target: str) -> None:

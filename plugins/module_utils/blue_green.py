@@ -1,0 +1,253 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""An RDS Blue/Green deployment of a whole Aurora global database (the method ``blue_green``).
+
+In the primary's region, from the global cluster's ARN: create the deployment at the target version, wait until it is
+AVAILABLE, verify every green member, then (unless asked to stop there) switch over, wait until SWITCHOVER_COMPLETED,
+verify the global database under its own name, and delete the deployment object, never its resources: AWS keeps the
+old global database as <name>-old1. A run finds its deployment by name and continues from its status, so a re-run
+resumes, and a run stopped before the switchover never switches over unless asked to. Every prerequisite is checked
+before the first call that changes something (blue_green_preflight.py).
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import is_ansible_aws_error_code
+
+from ansible_collections.aurora.global_db.plugins.module_utils import _blue_green_run as run_rules
+from ansible_collections.aurora.global_db.plugins.module_utils.blue_green_preflight import CLUSTER_PARAMETER_GROUP
+from ansible_collections.aurora.global_db.plugins.module_utils.blue_green_preflight import DB_PARAMETER_GROUP
+from ansible_collections.aurora.global_db.plugins.module_utils.blue_green_preflight import blue_green_prerequisite_blockers
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
+from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
+from ansible_collections.aurora.global_db.plugins.module_utils._fanout import fan_out
+from ansible_collections.aurora.global_db.plugins.module_utils._members import region_from_arn
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import utc_now
+from ansible_collections.aurora.global_db.plugins.module_utils.member_outcomes import member_outcomes
+from ansible_collections.aurora.global_db.plugins.module_utils.member_outcomes import timestamp
+from ansible_collections.aurora.global_db.plugins.module_utils._progress_file import ProgressFile
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import aws_step
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import cluster_identifier_from_arn
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import poll_delay
+
+# The plan's blockers that also stop a Blue/Green deployment (the others concern upgrades in place).
+_PLAN_BLOCKERS = ("downgrade", "invalid_target", "target_not_global", "global_cluster_not_available", "failover_in_progress", "member_not_available")
+
+
+# The progress file's entry of the deployment, shown as "blue/green deployment <name> (<region>) <Status> at <target>".
+_DEPLOYMENT_PROGRESS_KIND = "blue/green deployment"
+
+
+class BlueGreenRefused(AuroraGlobalError):
+    """A prerequisite fails; nothing was changed."""
+
+
+def find_deployment(clients, region, name):
+    """The deployment of that name in the region, or None."""
+    with aws_step(region, "Looking for blue/green deployment %s in %s (DescribeBlueGreenDeployments)" % (name, region)):
+        found = clients.rds(region).describe_blue_green_deployments(
+            Filters=[{"Name": "blue-green-deployment-name", "Values": [name]}], aws_retry=True)["BlueGreenDeployments"]
+    return found[0] if found else None
+
+
+def _describe_deployment(clients, region, identifier):
+    with aws_step(region, "Reading blue/green deployment %s in %s" % (identifier, region)):
+        return clients.rds(region).describe_blue_green_deployments(BlueGreenDeploymentIdentifier=identifier, aws_retry=True)["BlueGreenDeployments"][0]
+
+
+class BlueGreenRun(TimedRun):
+    """One run of aurora_global_blue_green. ``request`` has the module's options (see BlueGreenRequest in the module)."""
+
+    def __init__(self, clients, request, check_mode, clock, sleep, progress_file=None):
+        super().__init__(clients, request, check_mode, clock, sleep)
+        self._progress_file = ProgressFile(progress_file, request.global_cluster_identifier)
+        self._reader = GlobalDatabaseReader(clients)
+        self._name = request.blue_green_deployment_name or run_rules.default_deployment_name(request.global_cluster_identifier, request.engine_version)
+        self._deployment = None
+        self._done = []
+        self._planned = []
+        self._green_members = []
+        self._region = None
+        self._run_started_at = None
+        self._switchover_started_at = None
+        self._before_members = []
+        self._after_versions = {}
+
+    def progress(self):
+        deployment = self._deployment or {}
+        finished_at = timestamp(utc_now())
+        status = deployment.get("Status")
+        every_member = [m["db_cluster_identifier"] for m in self._before_members]
+        switched = deployment.get("Status") == run_rules.SWITCHOVER_COMPLETED or run_rules.DELETE_DEPLOYMENT in self._done
+        return {
+            "method": run_rules.METHOD,
+            "changed": any(step in self._done for step in (run_rules.CREATE, run_rules.SWITCHOVER, run_rules.DELETE_DEPLOYMENT)),
+            "blue_green_deployment_name": self._name,
+            "blue_green_deployment_identifier": deployment.get("BlueGreenDeploymentIdentifier"),
+            "blue_green_deployment_status": deployment.get("Status"),
+            "steps_done": list(self._done),
+            "steps_planned": list(self._planned),
+            "switched_over": switched,
+            "green_members": list(self._green_members),
+            "old_global_cluster_identifier": run_rules.old_global_cluster_identifier(self._request.global_cluster_identifier.lower()) if switched else None,
+            "started_at": self._run_started_at,
+            "finished_at": finished_at,
+            "members": member_outcomes(self._before_members, self._after_versions, self._request.engine_version,
+                                       every_member if status == run_rules.SWITCHOVER_FAILED else [],
+                                       every_member if status == run_rules.SWITCHOVER_IN_PROGRESS else [],
+                                       # A run that found the switchover under way or done: counted from its own start.
+                                       self._switchover_started_at or self._run_started_at, finished_at),
+        }
+
+    def run(self):
+        self._run_started_at = timestamp(utc_now())
+        self._start_deadline()
+        try:
+            return self._run()
+        except AuroraGlobalError as error:
+            error.progress.update(self.progress())
+            raise
+
+    def _run(self):
+        problem = run_rules.name_problem(self._name)
+        if problem:
+            raise BlueGreenRefused(problem + " Nothing was read or changed.")
+        facts = self._reader.facts(self._request.global_cluster_identifier)
+        self._before_members = facts["members"]
+        primary = next((m for m in facts["members"] if m["is_writer"]), None)
+        self._region = primary["region"] if primary else self._clients.home_region
+        self._deployment = find_deployment(self._clients, self._region, self._name)
+        if self._deployment is None:
+            plan = self._reader.plan(facts, self._request.engine_version, "engine_version")
+            if not plan["pending"]:
+                self._after_versions = {m["db_cluster_identifier"]: m["engine_version"] for m in facts["members"]}
+                return dict(self.progress(), message="Every member of %s already runs %s." % (
+                    facts["global_cluster_identifier"], plan["target_engine_version"]))
+            self._refuse_unless_ready(facts, plan)
+        try:
+            steps = run_rules.remaining_steps(self._deployment and self._deployment["Status"], self._request.switchover)
+        except run_rules.DeploymentStopped as stopped:
+            raise AuroraGlobalError("Blue/green deployment %s (%s) %s" % (self._name, self._deployment["BlueGreenDeploymentIdentifier"], stopped)) from stopped
+        if self._check_mode:
+            self._planned = steps
+            return dict(self.progress(), message="Check mode: would %s." % ", then ".join(steps))
+        for step in steps:
+            getattr(self, "_" + step)(facts)
+            self._done.append(step)
+        return dict(self.progress(), message=self._summary())
+
+    def _refuse_unless_ready(self, facts, plan):
+        groups = {kind: {m["region"]: name for m in facts["members"]} for kind, name in (
+            (CLUSTER_PARAMETER_GROUP, self._request.target_db_cluster_parameter_group),
+            (DB_PARAMETER_GROUP, self._request.target_db_parameter_group)) if name}
+        blockers = [b for b in plan["blockers"] if b["code"] in _PLAN_BLOCKERS] + blue_green_prerequisite_blockers(self._clients, facts, groups)
+        if blockers:
+            raise BlueGreenRefused("Refusing the Blue/Green deployment of %s; nothing was changed. %s" % (
+                facts["global_cluster_identifier"], " ".join(b["message"] for b in blockers)), blockers=blockers)
+
+    def _create(self, facts):
+        request = self._request
+        params = dict(BlueGreenDeploymentName=self._name, Source=facts["global_cluster_arn"], TargetEngineVersion=request.engine_version)
+        if request.target_db_cluster_parameter_group:
+            params["TargetDBClusterParameterGroupName"] = request.target_db_cluster_parameter_group
+        if request.target_db_parameter_group:
+            params["TargetDBParameterGroupName"] = request.target_db_parameter_group
+        try:
+            with aws_step(self._region, "Creating blue/green deployment %s of %s in %s (CreateBlueGreenDeployment)" % (
+                    self._name, facts["global_cluster_identifier"], self._region)):
+                self._deployment = self._clients.rds(self._region).create_blue_green_deployment(aws_retry=True, **params)["BlueGreenDeployment"]
+        except is_ansible_aws_error_code("BlueGreenDeploymentAlreadyExistsFault"):
+            # A retry after an answer lost on the way: the first call created it.
+            self._deployment = find_deployment(self._clients, self._region, self._name)
+            if self._deployment is None:
+                raise
+
+    def _wait_available(self, facts):
+        self._wait_for(run_rules.AVAILABLE, (run_rules.INVALID_CONFIGURATION,))
+
+    def _verify_green(self, facts):
+        green = describe_global_cluster(self._clients, cluster_identifier_from_arn(self._deployment["Target"]))
+        self._green_members = fan_out(self._green_member, green.get("GlobalClusterMembers", []))
+        problems = run_rules.green_problems(self._green_members, self._request.engine_version)
+        if problems:
+            raise AuroraGlobalError("The green environment of blue/green deployment %s is not ready: %s. Nothing was switched over; "
+                                    "run again once it is." % (self._name, "; ".join(problems)))
+
+    def _green_member(self, global_member):
+        region = region_from_arn(global_member["DBClusterArn"])
+        cluster = describe_db_cluster(self._clients, region, cluster_identifier_from_arn(global_member["DBClusterArn"]))
+        return {
+            "db_cluster_identifier": cluster["DBClusterIdentifier"], "region": region, "is_writer": bool(global_member.get("IsWriter")),
+            "engine_version": cluster.get("EngineVersion"), "status": cluster.get("Status"),
+            "synchronization_status": global_member.get("SynchronizationStatus"), "endpoint": cluster.get("Endpoint"),
+            "reader_endpoint": cluster.get("ReaderEndpoint"),
+        }
+
+    def _switchover(self, facts):
+        identifier = self._deployment["BlueGreenDeploymentIdentifier"]
+        self._switchover_started_at = timestamp(utc_now())
+        try:
+            with aws_step(self._region, "Switching over blue/green deployment %s (SwitchoverBlueGreenDeployment in %s, timeout %d s)" % (
+                    identifier, self._region, self._request.switchover_timeout)):
+                self._clients.rds(self._region).switchover_blue_green_deployment(
+                    BlueGreenDeploymentIdentifier=identifier, SwitchoverTimeout=self._request.switchover_timeout, aws_retry=True)
+        except is_ansible_aws_error_code("InvalidBlueGreenDeploymentStateFault"):
+            # A retry after an answer lost on the way: the first call started it.
+            self._deployment = _describe_deployment(self._clients, self._region, identifier)
+            if self._deployment["Status"] not in (run_rules.SWITCHOVER_IN_PROGRESS, run_rules.SWITCHOVER_COMPLETED):
+                raise
+
+    def _wait_switchover(self, facts):
+        self._wait_for(run_rules.SWITCHOVER_COMPLETED, (run_rules.SWITCHOVER_FAILED, run_rules.INVALID_CONFIGURATION))
+
+    def _verify_production(self, facts):
+        after = self._reader.facts(self._request.global_cluster_identifier)
+        self._after_versions = {m["db_cluster_identifier"]: m["engine_version"] for m in after["members"]}
+        problems = run_rules.green_problems(after["members"], self._request.engine_version)
+        if problems:
+            raise AuroraGlobalError("After the switchover, global database %s is not at %s everywhere: %s." % (
+                after["global_cluster_identifier"], self._request.engine_version, "; ".join(problems)))
+
+    def _delete_deployment(self, facts):
+        identifier = self._deployment["BlueGreenDeploymentIdentifier"]
+        try:
+            description = "Deleting blue/green deployment %s, keeping every resource (DeleteBlueGreenDeployment in %s)" % (identifier, self._region)
+            with aws_step(self._region, description):
+                self._clients.rds(self._region).delete_blue_green_deployment(BlueGreenDeploymentIdentifier=identifier, aws_retry=True)
+        except is_ansible_aws_error_code("BlueGreenDeploymentNotFoundFault"):
+            pass  # A retry after an answer lost on the way: the first call deleted it.
+
+    def _wait_for(self, wanted, failing):
+        started = self._deadline.now()
+        identifier = self._deployment["BlueGreenDeploymentIdentifier"]
+        while True:
+            self._deployment = _describe_deployment(self._clients, self._region, identifier)
+            status = self._deployment["Status"]
+            self._progress_file.record(State(Resource(_DEPLOYMENT_PROGRESS_KIND, "blue/green deployment %s" % self._name, self._region),
+                                             self._request.engine_version, status))
+            if status == wanted:
+                return
+            if status in failing:
+                try:
+                    run_rules.remaining_steps(status, True)
+                except run_rules.DeploymentStopped as stopped:
+                    raise AuroraGlobalError("Blue/green deployment %s (%s) %s AWS says: %s" % (
+                        self._name, identifier, stopped, self._deployment.get("StatusDetails") or "nothing more")) from stopped
+            remaining = self._deadline.remaining()
+            if remaining <= 0:
+                raise AuroraGlobalError("Gave up after wait_timeout (%s seconds) waiting for blue/green deployment %s to be %s: it is %s. "
+                                        "AWS carries on; run again to resume." % (self._deadline.seconds, self._name, wanted, status))
+            self._sleep(min(poll_delay(self._deadline.now() - started, self._request.poll_interval), remaining))
+
+    def _summary(self):
+        if run_rules.DELETE_DEPLOYMENT in self._done:
+            return "Switched over: %s runs %s in every region. %s" % (
+                self._request.global_cluster_identifier, self._request.engine_version,
+                run_rules.cleanup_hint(run_rules.old_global_cluster_identifier(self._request.global_cluster_identifier.lower())))
+        return "The green environment is ready and verified; production is unchanged. Green endpoints: %s. Run again with switchover to switch over." % (
+            ", ".join("%s (%s): %s" % (m["db_cluster_identifier"], m["region"], m["endpoint"]) for m in self._green_members))
