@@ -7,6 +7,9 @@ a verified green environment is, and the texts. Private to blue_green.py (the fa
 
 import re
 
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
+
 METHOD = "blue_green"
 # BlueGreenDeployment.Status values (botocore BlueGreenDeploymentStatus).
 PROVISIONING = "PROVISIONING"
@@ -81,7 +84,7 @@ def green_problems(green_members, target):
         wrong = []
         if member["engine_version"] != target:
             wrong.append("runs %s, not %s" % (member["engine_version"], target))
-        if member["status"] != "available":
+        if not is_ready(DB_CLUSTER, member["status"]):
             wrong.append("is '%s'" % member["status"])
         if member.get("synchronization_status") not in (None, "connected"):
             wrong.append("replication is '%s'" % member["synchronization_status"])
