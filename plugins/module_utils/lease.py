@@ -27,7 +27,6 @@ playbook_run (which ansible-playbook run holds the lease).
 
 import datetime
 import os
-import re
 import signal
 import socket
 import time
