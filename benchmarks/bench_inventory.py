@@ -21,6 +21,9 @@ import sys
 import tempfile
 import time
 
+from sandbox.client import CREDENTIALS
+from sandbox.launcher import running_sandbox
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 BIN = os.path.dirname(sys.executable)
@@ -34,8 +37,8 @@ GOALS = "ours at 40 <= 3x one facts call; serial facts at 40 / ours at 40 >= 10x
 
 def _environment():
     collections = os.path.join(ROOT, ".build", "collections")
-    return dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
-                AWS_DEFAULT_REGION="us-east-1", ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
+    return dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, AWS_DEFAULT_REGION="us-east-1", ANSIBLE_LOCALHOST_WARNING="false",
+                ANSIBLE_INVENTORY_UNPARSED_WARNING="false", **CREDENTIALS)
 
 
 def _timed(command, sandbox):
@@ -119,20 +122,11 @@ def table(rows):
 
 
 def main():
-    """Run alone: python benchmarks/bench_inventory.py (starts its own sandbox)."""
-    sys.path[:0] = [os.path.join(ROOT, "tests")]
-    from sandbox.client import SandboxClient  # pylint: disable=import-outside-toplevel
-
-    with subprocess.Popen([sys.executable, "-m", "sandbox", "serve", "--port", "0"], stdout=subprocess.PIPE, text=True,
-                          env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "tests"))) as server:
-        try:
-            endpoint_url = server.stdout.readline().strip()
-            rows = measure(endpoint_url, SandboxClient(endpoint_url))
-            print("\n".join(table(rows)))
-            print(json.dumps(rows, indent=2))
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    """Run alone: PYTHONPATH=tests python benchmarks/bench_inventory.py (starts its own sandbox)."""
+    with running_sandbox(own_process=True) as sandbox:
+        rows = measure(sandbox.endpoint_url, sandbox)
+    print("\n".join(table(rows)))
+    print(json.dumps(rows, indent=2))
 
 
 if __name__ == "__main__":

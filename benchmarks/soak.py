@@ -4,10 +4,13 @@
 
 """Soak: the role upgrades the largest global database AWS allows three times in a row, under throttling and latency.
 
-The sandbox's mysql-3-max-regions scenario has a primary and 10 secondaries (AWS's limit: "up to 10 secondary AWS
-Regions", Aurora User Guide, "Configuration requirements of an Amazon Aurora global database"). The role runs through
-ansible-playbook three times, 8.0.mysql_aurora.3.04.0 -> 3.04.1 -> 3.05.2 -> 3.10.0, while the sandbox throttles 10%
-of the RDS calls (throttle_fraction) and a thread changes its latency_seconds to a random value every 0.3 s.
+An Aurora PostgreSQL global database with a primary and 10 secondaries, in the regions of the sandbox's
+mysql-3-max-regions scenario (AWS's limit: "up to 10 secondary AWS Regions", Aurora User Guide, "Configuration
+requirements of an Amazon Aurora global database"), seeded as a fleet definition. The role runs through ansible-playbook
+three times, 16.1 -> 16.2 -> 16.3 -> 16.4, minor upgrades AWS does in place on an Aurora PostgreSQL global database
+(Aurora MySQL's from 3.04 on it refuses in place on a global database: rule R10, blocker in_place_minor_refused), while
+the sandbox throttles 10% of the RDS calls (throttle_fraction) and a thread changes its latency_seconds to a random
+value every 0.3 s.
 
 Checked after each upgrade: the run completed, every member was modified exactly once (no duplicate accepted
 ModifyDBCluster, no modify refused as already upgrading), secondaries in upgrade order and the primary last.
@@ -26,8 +29,11 @@ from role_runs import run_role
 from role_runs import scenario
 from sandbox.launcher import running_sandbox
 
-SCENARIO = "mysql-3-max-regions"
-TARGETS = ["8.0.mysql_aurora.3.04.1", "8.0.mysql_aurora.3.05.2", "8.0.mysql_aurora.3.10.0"]
+# The regions of the largest global database AWS allows, the primary's first.
+REGIONS_OF = "mysql-3-max-regions"
+GLOBAL_DATABASE = {"global_cluster_identifier": "pg16-max-global", "engine": "aurora-postgresql", "engine_version": "16.1",
+                   "regions": [member["region"] for member in [scenario(REGIONS_OF)["primary"], *scenario(REGIONS_OF)["secondaries"]]]}
+TARGETS = ["16.2", "16.3", "16.4"]
 THROTTLE_FRACTION = 0.1
 LATENCY_RANGE_SECONDS = (0.0, 0.15)
 LATENCY_CHANGE_SECONDS = 0.3
@@ -38,10 +44,12 @@ class SoakFailed(AssertionError):
     """A promise of the collection did not hold under load."""
 
 
-def _upgrade_order():
-    definition = scenario(SCENARIO)
-    secondaries = sorted(definition["secondaries"], key=lambda member: (member["region"], member["db_cluster_identifier"]))
-    return [member["db_cluster_identifier"] for member in secondaries] + [definition["primary"]["db_cluster_identifier"]]
+def _upgrade_order(seeded):
+    """The role's order: the secondaries by region, then the primary."""
+    secondaries = sorted((member for member in seeded["members"] if member["role"] == "secondary"),
+                         key=lambda member: (member["region"], member["db_cluster_identifier"]))
+    primary = next(member for member in seeded["members"] if member["role"] == "primary")
+    return [member["db_cluster_identifier"] for member in secondaries] + [primary["db_cluster_identifier"]]
 
 
 def _random_latency(sandbox, stop, rng):
@@ -57,11 +65,10 @@ def _modifies(sandbox, target):
     return accepted, refused
 
 
-def _soak(sandbox):
-    order = _upgrade_order()
+def _soak(sandbox, order):
     for target in TARGETS:
         started = time.monotonic()
-        run = run_role(sandbox, scenario(SCENARIO)["global_cluster_identifier"], target, timeout=1800, aurora_global_upgrade_wait_timeout=600)
+        run = run_role(sandbox, GLOBAL_DATABASE["global_cluster_identifier"], target, timeout=1800, aurora_global_upgrade_wait_timeout=600)
         seconds = time.monotonic() - started
         if run.returncode != 0:
             raise SoakFailed("the upgrade to %s failed: %s" % (target, [(task, run.result(task).get("msg")) for task in run.failed_tasks]))
@@ -80,13 +87,14 @@ def main():
     stop = threading.Event()
     with running_sandbox(own_process=True, upgrade_seconds=0.5, status_delay_seconds=0.2) as sandbox:
         try:
-            sandbox.seed(SCENARIO)
+            order = _upgrade_order(sandbox.seed_fleet([GLOBAL_DATABASE])[0])
             sandbox.configure(throttle_fraction=THROTTLE_FRACTION, throttle_seed=SEED)
-            print("soak: %s, %d members, throttle %.0f%%, latency %s s changing every %s s" % (
-                SCENARIO, len(_upgrade_order()), THROTTLE_FRACTION * 100, LATENCY_RANGE_SECONDS, LATENCY_CHANGE_SECONDS), flush=True)
+            print("soak: %s (%s %s), %d members, throttle %.0f%%, latency %s s changing every %s s" % (
+                GLOBAL_DATABASE["global_cluster_identifier"], GLOBAL_DATABASE["engine"], GLOBAL_DATABASE["engine_version"], len(order),
+                THROTTLE_FRACTION * 100, LATENCY_RANGE_SECONDS, LATENCY_CHANGE_SECONDS), flush=True)
             latency = threading.Thread(target=_random_latency, args=(sandbox, stop, random.Random(SEED)), daemon=True)
             latency.start()
-            _soak(sandbox)
+            _soak(sandbox, order)
         except SoakFailed as failure:
             print("soak FAILED: %s" % failure, flush=True)
             return 1

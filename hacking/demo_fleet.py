@@ -22,13 +22,10 @@ import sys
 import time
 
 import demo
-from demo import DemoFailed, Sandbox, banner, run
+from demo import UPGRADE_SECONDS, DemoFailed, banner, run
+from sandbox.launcher import SandboxStartError, running_sandbox
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(REPOSITORY, "tests"))
-
-from sandbox.client import SandboxClient  # noqa: E402  # pylint: disable=wrong-import-position
-
 BIN = os.path.dirname(sys.executable)
 OUTPUT = os.path.join(REPOSITORY, ".build", "demo-fleet")
 UPGRADE_GROUP = "aurora_postgresql_16"
@@ -65,7 +62,7 @@ def screenshot(page):
 
 
 def demo_fleet(sandbox, environment):
-    seeded = SandboxClient(sandbox.endpoint_url).seed_fleet()
+    seeded = sandbox.seed_fleet()
     print("Sandbox at %s, seeded with %d global databases." % (sandbox.endpoint_url, len(seeded)), flush=True)
     inventory = write_inventory(sandbox.endpoint_url)
     reports = os.path.join(OUTPUT, "reports")
@@ -84,14 +81,23 @@ def demo_fleet(sandbox, environment):
          "-e", "aurora_global_fleet_wave_size=1"], environment)
 
 
+def demo_fleet_in_sandbox(environment):
+    """The demo in a sandbox of its own, stopped at the end however the demo ends."""
+    try:
+        # A process of its own, in a session of its own: Ctrl-C reaches the demo and ansible-playbook, and the demo stops the sandbox itself.
+        with running_sandbox(own_process=True, upgrade_seconds=UPGRADE_SECONDS) as sandbox:
+            demo_fleet(sandbox, environment)
+    finally:
+        print("\nSandbox stopped.", flush=True)
+
+
 def main():
     signal.signal(signal.SIGTERM, lambda _number, _frame: sys.exit(128 + signal.SIGTERM))
     started_at = time.monotonic()
     environment = demo._sandbox_environment()  # pylint: disable=protected-access  # the demo's own environment, shared
     try:
-        with Sandbox() as sandbox:
-            demo_fleet(sandbox, environment)
-    except DemoFailed as error:
+        demo_fleet_in_sandbox(environment)
+    except (DemoFailed, SandboxStartError) as error:
         print("\nmake demo-fleet failed: %s" % error, file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:

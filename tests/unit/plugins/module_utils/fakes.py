@@ -94,8 +94,8 @@ class FakeWorld:
 
     Every call is recorded in ``calls`` as (operation, region, params); ``refusals`` maps (operation, identifier)
     to the ClientError every such call raises. A DB cluster with an ARN must be asked for in its own region. The
-    methods below the client's (``global_cluster``, ``cluster``, ``modify_db_cluster``, ...) are what a subclass
-    overrides to make the world change.
+    methods below the client's (``global_cluster``, ``cluster``, ``modify_db_cluster``, ``add_tags_to_resource``, ...)
+    are what a subclass overrides to make the world change.
     """
 
     home_region = "us-east-1"
@@ -137,6 +137,10 @@ class FakeWorld:
 
     def modify_global_cluster(self, region, params):
         raise AssertionError("unexpected ModifyGlobalCluster in %s" % region)
+
+    def add_tags_to_resource(self, region, params, aws_retry):
+        """AddTagsToResource; ``aws_retry``: whether the caller let the SDK retry it (a subclass may refuse or delay it)."""
+        self.tags.setdefault(params["ResourceName"], {}).update({tag["Key"]: tag["Value"] for tag in params["Tags"]})
 
 
 class FakeRds:
@@ -206,8 +210,9 @@ class FakeRds:
         return {"TagList": [{"Key": key, "Value": value} for key, value in self._world.tags.get(ResourceName, {}).items()]}
 
     def add_tags_to_resource(self, ResourceName, Tags, aws_retry=False):
-        self._call("add_tags_to_resource", ResourceName, {"ResourceName": ResourceName, "Tags": Tags})
-        self._world.tags.setdefault(ResourceName, {}).update({tag["Key"]: tag["Value"] for tag in Tags})
+        params = {"ResourceName": ResourceName, "Tags": Tags}
+        self._call("add_tags_to_resource", ResourceName, params)
+        self._world.add_tags_to_resource(self._region, params, aws_retry)
 
     def remove_tags_from_resource(self, ResourceName, TagKeys, aws_retry=False):
         self._call("remove_tags_from_resource", ResourceName, {"ResourceName": ResourceName, "TagKeys": TagKeys})

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The lease on a global cluster's tags, against an in-memory tag store."""
+"""The lease on a global cluster's tags, against the unit tests' fake AWS world (fakes.FakeWorld)."""
 
 import datetime
 import os
@@ -27,51 +27,35 @@ from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run impo
 from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_is_gone
 from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_text
 
-from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import Pages
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import FakeWorld
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import VirtualClock
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import client_error
+from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import global_cluster
 
 ARN = "arn:aws:rds::123456789012:global-cluster:pg-global"
 NOW = datetime.datetime(2026, 12, 1, 10, 0, 0, tzinfo=datetime.timezone.utc)
 
 
-class TaggedGlobalCluster:
-    """One global cluster's tags as RDS keeps them; ``rival`` writes another run's lease when this run sleeps."""
+class TaggedGlobalCluster(FakeWorld):
+    """The account of the global cluster pg-global; ``rival`` writes another run's lease when this run sleeps."""
 
     def __init__(self):
-        self.tags = {}
-        self.calls = []
+        super().__init__()
+        self.global_clusters["pg-global"] = global_cluster("pg-global", {"pg-primary-use1": "us-east-1"}, "pg-primary-use1")
         self.rival = None
         # Called instead of a tag write, once each, in order: raise to refuse it, or act meanwhile (a delayed write).
         self.before_writes = []
 
-    def rds(self, region):
-        return self
-
-    home_region = "us-east-1"
-
-    def get_paginator(self, operation):
-        return Pages({"GlobalClusters": [{"GlobalClusterIdentifier": "pg-global", "GlobalClusterArn": ARN}]})
-
-    def list_tags_for_resource(self, ResourceName, aws_retry):
-        return {"TagList": [{"Key": key, "Value": value} for key, value in self.tags.items()]}
-
-    def add_tags_to_resource(self, ResourceName, Tags, aws_retry):
+    def add_tags_to_resource(self, region, params, aws_retry):
         assert not aws_retry, "a lease write is never resent blindly"
-        self.calls.append("AddTagsToResource")
         if self.before_writes:
             self.before_writes.pop(0)()
-        self.tags.update({tag["Key"]: tag["Value"] for tag in Tags})
-
-    def remove_tags_from_resource(self, ResourceName, TagKeys, aws_retry):
-        self.calls.append("RemoveTagsFromResource")
-        for key in TagKeys:
-            self.tags.pop(key, None)
+        super().add_tags_to_resource(region, params, aws_retry)
 
     def sleep(self, seconds):
         assert seconds == LEASE_SETTLE_SECONDS
         if self.rival is not None:
-            self.add_tags_to_resource(ARN, lease_tags(self.rival), False)
+            self.rds(self.home_region).add_tags_to_resource(ResourceName=ARN, Tags=lease_tags(self.rival), aws_retry=False)
 
 
 @pytest.fixture
@@ -85,12 +69,21 @@ def _lease(cluster):
 
 def _hold(cluster, owner, expires_in):
     held = new_lease(owner, 3600, NOW - datetime.timedelta(hours=1))._replace(expires=NOW + datetime.timedelta(seconds=expires_in))
-    cluster.tags.update({tag["Key"]: tag["Value"] for tag in lease_tags(held)})
+    tags_of(cluster).update({tag["Key"]: tag["Value"] for tag in lease_tags(held)})
     return held
 
 
+def tags_of(cluster):
+    """The global cluster's tags, as the world keeps them (a dict a test may change)."""
+    return cluster.tags.setdefault(ARN, {})
+
+
+def tag_writes(cluster):
+    return [operation for operation, _region, _params in cluster.calls if operation in ("add_tags_to_resource", "remove_tags_from_resource")]
+
+
 def list_tags(cluster):
-    return cluster.list_tags_for_resource(ARN, True)["TagList"]
+    return cluster.rds(cluster.home_region).list_tags_for_resource(ResourceName=ARN)["TagList"]
 
 
 def test_owner_text_keeps_what_a_tag_value_can_hold():
@@ -113,14 +106,14 @@ def test_a_free_lease_is_taken_and_released(cluster):
     assert (taken.owner, taken.expires - taken.started, replaced) == ("me", datetime.timedelta(seconds=600), None)
     assert lease.read() == taken
     assert lease.release(taken.token) == taken
-    assert cluster.tags == {}
+    assert tags_of(cluster) == {}
 
 
 def test_a_held_lease_is_refused_naming_its_owner_and_nothing_is_written(cluster):
     _hold(cluster, "awx-job-1", expires_in=60)
     with pytest.raises(LeaseHeld, match="held by awx-job-1"):
         _lease(cluster).acquire("me", 600)
-    assert cluster.calls == []
+    assert tag_writes(cluster) == []
 
 
 def test_an_expired_lease_or_one_named_by_its_token_is_taken_over(cluster):
@@ -149,21 +142,21 @@ def test_a_run_releases_its_lease_when_it_fails(cluster):
         with lease_for_run(_lease(cluster), False, True, None, "me", 600, warnings.append):
             assert lease_from_tags(list_tags(cluster)).owner == "me"
             raise RuntimeError("the upgrade failed")
-    assert cluster.tags == {} and warnings == []
+    assert tags_of(cluster) == {} and warnings == []
 
 
 def test_check_mode_and_a_disabled_lease_take_none(cluster):
     for check_mode, enabled in ((True, True), (False, False)):
         with lease_for_run(_lease(cluster), check_mode, enabled, None, "me", 600, None) as held:
             assert held is None
-    assert cluster.calls == []
+    assert tag_writes(cluster) == []
 
 
 def test_a_caller_s_token_is_checked_neither_taken_nor_released(cluster):
     held = _hold(cluster, "role", expires_in=600)
     with lease_for_run(_lease(cluster), False, True, held.token, "me", 600, None) as checked:
         assert checked == held
-    assert cluster.calls == []
+    assert tag_writes(cluster) == []
     with pytest.raises(LeaseHeld, match="given lease token other"):
         with lease_for_run(_lease(cluster), False, True, "other", "me", 600, None):
             pass
@@ -174,7 +167,7 @@ def test_check_mode_of_the_lease_module_reads_only(cluster):
     with pytest.raises(LeaseHeld):
         run_lease_request(_lease(cluster), "present", True, "me", 600)
     assert run_lease_request(_lease(cluster), "absent", True, "me", 600, token="other") == (False, None, None)
-    assert cluster.calls == []
+    assert tag_writes(cluster) == []
 
 
 def test_the_modules_lease_lasts_wait_timeout_but_never_less_than_five_minutes():
@@ -187,7 +180,7 @@ def test_a_throttled_lease_write_is_written_again_after_a_fresh_read(cluster):
     cluster.before_writes = [throttled]
     clock = VirtualClock()
     taken, _replaced = GlobalClusterLease(cluster, "pg-global", lambda: NOW, clock.sleep, clock).acquire("me", 600)
-    assert cluster.calls == ["AddTagsToResource", "AddTagsToResource"]
+    assert tag_writes(cluster) == ["add_tags_to_resource", "add_tags_to_resource"]
     assert lease_from_tags(list_tags(cluster)) == taken
 
 
@@ -208,7 +201,7 @@ def test_a_late_lease_write_is_withdrawn_and_of_two_runs_at_most_one_ever_change
     run_a = GlobalClusterLease(cluster, "pg-global", lambda: NOW, clock.sleep, clock)
     with pytest.raises(LeaseHeld, match=r"answered \d+ s after the lease was read free"):
         run_a.acquire("run-a", 600)
-    assert run_a.held is None and cluster.tags == {}
+    assert run_a.held is None and tags_of(cluster) == {}
     with pytest.raises(LeaseHeld, match="nobody holds it"):
         guarded_b.rds("us-east-1").modify_db_cluster(changes, "run-b")
     assert changes == ["run-b"]
@@ -254,7 +247,7 @@ def test_guarded_clients_read_the_lease_again_before_every_change_only(cluster):
 def test_a_lease_left_by_a_run_gone_from_this_control_node_is_taken_over(cluster, tmp_path):
     gone = PlaybookRun(socket.gethostname(), _boot_id(), 999999, "12345", [])
     held = new_lease("vm/ansible-playbook/999999", 3600, NOW, gone)
-    cluster.tags.update({tag["Key"]: tag["Value"] for tag in lease_tags(held)})
+    tags_of(cluster).update({tag["Key"]: tag["Value"] for tag in lease_tags(held)})
     assert _lease(cluster).acquire("me", 600)[1] == held
 
 

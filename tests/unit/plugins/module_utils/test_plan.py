@@ -8,7 +8,6 @@ import pytest
 from ansible_collections.aurora.global_db.plugins.module_utils._plan import build_upgrade_plan
 from ansible_collections.aurora.global_db.plugins.module_utils._plan import pending_members
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import InvalidEngineVersion
-from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import BLOCKER_CODES
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import UPGRADE_METHODS
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import checked_codes
 
