@@ -4,7 +4,8 @@
 
 """The tags the collection writes on AWS resources: one prefix for every key, values AWS accepts.
 
-Keys: the lease (``aurora-global-db:lease-*``, on the global cluster) and the mark of what a snapshot restore
+Keys: the lease (``aurora-global-db:lease-*``, on the global cluster), the global database and the upgrade a
+snapshot was taken before (``aurora-global-db:global-cluster``, ``aurora-global-db:upgrade``), and the mark of what a snapshot restore
 created (``aurora-global-db:snapshot-restore``, on each new resource). Earlier versions of the collection wrote the restore
 mark as ``aurora-global-db-snapshot-restore``: resources tagged so are still recognised, so that a run begun by
 such a version resumes.
@@ -15,6 +16,9 @@ import re
 PREFIX = "aurora-global-db:"
 LEASE_TAG_PREFIX = PREFIX + "lease-"
 RESTORE_TAG = PREFIX + "snapshot-restore"
+# On a snapshot taken before an upgrade: the global database it belongs to, and the upgrade ("14.6 to 15.4").
+SNAPSHOT_GLOBAL_CLUSTER_TAG = PREFIX + "global-cluster"
+SNAPSHOT_UPGRADE_TAG = PREFIX + "upgrade"
 # The restore mark as earlier versions wrote it, read but never written.
 _LEGACY_RESTORE_TAGS = ("aurora-global-db-snapshot-restore",)
 # An RDS tag value holds letters, digits, white space and _ . : / = + - @ (AWS Tag data type), at most 256 characters.
@@ -30,6 +34,11 @@ def tag_value(text):
 def tag_list(tags):
     """A {key: value} dict as the TagList that AWS's calls take."""
     return [{"Key": key, "Value": value} for key, value in tags.items()]
+
+
+def pre_upgrade_snapshot_tags(global_cluster_identifier, upgrade):
+    """The tags of a snapshot taken before ``upgrade`` of a global database, as a {key: value} dict."""
+    return {SNAPSHOT_GLOBAL_CLUSTER_TAG: tag_value(global_cluster_identifier), SNAPSHOT_UPGRADE_TAG: tag_value(upgrade)}
 
 
 def restore_tags(value):

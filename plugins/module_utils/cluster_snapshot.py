@@ -28,13 +28,15 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import descri
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import find
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_stuck
+from ansible_collections.aurora.global_db.plugins.module_utils._tags import pre_upgrade_snapshot_tags
 from ansible_collections.aurora.global_db.plugins.module_utils._tags import tag_list
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_until_settled
 
-SnapshotRequest = namedtuple("SnapshotRequest", ["global_cluster_identifier", "db_cluster_snapshot_identifier", "tags", "wait_timeout", "poll_interval"])
+SnapshotRequest = namedtuple("SnapshotRequest", ["global_cluster_identifier", "db_cluster_snapshot_identifier", "tags", "wait_timeout", "poll_interval",
+                                                 "upgrade"], defaults=(None,))
 SnapshotRequest.__doc__ = """The options of aurora_global_snapshot (names as in the module)."""
 
 
@@ -118,8 +120,10 @@ class PrimarySnapshot(TimedRun):
     def _create(self, region, primary):
         identifier = self._request.db_cluster_snapshot_identifier
         params = {"DBClusterSnapshotIdentifier": identifier, "DBClusterIdentifier": primary}
-        if self._request.tags:
-            params["Tags"] = tag_list(self._request.tags)
+        tags = dict(pre_upgrade_snapshot_tags(self._request.global_cluster_identifier, self._request.upgrade) if self._request.upgrade else {},
+                    **(self._request.tags or {}))
+        if tags:
+            params["Tags"] = tag_list(tags)
         # A snapshot of that name that AWS says exists already is this run's if it is of the primary.
         return create_or_adopt(self._clients, DB_CLUSTER_SNAPSHOT, region, identifier, params, lambda found: _is_of(found, primary))
 

@@ -36,9 +36,14 @@ options:
     description:
       - Tags of the new snapshot. A snapshot found from an earlier run keeps its tags.
       - AWS authorises tags given to C(CreateDBClusterSnapshot) as C(rds:AddTagsToResource) on the new snapshot, for
-        their keys; the collection's C(docs/iam-policy.json) allows only the keys the role uses
-        (C(aurora-global-db:global-cluster), C(aurora-global-db:upgrade)).
+        their keys; the collection's C(docs/iam-policy.json) allows only the collection's own keys (see O(upgrade)).
     type: dict
+  upgrade:
+    description:
+      - The upgrade the snapshot is taken before, for example V(14.6 to 15.4). When set, the new snapshot is tagged
+        C(aurora-global-db:global-cluster) (the global database) and C(aurora-global-db:upgrade) (this text), as the
+        role does; O(tags) are added to them.
+    type: str
   progress_file:
     description:
       - A file the module rewrites with the snapshot's status after each of its reads, for the collection's action
@@ -144,6 +149,7 @@ ARGUMENT_SPEC = dict(
     global_cluster_identifier=dict(type="str", required=True),
     db_cluster_snapshot_identifier=dict(type="str", required=True),
     tags=dict(type="dict"),
+    upgrade=dict(type="str"),
     wait_timeout=dict(type="int", default=3600),
     poll_interval=dict(type="int", default=15),
     progress_file=dict(type="path"),
