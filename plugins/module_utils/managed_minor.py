@@ -23,7 +23,6 @@ from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_ch
 from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_checks import feature_refusal_message
 from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_checks import format_member_events
 from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_checks import is_feature_refusal
-from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_checks import is_throttling
 from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_checks import members_at
 from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_checks import method_refusals
 from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_checks import outcome_unknown
@@ -40,6 +39,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import descri
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_code
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_message
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import is_throttled
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import recent_events
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
@@ -85,7 +85,6 @@ class ManagedMinorUpgrade(TimedRun):
         self._single_attempt_rds = single_attempt_rds
         self._reader = GlobalDatabaseReader(clients)
         self._plan = None
-        self._started_at = None
         self._call_sent = False
         self._resumed = False
         self._rolled_back = False
@@ -116,17 +115,8 @@ class ManagedMinorUpgrade(TimedRun):
             self._still_upgrading, self._upgrade_started_at, finished_at))
         return progress
 
-    def run(self):
-        self._started_at = self._clock()
-        self._run_started_at = timestamp(utc_now())
-        self._start_deadline()
-        try:
-            return self._run()
-        except AuroraGlobalError as error:
-            error.progress.update(self.progress())
-            raise
-
     def _run(self):
+        self._run_started_at = timestamp(utc_now())
         target = self._request.engine_version
         facts = self._reader.facts(self._request.global_cluster_identifier)
         self._plan = self._reader.plan(facts, target, "engine_version")
@@ -172,7 +162,7 @@ class ManagedMinorUpgrade(TimedRun):
                 return
             except AuroraGlobalError as error:
                 code = error_code(error)
-                if is_throttling(code) and self._deadline.remaining() > 0:
+                if is_throttled(error) and self._deadline.remaining() > 0:
                     self._sleep(min(self._request.poll_interval, self._deadline.remaining()))
                     continue
                 if outcome_unknown(_http_status(error), code is not None):

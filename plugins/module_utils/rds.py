@@ -75,6 +75,10 @@ class GlobalClusterNotFound(NotFound):
     """DescribeGlobalClusters does not know the identifier."""
 
 
+# Error codes of a call AWS did not process because too many calls came.
+_THROTTLING_CODES = ("Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException")
+
+
 def kind_words(kind):
     """The kind as AWS's documentation writes it: "DB cluster", "global cluster", ..."""
     return KINDS[kind].words
@@ -83,6 +87,11 @@ def kind_words(kind):
 def error_code(error):
     """The AWS error code behind an AuroraGlobalError, or None when AWS did not answer with one."""
     return error.exception.response.get("Error", {}).get("Code") if isinstance(error.exception, ClientError) else None
+
+
+def is_throttled(error):
+    """AWS refused the call as one too many (it was not processed): sending it again is safe."""
+    return error_code(error) in _THROTTLING_CODES
 
 
 def error_message(error):
