@@ -64,15 +64,7 @@ options:
     type: int
     default: 300
   wait_timeout:
-    description:
-      - How many seconds the run may wait in all. On a timeout AWS carries on; running the module again resumes.
-    type: int
     default: 7200
-  poll_interval:
-    description:
-      - How many seconds to wait between the first reads of the deployment; the wait grows with the time waited, at most 60 seconds.
-    type: int
-    default: 15
   progress_file:
     description:
       - A file the module rewrites with the deployment's status after each of its reads while it waits, for the
@@ -90,6 +82,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.boto3
   - aurora.global_db.region_endpoints
+  - aurora.global_db.waiting
   - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
 attributes:
@@ -242,9 +235,11 @@ from collections import namedtuple
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.aurora.global_db.plugins.module_utils.blue_green import BlueGreenRun
+from ansible_collections.aurora.global_db.plugins.module_utils.blue_green import check_switchover_timeout
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import exit_module
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import check_durations
 
 ARGUMENT_SPEC = dict(
     global_cluster_identifier=dict(type="str", required=True),
@@ -264,10 +259,8 @@ BlueGreenRequest = namedtuple("BlueGreenRequest", [name for name in ARGUMENT_SPE
 
 def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    low, high = 30, 3600
-    if not low <= module.params["switchover_timeout"] <= high or module.params["poll_interval"] < 1 or module.params["wait_timeout"] < 0:
-        module.fail_json(msg="switchover_timeout must be %d to %d seconds (AWS's range), poll_interval at least 1 and wait_timeout at least 0 "
-                         "(got %s, %s, %s)" % (low, high, module.params["switchover_timeout"], module.params["poll_interval"], module.params["wait_timeout"]))
+    check_durations(module)
+    check_switchover_timeout(module)
     request = BlueGreenRequest(**{name: module.params[name] for name in BlueGreenRequest._fields})
     clients = RegionalClients(module, module.params["region_endpoint_urls"])
     run = BlueGreenRun(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep, progress_file=module.params["progress_file"])
