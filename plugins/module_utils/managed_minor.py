@@ -31,6 +31,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.errors import Aur
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
 from ansible_collections.aurora.global_db.plugins.module_utils._fanout import fan_out
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import MemberTimes
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import event_entries
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import members_upgraded_together
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import utc_timestamp
 from ansible_collections.aurora.global_db.plugins.module_utils._progress_file import ProgressFile
@@ -191,13 +192,17 @@ class ManagedMinorUpgrade(TimedRun):
             self._rolled_back = True
             members = [resource for resource in resources if resource.kind == DB_CLUSTER]
             raise AuroraGlobalError(
-                "The managed minor upgrade of global cluster %s to %s did not complete: %s Recent RDS events: %s" % (
+                "The managed minor upgrade of global cluster %s to %s did not complete (AWS rolled it back: every member is at its "
+                "old version): %s Recent RDS events: %s" % (
                     resources[0].identifier, target, failure.message, self._events(members))
             ) from failure
 
     def _events(self, members):
         minutes = min(max(_EVENT_MINUTES[0], int(math.ceil((self._clock() - self._started_at) / 60.0)) + 1), _EVENT_MINUTES[1])
-        return format_member_events(fan_out(lambda member: ((member.identifier, member.region), self._events_of(member, minutes)), members))
+        events = fan_out(lambda member: ((member.identifier, member.region), self._events_of(member, minutes)), members)
+        for (identifier, _region), member_events in events:
+            self._times.events[identifier] = event_entries(member_events)
+        return format_member_events(events)
 
     def _events_of(self, member, minutes):
         try:

@@ -150,6 +150,18 @@ members:
     engine_version_after:
       description: Its engine version read at the end of the run, or null when the run did not read it (failure, check mode).
       type: str
+    role:
+      description: V(primary) or V(secondary), before the run.
+      type: str
+    status:
+      description: Its status read at the end of the run, or null when the run did not read it.
+      type: str
+    db_cluster_parameter_group_before:
+      description: Its DB cluster parameter group when the run began.
+      type: str
+    db_cluster_parameter_group_after:
+      description: Its DB cluster parameter group read at the end of the run, or null when the run did not read it.
+      type: str
     started_at:
       description:
         - When the switchover was started (UTC, ISO 8601), or the run's start when it found the switchover running.
@@ -165,6 +177,18 @@ members:
           V(not_started) (check mode, refused, or stopped before the switchover, production unchanged).
       type: str
       choices: [upgraded, already_at_target, failed, still_upgrading, not_started]
+    events:
+      description:
+        - Always empty; AWS's C(StatusDetails) of the deployment is in the message of a failure.
+      type: list
+      elements: dict
+      contains:
+        date:
+          description: When (ISO 8601).
+          type: str
+        message:
+          description: AWS's text.
+          type: str
   sample:
     - {db_cluster_identifier: pg-primary-use1, region: us-east-1, engine_version_before: "14.6", engine_version_after: "14.9",
        started_at: "2026-03-01T10:00:05Z", finished_at: "2026-03-01T10:19:50Z", outcome: upgraded}

@@ -135,6 +135,18 @@ members:
     engine_version_after:
       description: Its engine version read at the end of the run, or null when the run did not read it (failure, check mode).
       type: str
+    role:
+      description: V(primary) or V(secondary), before the run.
+      type: str
+    status:
+      description: Its status read at the end of the run, or null when the run did not read it.
+      type: str
+    db_cluster_parameter_group_before:
+      description: Its DB cluster parameter group when the run began.
+      type: str
+    db_cluster_parameter_group_after:
+      description: Its DB cluster parameter group read at the end of the run, or null when the run did not read it.
+      type: str
     started_at:
       description:
         - When C(ModifyGlobalCluster) was sent (UTC, ISO 8601), or the run's start when it found the upgrade running.
@@ -149,6 +161,18 @@ members:
           wait ended first; AWS carries on), V(not_started) (check mode, refused, or stopped before the call).
       type: str
       choices: [upgraded, already_at_target, failed, still_upgrading, not_started]
+    events:
+      description:
+        - Its recent RDS events, oldest first (at most 10), read when AWS rolled the upgrade back, where AWS says why. Empty otherwise.
+      type: list
+      elements: dict
+      contains:
+        date:
+          description: When (ISO 8601).
+          type: str
+        message:
+          description: AWS's text.
+          type: str
   sample:
     - {db_cluster_identifier: pg-primary-use1, region: us-east-1, engine_version_before: "14.6", engine_version_after: "14.9",
        started_at: "2026-03-01T10:00:05Z", finished_at: "2026-03-01T10:19:50Z", outcome: upgraded}
