@@ -208,7 +208,7 @@ def test_the_policy_is_enough_and_each_action_it_needs_is_named_when_missing(iam
     _fresh(iam_server, "postgresql-14")
     iam_server.configure(managed_minor_upgrades=True)
     run = _managed_minor_role(iam_server, _user_with(iam_server, _without(_policy(), "ModifyGlobalCluster")))
-    failed = run.result(ROLE + "Managed minor upgrade of the global database to 14.9")
+    failed = run.result(ROLE + "Managed minor upgrade of every member, one call to AWS, to 14.9")
     message = "%s %s" % (failed.get("msg", ""), failed.get("error", {}).get("message", ""))
     assert "rds:ModifyGlobalCluster" in message and "nothing was changed" in message and "Traceback" not in message
     refused = [entry for entry in iam_server.journal() if entry["kind"] == "call" and entry["error"] == "AccessDenied"]
