@@ -43,10 +43,6 @@ from ansible_collections.aurora.global_db.plugins.module_utils.waiting import St
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_until_settled
 
-# The plan's blockers that also stop a Blue/Green deployment (the others concern upgrades in place).
-_PLAN_BLOCKERS = ("downgrade", "invalid_target", "target_not_global", "global_cluster_not_available", "failover_in_progress", "member_not_available")
-
-
 
 def check_switchover_timeout(module):
     """Fail the module, before any call, when switchover_timeout is outside AWS's range."""
@@ -144,7 +140,8 @@ class BlueGreenRun(TimedRun):
         groups = {kind: {m["region"]: name for m in facts["members"]} for kind, name in (
             (CLUSTER_PARAMETER_GROUP, self._request.target_db_cluster_parameter_group),
             (DB_PARAMETER_GROUP, self._request.target_db_parameter_group)) if name}
-        blockers = [b for b in plan["blockers"] if b["code"] in _PLAN_BLOCKERS] + blue_green_prerequisite_blockers(self._clients, facts, groups)
+        # The plan's blockers of this method (restrictions.py), then the prerequisites only a deployment has.
+        blockers = plan["methods"][run_rules.METHOD] + blue_green_prerequisite_blockers(self._clients, facts, groups)
         if blockers:
             raise BlueGreenRefused("Refusing the Blue/Green deployment of %s; nothing was changed. %s" % (
                 facts["global_cluster_identifier"], " ".join(b["message"] for b in blockers)), blockers=blockers)
