@@ -6,8 +6,9 @@
 
 A module that changes members and waits (aurora_global_upgrade, aurora_global_snapshot_restore,
 aurora_global_managed_minor, aurora_global_blue_green) keeps a MemberTimes while it runs and returns ``members``:
-per member, its versions before and after, when this run started and finished with it (UTC, ISO 8601), its ``outcome`` and the RDS events that explain a failure. The
-role relays that list (summary, report, AWX stats) as it is: nothing is worked out a second time.
+per member, its versions before and after, when this run started and finished with it (UTC, ISO 8601), its
+``outcome`` and the RDS events that explain a failure. The role relays that list (summary, report, AWX stats) as
+it is: nothing is worked out a second time.
 """
 
 import datetime
