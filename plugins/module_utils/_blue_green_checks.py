@@ -11,6 +11,7 @@ what to fix. Sources: the project's AWS facts, "Blue/Green deployments of a glob
 Aurora Global Database").
 """
 
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import kind_words
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_failover_in_progress
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import AURORA_MYSQL
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import AURORA_POSTGRESQL
@@ -113,19 +114,19 @@ def check_target_groups(facts, target_groups, missing):
             blockers.append(_blocker(
                 "the target %ss differ by region (%s): AWS gives the green members of every region the one name passed "
                 "to CreateBlueGreenDeployment; create the group under the same name in every region." % (
-                    kind, ", ".join("%s: %s" % item for item in sorted(by_region.items())))))
+                    kind_words(kind), ", ".join("%s: %s" % item for item in sorted(by_region.items())))))
         regions = sorted({m["region"] for m in facts["members"]})
         unnamed = [region for region in regions if region not in by_region] if by_region else []
         if unnamed and len(names) == 1:
             blockers.append(_blocker(
                 "no target %s is named for %s: name %s there too (AWS would give those members the default group)." % (
-                    kind, ", ".join(unnamed), names[0])))
+                    kind_words(kind), ", ".join(unnamed), names[0])))
     absent = [item for item in missing if item[0] in (target_groups or {})]
     if absent:
         blockers.append(_blocker(
             "%s: create each of them in that region (same name, the target version's family), then run again; AWS would "
             "give that region's green members the default group." % "; ".join(
-                "%s %s does not exist in %s" % (kind, name, region) for kind, region, name in absent)))
+                "%s %s does not exist in %s" % (kind_words(kind), name, region) for kind, region, name in absent)))
     return blockers
 
 

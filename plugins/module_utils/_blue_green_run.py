@@ -8,16 +8,16 @@ a verified green environment is, and the texts. Private to blue_green.py (the fa
 import re
 
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import DEPLOYMENT_AVAILABLE
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import DEPLOYMENT_INVALID_CONFIGURATION
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import DEPLOYMENT_PROVISIONING
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import DEPLOYMENT_SWITCHOVER_COMPLETED
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import DEPLOYMENT_SWITCHOVER_FAILED
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import DEPLOYMENT_SWITCHOVER_IN_PROGRESS
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_synchronized
 
 METHOD = "blue_green"
-# BlueGreenDeployment.Status values (botocore BlueGreenDeploymentStatus).
-PROVISIONING = "PROVISIONING"
-AVAILABLE = "AVAILABLE"
-SWITCHOVER_IN_PROGRESS = "SWITCHOVER_IN_PROGRESS"
-SWITCHOVER_COMPLETED = "SWITCHOVER_COMPLETED"
-SWITCHOVER_FAILED = "SWITCHOVER_FAILED"
-INVALID_CONFIGURATION = "INVALID_CONFIGURATION"
 # The steps of a run, in order.
 CREATE = "create"
 WAIT_AVAILABLE = "wait_available"
@@ -28,8 +28,8 @@ VERIFY_PRODUCTION = "verify_production"
 DELETE_DEPLOYMENT = "delete_deployment"
 STEPS = (CREATE, WAIT_AVAILABLE, VERIFY_GREEN, SWITCHOVER, WAIT_SWITCHOVER, VERIFY_PRODUCTION, DELETE_DEPLOYMENT)
 # Where a run picks up from the status of the deployment it finds (None: none found).
-_FIRST_STEP = {None: CREATE, PROVISIONING: WAIT_AVAILABLE, AVAILABLE: VERIFY_GREEN, SWITCHOVER_IN_PROGRESS: WAIT_SWITCHOVER,
-               SWITCHOVER_COMPLETED: VERIFY_PRODUCTION}
+_FIRST_STEP = {None: CREATE, DEPLOYMENT_PROVISIONING: WAIT_AVAILABLE, DEPLOYMENT_AVAILABLE: VERIFY_GREEN,
+               DEPLOYMENT_SWITCHOVER_IN_PROGRESS: WAIT_SWITCHOVER, DEPLOYMENT_SWITCHOVER_COMPLETED: VERIFY_PRODUCTION}
 # botocore BlueGreenDeploymentName: 1 to 60 characters, letters, digits and single hyphens, starting with a letter.
 NAME_RULE = re.compile(r"[a-zA-Z](?:-?[a-zA-Z0-9]+)*\Z")
 NAME_MAX_LENGTH = 60
@@ -56,15 +56,21 @@ def name_problem(name):
     return None
 
 
+def switchover_timeout_problem(seconds):
+    """Why AWS would refuse ``seconds`` as a SwitchoverTimeout, or None."""
+    low, high = SWITCHOVER_TIMEOUT_RANGE
+    return None if low <= seconds <= high else "switchover_timeout must be %d to %d seconds (AWS's range), not %d" % (low, high, seconds)
+
+
 def remaining_steps(status, switchover):
     """The steps left for a deployment in ``status`` (None: no deployment yet); without ``switchover`` the run stops once
     the green environment is verified, and a deployment found switching over or switched over is still finished."""
-    if status == INVALID_CONFIGURATION:
+    if status == DEPLOYMENT_INVALID_CONFIGURATION:
         raise DeploymentStopped(
             "is INVALID_CONFIGURATION (a global switchover or failover, or a change of the blue topology, after it was created): "
             "delete it (aws rds delete-blue-green-deployment --blue-green-deployment-identifier ID, without --delete-target "
             "it keeps the green resources for you to delete) and run again to create a new one.")
-    if status == SWITCHOVER_FAILED:
+    if status == DEPLOYMENT_SWITCHOVER_FAILED:
         raise DeploymentStopped(
             "is SWITCHOVER_FAILED: the switchover did not finish within its timeout and AWS rolled it back; the blue database is "
             "still production and nothing was renamed. Find the cause (replica lag, long transactions), then switch over again "
@@ -72,7 +78,7 @@ def remaining_steps(status, switchover):
     if status not in _FIRST_STEP:
         raise DeploymentStopped("has status %s, which this run cannot continue from; run again once AWS has moved it on." % status)
     steps = list(STEPS[STEPS.index(_FIRST_STEP[status]):])
-    if not switchover and status in (None, PROVISIONING, AVAILABLE):
+    if not switchover and status in (None, DEPLOYMENT_PROVISIONING, DEPLOYMENT_AVAILABLE):
         steps = steps[:steps.index(SWITCHOVER)]
     return steps
 
@@ -86,7 +92,7 @@ def green_problems(green_members, target):
             wrong.append("runs %s, not %s" % (member["engine_version"], target))
         if not is_ready(DB_CLUSTER, member["status"]):
             wrong.append("is '%s'" % member["status"])
-        if member.get("synchronization_status") not in (None, "connected"):
+        if not is_synchronized(member.get("synchronization_status")):
             wrong.append("replication is '%s'" % member["synchronization_status"])
         if wrong:
             problems.append("%s (%s) %s" % (member["db_cluster_identifier"], member["region"], " and ".join(wrong)))

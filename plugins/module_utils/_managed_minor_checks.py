@@ -24,8 +24,6 @@ REFUSAL_TEXTS = (
     "can't perform minor version upgrades through ModifyGlobalCluster",
     "only supports Major Version Upgrades",
 )
-# Codes of a call AWS did not process (too many calls): sending it again is safe.
-THROTTLING_CODES = ("Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException")
 # The last events shown per member.
 EVENTS_SHOWN = 5
 
@@ -58,10 +56,6 @@ def upgrade_under_way(facts):
 def is_feature_refusal(code, message):
     """Whether AWS refused the managed minor upgrade itself (no such feature here), as opposed to the state of the database."""
     return code in REFUSAL_CODES and any(text.lower() in (message or "").lower() for text in REFUSAL_TEXTS)
-
-
-def is_throttling(code):
-    return code in THROTTLING_CODES
 
 
 def outcome_unknown(http_status, has_error_code):

@@ -22,25 +22,33 @@ from ansible_collections.aurora.global_db.plugins.module_utils.errors import Aur
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
 from ansible_collections.aurora.global_db.plugins.module_utils._fanout import fan_out
 from ansible_collections.aurora.global_db.plugins.module_utils._members import region_from_arn
-from ansible_collections.aurora.global_db.plugins.module_utils.lease import utc_now
-from ansible_collections.aurora.global_db.plugins.module_utils.member_outcomes import member_outcomes
-from ansible_collections.aurora.global_db.plugins.module_utils.member_outcomes import timestamp
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import MemberTimes
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import members_upgraded_together
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import utc_timestamp
 from ansible_collections.aurora.global_db.plugins.module_utils._progress_file import ProgressFile
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import BLUE_GREEN_DEPLOYMENT
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import aws_step
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import cluster_identifier_from_arn
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import kind_words
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import DEPLOYMENT_AVAILABLE
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import DEPLOYMENT_SWITCHOVER_COMPLETED
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import DEPLOYMENT_SWITCHOVER_FAILED
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import DEPLOYMENT_SWITCHOVER_IN_PROGRESS
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_stuck
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun
-from ansible_collections.aurora.global_db.plugins.module_utils.waiting import poll_delay
-
-# The plan's blockers that also stop a Blue/Green deployment (the others concern upgrades in place).
-_PLAN_BLOCKERS = ("downgrade", "invalid_target", "target_not_global", "global_cluster_not_available", "failover_in_progress", "member_not_available")
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_until_settled
 
 
-# The progress file's entry of the deployment, shown as "blue/green deployment <name> (<region>) <Status> at <target>".
-_DEPLOYMENT_PROGRESS_KIND = "blue/green deployment"
+def check_switchover_timeout(module):
+    """Fail the module, before any call, when switchover_timeout is outside AWS's range."""
+    problem = run_rules.switchover_timeout_problem(module.params["switchover_timeout"])
+    if problem:
+        module.fail_json(msg=problem)
 
 
 class BlueGreenRefused(AuroraGlobalError):
@@ -53,11 +61,6 @@ def find_deployment(clients, region, name):
         found = clients.rds(region).describe_blue_green_deployments(
             Filters=[{"Name": "blue-green-deployment-name", "Values": [name]}], aws_retry=True)["BlueGreenDeployments"]
     return found[0] if found else None
-
-
-def _describe_deployment(clients, region, identifier):
-    with aws_step(region, "Reading blue/green deployment %s in %s" % (identifier, region)):
-        return clients.rds(region).describe_blue_green_deployments(BlueGreenDeploymentIdentifier=identifier, aws_retry=True)["BlueGreenDeployments"][0]
 
 
 class BlueGreenRun(TimedRun):
@@ -74,16 +77,15 @@ class BlueGreenRun(TimedRun):
         self._green_members = []
         self._region = None
         self._run_started_at = None
-        self._switchover_started_at = None
+        self._times = MemberTimes()
         self._before_members = []
-        self._after_versions = {}
+        self._after_members = None
 
     def progress(self):
         deployment = self._deployment or {}
-        finished_at = timestamp(utc_now())
         status = deployment.get("Status")
         every_member = [m["db_cluster_identifier"] for m in self._before_members]
-        switched = deployment.get("Status") == run_rules.SWITCHOVER_COMPLETED or run_rules.DELETE_DEPLOYMENT in self._done
+        switched = status == DEPLOYMENT_SWITCHOVER_COMPLETED or run_rules.DELETE_DEPLOYMENT in self._done
         return {
             "method": run_rules.METHOD,
             "changed": any(step in self._done for step in (run_rules.CREATE, run_rules.SWITCHOVER, run_rules.DELETE_DEPLOYMENT)),
@@ -96,24 +98,14 @@ class BlueGreenRun(TimedRun):
             "green_members": list(self._green_members),
             "old_global_cluster_identifier": run_rules.old_global_cluster_identifier(self._request.global_cluster_identifier.lower()) if switched else None,
             "started_at": self._run_started_at,
-            "finished_at": finished_at,
-            "members": member_outcomes(self._before_members, self._after_versions, self._request.engine_version,
-                                       every_member if status == run_rules.SWITCHOVER_FAILED else [],
-                                       every_member if status == run_rules.SWITCHOVER_IN_PROGRESS else [],
-                                       # A run that found the switchover under way or done: counted from its own start.
-                                       self._switchover_started_at or self._run_started_at, finished_at),
+            "finished_at": utc_timestamp(),
+            "members": members_upgraded_together(self._before_members, self._after_members, self._request.engine_version, self._times,
+                                                 failed=every_member if status == DEPLOYMENT_SWITCHOVER_FAILED else (),
+                                                 still_upgrading=every_member if status == DEPLOYMENT_SWITCHOVER_IN_PROGRESS else ()),
         }
 
-    def run(self):
-        self._run_started_at = timestamp(utc_now())
-        self._start_deadline()
-        try:
-            return self._run()
-        except AuroraGlobalError as error:
-            error.progress.update(self.progress())
-            raise
-
     def _run(self):
+        self._run_started_at = utc_timestamp()
         problem = run_rules.name_problem(self._name)
         if problem:
             raise BlueGreenRefused(problem + " Nothing was read or changed.")
@@ -129,6 +121,9 @@ class BlueGreenRun(TimedRun):
                 return dict(self.progress(), message="Every member of %s already runs %s." % (
                     facts["global_cluster_identifier"], plan["target_engine_version"]))
             self._refuse_unless_ready(facts, plan)
+        if self._deployment is not None and self._deployment["Status"] in (DEPLOYMENT_SWITCHOVER_IN_PROGRESS, DEPLOYMENT_SWITCHOVER_COMPLETED):
+            # An earlier run switched over; production changes count from this run's start.
+            self._times.started(self._members_below_target())
         try:
             steps = run_rules.remaining_steps(self._deployment and self._deployment["Status"], self._request.switchover)
         except run_rules.DeploymentStopped as stopped:
@@ -145,7 +140,8 @@ class BlueGreenRun(TimedRun):
         groups = {kind: {m["region"]: name for m in facts["members"]} for kind, name in (
             (CLUSTER_PARAMETER_GROUP, self._request.target_db_cluster_parameter_group),
             (DB_PARAMETER_GROUP, self._request.target_db_parameter_group)) if name}
-        blockers = [b for b in plan["blockers"] if b["code"] in _PLAN_BLOCKERS] + blue_green_prerequisite_blockers(self._clients, facts, groups)
+        # The plan's blockers of this method (restrictions.py), then the prerequisites only a deployment has.
+        blockers = plan["methods"][run_rules.METHOD] + blue_green_prerequisite_blockers(self._clients, facts, groups)
         if blockers:
             raise BlueGreenRefused("Refusing the Blue/Green deployment of %s; nothing was changed. %s" % (
                 facts["global_cluster_identifier"], " ".join(b["message"] for b in blockers)), blockers=blockers)
@@ -168,7 +164,7 @@ class BlueGreenRun(TimedRun):
                 raise
 
     def _wait_available(self, facts):
-        self._wait_for(run_rules.AVAILABLE, (run_rules.INVALID_CONFIGURATION,))
+        self._wait_for(DEPLOYMENT_AVAILABLE)
 
     def _verify_green(self, facts):
         green = describe_global_cluster(self._clients, cluster_identifier_from_arn(self._deployment["Target"]))
@@ -190,7 +186,7 @@ class BlueGreenRun(TimedRun):
 
     def _switchover(self, facts):
         identifier = self._deployment["BlueGreenDeploymentIdentifier"]
-        self._switchover_started_at = timestamp(utc_now())
+        self._times.started(self._members_below_target())
         try:
             with aws_step(self._region, "Switching over blue/green deployment %s (SwitchoverBlueGreenDeployment in %s, timeout %d s)" % (
                     identifier, self._region, self._request.switchover_timeout)):
@@ -198,16 +194,20 @@ class BlueGreenRun(TimedRun):
                     BlueGreenDeploymentIdentifier=identifier, SwitchoverTimeout=self._request.switchover_timeout, aws_retry=True)
         except is_ansible_aws_error_code("InvalidBlueGreenDeploymentStateFault"):
             # A retry after an answer lost on the way: the first call started it.
-            self._deployment = _describe_deployment(self._clients, self._region, identifier)
-            if self._deployment["Status"] not in (run_rules.SWITCHOVER_IN_PROGRESS, run_rules.SWITCHOVER_COMPLETED):
+            self._deployment = describe(self._clients, BLUE_GREEN_DEPLOYMENT, self._region, identifier)
+            if self._deployment["Status"] not in (DEPLOYMENT_SWITCHOVER_IN_PROGRESS, DEPLOYMENT_SWITCHOVER_COMPLETED):
                 raise
 
     def _wait_switchover(self, facts):
-        self._wait_for(run_rules.SWITCHOVER_COMPLETED, (run_rules.SWITCHOVER_FAILED, run_rules.INVALID_CONFIGURATION))
+        try:
+            self._wait_for(DEPLOYMENT_SWITCHOVER_COMPLETED)
+        finally:
+            if self._deployment["Status"] in (DEPLOYMENT_SWITCHOVER_COMPLETED, DEPLOYMENT_SWITCHOVER_FAILED):
+                self._times.finished(self._members_below_target())
 
     def _verify_production(self, facts):
         after = self._reader.facts(self._request.global_cluster_identifier)
-        self._after_versions = {m["db_cluster_identifier"]: m["engine_version"] for m in after["members"]}
+        self._after_members = after["members"]
         problems = run_rules.green_problems(after["members"], self._request.engine_version)
         if problems:
             raise AuroraGlobalError("After the switchover, global database %s is not at %s everywhere: %s." % (
@@ -222,27 +222,28 @@ class BlueGreenRun(TimedRun):
         except is_ansible_aws_error_code("BlueGreenDeploymentNotFoundFault"):
             pass  # A retry after an answer lost on the way: the first call deleted it.
 
-    def _wait_for(self, wanted, failing):
-        started = self._deadline.now()
-        identifier = self._deployment["BlueGreenDeploymentIdentifier"]
-        while True:
-            self._deployment = _describe_deployment(self._clients, self._region, identifier)
-            status = self._deployment["Status"]
-            self._progress_file.record(State(Resource(_DEPLOYMENT_PROGRESS_KIND, "blue/green deployment %s" % self._name, self._region),
-                                             self._request.engine_version, status))
-            if status == wanted:
-                return
-            if status in failing:
-                try:
-                    run_rules.remaining_steps(status, True)
-                except run_rules.DeploymentStopped as stopped:
-                    raise AuroraGlobalError("Blue/green deployment %s (%s) %s AWS says: %s" % (
-                        self._name, identifier, stopped, self._deployment.get("StatusDetails") or "nothing more")) from stopped
-            remaining = self._deadline.remaining()
-            if remaining <= 0:
-                raise AuroraGlobalError("Gave up after wait_timeout (%s seconds) waiting for blue/green deployment %s to be %s: it is %s. "
-                                        "AWS carries on; run again to resume." % (self._deadline.seconds, self._name, wanted, status))
-            self._sleep(min(poll_delay(self._deadline.now() - started, self._request.poll_interval), remaining))
+    def _members_below_target(self):
+        return [m["db_cluster_identifier"] for m in self._before_members if m["engine_version"] != self._request.engine_version]
+
+    def _wait_for(self, wanted):
+        """Wait until the deployment is ``wanted``; a deployment no run can continue (statuses.py: stuck) fails the run."""
+        deployment = Resource(BLUE_GREEN_DEPLOYMENT, self._deployment["BlueGreenDeploymentIdentifier"], self._region)
+        wait_until_settled([deployment], self._read_deployment, self._deadline, self._request.poll_interval, self._sleep,
+                           "blue/green deployment %s to be %s" % (self._name, wanted), settled=lambda state: state.status == wanted)
+
+    def _read_deployment(self, resource):
+        self._deployment = describe(self._clients, BLUE_GREEN_DEPLOYMENT, resource.region, resource.identifier)
+        status = self._deployment["Status"]
+        # The progress line reads "blue/green deployment <name> (<region>) <Status> at <target>".
+        self._progress_file.record(State(Resource(BLUE_GREEN_DEPLOYMENT, "%s %s" % (kind_words(BLUE_GREEN_DEPLOYMENT), self._name), resource.region),
+                                         self._request.engine_version, status))
+        if is_stuck(BLUE_GREEN_DEPLOYMENT, status):
+            try:
+                run_rules.remaining_steps(status, True)
+            except run_rules.DeploymentStopped as stopped:
+                raise AuroraGlobalError("Blue/green deployment %s (%s) %s AWS says: %s" % (
+                    self._name, resource.identifier, stopped, self._deployment.get("StatusDetails") or "nothing more")) from stopped
+        return State(resource, self._request.engine_version, status)
 
     def _summary(self):
         if run_rules.DELETE_DEPLOYMENT in self._done:

@@ -42,7 +42,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run impo
 from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_text
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import add_tags
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_code
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import is_throttled
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import list_tags
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import remove_tags
 from ansible_collections.aurora.global_db.plugins.module_utils._tags import LEASE_TAG_PREFIX as TAG_PREFIX
@@ -60,7 +60,6 @@ LEASE_TAGS = (OWNER_TAG, TOKEN_TAG, STARTED_TAG, EXPIRES_TAG, RUN_TAG)
 LEASE_SETTLE_SECONDS = 3
 # How often a run writes a free lease while AWS throttles the write (a throttled call is refused, not applied).
 LEASE_WRITE_ATTEMPTS = 4
-THROTTLING_CODES = ("Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException")
 # RDS calls that only read; every other call changes something and is made only while the run's lease holds.
 _READ_PREFIXES = ("Describe", "List")
 # A lease lasts the run's wait_timeout, and at least this long: the reads around the waits take time too.
@@ -212,7 +211,7 @@ class GlobalClusterLease:
             try:
                 add_tags(self._clients, self._clients.home_region, arn, lease_tags(lease), retry=False)
             except AuroraGlobalError as error:
-                if error_code(error) not in THROTTLING_CODES:
+                if not is_throttled(error):
                     self._withdraw(lease.token)
                     raise
                 self._sleep(LEASE_SETTLE_SECONDS * (attempt + 1))

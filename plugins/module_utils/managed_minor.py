@@ -23,7 +23,6 @@ from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_ch
 from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_checks import feature_refusal_message
 from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_checks import format_member_events
 from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_checks import is_feature_refusal
-from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_checks import is_throttling
 from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_checks import members_at
 from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_checks import method_refusals
 from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_checks import outcome_unknown
@@ -31,15 +30,17 @@ from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_ch
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
 from ansible_collections.aurora.global_db.plugins.module_utils._fanout import fan_out
-from ansible_collections.aurora.global_db.plugins.module_utils.lease import utc_now
-from ansible_collections.aurora.global_db.plugins.module_utils.member_outcomes import member_outcomes
-from ansible_collections.aurora.global_db.plugins.module_utils.member_outcomes import timestamp
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import MemberTimes
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import event_entries
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import members_upgraded_together
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import utc_timestamp
 from ansible_collections.aurora.global_db.plugins.module_utils._progress_file import ProgressFile
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import aws_step
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_code
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_message
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import is_throttled
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import recent_events
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
@@ -85,7 +86,6 @@ class ManagedMinorUpgrade(TimedRun):
         self._single_attempt_rds = single_attempt_rds
         self._reader = GlobalDatabaseReader(clients)
         self._plan = None
-        self._started_at = None
         self._call_sent = False
         self._resumed = False
         self._rolled_back = False
@@ -93,9 +93,9 @@ class ManagedMinorUpgrade(TimedRun):
         self._still_upgrading = []
         self._timed_out = False
         self._run_started_at = None
-        self._upgrade_started_at = None
+        self._times = MemberTimes()
         self._before_members = []
-        self._after_versions = {}
+        self._after_members = None
 
     def progress(self):
         progress = {
@@ -110,23 +110,13 @@ class ManagedMinorUpgrade(TimedRun):
         }
         if self._plan is not None:
             progress["upgrade_plan"] = self._plan
-        finished_at = timestamp(utc_now())
-        progress.update(started_at=self._run_started_at, finished_at=finished_at, members=member_outcomes(
-            self._before_members, self._after_versions, self._plan and self._plan["target_engine_version"], self._failed,
-            self._still_upgrading, self._upgrade_started_at, finished_at))
+        progress.update(started_at=self._run_started_at, finished_at=utc_timestamp(), members=members_upgraded_together(
+            self._before_members, self._after_members, self._plan and self._plan["target_engine_version"], self._times, self._failed,
+            self._still_upgrading))
         return progress
 
-    def run(self):
-        self._started_at = self._clock()
-        self._run_started_at = timestamp(utc_now())
-        self._start_deadline()
-        try:
-            return self._run()
-        except AuroraGlobalError as error:
-            error.progress.update(self.progress())
-            raise
-
     def _run(self):
+        self._run_started_at = utc_timestamp()
         target = self._request.engine_version
         facts = self._reader.facts(self._request.global_cluster_identifier)
         self._plan = self._reader.plan(facts, target, "engine_version")
@@ -142,16 +132,16 @@ class ManagedMinorUpgrade(TimedRun):
         if upgrade_under_way(facts):
             self._resumed = True
             # AWS's start is not known: the upgrade counts from this run's.
-            self._upgrade_started_at = self._run_started_at
+            self._times.started(self._plan["pending"])
             if not self._check_mode:
                 self._wait(resources, target)
         elif would_upgrade and not self._check_mode:
             primary = next(m for m in facts["members"] if m["db_cluster_identifier"] == facts["primary"])
-            self._send(primary["region"], facts["global_cluster_identifier"], target)
+            self._send(primary["region"], facts["global_cluster_identifier"], target, self._plan["pending"])
             self._wait(resources, target)
         after = facts if self._check_mode else self._reader.facts(self._request.global_cluster_identifier)
         if not self._check_mode:
-            self._after_versions = {m["db_cluster_identifier"]: m["engine_version"] for m in after["members"]}
+            self._after_members = after["members"]
         result = self.progress()
         result.update(
             changed=self._call_sent or (self._check_mode and would_upgrade and not self._resumed),
@@ -162,21 +152,22 @@ class ManagedMinorUpgrade(TimedRun):
         )
         return result
 
-    def _send(self, region, identifier, target):
-        """The one ModifyGlobalCluster; sent again only when AWS throttled it (then it was not processed)."""
+    def _send(self, region, identifier, target, members):
+        """The one ModifyGlobalCluster, which upgrades ``members``; sent again only when AWS throttled it (then it was not processed)."""
         while True:
             try:
-                self._upgrade_started_at = timestamp(utc_now())
                 start_managed_minor_upgrade(self._single_attempt_rds(region), region, identifier, target)
+                self._times.started(members)
                 self._call_sent = True
                 return
             except AuroraGlobalError as error:
                 code = error_code(error)
-                if is_throttling(code) and self._deadline.remaining() > 0:
+                if is_throttled(error) and self._deadline.remaining() > 0:
                     self._sleep(min(self._request.poll_interval, self._deadline.remaining()))
                     continue
                 if outcome_unknown(_http_status(error), code is not None):
                     # Maybe applied: the wait tells, within status_settle_seconds; never a second call.
+                    self._times.started(members)
                     self._call_sent = True
                     return
                 if is_feature_refusal(code, error_message(error)):
@@ -190,22 +181,28 @@ class ManagedMinorUpgrade(TimedRun):
         try:
             wait_for_upgrade(resources, self._read_state, target, self._deadline, self._request.poll_interval,
                              self._request.status_settle_seconds, self._sleep)
+            self._times.finished(self._plan["pending"])
         except WaitFailed as failure:
             self._timed_out = failure.timed_out
             self._still_upgrading = [resource.identifier for resource in failure.still_running]
             if not failure.failed:
                 raise
             self._failed = [resource.identifier for resource in failure.failed]
+            self._times.finished(self._failed)
             self._rolled_back = True
             members = [resource for resource in resources if resource.kind == DB_CLUSTER]
             raise AuroraGlobalError(
-                "The managed minor upgrade of global cluster %s to %s did not complete: %s Recent RDS events: %s" % (
+                "The managed minor upgrade of global cluster %s to %s did not complete (AWS rolled it back: every member is at its "
+                "old version): %s Recent RDS events: %s" % (
                     resources[0].identifier, target, failure.message, self._events(members))
             ) from failure
 
     def _events(self, members):
         minutes = min(max(_EVENT_MINUTES[0], int(math.ceil((self._clock() - self._started_at) / 60.0)) + 1), _EVENT_MINUTES[1])
-        return format_member_events(fan_out(lambda member: ((member.identifier, member.region), self._events_of(member, minutes)), members))
+        events = fan_out(lambda member: ((member.identifier, member.region), self._events_of(member, minutes)), members)
+        for (identifier, _region), member_events in events:
+            self._times.events[identifier] = event_entries(member_events)
+        return format_member_events(events)
 
     def _events_of(self, member, minutes):
         try:

@@ -4,13 +4,17 @@
 
 """What a waiting module reports about each member, written once for every method.
 
-A module that changes members and waits (aurora_global_upgrade, aurora_global_snapshot_restore) keeps a
-MemberTimes while it runs and returns ``members``: per member, its versions before and after, when this run
-started and finished with it (UTC, ISO 8601), its ``outcome`` and the RDS events that explain a failure. The
-role relays that list (summary, report, AWX stats) as it is: nothing is worked out a second time.
+A module that changes members and waits (aurora_global_upgrade, aurora_global_snapshot_restore,
+aurora_global_managed_minor, aurora_global_blue_green) keeps a MemberTimes while it runs and returns ``members``:
+per member, its versions before and after, when this run started and finished with it (UTC, ISO 8601), its
+``outcome`` and the RDS events that explain a failure. The role relays that list (summary, report, AWX stats) as
+it is: nothing is worked out a second time.
 """
 
 import datetime
+
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
 
 UPGRADED = "upgraded"
 ALREADY_AT_TARGET = "already_at_target"
@@ -61,6 +65,11 @@ class MemberTimes:
             self.finished_at.setdefault(identifier, at)
 
 
+def is_done(member, target):
+    """A member (as the facts describe it) runs ``target``, is ready and has no engine version change pending."""
+    return member["engine_version"] == target and is_ready(DB_CLUSTER, member["status"]) and not member.get("pending_engine_version")
+
+
 def member_outcome(at_target_before, started, failed, still_upgrading, done):
     """One member's outcome in this run.
 
@@ -101,3 +110,21 @@ def member_entry(member, after, outcome, times, times_key=None, **extra):
     }
     entry.update(extra)
     return entry
+
+
+def members_upgraded_together(before_members, after_members, target, times, failed=(), still_upgrading=()):
+    """``members`` of a run in which one AWS request upgrades every member (managed_minor, blue_green).
+
+    ``before_members`` / ``after_members``: the facts' members read before and after the run (None: not read after).
+    ``times`` knows when the run started and finished with each member; ``failed`` and ``still_upgrading`` are identifiers.
+    """
+    after = {m["db_cluster_identifier"]: m for m in after_members or []}
+    entries = []
+    for member in before_members:
+        identifier = member["db_cluster_identifier"]
+        found = after.get(identifier)
+        outcome = member_outcome(
+            at_target_before=is_done(member, target), started=identifier in times.started_at, failed=identifier in failed,
+            still_upgrading=identifier in still_upgrading, done=found is not None and is_done(found, target))
+        entries.append(member_entry(member, found, outcome, times))
+    return entries

@@ -36,6 +36,7 @@ DB_INSTANCE = "db_instance"
 DB_CLUSTER_SNAPSHOT = "db_cluster_snapshot"
 CLUSTER_PARAMETER_GROUP = "db_cluster_parameter_group"
 DB_PARAMETER_GROUP = "db_parameter_group"
+BLUE_GREEN_DEPLOYMENT = "blue_green_deployment"
 
 Kind = namedtuple("Kind", ["words", "describe", "id_parameter", "result_key", "not_found", "create", "created_key", "already_exists"])
 Kind.__doc__ = """How AWS names and reads one kind of resource; create is None for the kinds the collection never creates."""
@@ -55,6 +56,9 @@ KINDS = {
                                   "DBClusterParameterGroups", _GROUP_NOT_FOUND, None, None, ()),
     DB_PARAMETER_GROUP: Kind("DB parameter group", "describe_db_parameter_groups", "DBParameterGroupName", "DBParameterGroups",
                              _GROUP_NOT_FOUND, None, None, ()),
+    # Created by its own call (blue_green.py): CreateBlueGreenDeployment takes a name, AWS gives the identifier.
+    BLUE_GREEN_DEPLOYMENT: Kind("blue/green deployment", "describe_blue_green_deployments", "BlueGreenDeploymentIdentifier",
+                                "BlueGreenDeployments", ("BlueGreenDeploymentNotFoundFault",), None, None, ()),
 }
 # The create call of a DB cluster made from a snapshot (same answer key as CreateDBCluster).
 RESTORE_FROM_SNAPSHOT = "restore_db_cluster_from_snapshot"
@@ -75,6 +79,10 @@ class GlobalClusterNotFound(NotFound):
     """DescribeGlobalClusters does not know the identifier."""
 
 
+# Error codes of a call AWS did not process because too many calls came.
+_THROTTLING_CODES = ("Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException")
+
+
 def kind_words(kind):
     """The kind as AWS's documentation writes it: "DB cluster", "global cluster", ..."""
     return KINDS[kind].words
@@ -83,6 +91,11 @@ def kind_words(kind):
 def error_code(error):
     """The AWS error code behind an AuroraGlobalError, or None when AWS did not answer with one."""
     return error.exception.response.get("Error", {}).get("Code") if isinstance(error.exception, ClientError) else None
+
+
+def is_throttled(error):
+    """AWS refused the call as one too many (it was not processed): sending it again is safe."""
+    return error_code(error) in _THROTTLING_CODES
 
 
 def error_message(error):

@@ -15,6 +15,7 @@ Guide, "Viewing Amazon Aurora DB cluster status" and "Viewing DB instance status
 
 from collections import namedtuple
 
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import BLUE_GREEN_DEPLOYMENT
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER_SNAPSHOT
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_INSTANCE
@@ -31,6 +32,17 @@ _STUCK = (
     "inaccessible-encryption-credentials-recoverable", "storage-full", "deleting",
 )
 
+# BlueGreenDeployment.Status (botocore BlueGreenDeployment; AWS RDS User Guide, "Viewing a blue/green deployment"):
+# the blue_green method picks up from each of these (_blue_green_run.py), so they are named.
+DEPLOYMENT_PROVISIONING = "PROVISIONING"
+DEPLOYMENT_AVAILABLE = "AVAILABLE"
+DEPLOYMENT_SWITCHOVER_IN_PROGRESS = "SWITCHOVER_IN_PROGRESS"
+DEPLOYMENT_SWITCHOVER_COMPLETED = "SWITCHOVER_COMPLETED"
+# The switchover did not finish within its timeout and AWS rolled it back: blue is still production.
+DEPLOYMENT_SWITCHOVER_FAILED = "SWITCHOVER_FAILED"
+# A global switchover or failover, or a change of the blue topology, after the deployment was created.
+DEPLOYMENT_INVALID_CONFIGURATION = "INVALID_CONFIGURATION"
+
 StatusTable = namedtuple("StatusTable", ["ready", "in_flight", "stuck"])
 StatusTable.__doc__ = """The statuses of one resource kind: ready to act on; busy with a change that finishes on its own; stuck."""
 
@@ -40,8 +52,10 @@ STATUSES = {
     DB_INSTANCE: StatusTable((AVAILABLE,), (_UPGRADING, _MODIFYING), _STUCK),
     # botocore DBClusterSnapshot.Status lists available, copying and creating; the RDS console also shows failed ones.
     DB_CLUSTER_SNAPSHOT: StatusTable((AVAILABLE,), ("creating", "copying"), ("failed",)),
-    # The Blue/Green deployment kind gets its row here with its method (DescribeBlueGreenDeployments Status:
-    # PROVISIONING, AVAILABLE, SWITCHOVER_IN_PROGRESS, SWITCHOVER_COMPLETED, ..., INVALID_CONFIGURATION, SWITCHOVER_FAILED).
+    # Ready: the green environment can be verified and switched over. Stuck: no run continues such a deployment.
+    BLUE_GREEN_DEPLOYMENT: StatusTable(
+        (DEPLOYMENT_AVAILABLE,), (DEPLOYMENT_PROVISIONING, DEPLOYMENT_SWITCHOVER_IN_PROGRESS),
+        (DEPLOYMENT_INVALID_CONFIGURATION, DEPLOYMENT_SWITCHOVER_FAILED)),
 }
 
 # ParameterApplyStatus of a DB instance's parameter group, DBClusterParameterGroupStatus of a cluster member (botocore

@@ -24,6 +24,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils._progress_file im
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import MemberTimes
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import event_entries
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import format_events
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import is_done
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import member_entry
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import member_outcome
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import utc_timestamp
@@ -41,7 +42,6 @@ from ansible_collections.aurora.global_db.plugins.module_utils.restrictions impo
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import members_in_flight
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import request_refusals
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_in_flight
-from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import MAJOR
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
@@ -116,10 +116,6 @@ def _cure(error):
     return next((advice for refused_code, text, advice in _REQUEST_REFUSALS if code == refused_code and text in message), None)
 
 
-def _is_done(member, target):
-    return member["engine_version"] == target and is_ready(DB_CLUSTER, member["status"]) and not member["pending_engine_version"]
-
-
 class GlobalDatabaseUpgrade(TimedRun):
     """One run of aurora_global_upgrade.
 
@@ -183,11 +179,11 @@ class GlobalDatabaseUpgrade(TimedRun):
             identifier = member["db_cluster_identifier"]
             found = after.get(identifier)
             outcome = member_outcome(
-                at_target_before=_is_done(member, target),
+                at_target_before=is_done(member, target),
                 started=identifier in self._times.started_at or identifier in self._in_flight_before,
                 failed=failed_major or identifier in self._failed,
                 still_upgrading=identifier in still,
-                done=found is not None and _is_done(found, target),
+                done=found is not None and is_done(found, target),
             )
             members.append(member_entry(member, found, outcome, self._times,
                                         started_by_this_run=identifier in self._times.started_at))
@@ -271,8 +267,7 @@ class GlobalDatabaseUpgrade(TimedRun):
     def _not_done(self, facts):
         """What this run started that is not at the target and settled yet (after wait=false)."""
         target = self._plan["target_engine_version"]
-        not_done = [m["db_cluster_identifier"] for m in facts["members"]
-                    if m["engine_version"] != target or not is_ready(DB_CLUSTER, m["status"]) or m["pending_engine_version"]]
+        not_done = [m["db_cluster_identifier"] for m in facts["members"] if not is_done(m, target)]
         if self._plan["kind"] == MAJOR:
             return list(self._started) if not_done else []
         return [identifier for identifier in self._started if identifier in not_done]

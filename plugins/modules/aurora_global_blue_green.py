@@ -64,15 +64,7 @@ options:
     type: int
     default: 300
   wait_timeout:
-    description:
-      - How many seconds the run may wait in all. On a timeout AWS carries on; running the module again resumes.
-    type: int
     default: 7200
-  poll_interval:
-    description:
-      - How many seconds to wait between the first reads of the deployment; the wait grows with the time waited, at most 60 seconds.
-    type: int
-    default: 15
   progress_file:
     description:
       - A file the module rewrites with the deployment's status after each of its reads while it waits, for the
@@ -90,6 +82,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.boto3
   - aurora.global_db.region_endpoints
+  - aurora.global_db.waiting
   - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
 attributes:
@@ -157,6 +150,18 @@ members:
     engine_version_after:
       description: Its engine version read at the end of the run, or null when the run did not read it (failure, check mode).
       type: str
+    role:
+      description: V(primary) or V(secondary), before the run.
+      type: str
+    status:
+      description: Its status read at the end of the run, or null when the run did not read it.
+      type: str
+    db_cluster_parameter_group_before:
+      description: Its DB cluster parameter group when the run began.
+      type: str
+    db_cluster_parameter_group_after:
+      description: Its DB cluster parameter group read at the end of the run, or null when the run did not read it.
+      type: str
     started_at:
       description:
         - When the switchover was started (UTC, ISO 8601), or the run's start when it found the switchover running.
@@ -172,6 +177,18 @@ members:
           V(not_started) (check mode, refused, or stopped before the switchover, production unchanged).
       type: str
       choices: [upgraded, already_at_target, failed, still_upgrading, not_started]
+    events:
+      description:
+        - Always empty; AWS's C(StatusDetails) of the deployment is in the message of a failure.
+      type: list
+      elements: dict
+      contains:
+        date:
+          description: When (ISO 8601).
+          type: str
+        message:
+          description: AWS's text.
+          type: str
   sample:
     - {db_cluster_identifier: pg-primary-use1, region: us-east-1, engine_version_before: "14.6", engine_version_after: "14.9",
        started_at: "2026-03-01T10:00:05Z", finished_at: "2026-03-01T10:19:50Z", outcome: upgraded}
@@ -242,9 +259,11 @@ from collections import namedtuple
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.aurora.global_db.plugins.module_utils.blue_green import BlueGreenRun
+from ansible_collections.aurora.global_db.plugins.module_utils.blue_green import check_switchover_timeout
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import exit_module
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import check_durations
 
 ARGUMENT_SPEC = dict(
     global_cluster_identifier=dict(type="str", required=True),
@@ -264,10 +283,8 @@ BlueGreenRequest = namedtuple("BlueGreenRequest", [name for name in ARGUMENT_SPE
 
 def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    low, high = 30, 3600
-    if not low <= module.params["switchover_timeout"] <= high or module.params["poll_interval"] < 1 or module.params["wait_timeout"] < 0:
-        module.fail_json(msg="switchover_timeout must be %d to %d seconds (AWS's range), poll_interval at least 1 and wait_timeout at least 0 "
-                         "(got %s, %s, %s)" % (low, high, module.params["switchover_timeout"], module.params["poll_interval"], module.params["wait_timeout"]))
+    check_durations(module)
+    check_switchover_timeout(module)
     request = BlueGreenRequest(**{name: module.params[name] for name in BlueGreenRequest._fields})
     clients = RegionalClients(module, module.params["region_endpoint_urls"])
     run = BlueGreenRun(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep, progress_file=module.params["progress_file"])

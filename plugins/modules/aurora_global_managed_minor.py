@@ -36,16 +36,7 @@ options:
     type: str
     required: true
   wait_timeout:
-    description:
-      - How many seconds the run may wait in all. On a timeout AWS carries on; running the module again waits for it.
-    type: int
     default: 7200
-  poll_interval:
-    description:
-      - How many seconds to wait between the first reads while waiting; the wait then grows as
-        M(aurora.global_db.aurora_global_upgrade) describes for its O(aurora.global_db.aurora_global_upgrade#module:poll_interval).
-    type: int
-    default: 15
   status_settle_seconds:
     description:
       - How many seconds the global cluster and its members may keep reporting V(available) at the old version after the
@@ -83,6 +74,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.boto3
   - aurora.global_db.region_endpoints
+  - aurora.global_db.waiting
   - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
 attributes:
@@ -143,6 +135,18 @@ members:
     engine_version_after:
       description: Its engine version read at the end of the run, or null when the run did not read it (failure, check mode).
       type: str
+    role:
+      description: V(primary) or V(secondary), before the run.
+      type: str
+    status:
+      description: Its status read at the end of the run, or null when the run did not read it.
+      type: str
+    db_cluster_parameter_group_before:
+      description: Its DB cluster parameter group when the run began.
+      type: str
+    db_cluster_parameter_group_after:
+      description: Its DB cluster parameter group read at the end of the run, or null when the run did not read it.
+      type: str
     started_at:
       description:
         - When C(ModifyGlobalCluster) was sent (UTC, ISO 8601), or the run's start when it found the upgrade running.
@@ -157,6 +161,18 @@ members:
           wait ended first; AWS carries on), V(not_started) (check mode, refused, or stopped before the call).
       type: str
       choices: [upgraded, already_at_target, failed, still_upgrading, not_started]
+    events:
+      description:
+        - Its recent RDS events, oldest first (at most 10), read when AWS rolled the upgrade back, where AWS says why. Empty otherwise.
+      type: list
+      elements: dict
+      contains:
+        date:
+          description: When (ISO 8601).
+          type: str
+        message:
+          description: AWS's text.
+          type: str
   sample:
     - {db_cluster_identifier: pg-primary-use1, region: us-east-1, engine_version_before: "14.6", engine_version_after: "14.9",
        started_at: "2026-03-01T10:00:05Z", finished_at: "2026-03-01T10:19:50Z", outcome: upgraded}
@@ -240,9 +256,12 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports the missing SDK.
 
+# ansible-core's own warn(): AnsibleAWSModule.warn() also passes the warnings to exit_json(), which ansible-core 2.19
+# reports as a deprecation on every run that warns.
+from ansible.module_utils.common.warnings import warn
+
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import exit_module
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import GlobalClusterLease
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import default_owner
@@ -251,8 +270,10 @@ from ansible_collections.aurora.global_db.plugins.module_utils.lease import leas
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import utc_now
 from ansible_collections.aurora.global_db.plugins.module_utils.managed_minor import ManagedMinorRequest
 from ansible_collections.aurora.global_db.plugins.module_utils.managed_minor import ManagedMinorUpgrade
+from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import this_run
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import check_durations
 
 ARGUMENT_SPEC = dict(
     global_cluster_identifier=dict(type="str", required=True),
@@ -266,7 +287,6 @@ ARGUMENT_SPEC = dict(
     progress_file=dict(type="path"),
     **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
-_DURATION_MINIMUMS = dict(wait_timeout=0, poll_interval=1, status_settle_seconds=0)
 
 
 def _single_attempt_rds(module):
@@ -277,21 +297,16 @@ def _single_attempt_rds(module):
 
 
 def _run_holding_the_lease(module, lease, upgrade):
-    try:
-        with lease_for_run(lease, module.check_mode, module.params["lease"], module.params["lease_token"],
-                           module.params["lease_owner"] or default_owner(), lease_seconds(module.params["wait_timeout"]), module.warn):
-            return upgrade.run()
-    except AuroraGlobalError as error:
-        error.progress.update(upgrade.progress())
-        raise
+    """The upgrade, inside the run's lease; a failure around the run (the lease's) carries the run's progress too."""
+    run = this_run()
+    return upgrade.run(within=lease_for_run(
+        lease, module.check_mode, module.params["lease"], module.params["lease_token"],
+        module.params["lease_owner"] or default_owner(run), lease_seconds(module.params["wait_timeout"]), warn, run))
 
 
 def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    too_small = ["%s must be at least %d, not %d" % (name, minimum, module.params[name])
-                 for name, minimum in _DURATION_MINIMUMS.items() if module.params[name] < minimum]
-    if too_small:
-        module.fail_json(msg="; ".join(too_small))
+    check_durations(module)
     request = ManagedMinorRequest(**{name: module.params[name] for name in ManagedMinorRequest._fields})
     clients = RegionalClients(module, module.params["region_endpoint_urls"])
     upgrade = ManagedMinorUpgrade(clients, _single_attempt_rds(module), request, module.check_mode, clock=time.monotonic, sleep=time.sleep,

@@ -159,19 +159,19 @@ def test_a_mysql_major_upgrade_ends_switched_over(sandbox):
         rds.modify_db_cluster_parameter_group(DBClusterParameterGroupName="mysql3-binlog", Parameters=[
             {"ParameterName": "binlog_format", "ParameterValue": "ROW", "ApplyMethod": "pending-reboot"}])
         rds.modify_db_cluster(DBClusterIdentifier=member, DBClusterParameterGroupName="mysql3-binlog")
-    request = {"global_cluster_identifier": "mysql3-global", "engine_version": "8.4.7"}
+    request = {"global_cluster_identifier": "mysql3-global", "engine_version": "8.4.mysql_aurora.8.4.7"}
     result = run_playbook("blue_green.yml", sandbox.endpoint_url, request).result("Blue/Green")
     assert not result.get("failed"), result.get("msg")
     assert result["switched_over"] is True and result["old_global_cluster_identifier"] == "mysql3-global-old1"
     for member, region in members.items():
-        assert _rds(sandbox, region).describe_db_clusters(DBClusterIdentifier=member)["DBClusters"][0]["EngineVersion"] == "8.4.7"
+        assert _rds(sandbox, region).describe_db_clusters(DBClusterIdentifier=member)["DBClusters"][0]["EngineVersion"] == "8.4.mysql_aurora.8.4.7"
         old = _rds(sandbox, region).describe_db_clusters(DBClusterIdentifier=member + "-old1")["DBClusters"][0]
         assert old["EngineVersion"] == "8.0.mysql_aurora.3.04.0"
 
 
 def test_mysql_without_binary_logging_is_refused(sandbox):
     sandbox.seed("mysql-3")
-    result = run_playbook("blue_green.yml", sandbox.endpoint_url, {"global_cluster_identifier": "mysql3-global", "engine_version": "8.4.7",
+    result = run_playbook("blue_green.yml", sandbox.endpoint_url, {"global_cluster_identifier": "mysql3-global", "engine_version": "8.4.mysql_aurora.8.4.7",
                                                                    "expect_failure": True}).result("Blue/Green")
     assert result.get("failed") is True and "binlog_format (ROW is recommended)" in result["msg"]
     assert changing_calls(sandbox) == []
@@ -185,11 +185,11 @@ ROLE = "aurora.global_db.aurora_global_upgrade : "
 def test_role_stops_before_the_switchover_then_finishes(ready_pg):
     stopped = run_role(ready_pg, "pg-global", "15.4", aurora_global_upgrade_method="blue_green", aurora_global_upgrade_blue_green_switchover=False)
     assert stopped.failed_tasks == [], [stopped.result(task).get("msg") for task in stopped.failed_tasks]
-    result = stopped.result(ROLE + "Record the Blue/Green deployment in aurora_global_upgrade_result")["ansible_facts"]["aurora_global_upgrade_result"]
+    result = stopped.result(ROLE + "Record the result in aurora_global_upgrade_result")["ansible_facts"]["aurora_global_upgrade_result"]
     assert result["switched_over"] is False and result["steps_done"] == ["create", "wait_available", "verify_green"]
     finished = run_role(ready_pg, "pg-global", "15.4", aurora_global_upgrade_method="blue_green")
     assert finished.failed_tasks == [], [finished.result(task).get("msg") for task in finished.failed_tasks]
-    result = finished.result(ROLE + "Record the Blue/Green deployment in aurora_global_upgrade_result")["ansible_facts"]["aurora_global_upgrade_result"]
+    result = finished.result(ROLE + "Record the result in aurora_global_upgrade_result")["ansible_facts"]["aurora_global_upgrade_result"]
     assert result["switched_over"] is True and result["old_global_cluster_identifier"] == "pg-global-old1"
     assert {member["outcome"] for member in result["members"]} == {"upgraded"} and result["started_at"] <= result["finished_at"]
     assert _cluster(ready_pg, "pg-primary-use1")["EngineVersion"] == "15.4"
@@ -237,10 +237,11 @@ def test_role_snapshots_the_primary_before_the_create_when_asked_and_not_on_resu
                        aurora_global_upgrade_blue_green_switchover=False)
     assert stopped.failed_tasks == [], [stopped.result(task).get("msg") for task in stopped.failed_tasks]
     operations = [entry["operation"] for entry in changing_calls(ready_pg)]
-    assert operations == ["CreateDBClusterSnapshot", "CreateBlueGreenDeployment"]
-    snapshot = changing_calls(ready_pg)[0]["params"]
+    # Inside the run's lease (tags on the global cluster), as every method.
+    assert operations == ["AddTagsToResource", "CreateDBClusterSnapshot", "CreateBlueGreenDeployment", "RemoveTagsFromResource"]
+    snapshot = changing_calls(ready_pg)[1]["params"]
     assert snapshot["DBClusterIdentifier"] == "pg-primary-use1" and snapshot["DBClusterSnapshotIdentifier"].startswith("pg-primary-use1-pre-14-9-to-15-4-")
-    result = stopped.result(ROLE + "Record the Blue/Green deployment in aurora_global_upgrade_result")["ansible_facts"]["aurora_global_upgrade_result"]
+    result = stopped.result(ROLE + "Record the result in aurora_global_upgrade_result")["ansible_facts"]["aurora_global_upgrade_result"]
     assert result["snapshot_identifier"] == snapshot["DBClusterSnapshotIdentifier"]
     finished = run_role(ready_pg, "pg-global", "15.4", aurora_global_upgrade_method="blue_green", aurora_global_upgrade_snapshot_before=True)
     assert finished.failed_tasks == [], [finished.result(task).get("msg") for task in finished.failed_tasks]

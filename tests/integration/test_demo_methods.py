@@ -21,8 +21,8 @@ def test_make_demo_blue_green_shows_both_methods_and_every_change(tmp_path):
     environment = {name: value for name, value in os.environ.items() if name not in DEVELOPER_SETTINGS}
     environment.update(HOME=str(tmp_path / "home"), ANSIBLE_NOCOLOR="1")
     # The venv is the shared one, installed: its marker is not remade (test_newcomer.py proves the installing path).
-    completed = subprocess.run(["make", "-o", str(clone / ".venv" / "bin" / ".installed"), "demo-blue-green"], cwd=clone, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, timeout=540, check=False)
+    completed = subprocess.run(["make", "-o", str(clone / ".venv" / "bin" / ".installed"), "demo-blue-green"], cwd=clone, env=environment,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=540, check=False)
     assert completed.returncode == 0, completed.stdout
     assert "Traceback" not in completed.stdout and "FAILED" not in completed.stdout, completed.stdout
     steps = re.findall(r"^(\d)/6  ", completed.stdout, re.MULTILINE)

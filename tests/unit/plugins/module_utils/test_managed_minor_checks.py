@@ -6,15 +6,17 @@
 import datetime
 
 import pytest
+from botocore.exceptions import ClientError
 
 from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_checks import feature_refusal_message
 from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_checks import format_member_events
 from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_checks import is_feature_refusal
-from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_checks import is_throttling
 from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_checks import members_at
 from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_checks import method_refusals
 from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_checks import outcome_unknown
 from ansible_collections.aurora.global_db.plugins.module_utils._managed_minor_checks import upgrade_under_way
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import is_throttled
 
 PG_REFUSAL = ("ModifyGlobalCluster doesn't support minor version upgrades for Aurora global databases. "
               "To upgrade to a newer minor version, call ModifyDBCluster for each member of your global cluster.")
@@ -70,9 +72,13 @@ def test_which_answers_are_aws_refusing_the_feature(code, message, refused):
     assert is_feature_refusal(code, message) is refused
 
 
+def _answered(code):
+    return AuroraGlobalError("ModifyGlobalCluster failed", exception=ClientError({"Error": {"Code": code, "Message": ""}}, "ModifyGlobalCluster"))
+
+
 def test_only_throttling_is_safe_to_send_again():
-    assert is_throttling("Throttling") and is_throttling("ThrottlingException")
-    assert not is_throttling("InternalFailure") and not is_throttling(None)
+    assert is_throttled(_answered("Throttling")) and is_throttled(_answered("ThrottlingException"))
+    assert not is_throttled(_answered("InternalFailure")) and not is_throttled(AuroraGlobalError("no answer"))
 
 
 @pytest.mark.parametrize("status, has_code, unknown", [(500, True, True), (503, True, True), (None, False, True), (400, True, False)])

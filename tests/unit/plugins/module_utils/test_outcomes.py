@@ -12,6 +12,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import e
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import format_events
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import member_entry
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import member_outcome
+from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import members_upgraded_together
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import utc_timestamp
 
 
@@ -48,3 +49,29 @@ def test_member_entry_reads_the_member_before_and_after():
     entry = member_entry(member, None, "not_started", MemberTimes())
     assert (entry["engine_version_before"], entry["engine_version_after"], entry["status"], entry["db_cluster_parameter_group_before"]) == (
         "14.6", None, None, "custom")
+
+
+BEFORE = [{"db_cluster_identifier": "pg-primary-use1", "region": "us-east-1", "role": "primary", "engine_version": "14.6", "status": "available"},
+          {"db_cluster_identifier": "pg-secondary-euw1", "region": "eu-west-1", "role": "secondary", "engine_version": "14.9", "status": "available"}]
+START, END = "2026-03-01T10:00:05Z", "2026-03-01T10:19:50Z"
+
+
+@pytest.mark.parametrize("after_version, started, finished, failed, still, outcome, times", [
+    ("14.9", True, True, [], [], "upgraded", (START, END)),
+    ("14.6", True, True, ["pg-primary-use1"], [], "failed", (START, END)),
+    (None, True, False, [], ["pg-primary-use1"], "still_upgrading", (START, None)),
+    (None, False, False, [], [], "not_started", (None, None)),
+])
+def test_members_upgraded_together_by_one_request(after_version, started, finished, failed, still, outcome, times):
+    moments = iter([START, END])
+    run_times = MemberTimes(lambda: next(moments))
+    if started:
+        run_times.started(["pg-primary-use1"])
+    if finished:
+        run_times.finished(["pg-primary-use1"])
+    after = None if after_version is None else [dict(BEFORE[0], engine_version=after_version), BEFORE[1]]
+    first, second = members_upgraded_together(BEFORE, after, "14.9", run_times, failed, still)
+    assert (first["engine_version_before"], first["engine_version_after"], first["outcome"]) == ("14.6", after_version, outcome)
+    assert (first["started_at"], first["finished_at"]) == times
+    # Already at the target: never reached, whatever else happened.
+    assert (second["outcome"], second["started_at"], second["finished_at"]) == ("already_at_target", None, None)

@@ -6,6 +6,7 @@
 import pytest
 
 from ansible_collections.aurora.global_db.plugins.module_utils import statuses
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import BLUE_GREEN_DEPLOYMENT
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER_SNAPSHOT
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_INSTANCE
@@ -21,7 +22,7 @@ def test_every_kind_is_ready_only_when_available(kind):
     assert not statuses.is_ready(kind, None)
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", KINDS + (BLUE_GREEN_DEPLOYMENT,))
 def test_no_status_is_in_two_rows_of_a_kind(kind):
     table = statuses.STATUSES[kind]
     rows = [set(table.ready), set(table.in_flight), set(table.stuck)]
@@ -36,6 +37,12 @@ def test_no_status_is_in_two_rows_of_a_kind(kind):
     (DB_CLUSTER_SNAPSHOT, "creating", True, False),
     (DB_CLUSTER_SNAPSHOT, "failed", False, True),
     (DB_CLUSTER, "backing-up", False, False),
+    # A Blue/Green deployment's statuses are AWS's upper-case words (BlueGreenDeployment.Status).
+    (BLUE_GREEN_DEPLOYMENT, "PROVISIONING", True, False),
+    (BLUE_GREEN_DEPLOYMENT, "SWITCHOVER_IN_PROGRESS", True, False),
+    (BLUE_GREEN_DEPLOYMENT, "SWITCHOVER_FAILED", False, True),
+    (BLUE_GREEN_DEPLOYMENT, "INVALID_CONFIGURATION", False, True),
+    (BLUE_GREEN_DEPLOYMENT, "SWITCHOVER_COMPLETED", False, False),
 ])
 def test_in_flight_and_stuck_statuses_by_kind(kind, status, in_flight, stuck):
     assert statuses.is_in_flight(kind, status) is in_flight
