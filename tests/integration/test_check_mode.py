@@ -7,6 +7,8 @@ run through the role with --check (and --diff); the sandbox's journal must hold 
 
 from __future__ import annotations
 
+import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,7 @@ from role_runs import scenario
 from role_runs import upgrade_target
 from sandbox.scenarios import SCENARIOS
 
-ROLE_VARS = Path(__file__).parents[2] / "roles" / "aurora_global_upgrade" / "vars" / "main.yml"
+FACTS_MODULE = Path(__file__).parents[2] / "plugins" / "modules" / "aurora_global_facts.py"
 
 
 def _scenario_cases():
@@ -55,10 +57,14 @@ BLOCKER_CASES = {
 
 
 def _blocker_codes():
-    """The registry of blocker codes (restrictions.BLOCKER_CODES), as the role lists them: the unit test
-    test_the_roles_list_of_known_codes_is_the_registry keeps that list equal to the registry, and reading it needs no import
-    of the collection (no sys.path edit)."""
-    return yaml.safe_load(ROLE_VARS.read_text(encoding="utf-8"))["__aurora_global_upgrade_known_blocker_codes"]
+    """The registry of blocker codes (restrictions.BLOCKER_CODES), as the facts module documents them: the unit test
+    test_the_facts_module_documents_exactly_the_registered_codes_in_order keeps that list equal to the registry, and
+    reading it needs no import of the collection (no sys.path edit)."""
+    tree = ast.parse(FACTS_MODULE.read_text(encoding="utf-8"))
+    text = next(node.value.value for node in tree.body if isinstance(node, ast.Assign) and node.targets[0].id == "RETURN")
+    plan = yaml.safe_load(text)["ansible_facts"]["contains"]["aurora_global"]["contains"]["upgrade_plan"]["contains"]
+    # The first line of the code's description lists every code: "One of V(a), V(b), ..."
+    return re.findall(r"V\(([a-z0-9_]+)\)", plan["blockers"]["contains"]["code"]["description"][0])
 
 
 def _blocker_cases():

@@ -341,8 +341,7 @@ CMK_MEMBERS = {"us-east-1": "cmk-primary-use1", "us-west-2": "cmk-secondary-usw2
 
 def _encrypted_global_database(sandbox):
     """As an administrator: a global database whose members are encrypted with customer managed keys of their regions."""
-    def client(service, region):
-        return boto3.client(service, region_name=region, endpoint_url=sandbox.endpoint_url, aws_access_key_id="setup", aws_secret_access_key="setup")
+    client = sandbox.aws_client
     version = "5.7.mysql_aurora.2.11.2"
     client("rds", "us-east-1").create_global_cluster(GlobalClusterIdentifier="cmk-global", Engine="aurora-mysql", EngineVersion=version)
     for region, identifier in CMK_MEMBERS.items():
@@ -367,8 +366,7 @@ def test_a_restore_with_customer_managed_keys_succeeds_under_the_policy(iam_serv
     environment, restore = _cmk_restore(iam_server, _policy())
     assert restore.failing_task is None, restore.playbook_run.result(restore.failing_task).get("msg")
     for region, identifier in CMK_MEMBERS.items():
-        rds = boto3.client("rds", region_name=region, endpoint_url=iam_server.endpoint_url,
-                           aws_access_key_id=environment["AWS_ACCESS_KEY_ID"], aws_secret_access_key=environment["AWS_SECRET_ACCESS_KEY"])
+        rds = iam_server.aws_client("rds", region, credentials=environment)
         old, new = (rds.describe_db_clusters(DBClusterIdentifier=name)["DBClusters"][0] for name in (identifier, identifier + "-v3"))
         assert (new["StorageEncrypted"], new["KmsKeyId"]) == (True, old["KmsKeyId"])
 

@@ -29,7 +29,7 @@ def upgraded(sandbox):
     sandbox.seed("postgresql-14")
     sandbox.configure(upgrade_seconds=0, status_delay_seconds=0, reboot_seconds=0)
     extras.create_groups(sandbox, extras.PG_REGIONS.values())
-    extras.rds(sandbox, "us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="15.4", AllowMajorVersionUpgrade=True)
+    sandbox.aws_client("rds", "us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="15.4", AllowMajorVersionUpgrade=True)
     sandbox.clear_journal()
     return sandbox
 

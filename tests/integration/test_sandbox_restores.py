@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import time
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 

@@ -276,7 +276,7 @@ def test_an_aws_refusal_of_an_in_place_mysql_minor_upgrade_is_reported_before_an
     assert result["upgrade_plan"]["blockers"] == []
     assert "In-place minor version upgrade of Aurora MySQL global database cluster 'mysql3-global'" in result["msg"]
     assert "mysql3-secondary-usw2 in us-west-2" in result["msg"] and "upgraded by this run: nothing" in result["msg"]
-    assert "Use the method rebuild_secondaries" in result["msg"] and "blue_green" in result["msg"]
+    assert "rebuild_secondaries" in result["msg"] and "Use the method blue_green" in result["msg"]
     assert result["error"]["code"] == "InvalidParameterCombination"
     assert (result["changed"], result["upgraded"]) == (False, [])
     assert modified_members(sandbox) == []
