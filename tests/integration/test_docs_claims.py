@@ -21,8 +21,8 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 GUIDE = (REPOSITORY / "docs" / "upgrading.md").read_text(encoding="utf-8")
 OPTIONS = yaml.safe_load((REPOSITORY / "roles" / "aurora_global_upgrade" / "meta" / "argument_specs.yml").read_text(encoding="utf-8"))[
     "argument_specs"]["main"]["options"]
-DOCS = [REPOSITORY / name for name in ("README.md", "docs/upgrading.md", "docs/awx.md", "docs/fleet.md", "docs/sandbox.md",
-                                        "roles/aurora_global_upgrade/README.md")]
+DOCS = [REPOSITORY / name for name in (
+    "README.md", "docs/upgrading.md", "docs/awx.md", "docs/fleet.md", "docs/sandbox.md", "roles/aurora_global_upgrade/README.md")]
 NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
 
 
