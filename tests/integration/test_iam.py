@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import subprocess
 import re
 from collections import namedtuple
 from pathlib import Path
@@ -25,6 +27,9 @@ import botocore.exceptions
 import botocore.session
 import pytest
 
+from fleet_inventory import BIN
+from fleet_inventory import environment as fleet_environment
+from fleet_inventory import write_inventory
 from major_extras import CLUSTER_GROUP
 from major_extras import INSTANCE_GROUP
 from major_extras import create_groups
@@ -208,8 +213,29 @@ def test_the_policy_grants_no_action_the_collection_does_not_call():
         pytest.skip("not called in this branch yet (features merged later): %s" % ", ".join(sorted(uncalled)))
 
 
+# Actions whose step is no playbook run, each proven by a test of its own.
+ACTIONS_PROVEN_ELSEWHERE = {"DescribeDBMajorEngineVersions": "test_the_inventory_reads_lifecycle_dates_under_the_policy_and_names_the_action_without_it"}
+
+
 def test_every_action_of_the_policy_has_a_row():
-    assert sorted(_step(row).action for row in ACTION_STEPS) == sorted(policy_actions(_policy()))
+    assert sorted([_step(row).action for row in ACTION_STEPS] + list(ACTIONS_PROVEN_ELSEWHERE)) == sorted(policy_actions(_policy()))
+
+
+def _inventory(sandbox, environment, directory):
+    inventory = write_inventory(directory, sandbox.endpoint_url, regions=sorted(set(_REGIONS)))
+    return subprocess.run([os.path.join(BIN, "ansible-inventory"), "-i", str(inventory), "--list"], capture_output=True, text=True,
+                          env=dict(fleet_environment(), **environment), timeout=300, check=False)
+
+
+def test_the_inventory_reads_lifecycle_dates_under_the_policy_and_names_the_action_without_it(iam_server, tmp_path):
+    _fresh(iam_server, "postgresql-14")
+    allowed = _inventory(iam_server, _user_with(iam_server, _policy()), tmp_path)
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    assert "pg-global" in allowed.stdout and "standard_support_end" in allowed.stdout
+    _fresh(iam_server, "postgresql-14")
+    refused = _inventory(iam_server, _user_with(iam_server, _without(_policy(), "DescribeDBMajorEngineVersions")), tmp_path)
+    said = refused.stdout + refused.stderr
+    assert "rds:DescribeDBMajorEngineVersions" in said and "Traceback" not in said, said
 
 
 def test_facts_a_minor_and_a_major_upgrade_succeed_under_the_policy(iam_server):
