@@ -94,7 +94,7 @@ def test_the_snapshot_restore_is_refused_on_an_sdk_older_than_its_gate_before_an
 
 def test_the_snapshot_restore_with_every_copied_setting_runs_on_the_sdk_of_its_gate(sandbox):
     sandbox.seed("mysql-2")
-    east, west = extras.rds(sandbox, "us-east-1"), extras.rds(sandbox, "us-west-2")
+    east, west = sandbox.aws_client("rds", "us-east-1"), sandbox.aws_client("rds", "us-west-2")
     east.modify_db_cluster(DBClusterIdentifier="mysql2-primary-use1", ManageMasterUserPassword=True, BackupRetentionPeriod=9, ApplyImmediately=True)
     east.modify_db_instance(DBInstanceIdentifier="mysql2-primary-use1-1", PubliclyAccessible=True, PromotionTier=0, ApplyImmediately=True)
     west.modify_db_cluster(DBClusterIdentifier="mysql2-secondary-usw2", EnableGlobalWriteForwarding=True, ApplyImmediately=True)
