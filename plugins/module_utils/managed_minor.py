@@ -36,8 +36,6 @@ from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import m
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import utc_timestamp
 from ansible_collections.aurora.global_db.plugins.module_utils._progress_file import ProgressFile
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import aws_step
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_code
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_message
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import is_throttled
@@ -45,7 +43,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import recent
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
-from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import read_upgrade_state
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import WaitFailed
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_for_upgrade
@@ -211,10 +209,6 @@ class ManagedMinorUpgrade(TimedRun):
             return [{"Date": None, "Message": "(the events could not be read: %s)" % error}]
 
     def _read_state(self, resource):
-        if resource.kind == GLOBAL_CLUSTER:
-            found = describe_global_cluster(self._clients, resource.identifier)
-        else:
-            found = describe_db_cluster(self._clients, resource.region, resource.identifier)
-        state = State(resource, found.get("EngineVersion"), found.get("Status"), found.get("PendingModifiedValues", {}).get("EngineVersion"))
+        state = read_upgrade_state(self._clients, resource)
         self._progress_file.record(state)
         return state

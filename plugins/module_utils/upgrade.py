@@ -30,8 +30,6 @@ from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import m
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import utc_timestamp
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_code
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_message
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify_db_cluster_engine_version
@@ -45,7 +43,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.statuses import i
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import MAJOR
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
-from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import read_upgrade_state
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import WaitFailed
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import is_settled
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import stopped_by
@@ -382,10 +380,6 @@ class GlobalDatabaseUpgrade(TimedRun):
         return "Recent RDS events of %s (%s, last %d minutes): %s" % (resource.identifier, resource.region, minutes, format_events(events))
 
     def _read_state(self, resource):
-        if resource.kind == GLOBAL_CLUSTER:
-            found = describe_global_cluster(self._clients, resource.identifier)
-        else:
-            found = describe_db_cluster(self._clients, resource.region, resource.identifier)
-        state = State(resource, found.get("EngineVersion"), found.get("Status"), found.get("PendingModifiedValues", {}).get("EngineVersion"))
+        state = read_upgrade_state(self._clients, resource)
         self._progress_file.record(state)
         return state

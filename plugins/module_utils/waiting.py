@@ -20,6 +20,9 @@ from contextlib import nullcontext
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import kind_words
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
 # The wait between two reads grows with the time already waited, so that a long upgrade costs few calls
@@ -124,6 +127,15 @@ def _describe(state):
     parts = ": %s" % "; ".join(state.busy_parts) if state.busy_parts else ""
     return "%s %s (%s) is '%s' at %s%s%s" % (
         kind_words(state.resource.kind), state.resource.identifier, state.resource.region, state.status, state.engine_version, pending, parts)
+
+
+def read_upgrade_state(clients, resource):
+    """One read of a global cluster or DB cluster that an engine upgrade changes, as a State (its pending version too)."""
+    if resource.kind == GLOBAL_CLUSTER:
+        found = describe_global_cluster(clients, resource.identifier)
+    else:
+        found = describe_db_cluster(clients, resource.region, resource.identifier)
+    return State(resource, found.get("EngineVersion"), found.get("Status"), found.get("PendingModifiedValues", {}).get("EngineVersion"))
 
 
 def is_settled(state):
