@@ -34,14 +34,21 @@ import uuid
 from collections import namedtuple
 from contextlib import contextmanager
 
+from ansible.module_utils.common.warnings import warn
+
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import exit_module
 from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import interrupted_when_run_ends
 from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import local_run
 from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_is_gone
 from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_stderr
 from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_text
+from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import this_run
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import add_tags
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import GlobalClusterNotFound
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_clusters
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import find
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import is_throttled
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import list_tags
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import remove_tags
@@ -159,14 +166,21 @@ class GlobalClusterLease:
 
     ``held`` is the token of the lease this object took or verified last (None before, and after a release): the
     lease GuardedClients checks before every change.
+
+    The lease stays on the global cluster it was written on, which is found by its resource id (``resource_id``: given,
+    or read from the global cluster named ``global_cluster_identifier`` when first found). A global cluster keeps its
+    resource id when renamed, its ARN follows the name: a Blue/Green switchover renames the leased one <name>-old1 and
+    gives its name to the green one (Aurora User Guide, "Considerations and limitations for blue/green deployments":
+    "each resource keeps the same resource ID").
     """
 
-    def __init__(self, clients, global_cluster_identifier, now, sleep, clock=time.monotonic):
+    def __init__(self, clients, global_cluster_identifier, now, sleep, clock=time.monotonic, resource_id=None):
         self._clients = clients
         self._identifier = global_cluster_identifier
         self._now = now
         self._sleep = sleep
         self._clock = clock
+        self._resource_id = resource_id
         self._arn = None
         self.held = None
 
@@ -174,13 +188,47 @@ class GlobalClusterLease:
     def identifier(self):
         return self._identifier
 
+    @property
+    def resource_id(self):
+        """The resource id of the global cluster the lease is on, once found."""
+        return self._resource_id
+
+    def _locate(self):
+        """Find the leased global cluster again (its ARN, None when it no longer exists); returns the ARN of the global
+        cluster named ``global_cluster_identifier`` now (None when none is), which is the leased one unless it was renamed."""
+        named = find(self._clients, GLOBAL_CLUSTER, self._clients.home_region, self._identifier)
+        if named is None and self._resource_id is None:
+            raise GlobalClusterNotFound(message="Global cluster %s does not exist in this account" % self._identifier)
+        if self._resource_id is None:
+            self._resource_id = named.get("GlobalClusterResourceId")
+        leased = named
+        if self._resource_id is not None and (named is None or named.get("GlobalClusterResourceId") != self._resource_id):
+            leased = next((found for found in describe_global_clusters(self._clients)
+                           if found.get("GlobalClusterResourceId") == self._resource_id), None)
+        self._arn = leased["GlobalClusterArn"] if leased else None
+        return named["GlobalClusterArn"] if named else None
+
     def _global_cluster_arn(self):
         if self._arn is None:
-            self._arn = describe_global_cluster(self._clients, self._identifier)["GlobalClusterArn"]
+            self._locate()
         return self._arn
 
+    def _lease_at(self, arn):
+        return lease_from_tags(list_tags(self._clients, self._clients.home_region, arn)) if arn else None
+
     def read(self):
-        return lease_from_tags(list_tags(self._clients, self._clients.home_region, self._global_cluster_arn()))
+        return self._lease_at(self._global_cluster_arn())
+
+    def read_held(self, token):
+        """The lease on the leased global cluster; found again first when the ARN read before does not show ``token``
+        (the global cluster was renamed since: the ARN now names another one, or none)."""
+        holder = self.read()
+        if holder is None or holder.token != token:
+            before = self._arn
+            self._locate()
+            if self._arn != before:
+                holder = self.read()
+        return holder
 
     def check_free(self, take_over=None):
         """The lease a new one would replace (expired, left by a run gone from this control node, or named by ``take_over``),
@@ -248,7 +296,7 @@ class GlobalClusterLease:
 
     def verify(self, token):
         """Raise LeaseHeld unless the lease named by ``token`` is held and not expired."""
-        holder = self.read()
+        holder = self.read_held(token)
         if holder is not None and holder.token == token and holder.expires > self._now():
             self.held = token
             return holder
@@ -258,14 +306,22 @@ class GlobalClusterLease:
             "Take the lease again (aurora_global_lease) before upgrading." % (token, self._identifier, state)))
 
     def release(self, token):
-        """Remove the lease if ``token`` still holds it; returns the lease removed, or None."""
-        holder = self.read()
-        if holder is None or holder.token != token:
-            return None
-        remove_tags(self._clients, self._clients.home_region, self._global_cluster_arn(), list(LEASE_TAGS))
-        if self.held == token:
+        """Remove the lease if ``token`` still holds it; returns the lease removed, or None.
+
+        Where the leased global cluster is now is read first (it may have been renamed since, a Blue/Green switchover's
+        <name>-old1). Whether AWS copies the blue global cluster's tags to the green one is unverified: a copy of this
+        lease (same token) on the global cluster that carries the name now is removed too.
+        """
+        named = self._locate()
+        released = None
+        for arn in sorted({self._arn, named} - {None}):
+            holder = self._lease_at(arn)
+            if holder is not None and holder.token == token:
+                remove_tags(self._clients, self._clients.home_region, arn, list(LEASE_TAGS))
+                released = released or holder
+        if released is not None and self.held == token:
             self.held = None
-        return holder
+        return released
 
 
 def _is_lease_call(operation, params):
@@ -295,9 +351,14 @@ class GuardedClients:
     def rds(self, region):
         client = self._clients.rds(region)
         if region not in self._guarded:
-            # RetryingBotoClientWrapper keeps the botocore client as .client.
-            getattr(client, "client", client).meta.events.register("before-parameter-build.rds", self._before_call)
+            self.guard(client)
             self._guarded.add(region)
+        return client
+
+    def guard(self, client):
+        """``client`` (an RDS client made elsewhere, a module's single-attempt one) checks the lease as these clients do; returns it."""
+        # RetryingBotoClientWrapper keeps the botocore client as .client.
+        getattr(client, "client", client).meta.events.register("before-parameter-build.rds", self._before_call)
         return client
 
     def _before_call(self, params, model, **kwargs):
@@ -306,13 +367,36 @@ class GuardedClients:
         self._lease.verify(self._lease.held)
 
 
+# The options of every module that changes a global database (doc fragment aurora.global_db.lease).
+LEASE_ARGUMENT_SPEC = dict(
+    lease=dict(type="bool", default=True),
+    lease_token=dict(type="str", no_log=False),
+    lease_owner=dict(type="str"),
+)
+
+
+def exit_holding_the_lease(module, clients, timed_run):
+    """End ``module`` (its options include LEASE_ARGUMENT_SPEC, global_cluster_identifier and wait_timeout) with the run
+    ``timed_run(guarded_clients)`` builds, run inside the module's lease: the caller's (lease_token) or one of its own.
+
+    Every call of the run that changes something first checks that the lease still holds (GuardedClients); a failure
+    around the run (the lease's) carries the run's progress too.
+    """
+    lease = GlobalClusterLease(clients, module.params["global_cluster_identifier"], utc_now, time.sleep)
+    run = timed_run(GuardedClients(clients, lease))
+    playbook = this_run()
+    exit_module(module, lambda: run.run(within=lease_for_run(
+        lease, module.check_mode, module.params["lease"], module.params["lease_token"],
+        module.params["lease_owner"] or default_owner(playbook), lease_seconds(module.params["wait_timeout"]), warn, playbook)))
+
+
 def run_lease_request(lease, state, check_mode, owner, seconds, token=None, take_over=None, run=None):
     """What aurora_global_lease does: returns (changed, the lease held or released, the lease replaced)."""
     if state == "absent":
-        holder = lease.read()
+        holder = lease.read_held(token) if check_mode else lease.release(token)
         if holder is None or holder.token != token:
             return False, None, None
-        return True, holder if check_mode else lease.release(token), None
+        return True, holder, None
     if check_mode:
         replaced = lease.check_free(take_over)
         return True, None, replaced
@@ -371,11 +455,11 @@ def released_on_interrupt(lease, token, run):
 def lease_for_run(lease, check_mode, enabled, token, owner, seconds, warn, run=None):
     """Hold the lease while the body runs: the caller's (``token``: checked, neither taken nor released) or one of its own.
 
-    Check mode and ``enabled`` false take none. The own lease is released on success and on failure; a failure to
+    Check mode takes none, nor does ``enabled`` false without a ``token``. The own lease is released on success and on failure; a failure to
     release it after the body failed is only warned about, so that the body's error is the one reported. An
     interrupted body (Ctrl-C, SIGTERM) releases the lease, the caller's included: its run ends with this module.
     """
-    if check_mode or not enabled:
+    if check_mode or not (enabled or token):
         yield None
         return
     if token:

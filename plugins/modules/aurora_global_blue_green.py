@@ -83,6 +83,7 @@ extends_documentation_fragment:
   - amazon.aws.boto3
   - aurora.global_db.region_endpoints
   - aurora.global_db.waiting
+  - aurora.global_db.lease
   - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
 attributes:
@@ -260,7 +261,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.aurora.global_db.plugins.module_utils.blue_green import BlueGreenRun
 from ansible_collections.aurora.global_db.plugins.module_utils.blue_green import check_switchover_timeout
-from ansible_collections.aurora.global_db.plugins.module_utils.errors import exit_module
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import LEASE_ARGUMENT_SPEC
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import exit_holding_the_lease
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import check_durations
@@ -276,9 +278,10 @@ ARGUMENT_SPEC = dict(
     wait_timeout=dict(type="int", default=7200),
     poll_interval=dict(type="int", default=15),
     progress_file=dict(type="path"),
+    **LEASE_ARGUMENT_SPEC,
     **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
-BlueGreenRequest = namedtuple("BlueGreenRequest", [name for name in ARGUMENT_SPEC if name != "region_endpoint_urls"])
+BlueGreenRequest = namedtuple("BlueGreenRequest", [name for name in ARGUMENT_SPEC if name not in REGION_ENDPOINTS_ARGUMENT_SPEC and name not in LEASE_ARGUMENT_SPEC])
 
 
 def main():
@@ -287,8 +290,8 @@ def main():
     check_switchover_timeout(module)
     request = BlueGreenRequest(**{name: module.params[name] for name in BlueGreenRequest._fields})
     clients = RegionalClients(module, module.params["region_endpoint_urls"])
-    run = BlueGreenRun(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep, progress_file=module.params["progress_file"])
-    exit_module(module, run.run)
+    exit_holding_the_lease(module, clients, lambda guarded: BlueGreenRun(
+        guarded, request, module.check_mode, clock=time.monotonic, sleep=time.sleep, progress_file=module.params["progress_file"]))
 
 
 if __name__ == "__main__":

@@ -43,21 +43,6 @@ options:
         call before the module concludes that the upgrade did not start and fails.
     type: int
     default: 300
-  lease:
-    description:
-      - Take the lease of the global cluster (see M(aurora.global_db.aurora_global_lease)) before the call and release it at
-        the end, as M(aurora.global_db.aurora_global_upgrade) does. Check mode takes no lease.
-    type: bool
-    default: true
-  lease_token:
-    description:
-      - The token of a lease the caller already holds; the module checks it and neither takes nor releases a lease.
-        Wins over O(lease).
-    type: str
-  lease_owner:
-    description:
-      - The owner recorded in the lease this run takes. Defaults to the control node's host name and the module's process id.
-    type: str
   progress_file:
     description:
       - A file the module rewrites with the status and version of the global cluster and every member after each of its
@@ -75,6 +60,7 @@ extends_documentation_fragment:
   - amazon.aws.boto3
   - aurora.global_db.region_endpoints
   - aurora.global_db.waiting
+  - aurora.global_db.lease
   - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
 attributes:
@@ -256,21 +242,12 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports the missing SDK.
 
-# ansible-core's own warn(): AnsibleAWSModule.warn() also passes the warnings to exit_json(), which ansible-core 2.19
-# reports as a deprecation on every run that warns.
-from ansible.module_utils.common.warnings import warn
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.aurora.global_db.plugins.module_utils.errors import exit_module
-from ansible_collections.aurora.global_db.plugins.module_utils.lease import GlobalClusterLease
-from ansible_collections.aurora.global_db.plugins.module_utils.lease import default_owner
-from ansible_collections.aurora.global_db.plugins.module_utils.lease import lease_for_run
-from ansible_collections.aurora.global_db.plugins.module_utils.lease import lease_seconds
-from ansible_collections.aurora.global_db.plugins.module_utils.lease import utc_now
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import LEASE_ARGUMENT_SPEC
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import exit_holding_the_lease
 from ansible_collections.aurora.global_db.plugins.module_utils.managed_minor import ManagedMinorRequest
 from ansible_collections.aurora.global_db.plugins.module_utils.managed_minor import ManagedMinorUpgrade
-from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import this_run
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import check_durations
@@ -281,10 +258,8 @@ ARGUMENT_SPEC = dict(
     wait_timeout=dict(type="int", default=7200),
     poll_interval=dict(type="int", default=15),
     status_settle_seconds=dict(type="int", default=300),
-    lease=dict(type="bool", default=True),
-    lease_token=dict(type="str", no_log=False),
-    lease_owner=dict(type="str"),
     progress_file=dict(type="path"),
+    **LEASE_ARGUMENT_SPEC,
     **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
 
@@ -296,23 +271,16 @@ def _single_attempt_rds(module):
     return lambda region: module.client("rds", region=region, config=once, **({"endpoint": endpoints[region]} if region in endpoints else {}))
 
 
-def _run_holding_the_lease(module, lease, upgrade):
-    """The upgrade, inside the run's lease; a failure around the run (the lease's) carries the run's progress too."""
-    run = this_run()
-    return upgrade.run(within=lease_for_run(
-        lease, module.check_mode, module.params["lease"], module.params["lease_token"],
-        module.params["lease_owner"] or default_owner(run), lease_seconds(module.params["wait_timeout"]), warn, run))
-
-
 def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     check_durations(module)
     request = ManagedMinorRequest(**{name: module.params[name] for name in ManagedMinorRequest._fields})
     clients = RegionalClients(module, module.params["region_endpoint_urls"])
-    upgrade = ManagedMinorUpgrade(clients, _single_attempt_rds(module), request, module.check_mode, clock=time.monotonic, sleep=time.sleep,
-                                  progress_file=module.params["progress_file"])
-    lease = GlobalClusterLease(clients, module.params["global_cluster_identifier"], utc_now, time.sleep)
-    exit_module(module, lambda: _run_holding_the_lease(module, lease, upgrade))
+    single_attempt_rds = _single_attempt_rds(module)
+    # Every call that changes something checks first that the run's lease still holds, the one ModifyGlobalCluster too.
+    exit_holding_the_lease(module, clients, lambda guarded: ManagedMinorUpgrade(
+        guarded, lambda region: guarded.guard(single_attempt_rds(region)), request, module.check_mode, clock=time.monotonic,
+        sleep=time.sleep, progress_file=module.params["progress_file"]))
 
 
 if __name__ == "__main__":

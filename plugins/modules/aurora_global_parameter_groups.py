@@ -80,6 +80,7 @@ extends_documentation_fragment:
   - amazon.aws.boto3
   - aurora.global_db.region_endpoints
   - aurora.global_db.waiting
+  - aurora.global_db.lease
   - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
 attributes:
@@ -244,7 +245,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.aurora.global_db.plugins.module_utils.apply_parameter_groups import GlobalDatabaseParameterGroups
 from ansible_collections.aurora.global_db.plugins.module_utils.apply_parameter_groups import GroupsRequest
-from ansible_collections.aurora.global_db.plugins.module_utils.errors import exit_module
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import LEASE_ARGUMENT_SPEC
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import exit_holding_the_lease
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import check_durations
@@ -258,6 +260,7 @@ ARGUMENT_SPEC = dict(
     wait_timeout=dict(type="int", default=3600),
     poll_interval=dict(type="int", default=15),
     status_settle_seconds=dict(type="int", default=60),
+    **LEASE_ARGUMENT_SPEC,
     **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
 
@@ -267,7 +270,8 @@ def main():
     check_durations(module)
     request = GroupsRequest(**{name: module.params[name] for name in GroupsRequest._fields})
     clients = RegionalClients(module, module.params["region_endpoint_urls"])
-    exit_module(module, GlobalDatabaseParameterGroups(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep).run)
+    exit_holding_the_lease(module, clients, lambda guarded: GlobalDatabaseParameterGroups(
+        guarded, request, module.check_mode, clock=time.monotonic, sleep=time.sleep))
 
 
 if __name__ == "__main__":

@@ -58,6 +58,7 @@ extends_documentation_fragment:
   - amazon.aws.boto3
   - aurora.global_db.region_endpoints
   - aurora.global_db.waiting
+  - aurora.global_db.lease
   - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
 attributes:
@@ -140,7 +141,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.aurora.global_db.plugins.module_utils.cluster_snapshot import PrimarySnapshot
 from ansible_collections.aurora.global_db.plugins.module_utils.cluster_snapshot import SnapshotRequest
-from ansible_collections.aurora.global_db.plugins.module_utils.errors import exit_module
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import LEASE_ARGUMENT_SPEC
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import exit_holding_the_lease
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import check_durations
@@ -153,6 +155,7 @@ ARGUMENT_SPEC = dict(
     wait_timeout=dict(type="int", default=3600),
     poll_interval=dict(type="int", default=15),
     progress_file=dict(type="path"),
+    **LEASE_ARGUMENT_SPEC,
     **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
 
@@ -161,9 +164,8 @@ def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     check_durations(module)
     request = SnapshotRequest(**{name: module.params[name] for name in SnapshotRequest._fields})
-    snapshot = PrimarySnapshot(RegionalClients(module, module.params["region_endpoint_urls"]), request, module.check_mode,
-                               clock=time.monotonic, sleep=time.sleep, progress_file=module.params["progress_file"])
-    exit_module(module, snapshot.run)
+    exit_holding_the_lease(module, RegionalClients(module, module.params["region_endpoint_urls"]), lambda guarded: PrimarySnapshot(
+        guarded, request, module.check_mode, clock=time.monotonic, sleep=time.sleep, progress_file=module.params["progress_file"]))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,9 @@ description:
     global cluster with that secondary's settings and its write forwarding (C(CreateDBCluster)), awaited, then its
     instances in the same way; then it waits until everything is V(available) and verifies the new global database: same
     regions, the new primary as writer, every member at O(engine_version)."
-  - The old global database receives no call that changes it (the snapshot only reads it), so it stays as it was for a rollback.
+  - The old global database receives no call that changes it (the snapshot only reads it), so it stays as it was for a rollback;
+    only the run's lease (O(lease)) is kept in tags of the old global cluster, and every call that creates or changes the new
+    global database first checks that lease.
     Moving the application to the new global writer endpoint (RV(new_global_endpoint)), and deleting the old global database
     later, stay the operator's.
   - "Before any change the module checks, and refuses with every reason: the move is Aurora MySQL version 2 -> 3 (any other
@@ -107,6 +109,7 @@ extends_documentation_fragment:
   - amazon.aws.boto3
   - aurora.global_db.region_endpoints
   - aurora.global_db.waiting
+  - aurora.global_db.lease
   - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
 attributes:
@@ -369,7 +372,8 @@ import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.aurora.global_db.plugins.module_utils.errors import exit_module
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import LEASE_ARGUMENT_SPEC
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import exit_holding_the_lease
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import RestoreRequest
@@ -388,6 +392,7 @@ ARGUMENT_SPEC = dict(
     wait_timeout=dict(type="int", default=7200),
     poll_interval=dict(type="int", default=15),
     progress_file=dict(type="path"),
+    **LEASE_ARGUMENT_SPEC,
     **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
 
@@ -397,9 +402,9 @@ def main():
     check_durations(module, resources=[])
     request = RestoreRequest(**{name: module.params[name] for name in RestoreRequest._fields})
     clients = RegionalClients(module, module.params["region_endpoint_urls"])
-    restore = SnapshotRestore(clients, request, module.check_mode, clock=time.monotonic, sleep=time.sleep,
-                              progress_file=module.params["progress_file"])
-    exit_module(module, restore.run)
+    # The lease is the old global cluster's: it guards every call that creates or changes the new global database too.
+    exit_holding_the_lease(module, clients, lambda guarded: SnapshotRestore(
+        guarded, request, module.check_mode, clock=time.monotonic, sleep=time.sleep, progress_file=module.params["progress_file"]))
 
 
 if __name__ == "__main__":

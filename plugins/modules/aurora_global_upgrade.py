@@ -93,27 +93,6 @@ options:
         call of its own.
       - Set by the action plugin, not by users. Failures to write it are ignored.
     type: path
-  lease:
-    description:
-      - Take the lease of the global cluster (see M(aurora.global_db.aurora_global_lease)) before the first change and
-        release it at the end, on success and on failure, so that no other run acts on the global database meanwhile.
-        A run that finds the lease held by another run fails before any change, naming the owner; an expired lease is
-        taken over with a warning. The lease lasts O(wait_timeout) seconds, at least five minutes.
-      - Check mode takes no lease. V(false) takes none either, for callers that coordinate runs themselves.
-      - Needs C(rds:AddTagsToResource), C(rds:RemoveTagsFromResource) and C(rds:ListTagsForResource) on the global cluster.
-    type: bool
-    default: true
-  lease_token:
-    description:
-      - The token of a lease the caller already holds (RV(aurora.global_db.aurora_global_lease#module:lease.token)), as the
-        role does for its whole run. The module checks that this lease still holds the global cluster before acting,
-        and neither takes nor releases a lease. Wins over O(lease).
-    type: str
-  lease_owner:
-    description:
-      - The owner recorded in the lease this run takes, for example V(awx-job-4711). Defaults to the control node's
-        host name and the module's process id.
-    type: str
 notes:
   - Upgrades take from minutes to hours. Set O(wait_timeout) accordingly, or use O(wait=false) and run the module again.
   - After a major version upgrade AWS puts every member on the default parameter groups of the new version;
@@ -127,6 +106,7 @@ extends_documentation_fragment:
   - amazon.aws.boto3
   - aurora.global_db.region_endpoints
   - aurora.global_db.waiting
+  - aurora.global_db.lease
   - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
 attributes:
@@ -394,19 +374,10 @@ diff:
 
 import time
 
-# ansible-core's own warn(): AnsibleAWSModule.warn() also passes the warnings to exit_json(), which ansible-core 2.19
-# reports as a deprecation on every run that warns.
-from ansible.module_utils.common.warnings import warn
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.aurora.global_db.plugins.module_utils.errors import exit_module
-from ansible_collections.aurora.global_db.plugins.module_utils.lease import GlobalClusterLease
-from ansible_collections.aurora.global_db.plugins.module_utils.lease import GuardedClients
-from ansible_collections.aurora.global_db.plugins.module_utils.lease import default_owner
-from ansible_collections.aurora.global_db.plugins.module_utils.lease import lease_for_run
-from ansible_collections.aurora.global_db.plugins.module_utils.lease import lease_seconds
-from ansible_collections.aurora.global_db.plugins.module_utils.lease import utc_now
-from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import this_run
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import LEASE_ARGUMENT_SPEC
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import exit_holding_the_lease
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import GlobalDatabaseUpgrade
@@ -423,19 +394,9 @@ ARGUMENT_SPEC = dict(
     poll_interval=dict(type="int", default=15),
     status_settle_seconds=dict(type="int", default=300),
     progress_file=dict(type="path"),
-    lease=dict(type="bool", default=True),
-    lease_token=dict(type="str", no_log=False),
-    lease_owner=dict(type="str"),
+    **LEASE_ARGUMENT_SPEC,
     **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
-
-
-def _run_holding_the_lease(module, lease, upgrade):
-    """The upgrade, inside the run's lease; a failure around the run (the lease's) carries the run's progress too."""
-    run = this_run()
-    return upgrade.run(within=lease_for_run(
-        lease, module.check_mode, module.params["lease"], module.params["lease_token"],
-        module.params["lease_owner"] or default_owner(run), lease_seconds(module.params["wait_timeout"]), warn, run))
 
 
 def main():
@@ -443,11 +404,9 @@ def main():
     check_durations(module)
     request = UpgradeRequest(**{name: module.params[name] for name in UpgradeRequest._fields})
     clients = RegionalClients(module, module.params["region_endpoint_urls"])
-    lease = GlobalClusterLease(clients, module.params["global_cluster_identifier"], utc_now, time.sleep)
     # Every call that changes something checks first that the run's lease still holds.
-    upgrade = GlobalDatabaseUpgrade(GuardedClients(clients, lease), request, module.check_mode, clock=time.monotonic, sleep=time.sleep,
-                                    progress_file=module.params["progress_file"])
-    exit_module(module, lambda: _run_holding_the_lease(module, lease, upgrade))
+    exit_holding_the_lease(module, clients, lambda guarded: GlobalDatabaseUpgrade(
+        guarded, request, module.check_mode, clock=time.monotonic, sleep=time.sleep, progress_file=module.params["progress_file"]))
 
 
 if __name__ == "__main__":
