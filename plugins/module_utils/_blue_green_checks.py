@@ -11,6 +11,8 @@ what to fix. Sources: the project's AWS facts, "Blue/Green deployments of a glob
 Aurora Global Database").
 """
 
+from collections import namedtuple
+
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import kind_words
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_failover_in_progress
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import AURORA_MYSQL
@@ -26,6 +28,11 @@ REQUIRED_PARAMETERS = {AURORA_MYSQL: BINLOG_FORMAT, AURORA_POSTGRESQL: LOGICAL_R
 BINLOG_OFF = (None, "", "OFF")
 # The lowest Aurora PostgreSQL version of each major line that Blue/Green deployments support.
 POSTGRESQL_MINIMUMS = {"11": "11.21", "12": "12.16", "13": "13.12", "14": "14.9", "15": "15.4", "16": "16.1", "17": "17.4"}
+
+BlueGreenReadings = namedtuple("BlueGreenReadings", ["parameters", "secret_managed", "target_groups", "missing_target_groups"])
+BlueGreenReadings.__doc__ = """What the checks read (blue_green_preflight.prerequisite_readings), the arguments of
+blue_green_blockers after ``facts``: member -> {parameter: value}; the members whose master password Secrets Manager
+manages; kind -> {region: name} of the target groups; [(kind, region, name)] of those missing in their region."""
 
 
 def _blocker(message, clusters=()):
@@ -112,8 +119,8 @@ def check_target_groups(facts, target_groups, missing):
         names = sorted(set(by_region.values()))
         if len(names) > 1:
             blockers.append(_blocker(
-                "the target %ss differ by region (%s): AWS gives the green members of every region the one name passed "
-                "to CreateBlueGreenDeployment; create the group under the same name in every region." % (
+                "the target %ss differ by region (%s): AWS gives the green members of every region the one parameter group "
+                "name passed to CreateBlueGreenDeployment; create the group under the same name in every region." % (
                     kind_words(kind), ", ".join("%s: %s" % item for item in sorted(by_region.items())))))
         regions = sorted({m["region"] for m in facts["members"]})
         unnamed = [region for region in regions if region not in by_region] if by_region else []

@@ -49,12 +49,13 @@ def _method_field(method, kind, blockers):
     return METHOD_SNAPSHOT_RESTORE if any(b["code"] == MYSQL_V2_TO_V3_BLOCKER for b in blockers) else _METHODS[kind]
 
 
-def build_upgrade_plan(facts, target, targets_by_member, method=IN_PLACE, community_versions=None):
+def build_upgrade_plan(facts, target, targets_by_member, method=IN_PLACE, community_versions=None, blue_green_readings=None):
     """The plan of ``method`` for moving every member of the global database described by ``facts`` to ``target``.
 
     targets_by_member maps each pending member's db_cluster_identifier to the
     valid upgrade targets of its version in its own region; community_versions maps
-    engine versions to the community MySQL version AWS names for them. The plan's
+    engine versions to the community MySQL version AWS names for them; blue_green_readings
+    is what the Blue/Green prerequisites are checked on (None: not checked). The plan's
     ``methods`` holds every method's blockers. Raises InvalidEngineVersion when
     ``target`` is not a version of the engine.
     """
@@ -69,7 +70,7 @@ def build_upgrade_plan(facts, target, targets_by_member, method=IN_PLACE, commun
     else:
         kind = MAJOR if any(_is_major_step(engine, m, target, targets_by_member) for m in off_target) else MINOR
         methods = {
-            name: find_blockers(UpgradeContext(facts, target, kind, pending, targets_by_member, name, community_versions))
+            name: find_blockers(UpgradeContext(facts, target, kind, pending, targets_by_member, name, community_versions, blue_green_readings))
             for name in UPGRADE_METHODS
         }
         checked = checked_codes(method)

@@ -17,7 +17,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import is_an
 from ansible_collections.aurora.global_db.plugins.module_utils import _blue_green_run as run_rules
 from ansible_collections.aurora.global_db.plugins.module_utils.blue_green_preflight import CLUSTER_PARAMETER_GROUP
 from ansible_collections.aurora.global_db.plugins.module_utils.blue_green_preflight import DB_PARAMETER_GROUP
-from ansible_collections.aurora.global_db.plugins.module_utils.blue_green_preflight import blue_green_prerequisite_blockers
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
 from ansible_collections.aurora.global_db.plugins.module_utils._fanout import fan_out
@@ -115,7 +114,7 @@ class BlueGreenRun(TimedRun):
         self._region = primary["region"] if primary else self._clients.home_region
         self._deployment = find_deployment(self._clients, self._region, self._name)
         if self._deployment is None:
-            plan = self._reader.plan(facts, self._request.engine_version, "engine_version")
+            plan = self._reader.plan(facts, self._request.engine_version, "engine_version", run_rules.METHOD, self._target_groups(facts))
             if not plan["pending"]:
                 self._after_versions = {m["db_cluster_identifier"]: m["engine_version"] for m in facts["members"]}
                 return dict(self.progress(), message="Every member of %s already runs %s." % (
@@ -136,12 +135,15 @@ class BlueGreenRun(TimedRun):
             self._done.append(step)
         return dict(self.progress(), message=self._summary())
 
-    def _refuse_unless_ready(self, facts, plan):
-        groups = {kind: {m["region"]: name for m in facts["members"]} for kind, name in (
+    def _target_groups(self, facts):
+        """The target parameter groups, under their one name in every member's region (AWS uses that name everywhere)."""
+        return {kind: {m["region"]: name for m in facts["members"]} for kind, name in (
             (CLUSTER_PARAMETER_GROUP, self._request.target_db_cluster_parameter_group),
             (DB_PARAMETER_GROUP, self._request.target_db_parameter_group)) if name}
-        # The plan's blockers of this method (restrictions.py), then the prerequisites only a deployment has.
-        blockers = plan["methods"][run_rules.METHOD] + blue_green_prerequisite_blockers(self._clients, facts, groups)
+
+    def _refuse_unless_ready(self, facts, plan):
+        # The plan's blockers of this method (restrictions.py), its prerequisites (code blue_green_prerequisite) included.
+        blockers = plan["blockers"]
         if blockers:
             raise BlueGreenRefused("Refusing the Blue/Green deployment of %s; nothing was changed. %s" % (
                 facts["global_cluster_identifier"], " ".join(b["message"] for b in blockers)), blockers=blockers)

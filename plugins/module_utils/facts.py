@@ -11,6 +11,9 @@ upgrade order), _plan (the upgrade plan), _fanout (reads at once), _versions; th
 from functools import partial
 
 from ansible_collections.aurora.global_db.plugins.module_utils._fanout import fan_out
+from ansible_collections.aurora.global_db.plugins.module_utils.blue_green_preflight import member_reading
+from ansible_collections.aurora.global_db.plugins.module_utils.blue_green_preflight import parameters_read_with
+from ansible_collections.aurora.global_db.plugins.module_utils.blue_green_preflight import prerequisite_readings
 from ansible_collections.aurora.global_db.plugins.module_utils._members import member_facts
 from ansible_collections.aurora.global_db.plugins.module_utils._members import primary_of
 from ansible_collections.aurora.global_db.plugins.module_utils._members import region_from_arn
@@ -21,7 +24,9 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import cluste
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_engine_version
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import rpo_seconds
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import RPO_PARAMETER
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import rpo_from
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import user_cluster_parameters
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import InvalidEngineVersion
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import community_versions
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import upgrade_targets
@@ -63,6 +68,8 @@ class GlobalDatabaseReader:
         self._known_clusters = {} if known_clusters is None else known_clusters
         self._targets = {}
         self._community_versions = {}
+        # DB cluster ARN -> what the Blue/Green prerequisites need of that member, kept from its reads.
+        self._member_readings = {}
 
     def valid_targets(self, region, engine, engine_version):
         """The valid upgrade targets of a version in a region, read once per reader."""
@@ -74,11 +81,14 @@ class GlobalDatabaseReader:
             self._community_versions.update(community_versions(answer))
         return self._targets[key]
 
-    def _member(self, global_member):
-        region = region_from_arn(global_member["DBClusterArn"])
-        cluster = self._known_clusters.get(global_member["DBClusterArn"]) or describe_db_cluster(
-            self._clients, region, cluster_identifier_from_arn(global_member["DBClusterArn"]))
-        return member_facts(global_member, cluster, rpo_seconds(self._clients, region, cluster.get("DBClusterParameterGroup")))
+    def _member(self, engine, global_member):
+        arn = global_member["DBClusterArn"]
+        region = region_from_arn(arn)
+        cluster = self._known_clusters.get(arn) or describe_db_cluster(self._clients, region, cluster_identifier_from_arn(arn))
+        # One read of the member's cluster parameter group serves the RPO and the Blue/Green prerequisites.
+        parameters = user_cluster_parameters(self._clients, region, cluster.get("DBClusterParameterGroup"), (RPO_PARAMETER,) + parameters_read_with(engine))
+        self._member_readings[arn] = member_reading(engine, cluster, parameters)
+        return member_facts(global_member, cluster, rpo_from(parameters))
 
     def facts(self, global_cluster_identifier):
         """The aurora_global dict documented in the facts module, without upgrade_plan."""
@@ -93,7 +103,7 @@ class GlobalDatabaseReader:
         for region in regions:
             self._clients.rds(region)
         # Each read is a round trip to its region: every member's and every region's reads go at once.
-        reads = fan_out(_call, [partial(self._member, m) for m in global_members] + [partial(self.valid_targets, r, engine, engine_version) for r in regions])
+        reads = fan_out(_call, [partial(self._member, engine, m) for m in global_members] + [partial(self.valid_targets, r, engine, engine_version) for r in regions])
         members, target_lists = upgrade_order(reads[:len(global_members)]), reads[len(global_members):]
         primary = primary_of(members)
         return {
@@ -111,10 +121,12 @@ class GlobalDatabaseReader:
             "valid_upgrade_targets": _common_targets(target_lists),
         }
 
-    def plan(self, facts, target, option="target_engine_version", method=IN_PLACE):
+    def plan(self, facts, target, option="target_engine_version", method=IN_PLACE, target_groups=None):
         """The upgrade plan of ``method`` to ``target``, checking each pending member's targets in that member's region.
 
         ``option`` names the module option the target came from, for the message when it is not a version of the engine.
+        ``target_groups`` ({CLUSTER_PARAMETER_GROUP or DB_PARAMETER_GROUP: {region: name}}) are the target parameter groups
+        the Blue/Green prerequisites check (None: none named).
         """
         try:
             pending = pending_members(facts, target)
@@ -122,6 +134,7 @@ class GlobalDatabaseReader:
             keys = sorted({(m["region"], m["engine_version"]) for m in pending})
             targets = dict(zip(keys, fan_out(lambda key: self.valid_targets(key[0], facts["engine"], key[1]), keys)))
             targets_by_member = {m["db_cluster_identifier"]: targets[(m["region"], m["engine_version"])] for m in pending}
-            return build_upgrade_plan(facts, target, targets_by_member, method, dict(self._community_versions))
+            readings = prerequisite_readings(self._clients, facts, self._member_readings, target_groups)
+            return build_upgrade_plan(facts, target, targets_by_member, method, dict(self._community_versions), readings)
         except InvalidEngineVersion as error:
             raise InvalidEngineVersion("%s: %s" % (option, error.message)) from error

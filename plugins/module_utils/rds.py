@@ -252,20 +252,24 @@ def create_or_adopt(clients, kind, region, identifier, params, is_ours, operatio
         return found
 
 
-def rpo_seconds(clients, region, parameter_group):
-    """The rds.global_db_rpo value set in a DB cluster parameter group, or None when RPO is off."""
-    if not parameter_group or parameter_group.startswith(_DEFAULT_GROUP_PREFIX):
-        return None
-    with aws_step(region, "Reading %s from DB cluster parameter group %s in %s" % (RPO_PARAMETER, parameter_group, region)):
+def user_cluster_parameters(clients, region, parameter_group, names):
+    """{name: value} of the parameters among ``names`` that a custom DB cluster parameter group sets (Source user), in
+    one read; {} for AWS's default groups, which cannot be changed (every parameter at the engine's default)."""
+    if not names or not parameter_group or parameter_group.startswith(_DEFAULT_GROUP_PREFIX):
+        return {}
+    with aws_step(region, "Reading %s from DB cluster parameter group %s in %s" % (", ".join(names), parameter_group, region)):
         parameters = _all_pages(
             clients.rds(region), "describe_db_cluster_parameters", "Parameters",
             DBClusterParameterGroupName=parameter_group, Source="user",
-            Filters=[{"Name": "parameter-name", "Values": [RPO_PARAMETER]}],
+            Filters=[{"Name": "parameter-name", "Values": list(names)}],
         )
-    for parameter in parameters:
-        if parameter.get("ParameterName") == RPO_PARAMETER and parameter.get("ParameterValue") not in (None, "", "-1"):
-            return int(parameter["ParameterValue"])
-    return None
+    return {p["ParameterName"]: p.get("ParameterValue") for p in parameters if p.get("ParameterName") in names}
+
+
+def rpo_from(parameters):
+    """The rds.global_db_rpo value among a group's ``parameters`` (user_cluster_parameters), or None when RPO is off."""
+    value = parameters.get(RPO_PARAMETER)
+    return None if value in (None, "", "-1") else int(value)
 
 
 def describe_engine_version(clients, region, engine, engine_version):

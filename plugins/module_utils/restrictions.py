@@ -15,6 +15,7 @@ one more check: write it, register its code in _CHECKS and add the code to that 
 
 from collections import namedtuple
 
+from ansible_collections.aurora.global_db.plugins.module_utils._blue_green_checks import blue_green_blockers
 from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import same_identifier
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import AURORA_MYSQL
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import AURORA_POSTGRESQL
@@ -55,8 +56,8 @@ IN_PLACE_MINOR_REFUSED_ADVICE = (
     "secondaries again at its new version), which this version of the collection plans but does not yet carry out."
 )
 
-UpgradeContext = namedtuple("UpgradeContext", ["facts", "target", "kind", "pending", "targets_by_member", "method", "community_versions"],
-                            defaults=(IN_PLACE, None))
+UpgradeContext = namedtuple("UpgradeContext", ["facts", "target", "kind", "pending", "targets_by_member", "method", "community_versions",
+                                               "blue_green_readings"], defaults=(IN_PLACE, None, None))
 UpgradeContext.__doc__ = """What the checks read.
 
 facts: the aurora_global facts (members in upgrade order).
@@ -66,6 +67,8 @@ pending: the member dicts still below the target.
 targets_by_member: db_cluster_identifier -> valid upgrade targets of that member's version in its region.
 method: the upgrade method planned for, one of UPGRADE_METHODS.
 community_versions: engine version text -> the community MySQL version AWS names in its description (tuple), where known.
+blue_green_readings: what the Blue/Green prerequisites are checked on (blue_green_preflight.prerequisite_readings), or None
+  when they were not read (then they are not checked).
 """
 
 
@@ -310,7 +313,17 @@ def _check_synchronized(context):
     )
 
 
-# The registry of restrictions: every blocker code with its check, in the order they are checked and reported.
+def _check_blue_green_prerequisites(context):
+    """Each Blue/Green prerequisite the global database fails, each its own blocker (_blue_green_checks.py says what to fix)."""
+    if context.blue_green_readings is None:
+        return None
+    members = {m["db_cluster_identifier"]: m for m in context.facts["members"]}
+    return [(blocker["message"], [members[identifier] for identifier in blocker["clusters"]])
+            for blocker in blue_green_blockers(context.facts, *context.blue_green_readings)]
+
+
+# The registry of restrictions: every blocker code with its check, in the order they are checked and reported. A check
+# returns None, (message, members), or a list of them when each finding is a blocker of its own.
 _CHECKS = (
     ("method_not_supported", _check_method_supported),
     ("mysql_v2_to_v3_in_place", _check_mysql_v2_to_v3),
@@ -324,6 +337,7 @@ _CHECKS = (
     ("member_not_available", _check_members_available),
     ("headless_member", _check_headless),
     ("member_not_synchronized", _check_synchronized),
+    ("blue_green_prerequisite", _check_blue_green_prerequisites),
 )
 
 # Every blocker code, in registry order: the facts module's docs, the role's list of asserts and the tests read this.
@@ -332,8 +346,8 @@ BLOCKER_CODES = tuple(code for code, _check in _CHECKS)
 # What every method is checked against: the target and the state of the global database.
 _TARGET_CODES = ("downgrade", "invalid_target", "target_not_global")
 _STATE_CODES = ("global_cluster_not_available", "failover_in_progress", "member_not_available")
-# The codes each method is checked against (reported in registry order). The Blue/Green and managed-minor prerequisites
-# are theirs to add here.
+# The codes each method is checked against (reported in registry order). The managed-minor prerequisites are theirs to
+# add here.
 _METHOD_CODES = {
     IN_PLACE: ("mysql_v2_to_v3_in_place", "in_place_minor_refused", "rpo_enabled") + _TARGET_CODES + _STATE_CODES + (
         "headless_member", "member_not_synchronized"),
@@ -342,7 +356,7 @@ _METHOD_CODES = {
     # The primary is upgraded in place (it needs an instance); the secondaries are removed and created again.
     REBUILD_SECONDARIES: ("method_not_supported",) + _TARGET_CODES + _STATE_CODES + ("headless_member", "member_not_synchronized"),
     MANAGED_MINOR: ("method_not_supported",) + _TARGET_CODES + _STATE_CODES + ("headless_member", "member_not_synchronized"),
-    BLUE_GREEN: ("method_not_supported",) + _TARGET_CODES + _STATE_CODES,
+    BLUE_GREEN: ("method_not_supported",) + _TARGET_CODES + _STATE_CODES + ("blue_green_prerequisite",),
 }
 
 
@@ -373,8 +387,7 @@ def find_blockers(context):
     blockers = []
     for code, check in _CHECKS:
         found = check(context) if code in _METHOD_CODES[context.method] else None
-        if found:
-            message, members = found
+        for message, members in found if isinstance(found, list) else [found] if found else []:
             clusters = [member["db_cluster_identifier"] for member in members]
             blockers.append({"code": code, "message": message, "clusters": clusters, "in_flight": _finishes_on_its_own(context.facts, code, clusters)})
     return blockers

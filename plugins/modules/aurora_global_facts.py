@@ -15,6 +15,11 @@ description:
     whether the recovery point objective (RPO) feature is on, and the valid upgrade targets of the current version.
   - With O(target_engine_version), also returns an upgrade plan that lists every documented restriction the
     upgrade would break (the blockers). M(aurora.global_db.aurora_global_upgrade) refuses to act on the same blockers.
+  - The prerequisites of a Blue/Green deployment (V(blue_green_prerequisite) in
+    RV(ansible_facts.aurora_global.upgrade_plan.methods.blue_green)) cost no read of their own: the cluster parameter they
+    need is read in the same C(DescribeDBClusterParameters) call as C(rds.global_db_rpo), the managed master password
+    from the C(DescribeDBClusters) answer; only the target parameter groups named in O(db_cluster_parameter_groups) and
+    O(db_parameter_groups) are read in addition, one call per region and group.
   - Read only. The region of the connection is only used to find the global cluster; each member is read in the
     region of its ARN, through that region's entry in O(region_endpoint_urls) when it has one.
   - Identifiers are matched as AWS matches them, case-insensitively; AWS stores and reports them in lower case.
@@ -45,6 +50,19 @@ options:
     type: str
     default: in_place
     choices: [in_place, snapshot_restore, rebuild_secondaries, managed_minor, blue_green]
+  db_cluster_parameter_groups:
+    description:
+      - The DB cluster parameter group the upgrade would give the members, by region (region name to group name), as the
+        role's C(aurora_global_upgrade_db_cluster_parameter_groups).
+      - Checked by the V(blue_green) prerequisites (blocker V(blue_green_prerequisite)): AWS gives the green members of every
+        region the one name passed to C(CreateBlueGreenDeployment), so the map must name the same group for every member's
+        region, and that group must exist in each of them (each looked for with C(DescribeDBClusterParameterGroups)).
+      - Only read with O(target_engine_version).
+    type: dict
+  db_parameter_groups:
+    description:
+      - The same for the DB (instance) parameter group (C(DescribeDBParameterGroups)).
+    type: dict
 author:
   - Aurora global_db maintainers (@aurora-global-db)
 extends_documentation_fragment:
@@ -325,7 +343,7 @@ ansible_facts:
                   description:
                     - One of V(method_not_supported), V(mysql_v2_to_v3_in_place), V(in_place_minor_refused), V(rpo_enabled),
                       V(downgrade), V(invalid_target), V(target_not_global), V(global_cluster_not_available), V(failover_in_progress),
-                      V(member_not_available), V(headless_member), V(member_not_synchronized).
+                      V(member_not_available), V(headless_member), V(member_not_synchronized), V(blue_green_prerequisite).
                     - V(method_not_supported) is a method that cannot do this engine or kind of upgrade at all (for example
                       V(managed_minor) for Aurora MySQL or a major target, V(rebuild_secondaries) for a major target or Aurora
                       PostgreSQL, V(snapshot_restore) for anything but Aurora MySQL version 2 -> 3); the message lists the methods that can.
@@ -335,6 +353,13 @@ ansible_facts:
                     - V(member_not_available) also covers a member that reads V(available) with an engine version change
                       accepted and not started yet (RV(ansible_facts.aurora_global.members[].pending_engine_version)).
                     - V(member_not_synchronized) is a member whose synchronization status is reported and is not V(connected).
+                    - V(blue_green_prerequisite) is a prerequisite of an RDS Blue/Green deployment (method V(blue_green)) that
+                      the global database does not meet, one blocker each, the message saying what to fix - binary logging off
+                      (C(binlog_format) unset or C(OFF) in a member's custom cluster parameter group, Aurora MySQL);
+                      C(rds.logical_replication) not C(1), or a version below AWS's minimum of its major line (Aurora
+                      PostgreSQL); a master password managed in AWS Secrets Manager; a global switchover or failover in
+                      progress; target parameter groups (O(db_cluster_parameter_groups), O(db_parameter_groups)) with different
+                      names by region, not named for every member's region, or missing in a region.
                   type: str
                   returned: success
                   sample: rpo_enabled
@@ -392,6 +417,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import fail_module
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import CLUSTER_PARAMETER_GROUP
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_PARAMETER_GROUP
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import IN_PLACE
@@ -401,6 +428,8 @@ ARGUMENT_SPEC = dict(
     global_cluster_identifier=dict(type="str", required=True),
     target_engine_version=dict(type="str"),
     method=dict(type="str", default=IN_PLACE, choices=list(UPGRADE_METHODS)),
+    db_cluster_parameter_groups=dict(type="dict"),
+    db_parameter_groups=dict(type="dict"),
     **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
 
@@ -411,7 +440,9 @@ def main():
     try:
         facts = reader.facts(module.params["global_cluster_identifier"])
         if module.params["target_engine_version"] is not None:
-            facts["upgrade_plan"] = reader.plan(facts, module.params["target_engine_version"], method=module.params["method"])
+            target_groups = {kind: module.params[option] for kind, option in (
+                (CLUSTER_PARAMETER_GROUP, "db_cluster_parameter_groups"), (DB_PARAMETER_GROUP, "db_parameter_groups")) if module.params[option]}
+            facts["upgrade_plan"] = reader.plan(facts, module.params["target_engine_version"], method=module.params["method"], target_groups=target_groups)
     except AuroraGlobalError as error:
         fail_module(module, error)
     module.exit_json(changed=False, ansible_facts={"aurora_global": facts})

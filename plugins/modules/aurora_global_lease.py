@@ -23,8 +23,9 @@ description:
     blindly. A throttled write (refused by AWS) is tried again after a fresh read, up to four times; a write that
     answered more than three seconds after the lease was read free may have replaced another run's lease, so it is
     withdrawn and the module fails, having changed nothing.
-  - M(aurora.global_db.aurora_global_upgrade) reads the lease again before each call that changes the database, and
-    stops when it no longer holds.
+  - The modules that change a global database (M(aurora.global_db.aurora_global_upgrade), and those with the option
+    O(aurora.global_db.aurora_global_upgrade#module:lease_token)) read the lease again before each call that changes it,
+    and stop when it no longer holds.
   - A lease past its expiry is taken over, with a warning naming its owner; so is a lease left by a run of this control
     node that no longer exists (interrupted or killed), without any option. A lease of a run on another control node
     can be taken over before its expiry by naming its token in O(take_over); the refusal names the token and returns
@@ -60,6 +61,17 @@ options:
     description:
       - The token of the lease to release (RV(lease.token) of the run that took it). Required with O(state=absent).
       - A lease with another token is left alone.
+    type: str
+  global_cluster_resource_id:
+    description:
+      - With O(state=absent), the resource id of the global cluster the lease was taken on
+        (RV(lease.global_cluster_resource_id) of the run that took it). A global cluster keeps its resource id when it is
+        renamed, its identifier and ARN change: after a Blue/Green switchover the global cluster the lease was taken on
+        is O(global_cluster_identifier)C(-old1), and another global cluster carries O(global_cluster_identifier). The lease
+        is released on the global cluster with this resource id, wherever its name went.
+      - Without it, the lease is released on the global cluster named O(global_cluster_identifier).
+      - Either way, a copy of the lease (same O(token)) on the global cluster named O(global_cluster_identifier) is removed
+        too: whether AWS copies the tags of a blue global cluster to its green one is not documented.
     type: str
   take_over:
     description:
@@ -135,8 +147,17 @@ lease:
       type: str
       returned: success
       sample: vm/20659/4411300/6c3e8a52-0f4e-4b1e-9d0a-6a1f4e3b2c10
+    global_cluster_resource_id:
+      description:
+        - The resource id of the global cluster the lease is on (C(GlobalClusterResourceId)), which a rename keeps; give it to
+          O(global_cluster_resource_id) to release the lease.
+      type: str
+      returned: success
+      sample: cluster-f724ad0b
 replaced:
-  description: The expired (or O(take_over)) lease this run took over, with the keys of RV(lease); null otherwise.
+  description:
+    - The expired (or O(take_over)) lease this run took over, with the keys of RV(lease) but
+      RV(lease.global_cluster_resource_id); null otherwise.
   returned: success
   type: dict
   sample:
@@ -146,7 +167,7 @@ replaced:
     expires: "2026-12-01T08:00:00Z"
     run: null
 held_by:
-  description: When another run holds the lease (the module failed), that lease, with the keys of RV(lease).
+  description: When another run holds the lease (the module failed), that lease, with the keys of RV(lease) but RV(lease.global_cluster_resource_id).
   returned: failure
   type: dict
 rerun_command:
@@ -186,6 +207,7 @@ ARGUMENT_SPEC = dict(
     duration=dict(type="int", default=7200),
     token=dict(type="str", no_log=False),
     take_over=dict(type="str", no_log=False),
+    global_cluster_resource_id=dict(type="str"),
     **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
 
@@ -194,7 +216,8 @@ def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True, required_if=[("state", "absent", ["token"])])
     if module.params["duration"] < 1:
         module.fail_json(msg="duration must be at least 1, not %d" % module.params["duration"])
-    lease = GlobalClusterLease(RegionalClients(module, module.params["region_endpoint_urls"]), module.params["global_cluster_identifier"], utc_now, time.sleep)
+    lease = GlobalClusterLease(RegionalClients(module, module.params["region_endpoint_urls"]), module.params["global_cluster_identifier"], utc_now, time.sleep,
+                               resource_id=module.params["global_cluster_resource_id"])
     run = this_run()
     try:
         changed, held, replaced = run_lease_request(
@@ -208,7 +231,10 @@ def main():
         fail_module(module, error)
     if replaced is not None:
         warn(takeover_warning(replaced))
-    module.exit_json(changed=changed, lease=lease_dict(held), replaced=lease_dict(replaced))
+    taken_or_released = lease_dict(held)
+    if taken_or_released is not None:
+        taken_or_released["global_cluster_resource_id"] = lease.resource_id
+    module.exit_json(changed=changed, lease=taken_or_released, replaced=lease_dict(replaced))
 
 
 if __name__ == "__main__":

@@ -53,6 +53,8 @@ BLOCKER_CASES = {
     "member_not_available": (_PG, "14.9", {"state": {"db_cluster": "pg-secondary-euw1", "region": "eu-west-1", "status": "backing-up"}}),
     "headless_member": ("postgresql-14-headless", "14.9", {}),
     "member_not_synchronized": (_PG, "14.9", {"config": {"pending_resync": ["pg-secondary-euw1"]}}),
+    # postgresql-14 as seeded: rds.logical_replication off and 14.6 below AWS's minimum for Blue/Green.
+    "blue_green_prerequisite": (_PG, "15.4", {"role_vars": {"aurora_global_upgrade_method": "blue_green"}}),
 }
 
 

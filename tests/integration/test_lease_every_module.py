@@ -23,6 +23,7 @@ from lease_tags import hold_lease
 from lease_tags import lease_tags
 from playbook_runner import run_playbook
 from role_runs import changing_calls
+from role_runs import run_role
 from test_blue_green import NAME as BLUE_GREEN_NAME
 from test_blue_green import ready_for_blue_green
 
@@ -107,3 +108,56 @@ def test_a_lease_replaced_while_the_deployment_is_provisioned_stops_the_blue_gre
     operations = [entry["operation"] for entry in changing_calls(sandbox)]
     assert "SwitchoverBlueGreenDeployment" not in operations, operations
     assert lease_tags(sandbox, "pg-global")["owner"] == "operator-y"
+
+
+# Issue 20: the lease after a Blue/Green switchover.
+
+ROLE = "aurora.global_db.aurora_global_upgrade : "
+RELEASE = ROLE + "Release the lease of the global database"
+
+
+def _global_clusters(sandbox):
+    return {found["GlobalClusterIdentifier"]: found["GlobalClusterArn"] for found in sandbox.aws_client().describe_global_clusters()["GlobalClusters"]}
+
+
+def _blue_green_role(sandbox):
+    return run_role(sandbox, "pg-global", "15.4", aurora_global_upgrade_method="blue_green")
+
+
+def _copy_the_lease_to_the_green_global_cluster(sandbox):
+    """What AWS may do (unverified): the green global cluster created with a copy of the blue one's tags, the lease's too."""
+    green = next(arn for identifier, arn in _global_clusters(sandbox).items() if "-green-" in identifier)
+    lease = lease_tags(sandbox, "pg-global")
+    sandbox.aws_client().add_tags_to_resource(ResourceName=green, Tags=[
+        {"Key": "aurora-global-db:lease-" + name, "Value": value} for name, value in lease.items()])
+    return lease["token"]
+
+
+@pytest.mark.parametrize("tags_copied_to_green", [False, True], ids=["tags_stay_on_blue", "tags_copied_to_green"])
+def test_after_a_switchover_neither_global_cluster_keeps_the_lease_and_the_next_run_is_not_refused(sandbox, tags_copied_to_green):
+    CASES["blue_green"].setup(sandbox)
+    copied = None
+    if tags_copied_to_green:
+        sandbox.configure(hold_transition_of=[BLUE_GREEN_NAME])
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            role_run = pool.submit(_blue_green_role, sandbox)
+            deadline = time.monotonic() + 300
+            while "CreateBlueGreenDeployment" not in [entry["operation"] for entry in changing_calls(sandbox)]:
+                assert not role_run.done() and time.monotonic() < deadline, "no CreateBlueGreenDeployment"
+                time.sleep(0.2)
+            copied = _copy_the_lease_to_the_green_global_cluster(sandbox)
+            sandbox.configure(hold_transition_of=[])
+            run = role_run.result()
+    else:
+        run = _blue_green_role(sandbox)
+    assert run.returncode == 0, (run.failed_tasks, run.stderr[-2000:])
+    assert sorted(_global_clusters(sandbox)) == ["pg-global", "pg-global-old1"]
+    released = run.result(RELEASE)["lease"]
+    assert released is not None and released["token"] == (copied or released["token"])
+    assert lease_tags(sandbox, "pg-global") == {} and lease_tags(sandbox, "pg-global-old1") == {}
+    # An immediate second run is not refused (nothing left to do), and another control node's run finds no lease to
+    # replace on the global database now named pg-global.
+    again = _blue_green_role(sandbox)
+    assert again.returncode == 0, (again.failed_tasks, again.stderr[-2000:])
+    taken = run_playbook("lease.yml", sandbox.endpoint_url, {"global_cluster_identifier": "pg-global"}).result("Take the lease")
+    assert not taken.get("failed") and taken["replaced"] is None, taken

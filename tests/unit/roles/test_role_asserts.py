@@ -35,9 +35,14 @@ def test_no_blocker_code_is_listed_in_the_role():
 
 
 def test_the_role_refuses_naming_every_blocker_the_plan_reports():
-    refusal = next(task for task in _load("tasks/in_place.yml") if task["name"] == "Refuse the upgrade for each restriction it breaks")
+    [refusal] = _load("tasks/refuse_blockers.yml")
     assert refusal["when"] == "__aurora_global_upgrade_blockers | length > 0"
     assert "{% for blocker in __aurora_global_upgrade_blockers %}[{{ blocker.code }}] {{ blocker.message }}" in refusal["ansible.builtin.fail"]["msg"]
+    # The methods whose facts call plans them refuse with it, before the lease.
+    for method in ("in_place", "blue_green"):
+        names = [task["name"] for task in _load("tasks/%s.yml" % method)]
+        imports = [task for task in _load("tasks/%s.yml" % method) if task.get("ansible.builtin.import_tasks") == "refuse_blockers.yml"]
+        assert len(imports) == 1 and names.index(imports[0]["name"]) < names.index("Take the lease of the global database"), method
 
 
 def test_every_method_is_one_task_file_whose_waiting_call_is_registered_for_the_relay():
