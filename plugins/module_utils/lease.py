@@ -20,8 +20,9 @@ A lease past its expiry, or left by a run of this control node that no longer ex
 warning; a lease of a run elsewhere can be taken over before its expiry by naming its token. An interrupted
 run (Ctrl-C, SIGTERM) releases its lease and tells the operator so (released_on_interrupt).
 
-Entry point of aurora_global_lease, also used by aurora_global_upgrade (its public API: GlobalClusterLease,
-run_lease_request, lease_for_run and the helpers the modules import). Internals behind it: _tags (the tag keys),
+Entry point of aurora_global_lease, also used by every module that changes a global database (its public API:
+GlobalClusterLease, run_lease_request, lease_for_run, LEASE_ARGUMENT_SPEC and exit_holding_the_lease, which those
+modules share, and the helpers the modules import). Internals behind it: _tags (the tag keys),
 playbook_run (which ansible-playbook run holds the lease).
 """
 
@@ -34,7 +35,9 @@ import uuid
 from collections import namedtuple
 from contextlib import contextmanager
 
-from ansible.module_utils.common.warnings import warn
+# ansible-core's own warn(): AnsibleAWSModule.warn() also passes the warnings to exit_json(), which ansible-core 2.19
+# reports as a deprecation on every run that warns.
+from ansible.module_utils.common.warnings import warn as module_warning
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import exit_module
@@ -45,8 +48,8 @@ from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run impo
 from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_text
 from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import this_run
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import add_tags
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import GlobalClusterNotFound
+from ansible_collections.aurora.global_db.plugins.module_utils.rds import add_tags
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_clusters
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import find
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import is_throttled
@@ -387,7 +390,7 @@ def exit_holding_the_lease(module, clients, timed_run):
     playbook = this_run()
     exit_module(module, lambda: run.run(within=lease_for_run(
         lease, module.check_mode, module.params["lease"], module.params["lease_token"],
-        module.params["lease_owner"] or default_owner(playbook), lease_seconds(module.params["wait_timeout"]), warn, playbook)))
+        module.params["lease_owner"] or default_owner(playbook), lease_seconds(module.params["wait_timeout"]), module_warning, playbook)))
 
 
 def run_lease_request(lease, state, check_mode, owner, seconds, token=None, take_over=None, run=None):
@@ -455,9 +458,9 @@ def released_on_interrupt(lease, token, run):
 def lease_for_run(lease, check_mode, enabled, token, owner, seconds, warn, run=None):
     """Hold the lease while the body runs: the caller's (``token``: checked, neither taken nor released) or one of its own.
 
-    Check mode takes none, nor does ``enabled`` false without a ``token``. The own lease is released on success and on failure; a failure to
-    release it after the body failed is only warned about, so that the body's error is the one reported. An
-    interrupted body (Ctrl-C, SIGTERM) releases the lease, the caller's included: its run ends with this module.
+    Check mode takes none, nor does ``enabled`` false without a ``token``. The own lease is released on success and on
+    failure; a failure to release it after the body failed is only warned about, so that the body's error is the one
+    reported. An interrupted body (Ctrl-C, SIGTERM) releases the lease, the caller's included: its run ends with this module.
     """
     if check_mode or not (enabled or token):
         yield None
