@@ -96,9 +96,10 @@ def test_minor_plan(sandbox):
         "target_engine_version": "14.9", "kind": "minor", "method": "per_cluster", "pending": PG_ORDER, "blockers": [],
         "checked": _documented_facts()["upgrade_plan"]["contains"]["checked"]["sample"],
     }
+    # As seeded, pg-global has rds.logical_replication off and runs 14.6, below Blue/Green's minimum 14.9.
     assert _method_codes({"methods": methods}) == {
         "in_place": [], "snapshot_restore": ["method_not_supported"], "rebuild_secondaries": ["method_not_supported"],
-        "managed_minor": [], "blue_green": [],
+        "managed_minor": [], "blue_green": ["blue_green_prerequisite"] * 2,
     }
     assert plan["checked"][-1] == "member_not_synchronized"
 
@@ -137,7 +138,7 @@ def test_every_methods_blockers_in_one_call(sandbox):
     assert "method_not_supported" in plan["checked"] and "in_place_minor_refused" not in plan["checked"]
     assert _method_codes(plan) == {
         "in_place": ["in_place_minor_refused"], "snapshot_restore": ["method_not_supported"], "rebuild_secondaries": [],
-        "managed_minor": ["method_not_supported"], "blue_green": [],
+        "managed_minor": ["method_not_supported"], "blue_green": ["blue_green_prerequisite"],  # binary logging off, as seeded
     }
     refused = plan["methods"]["in_place"][0]
     assert refused["clusters"] == ["mysql3-secondary-usw2", "mysql3-primary-use1"]
@@ -151,7 +152,7 @@ def test_the_default_method_is_in_place(sandbox):
     assert (plan["method"], plan["blockers"]) == ("global", plan["methods"]["in_place"])
     assert _method_codes(plan) == {
         "in_place": [], "snapshot_restore": ["method_not_supported"], "rebuild_secondaries": ["method_not_supported"],
-        "managed_minor": ["method_not_supported"], "blue_green": [],
+        "managed_minor": ["method_not_supported"], "blue_green": ["blue_green_prerequisite"] * 2,
     }
 
 

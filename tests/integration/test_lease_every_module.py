@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import time
 from collections import namedtuple
+from concurrent.futures import FIRST_COMPLETED
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait
 
 import pytest
 
@@ -108,6 +110,23 @@ def test_a_lease_replaced_while_the_deployment_is_provisioned_stops_the_blue_gre
     operations = [entry["operation"] for entry in changing_calls(sandbox)]
     assert "SwitchoverBlueGreenDeployment" not in operations, operations
     assert lease_tags(sandbox, "pg-global")["owner"] == "operator-y"
+
+
+def test_two_blue_green_runs_with_throttled_delayed_tag_writes_never_both_change_the_database(sandbox):
+    """test_lease.py's throttled two runs, for the blue_green method: at most one run ever sends a Blue/Green call."""
+    CASES["blue_green"].setup(sandbox)
+    # Whichever run wins keeps its deployment PROVISIONING until the other run has ended.
+    sandbox.configure(hold_transition_of=[BLUE_GREEN_NAME], throttle_fraction=0.3, throttle_seed=18, latency_seconds=0.3)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = [pool.submit(run_role, sandbox, "pg-global", "15.4", aurora_global_upgrade_method="blue_green",
+                            aurora_global_upgrade_lease_owner=owner) for owner in ("run-a", "run-b")]
+        wait(runs, return_when=FIRST_COMPLETED)
+        sandbox.configure(hold_transition_of=[], throttle_fraction=0, latency_seconds=0)
+        results = [run.result() for run in runs]
+    operations = [entry["operation"] for entry in changing_calls(sandbox) if "BlueGreen" in entry["operation"]]
+    # Accepted or refused: a second run's create would be refused as a duplicate and then adopt the first one's deployment.
+    assert operations.count("CreateBlueGreenDeployment") <= 1 and operations.count("SwitchoverBlueGreenDeployment") <= 1, operations
+    assert sum(result.returncode == 0 for result in results) <= 1, [(result.returncode, result.failed_tasks) for result in results]
 
 
 # Issue 20: the lease after a Blue/Green switchover.
