@@ -187,6 +187,8 @@ class FakeRds:
             return Pages({"DBEngineVersions": self._world.engine_versions.get(self._region, self._world.engine_versions["*"])}, params)
         if operation == "describe_events":
             return _EventPages(self._world, self._region)
+        if operation == "describe_global_clusters":
+            return Pages({"GlobalClusters": list(self._world.global_clusters.values())}, params)
         raise AssertionError("unexpected paginated call %s" % operation)
 
     def create_db_cluster_snapshot(self, aws_retry=False, **params):

@@ -41,7 +41,8 @@ class TaggedGlobalCluster(FakeWorld):
 
     def __init__(self):
         super().__init__()
-        self.global_clusters["pg-global"] = global_cluster("pg-global", {"pg-primary-use1": "us-east-1"}, "pg-primary-use1")
+        self.global_clusters["pg-global"] = global_cluster("pg-global", {"pg-primary-use1": "us-east-1"}, "pg-primary-use1",
+                                                           GlobalClusterResourceId="cluster-blue")
         self.rival = None
         # Called instead of a tag write, once each, in order: raise to refuse it, or act meanwhile (a delayed write).
         self.before_writes = []
@@ -274,3 +275,36 @@ def test_the_run_s_command_is_ansible_playbook_and_its_arguments_quoted():
     run = PlaybookRun("vm", "boot", 1, "1", ["/venv/bin/python3.11", "/venv/bin/ansible-playbook", "site.yml", "-e", "a=b c"])
     assert run_command(run) == "ansible-playbook site.yml -e 'a=b c'"
     assert run_command(None) is None
+
+
+def _switch_over(cluster):
+    """A Blue/Green switchover: pg-global renamed pg-global-old1, keeping its resource id and tags (its ARN follows the
+    name); the green global cluster takes the name pg-global. Returns the renamed one's ARN."""
+    blue = cluster.global_clusters.pop("pg-global")
+    old_arn = ARN + "-old1"
+    cluster.global_clusters["pg-global-old1"] = dict(blue, GlobalClusterIdentifier="pg-global-old1", GlobalClusterArn=old_arn)
+    cluster.tags[old_arn] = cluster.tags.pop(ARN, {})
+    cluster.global_clusters["pg-global"] = dict(blue, GlobalClusterResourceId="cluster-green")
+    return old_arn
+
+
+def test_the_lease_follows_its_global_cluster_renamed_by_a_switchover_and_its_copy_is_released_too(cluster):
+    lease = _lease(cluster)
+    taken, _replaced = lease.acquire("run-a", 600)
+    old_arn = _switch_over(cluster)
+    # The run reads its lease again before its next change: no longer at the name's ARN, found by the resource id.
+    assert lease.verify(taken.token).token == taken.token and lease.resource_id == "cluster-blue"
+    # Should AWS have copied the tags to the green global cluster (unverified), that copy goes too. The role releases
+    # from a new process, given the resource id the lease was taken on.
+    cluster.tags[ARN] = dict(cluster.tags[old_arn])
+    releasing = GlobalClusterLease(cluster, "pg-global", lambda: NOW, cluster.sleep, resource_id=lease.resource_id)
+    assert releasing.release(taken.token).token == taken.token
+    assert cluster.tags[old_arn] == {} and cluster.tags[ARN] == {}
+
+
+def test_without_the_resource_id_the_release_finds_the_global_cluster_under_its_name(cluster):
+    lease = _lease(cluster)
+    taken, _replaced = lease.acquire("run-a", 600)
+    old_arn = _switch_over(cluster)
+    assert GlobalClusterLease(cluster, "pg-global", lambda: NOW, cluster.sleep).release(taken.token) is None
+    assert lease_from_tags([{"Key": key, "Value": value} for key, value in cluster.tags[old_arn].items()]).token == taken.token
