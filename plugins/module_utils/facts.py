@@ -103,7 +103,8 @@ class GlobalDatabaseReader:
         for region in regions:
             self._clients.rds(region)
         # Each read is a round trip to its region: every member's and every region's reads go at once.
-        reads = fan_out(_call, [partial(self._member, engine, m) for m in global_members] + [partial(self.valid_targets, r, engine, engine_version) for r in regions])
+        reads = fan_out(_call, [partial(self._member, engine, m) for m in global_members]
+                        + [partial(self.valid_targets, r, engine, engine_version) for r in regions])
         members, target_lists = upgrade_order(reads[:len(global_members)]), reads[len(global_members):]
         primary = primary_of(members)
         return {

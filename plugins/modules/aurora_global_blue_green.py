@@ -281,7 +281,8 @@ ARGUMENT_SPEC = dict(
     **LEASE_ARGUMENT_SPEC,
     **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
-BlueGreenRequest = namedtuple("BlueGreenRequest", [name for name in ARGUMENT_SPEC if name not in REGION_ENDPOINTS_ARGUMENT_SPEC and name not in LEASE_ARGUMENT_SPEC])
+BlueGreenRequest = namedtuple("BlueGreenRequest", [
+    name for name in ARGUMENT_SPEC if name not in REGION_ENDPOINTS_ARGUMENT_SPEC and name not in LEASE_ARGUMENT_SPEC])
 
 
 def main():

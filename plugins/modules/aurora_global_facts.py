@@ -16,10 +16,10 @@ description:
   - With O(target_engine_version), also returns an upgrade plan that lists every documented restriction the
     upgrade would break (the blockers). M(aurora.global_db.aurora_global_upgrade) refuses to act on the same blockers.
   - The prerequisites of a Blue/Green deployment (V(blue_green_prerequisite) in
-    RV(ansible_facts.aurora_global.upgrade_plan.methods.blue_green)) cost no read of their own: the cluster parameter they
+    RV(ansible_facts.aurora_global.upgrade_plan.methods.blue_green)) cost no read of their own. The cluster parameter they
     need is read in the same C(DescribeDBClusterParameters) call as C(rds.global_db_rpo), the managed master password
-    from the C(DescribeDBClusters) answer; only the target parameter groups named in O(db_cluster_parameter_groups) and
-    O(db_parameter_groups) are read in addition, one call per region and group.
+    comes from the C(DescribeDBClusters) answer; only the target parameter groups named in O(db_cluster_parameter_groups)
+    and O(db_parameter_groups) are read in addition, one call per region and group.
   - Read only. The region of the connection is only used to find the global cluster; each member is read in the
     region of its ARN, through that region's entry in O(region_endpoint_urls) when it has one.
   - Identifiers are matched as AWS matches them, case-insensitively; AWS stores and reports them in lower case.
@@ -54,7 +54,7 @@ options:
     description:
       - The DB cluster parameter group the upgrade would give the members, by region (region name to group name), as the
         role's C(aurora_global_upgrade_db_cluster_parameter_groups).
-      - Checked by the V(blue_green) prerequisites (blocker V(blue_green_prerequisite)): AWS gives the green members of every
+      - Checked by the V(blue_green) prerequisites (blocker V(blue_green_prerequisite)). AWS gives the green members of every
         region the one name passed to C(CreateBlueGreenDeployment), so the map must name the same group for every member's
         region, and that group must exist in each of them (each looked for with C(DescribeDBClusterParameterGroups)).
       - Only read with O(target_engine_version).

@@ -66,12 +66,12 @@ options:
     description:
       - With O(state=absent), the resource id of the global cluster the lease was taken on
         (RV(lease.global_cluster_resource_id) of the run that took it). A global cluster keeps its resource id when it is
-        renamed, its identifier and ARN change: after a Blue/Green switchover the global cluster the lease was taken on
+        renamed, its identifier and ARN change. After a Blue/Green switchover the global cluster the lease was taken on
         is O(global_cluster_identifier)C(-old1), and another global cluster carries O(global_cluster_identifier). The lease
         is released on the global cluster with this resource id, wherever its name went.
       - Without it, the lease is released on the global cluster named O(global_cluster_identifier).
       - Either way, a copy of the lease (same O(token)) on the global cluster named O(global_cluster_identifier) is removed
-        too: whether AWS copies the tags of a blue global cluster to its green one is not documented.
+        too, since whether AWS copies the tags of a blue global cluster to its green one is not documented.
     type: str
   take_over:
     description:

@@ -74,7 +74,8 @@ def _mysql_without_binary_logging(sandbox):
 EVERY_REGION = extras.every_region(extras.CLUSTER_GROUP)
 # prerequisite: (database, setup, target cluster parameter groups, what the blocker's message says)
 CASES = {
-    "binary_logging_off": (MYSQL, _mysql_without_binary_logging, None, "binary logging is off for mysql3-secondary-usw2 (us-west-2), mysql3-primary-use1 (us-east-1)"),
+    "binary_logging_off": (MYSQL, _mysql_without_binary_logging, None,
+                           "binary logging is off for mysql3-secondary-usw2 (us-west-2), mysql3-primary-use1 (us-east-1)"),
     "logical_replication_off": (PG, _logical_replication_off_in_one_region, None, "logical replication is off for pg-secondary-euw1 (eu-west-1)"),
     "version_below_the_minimum": (PG, _version_below_the_minimum, None, "below the lowest version Blue/Green deployments support (14.9)"),
     "managed_master_password": (PG, _managed_master_password, None, "pg-primary-use1 (us-east-1) is managed in AWS Secrets Manager"),
