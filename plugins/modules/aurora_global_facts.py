@@ -16,7 +16,7 @@ description:
   - With O(target_engine_version), also returns an upgrade plan that lists every documented restriction the
     upgrade would break (the blockers). M(aurora.global_db.aurora_global_upgrade) refuses to act on the same blockers.
   - The prerequisites of a Blue/Green deployment (V(blue_green_prerequisite) in
-    RV(ansible_facts.aurora_global.upgrade_plan.methods.blue_green)) cost no read of their own. The cluster parameter they
+    C(blue_green) of RV(ansible_facts.aurora_global.upgrade_plan.methods)) cost no read of their own. The cluster parameter they
     need is read in the same C(DescribeDBClusterParameters) call as C(rds.global_db_rpo), the managed master password
     comes from the C(DescribeDBClusters) answer; only the target parameter groups named in O(db_cluster_parameter_groups)
     and O(db_parameter_groups) are read in addition, one call per region and group.
