@@ -217,9 +217,10 @@ class RebuildRefused(AuroraGlobalError):
     """The method cannot do this upgrade, or the request is not confirmed; nothing was changed."""
 
 
-Region = namedtuple("Region", ["shape", "member", "new_cluster"])
+Region = namedtuple("Region", ["shape", "member", "removed", "new_cluster"])
 Region.__doc__ = """Where one secondary region stands: its shape (original names); ``member``: the old secondary's description
-while it is still a member (None once removed); ``new_cluster``: the new secondary's description once created (else None)."""
+while it is still a member; ``removed``: its description once removed (renamed or not); ``new_cluster``: the new secondary's
+description once created. Each is None where it does not apply."""
 
 
 class RebuildSecondaries(TimedRun):
@@ -325,14 +326,14 @@ class RebuildSecondaries(TimedRun):
     def _region(self, region, member, original):
         cluster = describe_db_cluster(self._clients, region, member["db_cluster_identifier"]) if member else None
         if cluster is not None and not self._is_ours(cluster):
-            return Region(secondary_shape(region, cluster, cluster_instances(self._clients, region, cluster)), cluster, None)
+            return Region(secondary_shape(region, cluster, cluster_instances(self._clients, region, cluster)), cluster, None, None)
         # Removed by the run this one resumes: the shape is read again from the removed cluster.
         suffix = self._request.detached_suffix if self._request.keep_identifiers else ""
         for name in (original + suffix, original) if suffix else (original,):
             found = find(self._clients, DB_CLUSTER, region, name)
             if found is not None and not self._is_ours(found) and not self._is_member(found):
                 shape = secondary_shape(region, found, cluster_instances(self._clients, region, found))
-                return Region(original_shape(shape, original, suffix), None, cluster)
+                return Region(original_shape(shape, original, suffix), None, found, cluster)
         raise AuroraGlobalError(
             "The rebuild of global cluster %s under way since %s removed %s in %s, but no cluster %s or %s is there any more: "
             "restore it or create the secondary of %s by hand, then remove the tags %s* from the global cluster." % (
@@ -429,8 +430,9 @@ class RebuildSecondaries(TimedRun):
         self._times.started(m["db_cluster_identifier"] for m in self._facts["members"] if not m["is_writer"])
         try:
             fan_out(self._remove, members)
-            self._wait([Resource(DB_CLUSTER, s.old_identifier, s.region) for s in members], "the removed secondaries to be standalone",
-                       self._read_detaching)
+            # Also those an interrupted run removed: promoting still, perhaps.
+            self._wait([Resource(DB_CLUSTER, (regions[s.region].removed or {}).get("DBClusterIdentifier", s.old_identifier), s.region)
+                        for s in self._secondaries], "the removed secondaries to be standalone", self._read_detaching)
             if self._request.keep_identifiers:
                 self._rename(regions)
             self._upgrade_primary(primary, target)

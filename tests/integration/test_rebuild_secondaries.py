@@ -135,3 +135,57 @@ def test_three_regions_rebuilt_at_the_target_with_the_original_identifiers(mysql
     again = rebuild(mysql)
     assert not again.get("failed"), again.get("msg")
     assert again["changed"] is False and database_changes(mysql) == []
+
+
+def lease_free_tag_writes(sandbox):
+    """The tag writes that are not the lease's: the run's journal and marks."""
+    return [entry for entry in changing_calls(sandbox) if entry["operation"] == "AddTagsToResource"
+            and not all(tag["Key"].startswith("aurora-global-db:lease-") for tag in entry["params"].get("Tags", []))]
+
+
+def test_refused_unless_the_secondaries_are_drained_with_nothing_changed(mysql):
+    result = failed(rebuild(mysql, secondaries_drained=False, expect_failure=True))
+    assert "secondaries_drained" in result["msg"] and "writable" in result["msg"] and "Nothing was changed" in result["msg"]
+    assert database_changes(mysql) == [] and lease_free_tag_writes(mysql) == []
+    assert len(result["planned_calls"]) == 15 and result["detached_clusters"] == []
+    assert len(global_members(mysql)) == 3
+
+
+def test_a_major_target_is_not_this_method(mysql):
+    result = failed(rebuild(mysql, engine_version="8.4.mysql_aurora.8.4.7", expect_failure=True))
+    assert "rebuild_secondaries is for Aurora MySQL minor upgrades only" in result["msg"]
+    assert database_changes(mysql) == [] and lease_free_tag_writes(mysql) == []
+
+
+def test_check_mode_makes_no_call_and_lists_every_call(mysql):
+    result = rebuild(mysql, check=True)
+    assert not result.get("failed"), result.get("msg")
+    assert changing_calls(mysql) == []
+    assert result["changed"] is True and result["secondaries_gap_seconds"] is None
+    assert [c["step"] for c in result["planned_calls"]] == ["remove"] * 2 + ["rename"] * 6 + ["upgrade_primary"] + ["create_clusters"] * 2 + [
+        "create_instances"] * 4
+    assert all(c["params"]["EngineVersion"] == TARGET for c in result["planned_calls"] if c["operation"] == "CreateDBCluster")
+    assert "no secondary from the first RemoveFromGlobalCluster" in result["message"]
+    assert {d["db_cluster_identifier"] for d in result["detached_clusters"]} == {i + "-detached" for i in SECONDARIES}
+    assert len(global_members(mysql)) == 3
+
+
+def test_a_failed_primary_upgrade_still_rebuilds_the_secondaries_at_its_version_and_fails_loudly(mysql):
+    mysql.configure(fail_upgrade_of=[PRIMARY[0]])
+    result = failed(rebuild(mysql, expect_failure=True))
+    assert "The upgrade of the primary %s" % PRIMARY[0] in result["msg"] and "rebuilt anyway" in result["msg"] and OLD in result["msg"]
+    assert result["rebuilt_at_version"] == OLD
+    assert_rebuilt(mysql, version=OLD)
+    outcomes = {m["db_cluster_identifier"]: m["outcome"] for m in result["members"]}
+    assert outcomes[PRIMARY[0]] == "failed"
+    assert result["secondaries_gap_seconds"] is not None
+    assert {m["engine_version"] for m in result["new_members"]} == {OLD}
+
+
+def test_keep_identifiers_false_names_the_new_secondaries_after_the_target(mysql):
+    result = rebuild(mysql, keep_identifiers=False)
+    assert not result.get("failed"), result.get("msg")
+    assert not [c for c in database_changes(mysql) if "NewDBClusterIdentifier" in c["params"] or "NewDBInstanceIdentifier" in c["params"]]
+    for identifier, region in SECONDARIES.items():
+        assert cluster(mysql, identifier + "-3-05-2", region)["EngineVersion"] == TARGET
+        assert cluster(mysql, identifier, region)["DBClusterArn"] not in global_members(mysql)
