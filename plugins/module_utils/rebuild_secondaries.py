@@ -374,20 +374,25 @@ class RebuildSecondaries(TimedRun):
         refusals.extend(identifier_refusals(fresh))
         if self._request.keep_identifiers:
             refusals.extend(suffix_refusals([regions[s.region].shape for s in fresh], self._request.detached_suffix))
-            refusals.extend(fan_out(self._taken_names, fresh))
+        refusals.extend(fan_out(self._taken_names, fresh))
         refusals.extend(fan_out(lambda s: self._class_refusals(s, regions[s.region].shape, target), self._secondaries))
         refusals = [refusal for refusal in refusals if refusal]
         if refusals:
             raise RebuildRefused(" ".join(refusals))
 
     def _taken_names(self, secondary):
-        """Why the detached names of a secondary not yet touched are taken (an earlier rebuild's removed cluster?), or ''."""
-        taken = [name for kind, name in [(DB_CLUSTER, secondary.detached_identifier)] + [
-            (DB_INSTANCE, name) for name in secondary.detached_instances.values()] if find(self._clients, kind, secondary.region, name) is not None]
+        """Why names the run would give in the region of a secondary not yet touched are taken (by what an earlier rebuild
+        removed or created?), or ''."""
+        old_instances = set(secondary.detached_instances)
+        wanted = [(DB_CLUSTER, name) for name in (secondary.detached_identifier, secondary.identifier) if name != secondary.old_identifier]
+        wanted += [(DB_INSTANCE, name) for name in secondary.detached_instances.values() if name not in old_instances]
+        wanted += [(DB_INSTANCE, request["DBInstanceIdentifier"]) for request in secondary.instance_requests
+                   if request["DBInstanceIdentifier"] not in old_instances]
+        taken = [name for kind, name in wanted if find(self._clients, kind, secondary.region, name) is not None]
         return "" if not taken else (
-            "%s already exist in %s, so %s cannot be renamed with detached_suffix %s (a cluster an earlier rebuild removed?): delete "
-            "them once satisfied, or choose another detached_suffix. Nothing was changed." % (
-                ", ".join(taken), secondary.region, secondary.old_identifier, self._request.detached_suffix))
+            "%s already exist in %s, and the rebuild of %s would take these names (an earlier rebuild's clusters?): delete them once "
+            "satisfied, or choose another detached_suffix (keep_identifiers) or target. Nothing was changed." % (
+                ", ".join(taken), secondary.region, secondary.old_identifier))
 
     def _class_refusals(self, secondary, shape, target):
         """Why a new secondary of ``shape`` could not be created at ``target`` in its region, or ''."""
