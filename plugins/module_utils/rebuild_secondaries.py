@@ -440,11 +440,16 @@ class RebuildSecondaries(TimedRun):
                         for s in self._secondaries], "the removed secondaries to be standalone", self._read_detaching)
             if self._request.keep_identifiers:
                 self._rename(regions)
-            self._upgrade_primary(primary, target)
+            if any(r.new_cluster is not None for r in regions.values()):
+                self._keep_the_primary_version(primary, target)
+            else:
+                self._upgrade_primary(primary, target)
             self._rebuilt_at = describe_db_cluster(self._clients, primary["region"], primary["db_cluster_identifier"])["EngineVersion"]
             mark = tag_list({REBUILT_TAG: rebuilt_mark(self._request.global_cluster_identifier, self._started)})
-            self._created = [new_secondary(regions[s.region].shape, self._facts["global_cluster_identifier"], self._rebuilt_at, primary["region"],
-                                           self._request.keep_identifiers, self._request.detached_suffix, mark) for s in self._secondaries]
+            # Named after the target whatever the version (a re-run finds them by these names), created at the primary's.
+            self._created = [_at_version(new_secondary(
+                regions[s.region].shape, self._facts["global_cluster_identifier"], target, primary["region"], self._request.keep_identifiers,
+                self._request.detached_suffix, mark), self._rebuilt_at) for s in self._secondaries]
             self._create(self._created)
             self._wait([Resource(DB_CLUSTER, s.identifier, s.region) for s in self._created], "the new secondaries to be connected",
                        self._read_joining)
@@ -519,6 +524,15 @@ class RebuildSecondaries(TimedRun):
                 raise
             self._primary_failure = error
         self._times.finished([resource.identifier])
+
+    def _keep_the_primary_version(self, primary, target):
+        """The run this one resumes created new secondaries: at the primary's version then, which a primary below the
+        target keeps (AWS refuses its in-place upgrade while it has secondaries, R10), because that run's upgrade failed."""
+        state = self._read_state(Resource(DB_CLUSTER, primary["db_cluster_identifier"], primary["region"]))
+        if state.engine_version != target:
+            self._primary_failure = AuroraGlobalError(
+                "the interrupted run this one resumes had created the new secondaries at %s, the version the primary runs, after "
+                "the primary's upgrade failed (its error was in that run's result)" % state.engine_version)
 
     def _create(self, secondaries):
         """Every new cluster at once; once available, each one's first instance (the writer's counterpart: the first
@@ -597,6 +611,11 @@ class RebuildSecondaries(TimedRun):
 
 # AWS's answer to the removal of a cluster that is no longer a member (InvalidParameterValue).
 _ALREADY_REMOVED = "is not found in global cluster"
+
+
+def _at_version(secondary, engine_version):
+    """A NewSecondary whose cluster is created at ``engine_version``."""
+    return secondary._replace(cluster_request=dict(secondary.cluster_request, EngineVersion=engine_version))
 
 
 def _settled(state):
