@@ -194,13 +194,11 @@ def planned_calls(new_secondaries, global_cluster_identifier, primary, engine_ve
     return calls
 
 
-
 # The run. What survives an interrupted run is in AWS, never on the control node: the journal on the global cluster
 # (_tags.rebuild_journal_tags: when the rebuild began, each secondary region and its original identifier, written before
 # the first removal, removed once every new secondary is connected), the mark on what the run creates, and the removed
 # clusters themselves, from which a re-run reads each shape again (_rebuild_records.original_shape) and finds the state
 # of each region: still a member, removed, renamed, its new secondary created.
-
 RebuildRequest = namedtuple("RebuildRequest", [
     "global_cluster_identifier", "engine_version", "secondaries_drained", "keep_identifiers", "detached_suffix",
     "wait_timeout", "poll_interval", "status_settle_seconds"])
