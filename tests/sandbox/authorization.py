@@ -42,6 +42,8 @@ RESOURCE_OF_ACTION = {
     "CreateDBCluster": ("DBClusterIdentifier", "cluster", True),
     "CreateDBInstance": ("DBInstanceIdentifier", "db", True),
     "CreateGlobalCluster": ("GlobalClusterIdentifier", "global-cluster", False),
+    # Named by the member's ARN; AWS also checks the global-cluster, the sandbox the required cluster only.
+    "RemoveFromGlobalCluster": ("DbClusterIdentifier", "cluster", True),
     # A Blue/Green deployment of a global database is created from the global cluster's ARN (Source).
     "CreateBlueGreenDeployment": ("Source", "cluster", True),
     "DescribeBlueGreenDeployments": ("BlueGreenDeploymentIdentifier", "deployment", True),
