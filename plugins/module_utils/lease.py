@@ -40,6 +40,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run impo
 from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_is_gone
 from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_stderr
 from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_text
+from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import this_run
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import add_tags
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import is_throttled
@@ -397,3 +398,12 @@ def lease_for_run(lease, check_mode, enabled, token, owner, seconds, warn, run=N
             warn("Could not release the lease (token %s): %s. It expires at %s." % (taken.token, error.message, lease_dict(taken)["expires"]))
         raise
     lease.release(taken.token)
+
+
+def run_holding_the_lease(module, lease, timed_run, warn):
+    """``timed_run`` (a waiting.TimedRun) inside the lease its module's options ask for (lease, lease_token, lease_owner,
+    wait_timeout); a failure around the run (the lease's) carries the run's progress too."""
+    run = this_run()
+    return timed_run.run(within=lease_for_run(
+        lease, module.check_mode, module.params["lease"], module.params["lease_token"],
+        module.params["lease_owner"] or default_owner(run), lease_seconds(module.params["wait_timeout"]), warn, run))

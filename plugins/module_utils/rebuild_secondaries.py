@@ -13,6 +13,9 @@ secondary. The shape and the requests are pure (_secondary_shape.py).
 
 from collections import namedtuple
 
+from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun
+
 from ansible_collections.aurora.global_db.plugins.module_utils._secondary_shape import cluster_request
 from ansible_collections.aurora.global_db.plugins.module_utils._secondary_shape import instance_requests
 from ansible_collections.aurora.global_db.plugins.module_utils._secondary_shape import secondary_shape
@@ -140,3 +143,20 @@ def planned_calls(new_secondaries, global_cluster_identifier, primary, engine_ve
     for secondary in new_secondaries:
         calls.extend(_call("create_instances", "CreateDBInstance", secondary.region, request) for request in secondary.instance_requests)
     return calls
+
+
+RebuildRequest = namedtuple("RebuildRequest", [
+    "global_cluster_identifier", "engine_version", "secondaries_drained", "keep_identifiers", "detached_suffix",
+    "wait_timeout", "poll_interval", "status_settle_seconds"])
+RebuildRequest.__doc__ = """The module's options that say what to rebuild and how long to wait (names as in the module)."""
+
+
+class RebuildSecondaries(TimedRun):
+    """One run of aurora_global_rebuild_secondaries (being written: the documentation comes first)."""
+
+    def __init__(self, clients, request, check_mode, clock, sleep, progress_file=None):
+        super().__init__(clients, request, check_mode, clock, sleep)
+        self._progress_file = progress_file
+
+    def _run(self):
+        raise AuroraGlobalError("aurora_global_rebuild_secondaries: not carried out yet by this build")

@@ -264,13 +264,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import exit_module
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import GlobalClusterLease
-from ansible_collections.aurora.global_db.plugins.module_utils.lease import default_owner
-from ansible_collections.aurora.global_db.plugins.module_utils.lease import lease_for_run
-from ansible_collections.aurora.global_db.plugins.module_utils.lease import lease_seconds
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import run_holding_the_lease
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import utc_now
 from ansible_collections.aurora.global_db.plugins.module_utils.managed_minor import ManagedMinorRequest
 from ansible_collections.aurora.global_db.plugins.module_utils.managed_minor import ManagedMinorUpgrade
-from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import this_run
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import check_durations
@@ -296,14 +293,6 @@ def _single_attempt_rds(module):
     return lambda region: module.client("rds", region=region, config=once, **({"endpoint": endpoints[region]} if region in endpoints else {}))
 
 
-def _run_holding_the_lease(module, lease, upgrade):
-    """The upgrade, inside the run's lease; a failure around the run (the lease's) carries the run's progress too."""
-    run = this_run()
-    return upgrade.run(within=lease_for_run(
-        lease, module.check_mode, module.params["lease"], module.params["lease_token"],
-        module.params["lease_owner"] or default_owner(run), lease_seconds(module.params["wait_timeout"]), warn, run))
-
-
 def main():
     module = AnsibleAWSModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     check_durations(module)
@@ -312,7 +301,7 @@ def main():
     upgrade = ManagedMinorUpgrade(clients, _single_attempt_rds(module), request, module.check_mode, clock=time.monotonic, sleep=time.sleep,
                                   progress_file=module.params["progress_file"])
     lease = GlobalClusterLease(clients, module.params["global_cluster_identifier"], utc_now, time.sleep)
-    exit_module(module, lambda: _run_holding_the_lease(module, lease, upgrade))
+    exit_module(module, lambda: run_holding_the_lease(module, lease, upgrade, warn))
 
 
 if __name__ == "__main__":
