@@ -80,6 +80,7 @@ ACTION_STEPS = [
     ActionStep("CreateDBCluster", "role_restore", {}),
     ActionStep("CreateDBInstance", "role_restore", {}),
     ActionStep("CreateGlobalCluster", "role_restore", {}),
+    ActionStep("RemoveFromGlobalCluster", "role_rebuild", {}),
     ActionStep("DescribeBlueGreenDeployments", "blue_green", {}),
     ActionStep("CreateBlueGreenDeployment", "blue_green", {}),
     ActionStep("SwitchoverBlueGreenDeployment", "blue_green", {}),
@@ -165,6 +166,12 @@ def _restore(sandbox, environment):
                  aurora_global_upgrade_writes_stopped=True)
 
 
+def _rebuild(sandbox, environment):
+    """The rebuild_secondaries method: an Aurora MySQL 3 minor upgrade AWS refuses in place (R10)."""
+    return _role(sandbox, environment, "8.0.mysql_aurora.3.05.2", aurora_global_upgrade_global_cluster_identifier="mysql3-global",
+                 aurora_global_upgrade_method="rebuild_secondaries", aurora_global_upgrade_secondaries_drained=True)
+
+
 _REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
 
 
@@ -197,6 +204,7 @@ RUNS = {
         aurora_global_upgrade_reboot_for_parameter_groups=True,
     )),
     "role_restore": ("mysql-2", None, _restore),
+    "role_rebuild": ("mysql-3", None, _rebuild),
     "blue_green": ("postgresql-14", ready_for_blue_green, lambda sandbox, environment: Run(run_playbook(
         "blue_green.yml", sandbox.endpoint_url, {"global_cluster_identifier": "pg-global", "engine_version": "15.4", "expect_failure": True},
         environment=environment), "Blue/Green")),
@@ -257,6 +265,13 @@ def test_a_snapshot_restore_succeeds_under_the_policy(iam_server):
     environment = _user_with(iam_server, _policy())
     restore = _restore(iam_server, environment)
     assert restore.failing_task is None, restore.playbook_run.result(restore.failing_task).get("msg")
+
+
+def test_a_rebuild_of_the_secondaries_succeeds_under_the_policy(iam_server):
+    _fresh(iam_server, "mysql-3")
+    rebuild = _rebuild(iam_server, _user_with(iam_server, _policy()))
+    assert rebuild.failing_task is None, rebuild.playbook_run.result(rebuild.failing_task).get("msg")
+    assert [entry for entry in iam_server.journal() if entry["kind"] == "call" and entry["error"] == "AccessDenied"] == []
 
 
 def test_a_blue_green_deployment_succeeds_under_the_policy(iam_server):
