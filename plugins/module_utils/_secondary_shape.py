@@ -8,12 +8,16 @@ Pure functions, for the method rebuild_secondaries (rule R10): its shape is reco
 from the global cluster, and a new secondary of the same shape is created at the primary's exact new version.
 """
 
+from ansible_collections.aurora.global_db.plugins.module_utils._tags import is_collection_tag
+
 # AWS reserves tag keys starting with "aws:": they cannot be given to a create call.
 _AWS_RESERVED_TAG_PREFIX = "aws:"
 
 
 def _tags(tag_list):
-    return [{"Key": tag["Key"], "Value": tag.get("Value", "")} for tag in tag_list or [] if not tag["Key"].startswith(_AWS_RESERVED_TAG_PREFIX)]
+    """The user's tags: neither AWS's reserved ones nor the collection's bookkeeping (the removed cluster's "detached-from")."""
+    return [{"Key": tag["Key"], "Value": tag.get("Value", "")} for tag in tag_list or []
+            if not tag["Key"].startswith(_AWS_RESERVED_TAG_PREFIX) and not is_collection_tag(tag["Key"])]
 
 
 def _instance_shape(instance, member):

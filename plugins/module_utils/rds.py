@@ -383,3 +383,22 @@ def add_tags(clients, region, arn, tags, retry=True):
 def remove_tags(clients, region, arn, keys):
     with aws_step(region, "Removing the tags %s from %s (RemoveTagsFromResource in %s)" % (", ".join(keys), arn, region)):
         clients.rds(region).remove_tags_from_resource(ResourceName=arn, TagKeys=keys, aws_retry=True)
+
+
+def remove_from_global_cluster(clients, region, global_cluster_identifier, cluster_arn):
+    """RemoveFromGlobalCluster of one member, in its own region, by its ARN (AWS refuses the name): it becomes a
+    standalone cluster, writable and no longer replicated."""
+    with aws_step(region, "Removing %s from global cluster %s (RemoveFromGlobalCluster in %s)" % (cluster_arn, global_cluster_identifier, region)):
+        clients.rds(region).remove_from_global_cluster(GlobalClusterIdentifier=global_cluster_identifier, DbClusterIdentifier=cluster_arn, aws_retry=True)
+
+
+# The call and parameter that rename a resource of each kind (applied at once, the resource reads `renaming`).
+_RENAMES = {DB_CLUSTER: ("modify_db_cluster", "NewDBClusterIdentifier"), DB_INSTANCE: ("modify_db_instance", "NewDBInstanceIdentifier")}
+
+
+def rename(clients, kind, region, identifier, new_identifier):
+    """Rename a DB cluster or DB instance now (ModifyDBCluster / ModifyDBInstance with its New...Identifier)."""
+    operation, parameter = _RENAMES[kind]
+    table = KINDS[kind]
+    with aws_step(region, "Renaming %s %s to %s in %s" % (table.words, identifier, new_identifier, region)):
+        getattr(clients.rds(region), operation)(ApplyImmediately=True, aws_retry=True, **{table.id_parameter: identifier, parameter: new_identifier})

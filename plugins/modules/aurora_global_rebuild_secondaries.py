@@ -184,6 +184,15 @@ members:
     engine_version_after:
       description: Its engine version at the end of the run (a secondary's - its new secondary's), or null when not read.
       type: str
+    status:
+      description: Its status read at the end of the run (a secondary's - its new secondary's), or null when not read.
+      type: str
+    db_cluster_parameter_group_before:
+      description: Its DB cluster parameter group when the run began.
+      type: str
+    db_cluster_parameter_group_after:
+      description: Its DB cluster parameter group at the end of the run (a secondary's - its new secondary's), or null when not read.
+      type: str
     started_at:
       description: When the run started to change it (UTC, ISO 8601); null when it did not.
       type: str
@@ -238,7 +247,7 @@ detached_clusters:
           a cluster with deletion protection needs it turned off first).
       type: str
   sample:
-    - {db_cluster_identifier: orders-usw2-detached, region: us-west-2, was: "orders-usw2, secondary of global cluster orders-global",
+    - {db_cluster_identifier: orders-usw2-detached, region: us-west-2, was: "orders-usw2: secondary of global cluster orders-global",
        db_instance_identifiers: [orders-usw2-1-detached],
        delete_command: "aws rds delete-db-instance --region us-west-2 --db-instance-identifier orders-usw2-1-detached && ..."}
 new_members:

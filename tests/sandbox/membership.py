@@ -137,16 +137,12 @@ class MembershipResponses:
         # moto finds a cluster's instances and automated snapshots by its identifier: they move with it.
         instances = list(cluster.members)
         old_identifier = cluster.db_cluster_identifier
-        snapshots = [snapshot for key, snapshot in self.backend.cluster_snapshots.items() if key.startswith(f"rds:{old_identifier}-")]
         self.params["DBClusterIdentifier"] = old_identifier
         self.params["NewDBClusterIdentifier"] = new_identifier.lower()
         super().modify_db_cluster()
         for instance in instances:
             instance.db_cluster_identifier = cluster.db_cluster_identifier
-        for snapshot in snapshots:
-            old_key = snapshot.db_cluster_snapshot_identifier
-            snapshot.db_cluster_snapshot_identifier = old_key.replace(old_identifier, cluster.db_cluster_identifier, 1)
-            self.backend.cluster_snapshots[snapshot.db_cluster_snapshot_identifier] = self.backend.cluster_snapshots.pop(old_key)
+        _rename_automated_snapshots(self.backend.cluster_snapshots, old_identifier, cluster.db_cluster_identifier, "db_cluster_snapshot_identifier")
         return ActionResult({"DBCluster": _renaming(cluster, self.region, "DBClusterIdentifier", cluster.db_cluster_identifier)})
 
     def modify_db_instance(self) -> ActionResult:
@@ -157,10 +153,21 @@ class MembershipResponses:
         _refuse_unless_available("DB instance", instance.db_instance_identifier, instance.status, "InvalidDBInstanceState")
         if new_identifier.lower() in self.backend.databases:
             raise RDSClientError("DBInstanceAlreadyExists", "DB instance already exists")
-        self.params["DBInstanceIdentifier"] = instance.db_instance_identifier
+        old_identifier = instance.db_instance_identifier
+        self.params["DBInstanceIdentifier"] = old_identifier
         self.params["NewDBInstanceIdentifier"] = new_identifier.lower()
         super().modify_db_instance()
+        # moto names an instance's automated snapshots after it: they move with it, so that a new instance may take the old name.
+        _rename_automated_snapshots(self.backend.database_snapshots, old_identifier, instance.db_instance_identifier, "db_snapshot_identifier")
         return ActionResult({"DBInstance": _renaming(instance, self.region, "DBInstanceIdentifier", instance.db_instance_identifier)})
+
+
+def _rename_automated_snapshots(snapshots: dict[str, Any], old_identifier: str, new_identifier: str, key_attribute: str) -> None:
+    """moto's automated snapshots of a resource (``rds:<identifier>-<time>``) renamed with it."""
+    for old_key in [key for key in snapshots if key.startswith(f"rds:{old_identifier}-")]:
+        snapshot = snapshots.pop(old_key)
+        setattr(snapshot, key_attribute, old_key.replace(old_identifier, new_identifier, 1))
+        snapshots[getattr(snapshot, key_attribute)] = snapshot
 
 
 def _renaming(resource: Any, region: str, key: str, identifier: str) -> Any:
