@@ -42,6 +42,8 @@ RESOURCE_OF_ACTION = {
     "CreateDBCluster": ("DBClusterIdentifier", "cluster", True),
     "CreateDBInstance": ("DBInstanceIdentifier", "db", True),
     "CreateGlobalCluster": ("GlobalClusterIdentifier", "global-cluster", False),
+    # The member's ARN (DbClusterIdentifier); AWS also requires the global cluster (Service Authorization Reference).
+    "RemoveFromGlobalCluster": ("DbClusterIdentifier", "cluster", True),
     # A Blue/Green deployment of a global database is created from the global cluster's ARN (Source).
     "CreateBlueGreenDeployment": ("Source", "cluster", True),
     "DescribeBlueGreenDeployments": ("BlueGreenDeploymentIdentifier", "deployment", True),
