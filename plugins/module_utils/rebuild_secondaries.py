@@ -568,7 +568,9 @@ class RebuildSecondaries(TimedRun):
                                     "--source-identifier %s --region %s." % (
                                         kind_words(resource.kind), resource.identifier, resource.region, status, resource.identifier, resource.region))
         state = State(resource, found.get("EngineVersion"), status, found.get("PendingModifiedValues", {}).get("EngineVersion"), tuple(busy_parts))
-        self._progress_file.record(state)
+        # The progress lines are about clusters: an instance's state shows in its cluster's wait.
+        if resource.kind == DB_CLUSTER:
+            self._progress_file.record(state)
         return state
 
     def _global_members(self):

@@ -80,11 +80,11 @@ ACTION_STEPS = [
     ActionStep("CreateDBCluster", "role_restore", {}),
     ActionStep("CreateDBInstance", "role_restore", {}),
     ActionStep("CreateGlobalCluster", "role_restore", {}),
-    ActionStep("RemoveFromGlobalCluster", "role_rebuild", {}),
     ActionStep("DescribeBlueGreenDeployments", "blue_green", {}),
     ActionStep("CreateBlueGreenDeployment", "blue_green", {}),
     ActionStep("SwitchoverBlueGreenDeployment", "blue_green", {}),
     ActionStep("DeleteBlueGreenDeployment", "blue_green", {}),
+    ActionStep("RemoveFromGlobalCluster", "rebuild", {}),
 ]
 
 
@@ -166,12 +166,6 @@ def _restore(sandbox, environment):
                  aurora_global_upgrade_writes_stopped=True)
 
 
-def _rebuild(sandbox, environment):
-    """The rebuild_secondaries method: an Aurora MySQL 3 minor upgrade AWS refuses in place (R10)."""
-    return _role(sandbox, environment, "8.0.mysql_aurora.3.05.2", aurora_global_upgrade_global_cluster_identifier="mysql3-global",
-                 aurora_global_upgrade_method="rebuild_secondaries", aurora_global_upgrade_secondaries_drained=True)
-
-
 _REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
 
 
@@ -191,6 +185,20 @@ def _role_major(sandbox, environment):
     return _role(sandbox, environment, "15.4", aurora_global_upgrade_allow_major_version_upgrade=True)
 
 
+def _user_tags_on_the_secondaries(sandbox):
+    """The secondaries carry a tag of the user's, which their new secondaries get too."""
+    for identifier, region in (("mysql3r-secondary-euw1", "eu-west-1"), ("mysql3r-secondary-usw2", "us-west-2")):
+        rds = sandbox.aws_client("rds", region=region)
+        arn = rds.describe_db_clusters(DBClusterIdentifier=identifier)["DBClusters"][0]["DBClusterArn"]
+        rds.add_tags_to_resource(ResourceName=arn, Tags=[{"Key": "team", "Value": "orders"}])
+
+
+def _rebuild(sandbox, environment):
+    return Run(run_playbook("rebuild_secondaries.yml", sandbox.endpoint_url, {
+        "global_cluster_identifier": "mysql3r-global", "engine_version": "8.0.mysql_aurora.3.05.2", "expect_failure": True},
+        environment=environment), "Rebuild the secondaries")
+
+
 # Run name -> (the scenario it starts from, what an administrator set up before, the run).
 RUNS = {
     "facts": ("postgresql-14", None, _facts),
@@ -204,7 +212,7 @@ RUNS = {
         aurora_global_upgrade_reboot_for_parameter_groups=True,
     )),
     "role_restore": ("mysql-2", None, _restore),
-    "role_rebuild": ("mysql-3", None, _rebuild),
+    "rebuild": ("mysql-3-three-regions", _user_tags_on_the_secondaries, _rebuild),
     "blue_green": ("postgresql-14", ready_for_blue_green, lambda sandbox, environment: Run(run_playbook(
         "blue_green.yml", sandbox.endpoint_url, {"global_cluster_identifier": "pg-global", "engine_version": "15.4", "expect_failure": True},
         environment=environment), "Blue/Green")),
@@ -267,19 +275,26 @@ def test_a_snapshot_restore_succeeds_under_the_policy(iam_server):
     assert restore.failing_task is None, restore.playbook_run.result(restore.failing_task).get("msg")
 
 
-def test_a_rebuild_of_the_secondaries_succeeds_under_the_policy(iam_server):
-    _fresh(iam_server, "mysql-3")
-    rebuild = _rebuild(iam_server, _user_with(iam_server, _policy()))
-    assert rebuild.failing_task is None, rebuild.playbook_run.result(rebuild.failing_task).get("msg")
-    assert [entry for entry in iam_server.journal() if entry["kind"] == "call" and entry["error"] == "AccessDenied"] == []
-
-
 def test_a_blue_green_deployment_succeeds_under_the_policy(iam_server):
     scenario, setup, run_step = RUNS["blue_green"]
     _fresh(iam_server, scenario, setup)
     run = run_step(iam_server, _user_with(iam_server, _policy()))
     result = run.playbook_run.result(run.failing_task)
     assert not result.get("failed") and result["switched_over"] is True, result.get("msg")
+
+
+def test_a_rebuild_of_the_secondaries_succeeds_under_the_policy(iam_server):
+    scenario, setup, run_step = RUNS["rebuild"]
+    _fresh(iam_server, scenario, setup)
+    run = run_step(iam_server, _user_with(iam_server, _policy()))
+    result = run.playbook_run.result(run.failing_task)
+    assert not result.get("failed") and result["rebuilt_at_version"] == "8.0.mysql_aurora.3.05.2", result.get("msg")
+    denied = [entry for entry in iam_server.journal() if entry["kind"] == "call" and entry["error"] == "AccessDenied"]
+    assert denied == []
+    iam_server.enforce_iam_after("inf")
+    for identifier, region in (("mysql3r-secondary-euw1", "eu-west-1"), ("mysql3r-secondary-usw2", "us-west-2")):
+        tags = iam_server.aws_client("rds", region=region).describe_db_clusters(DBClusterIdentifier=identifier)["DBClusters"][0]["TagList"]
+        assert {"Key": "team", "Value": "orders"} in tags, tags
 
 
 def _step(row):

@@ -42,7 +42,7 @@ RESOURCE_OF_ACTION = {
     "CreateDBCluster": ("DBClusterIdentifier", "cluster", True),
     "CreateDBInstance": ("DBInstanceIdentifier", "db", True),
     "CreateGlobalCluster": ("GlobalClusterIdentifier", "global-cluster", False),
-    # The member's ARN (DbClusterIdentifier); AWS also requires the global cluster (Service Authorization Reference).
+    # Named by the member's ARN; AWS also checks the global-cluster, the sandbox the required cluster only.
     "RemoveFromGlobalCluster": ("DbClusterIdentifier", "cluster", True),
     # A Blue/Green deployment of a global database is created from the global cluster's ARN (Source).
     "CreateBlueGreenDeployment": ("Source", "cluster", True),
