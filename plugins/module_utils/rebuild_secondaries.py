@@ -374,20 +374,25 @@ class RebuildSecondaries(TimedRun):
         refusals.extend(identifier_refusals(fresh))
         if self._request.keep_identifiers:
             refusals.extend(suffix_refusals([regions[s.region].shape for s in fresh], self._request.detached_suffix))
-            refusals.extend(fan_out(self._taken_names, fresh))
+        refusals.extend(fan_out(self._taken_names, fresh))
         refusals.extend(fan_out(lambda s: self._class_refusals(s, regions[s.region].shape, target), self._secondaries))
         refusals = [refusal for refusal in refusals if refusal]
         if refusals:
             raise RebuildRefused(" ".join(refusals))
 
     def _taken_names(self, secondary):
-        """Why the detached names of a secondary not yet touched are taken (an earlier rebuild's removed cluster?), or ''."""
-        taken = [name for kind, name in [(DB_CLUSTER, secondary.detached_identifier)] + [
-            (DB_INSTANCE, name) for name in secondary.detached_instances.values()] if find(self._clients, kind, secondary.region, name) is not None]
+        """Why names the run would give in the region of a secondary not yet touched are taken (by what an earlier rebuild
+        removed or created?), or ''."""
+        old_instances = set(secondary.detached_instances)
+        wanted = [(DB_CLUSTER, name) for name in (secondary.detached_identifier, secondary.identifier) if name != secondary.old_identifier]
+        wanted += [(DB_INSTANCE, name) for name in secondary.detached_instances.values() if name not in old_instances]
+        wanted += [(DB_INSTANCE, request["DBInstanceIdentifier"]) for request in secondary.instance_requests
+                   if request["DBInstanceIdentifier"] not in old_instances]
+        taken = [name for kind, name in wanted if find(self._clients, kind, secondary.region, name) is not None]
         return "" if not taken else (
-            "%s already exist in %s, so %s cannot be renamed with detached_suffix %s (a cluster an earlier rebuild removed?): delete "
-            "them once satisfied, or choose another detached_suffix. Nothing was changed." % (
-                ", ".join(taken), secondary.region, secondary.old_identifier, self._request.detached_suffix))
+            "%s already exist in %s, and the rebuild of %s would take these names (an earlier rebuild's clusters?): delete them once "
+            "satisfied, or choose another detached_suffix (keep_identifiers) or target. Nothing was changed." % (
+                ", ".join(taken), secondary.region, secondary.old_identifier))
 
     def _class_refusals(self, secondary, shape, target):
         """Why a new secondary of ``shape`` could not be created at ``target`` in its region, or ''."""
@@ -435,11 +440,16 @@ class RebuildSecondaries(TimedRun):
                         for s in self._secondaries], "the removed secondaries to be standalone", self._read_detaching)
             if self._request.keep_identifiers:
                 self._rename(regions)
-            self._upgrade_primary(primary, target)
+            if any(r.new_cluster is not None for r in regions.values()):
+                self._keep_the_primary_version(primary, target)
+            else:
+                self._upgrade_primary(primary, target)
             self._rebuilt_at = describe_db_cluster(self._clients, primary["region"], primary["db_cluster_identifier"])["EngineVersion"]
             mark = tag_list({REBUILT_TAG: rebuilt_mark(self._request.global_cluster_identifier, self._started)})
-            self._created = [new_secondary(regions[s.region].shape, self._facts["global_cluster_identifier"], self._rebuilt_at, primary["region"],
-                                           self._request.keep_identifiers, self._request.detached_suffix, mark) for s in self._secondaries]
+            # Named after the target whatever the version (a re-run finds them by these names), created at the primary's.
+            self._created = [_at_version(new_secondary(
+                regions[s.region].shape, self._facts["global_cluster_identifier"], target, primary["region"], self._request.keep_identifiers,
+                self._request.detached_suffix, mark), self._rebuilt_at) for s in self._secondaries]
             self._create(self._created)
             self._wait([Resource(DB_CLUSTER, s.identifier, s.region) for s in self._created], "the new secondaries to be connected",
                        self._read_joining)
@@ -514,6 +524,15 @@ class RebuildSecondaries(TimedRun):
                 raise
             self._primary_failure = error
         self._times.finished([resource.identifier])
+
+    def _keep_the_primary_version(self, primary, target):
+        """The run this one resumes created new secondaries: at the primary's version then, which a primary below the
+        target keeps (AWS refuses its in-place upgrade while it has secondaries, R10), because that run's upgrade failed."""
+        state = self._read_state(Resource(DB_CLUSTER, primary["db_cluster_identifier"], primary["region"]))
+        if state.engine_version != target:
+            self._primary_failure = AuroraGlobalError(
+                "the interrupted run this one resumes had created the new secondaries at %s, the version the primary runs, after "
+                "the primary's upgrade failed (its error was in that run's result)" % state.engine_version)
 
     def _create(self, secondaries):
         """Every new cluster at once; once available, each one's first instance (the writer's counterpart: the first
@@ -592,6 +611,11 @@ class RebuildSecondaries(TimedRun):
 
 # AWS's answer to the removal of a cluster that is no longer a member (InvalidParameterValue).
 _ALREADY_REMOVED = "is not found in global cluster"
+
+
+def _at_version(secondary, engine_version):
+    """A NewSecondary whose cluster is created at ``engine_version``."""
+    return secondary._replace(cluster_request=dict(secondary.cluster_request, EngineVersion=engine_version))
 
 
 def _settled(state):

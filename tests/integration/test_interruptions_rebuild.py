@@ -15,10 +15,12 @@ from playbook_runner import run_playbook
 from role_runs import changing_calls
 from test_interruptions_methods import kill_module_after
 from test_rebuild_secondaries import GLOBAL
+from test_rebuild_secondaries import OLD
 from test_rebuild_secondaries import PRIMARY
 from test_rebuild_secondaries import SECONDARIES
 from test_rebuild_secondaries import TARGET
 from test_rebuild_secondaries import assert_rebuilt
+from test_rebuild_secondaries import cluster
 from test_rebuild_secondaries import step_of
 
 INSTANCES = ["%s-%d" % (identifier, n) for identifier in SECONDARIES for n in (1, 2)]
@@ -66,3 +68,23 @@ def test_a_rebuild_killed_after_a_mutating_call_is_finished_by_the_next_run(sand
         assert_rebuilt(sandbox)
     result = rerun.result("Rebuild the secondaries")
     assert result["rebuilt_at_version"] == TARGET and result["secondaries_gap_seconds"] is not None
+
+
+def test_a_rebuild_killed_after_its_primary_failed_is_finished_at_the_primarys_version_by_the_next_run(sandbox):
+    """Item 4 across a kill: the primary's upgrade fails, the run creates the secondaries at its version and is killed;
+    the re-run finishes them at that version, without trying the primary again, and fails saying so."""
+    sandbox.seed("mysql-3-three-regions")
+    new_names = [i + "-3-05-2" for i in SECONDARIES]
+    sandbox.configure(fail_upgrade_of=[PRIMARY[0]], provision_seconds=0.5, hold_transition_of=new_names)
+    extra_vars = dict(global_cluster_identifier=GLOBAL, engine_version=TARGET, secondaries_drained=True, lease=False, keep_identifiers=False)
+    killed, at_death, at_end = kill_module_after(sandbox, "rebuild_secondaries.yml", "aurora_global_rebuild_secondaries", extra_vars, "CreateDBCluster")
+    assert killed and at_end == at_death
+    sandbox.configure(hold_transition_of=[])
+    rerun = run_playbook("rebuild_secondaries.yml", sandbox.endpoint_url, dict(extra_vars, expect_failure=True))
+    result = rerun.result("Rebuild the secondaries")
+    assert result.get("failed") is True and "MODULE FAILURE" not in result["msg"], result
+    assert "rebuilt anyway" in result["msg"] and "interrupted run" in result["msg"]
+    assert result["rebuilt_at_version"] == OLD
+    assert _accepted_steps(sandbox) == {"remove": 2, "upgrade_primary": 1, "create_clusters": 2, "create_instances": 4}
+    for identifier in new_names:
+        assert cluster(sandbox, identifier, SECONDARIES[identifier[:-len("-3-05-2")]])["EngineVersion"] == OLD

@@ -189,3 +189,12 @@ def test_keep_identifiers_false_names_the_new_secondaries_after_the_target(mysql
     for identifier, region in SECONDARIES.items():
         assert cluster(mysql, identifier + "-3-05-2", region)["EngineVersion"] == TARGET
         assert cluster(mysql, identifier, region)["DBClusterArn"] not in global_members(mysql)
+
+
+def test_a_detached_name_already_taken_is_refused_before_any_change(mysql):
+    rds(mysql, "us-west-2").create_db_cluster(DBClusterIdentifier="mysql3r-secondary-usw2-detached", Engine="aurora-mysql", EngineVersion=OLD,
+                                              MasterUsername="admin", MasterUserPassword="not-a-secret-1")
+    mysql.clear_journal()
+    result = failed(rebuild(mysql, expect_failure=True))
+    assert "mysql3r-secondary-usw2-detached already exist in us-west-2" in result["msg"] and "Nothing was changed" in result["msg"]
+    assert database_changes(mysql) == [] and lease_free_tag_writes(mysql) == []
