@@ -7,23 +7,13 @@ AWS refuses in place, done by rebuild_secondaries after the plan refuses in_plac
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 
-from test_newcomer import DEVELOPER_SETTINGS
-from test_newcomer import _copy_of_the_repository
+from test_demo_methods import make_in_a_fresh_copy
 
 
 def test_make_demo_mysql_shows_in_place_refused_then_the_rebuild_and_its_detached_clusters(tmp_path):
-    clone = tmp_path / "aurora.global_db"
-    clone.mkdir()
-    _copy_of_the_repository(clone)
-    environment = {name: value for name, value in os.environ.items() if name not in DEVELOPER_SETTINGS}
-    environment.update(HOME=str(tmp_path / "home"), ANSIBLE_NOCOLOR="1")
-    # The venv is the shared one, installed: its marker is not remade (test_newcomer.py proves the installing path).
-    completed = subprocess.run(["make", "-o", str(clone / ".venv" / "bin" / ".installed"), "demo-mysql"], cwd=clone, env=environment,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=540, check=False)
+    completed = make_in_a_fresh_copy(tmp_path, "demo-mysql")
     output = completed.stdout
     assert completed.returncode == 0, output
     assert "Traceback" not in output, output
