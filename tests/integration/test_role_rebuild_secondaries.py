@@ -144,6 +144,26 @@ def test_the_role_rebuilds_every_secondary_at_the_primary_s_new_version(mysql, t
     assert changing_calls(mysql) == []
 
 
+def test_a_failed_primary_upgrade_still_rebuilds_the_secondaries_and_the_role_says_so(mysql):
+    mysql.configure(fail_upgrade_of=[PRIMARY[0]])
+    run = _rebuild(mysql)
+    assert run.returncode != 0
+    result = _result(run)
+    assert (result["failed"], result["rebuilt_at_version"]) == (True, CURRENT)
+    # The global database has its secondaries again, at the version the primary still runs.
+    members = _global_members(mysql)
+    assert set(members) == set(SECONDARIES) | {PRIMARY[0]}
+    assert {m["SynchronizationStatus"] for name, m in members.items() if name in SECONDARIES} == {"connected"}
+    assert {_cluster(mysql, identifier, region)["EngineVersion"] for identifier, region in {**SECONDARIES, PRIMARY[0]: PRIMARY[1]}.items()} == {CURRENT}
+    # Said once, loudly: what failed, and the removed clusters kept with their delete commands.
+    stop = run.result(ROLE + "Stop, saying what failed and what will work")["msg"]
+    assert "rebuild_secondaries upgrade of global database orders-mysql" in stop and PRIMARY[0] in stop, stop
+    table = "\n".join(run.result(ROLE + "Show every member")["msg"])
+    assert "did NOT complete" in table and "KEPT, NOT DELETED" in table, table
+    assert all(cluster["delete_command"] in table for cluster in result["detached_clusters"])
+    assert not [entry for entry in changing_calls(mysql) if entry["operation"].startswith("Delete")]
+
+
 def test_without_the_drained_confirmation_nothing_is_read_or_changed(mysql):
     run = _rebuild(mysql, aurora_global_upgrade_secondaries_drained=False)
     assert run.returncode != 0
