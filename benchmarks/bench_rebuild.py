@@ -17,6 +17,8 @@ removed and rebuilt side by side, so their gap is at most 1.3x that of one. A ra
 import os
 import tempfile
 
+import yaml
+
 from playbook_runner import run_playbook
 
 ENGINE, VERSION, TARGET = "aurora-mysql", "8.0.mysql_aurora.3.04.0", "8.0.mysql_aurora.3.05.2"
@@ -27,23 +29,14 @@ PROVISION_SECONDS = 3.0
 RESYNC_SECONDS = 3.0
 UPGRADE_SECONDS = 3.0
 GOAL_RATIO = 1.3
-PLAYBOOK = """
-- name: Rebuild the secondaries, the module alone
-  hosts: localhost
-  connection: local
-  gather_facts: false
-  vars:
-    ansible_python_interpreter: "{{ ansible_playbook_python }}"
-  tasks:
-    - name: Rebuild
-      aurora.global_db.aurora_global_rebuild_secondaries:
-        global_cluster_identifier: "{{ global_cluster_identifier }}"
-        engine_version: "%s"
-        secondaries_drained: true
-        poll_interval: 1
-        endpoint_url: "{{ sandbox_endpoint_url }}"
-        region: %s
-""" % (TARGET, PRIMARY_REGION)
+# One task of the module, as ansible-playbook runs it (written as YAML by measure()).
+PLAY = {
+    "name": "Rebuild the secondaries, the module alone", "hosts": "localhost", "connection": "local", "gather_facts": False,
+    "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
+    "tasks": [{"name": "Rebuild", "aurora.global_db.aurora_global_rebuild_secondaries": {
+        "global_cluster_identifier": "{{ global_cluster_identifier }}", "engine_version": TARGET, "secondaries_drained": True,
+        "poll_interval": 1, "endpoint_url": "{{ sandbox_endpoint_url }}", "region": PRIMARY_REGION}}],
+}
 
 
 def _journal_gap(journal, global_cluster_identifier, secondaries):
@@ -83,7 +76,7 @@ def measure(endpoint_url, sandbox):
     with tempfile.TemporaryDirectory() as directory:
         playbook = os.path.join(directory, "rebuild.yml")
         with open(playbook, "w", encoding="utf-8") as handle:
-            handle.write(PLAYBOOK)
+            yaml.safe_dump([PLAY], handle, sort_keys=False)
         for count in sorted(GLOBAL_DATABASES):
             sandbox.clear_journal()
             rows.append(_rebuild(endpoint_url, sandbox, playbook, count))
