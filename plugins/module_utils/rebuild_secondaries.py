@@ -194,13 +194,11 @@ def planned_calls(new_secondaries, global_cluster_identifier, primary, engine_ve
     return calls
 
 
-
 # The run. What survives an interrupted run is in AWS, never on the control node: the journal on the global cluster
 # (_tags.rebuild_journal_tags: when the rebuild began, each secondary region and its original identifier, written before
 # the first removal, removed once every new secondary is connected), the mark on what the run creates, and the removed
 # clusters themselves, from which a re-run reads each shape again (_rebuild_records.original_shape) and finds the state
 # of each region: still a member, removed, renamed, its new secondary created.
-
 RebuildRequest = namedtuple("RebuildRequest", [
     "global_cluster_identifier", "engine_version", "secondaries_drained", "keep_identifiers", "detached_suffix",
     "wait_timeout", "poll_interval", "status_settle_seconds"])
@@ -367,9 +365,9 @@ class RebuildSecondaries(TimedRun):
             refusals.append(DRAINED_REFUSAL % (self._request.global_cluster_identifier, ", ".join(
                 "%s (%s)" % (s.old_identifier, s.region) for s in self._secondaries) or "none"))
         ours = {r.new_cluster["DBClusterIdentifier"] for r in regions.values() if r.new_cluster is not None}
-        # A resumed run meets its own new secondaries still creating or resynchronising, and the primary upgrading.
-        refusals.extend(b["message"] for b in self._plan["blockers"]
-                        if not (journal and (b["in_flight"] or set(b["clusters"]) <= ours | {primary["db_cluster_identifier"]})))
+        # A resumed run meets its own new secondaries still creating (headless) or resynchronising, and the primary upgrading.
+        refusals.extend(b["message"] for b in self._plan["blockers"] if not (
+            journal and b["code"] in _RESUMED_STATES and (b["in_flight"] or set(b["clusters"]) <= ours | {primary["db_cluster_identifier"]})))
         fresh = [s for s in self._secondaries if s.region not in journal]
         refusals.extend(identifier_refusals(fresh))
         if self._request.keep_identifiers:
@@ -609,6 +607,8 @@ class RebuildSecondaries(TimedRun):
         return self._read_state(resource, busy)
 
 
+# The blockers of the state of the global database that a resumed run expects of its own work, and waits through.
+_RESUMED_STATES = ("global_cluster_not_available", "member_not_available", "headless_member", "member_not_synchronized")
 # AWS's answer to the removal of a cluster that is no longer a member (InvalidParameterValue).
 _ALREADY_REMOVED = "is not found in global cluster"
 

@@ -32,7 +32,8 @@ KILL_POINTS = {
     "rename_cluster": ("ModifyDBCluster", {"rename_seconds": 0.5, "hold_transition_of": [i + "-detached" for i in SECONDARIES]}, {}),
     "rename_instance": ("ModifyDBInstance", {"rename_seconds": 0.5, "hold_transition_of": [i + "-detached" for i in INSTANCES]}, {}),
     # Without renames the first ModifyDBCluster is the primary's upgrade.
-    "upgrade_primary": ("ModifyDBCluster", {"hold_upgrade_of": [PRIMARY[0]]}, {"keep_identifiers": False}),
+    # The upgrade starts at once (no event of the sandbox's after the kill) and stays upgrading.
+    "upgrade_primary": ("ModifyDBCluster", {"status_delay_seconds": 0, "hold_upgrade_of": [PRIMARY[0]]}, {"keep_identifiers": False}),
     # A hold of a new cluster named as the old one would hold the old one's promotion too: new names here.
     "create_cluster": ("CreateDBCluster", {"provision_seconds": 0.5, "hold_transition_of": [i + "-3-05-2" for i in SECONDARIES]},
                        {"keep_identifiers": False}),
