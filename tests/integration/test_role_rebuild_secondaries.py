@@ -13,8 +13,11 @@ import re
 
 import pytest
 
+from lease_tags import lease_tags
 from role_runs import changing_calls
+from role_runs import role_vars
 from role_runs import run_role
+from test_interruptions_methods import kill_module_after
 
 ROLE = "aurora.global_db.aurora_global_upgrade : "
 GLOBAL_CLUSTER = "orders-mysql"
@@ -196,3 +199,33 @@ def test_check_mode_lists_every_call_and_makes_none(mysql):
     # Each member is shown as it would end.
     table = run.result(ROLE + "Show every member")["msg"]
     assert table[0].startswith("Check mode: global database orders-mysql would be upgraded"), table
+
+
+def test_a_rebuild_whose_module_was_killed_after_the_primary_s_upgrade_is_finished_by_the_next_role_run(mysql):
+    """Killed once a new secondary is created: every member, the primary alone, runs the target, so the plan has nothing
+    pending; the next run still takes the lease and finishes the secondaries, with no second removal, upgrade or create."""
+    new_names = [identifier + "-3-05-2" for identifier in SECONDARIES]
+    mysql.configure(provision_seconds=0.5, hold_transition_of=new_names)
+    variables = role_vars(mysql, GLOBAL_CLUSTER, TARGET, aurora_global_upgrade_method="rebuild_secondaries",
+                          aurora_global_upgrade_secondaries_drained=True, aurora_global_upgrade_keep_identifiers=False)
+    killed, _at_death, _at_end = kill_module_after(mysql, "role_upgrade.yml", "aurora_global_rebuild_secondaries", variables, "CreateDBCluster")
+    assert killed
+    # The role saw its module die: it released the lease and stopped.
+    assert lease_tags(mysql, GLOBAL_CLUSTER) == {}
+    mysql.configure(hold_transition_of=[])
+    run = run_role(mysql, GLOBAL_CLUSTER, TARGET, aurora_global_upgrade_method="rebuild_secondaries",
+                   aurora_global_upgrade_secondaries_drained=True, aurora_global_upgrade_keep_identifiers=False)
+    assert run.returncode == 0, [run.result(task).get("msg") for task in run.failed_tasks]
+    assert sorted(m["db_cluster_identifier"] for m in _result(run)["new_members"]) == sorted(new_names)
+    members = _global_members(mysql)
+    assert set(members) == set(new_names) | {PRIMARY[0]}
+    assert {m["SynchronizationStatus"] for name, m in members.items() if name in new_names} == {"connected"}
+    accepted = [entry for entry in _method_calls(mysql) if entry["error"] is None]
+    assert [entry["operation"] for entry in accepted].count("RemoveFromGlobalCluster") == len(SECONDARIES)
+    assert [entry["operation"] for entry in accepted].count("CreateDBCluster") == len(SECONDARIES)
+    assert len([entry for entry in accepted if entry["operation"] == "ModifyDBCluster" and "EngineVersion" in entry["params"]]) == 1
+    assert lease_tags(mysql, GLOBAL_CLUSTER) == {}
+    # The next run held the lease for its work, though its plan had nothing pending.
+    assert _result(run)["upgrade_plan"]["pending"] == []
+    taken = run.result(ROLE + "Take the lease of the global database, so that no other run acts on it meanwhile")
+    assert not taken.get("skipped") and taken["lease"]["token"], taken
