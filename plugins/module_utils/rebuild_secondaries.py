@@ -347,13 +347,21 @@ class RebuildSecondaries(TimedRun):
     def _remaining_calls(self, regions, primary, target):
         """planned_calls() without the calls whose work is already done (a resumed run's)."""
         done_regions = {s.region for s in self._secondaries if regions[s.region].new_cluster is not None}
+        # The names the removed clusters and their instances have now, in lower case as AWS stores them.
+        current = {r.removed["DBClusterIdentifier"].lower() for r in regions.values() if r.removed} | {
+            m["DBInstanceIdentifier"].lower() for r in regions.values() if r.removed for m in r.removed.get("DBClusterMembers", [])}
+        created = {m["DBInstanceIdentifier"].lower() for r in regions.values() if r.new_cluster for m in r.new_cluster.get("DBClusterMembers", [])}
         calls = []
         for call in planned_calls(self._secondaries, self._facts["global_cluster_identifier"], primary, target):
             if call["step"] == "remove" and regions[call["region"]].member is None:
                 continue
+            if call["step"] == "rename" and call["params"].get("NewDBClusterIdentifier", call["params"].get("NewDBInstanceIdentifier")).lower() in current:
+                continue
             if call["step"] == "upgrade_primary" and primary["engine_version"] == target:
                 continue
             if call["step"] == "create_clusters" and call["region"] in done_regions:
+                continue
+            if call["step"] == "create_instances" and call["params"]["DBInstanceIdentifier"].lower() in created:
                 continue
             calls.append(call)
         return calls

@@ -69,6 +69,10 @@ def test_a_rebuild_killed_after_a_mutating_call_is_finished_by_the_next_run(sand
         assert_rebuilt(sandbox)
     result = rerun.result("Rebuild the secondaries")
     assert result["rebuilt_at_version"] == TARGET and result["secondaries_gap_seconds"] is not None
+    # The re-run listed exactly the calls it made: what the killed run had done is not planned again.
+    made = [(entry["operation"], entry["region"]) for entry in changing_calls(sandbox) if entry["seq"] > at_end and entry["error"] is None
+            and entry["operation"] not in ("AddTagsToResource", "RemoveTagsFromResource")]
+    assert sorted((call["operation"], call["region"]) for call in result["planned_calls"]) == sorted(made)
 
 
 def test_a_rebuild_killed_after_its_primary_failed_is_finished_at_the_primarys_version_by_the_next_run(sandbox):
