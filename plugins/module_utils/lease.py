@@ -400,6 +400,10 @@ def lease_for_run(lease, check_mode, enabled, token, owner, seconds, warn, run=N
     lease.release(taken.token)
 
 
+# The lease options of the modules that change a global database (documented in the doc fragment aurora.global_db.lease).
+LEASE_ARGUMENT_SPEC = dict(lease=dict(type="bool", default=True), lease_token=dict(type="str", no_log=False), lease_owner=dict(type="str"))
+
+
 def run_holding_the_lease(module, lease, timed_run, warn):
     """``timed_run`` (a waiting.TimedRun) inside the lease its module's options ask for (lease, lease_token, lease_owner,
     wait_timeout); a failure around the run (the lease's) carries the run's progress too."""

@@ -378,7 +378,9 @@ class RebuildSecondaries(TimedRun):
             journal and b["code"] in _RESUMED_STATES and (b["in_flight"] or set(b["clusters"]) <= ours | {primary["db_cluster_identifier"]})))
         fresh = [s for s in self._secondaries if s.region not in journal]
         refusals.extend(identifier_refusals(fresh))
-        if self._request.keep_identifiers:
+        if self._request.keep_identifiers and not self._request.detached_suffix:
+            refusals.append("keep_identifiers needs a detached_suffix: the removed clusters must free the names the new secondaries take.")
+        elif self._request.keep_identifiers:
             refusals.extend(suffix_refusals([regions[s.region].shape for s in fresh], self._request.detached_suffix))
         refusals.extend(fan_out(self._taken_names, fresh))
         refusals.extend(fan_out(lambda s: self._class_refusals(s, regions[s.region].shape, target), self._secondaries))

@@ -43,21 +43,6 @@ options:
         call before the module concludes that the upgrade did not start and fails.
     type: int
     default: 300
-  lease:
-    description:
-      - Take the lease of the global cluster (see M(aurora.global_db.aurora_global_lease)) before the call and release it at
-        the end, as M(aurora.global_db.aurora_global_upgrade) does. Check mode takes no lease.
-    type: bool
-    default: true
-  lease_token:
-    description:
-      - The token of a lease the caller already holds; the module checks it and neither takes nor releases a lease.
-        Wins over O(lease).
-    type: str
-  lease_owner:
-    description:
-      - The owner recorded in the lease this run takes. Defaults to the control node's host name and the module's process id.
-    type: str
   progress_file:
     description:
       - A file the module rewrites with the status and version of the global cluster and every member after each of its
@@ -75,6 +60,7 @@ extends_documentation_fragment:
   - amazon.aws.boto3
   - aurora.global_db.region_endpoints
   - aurora.global_db.waiting
+  - aurora.global_db.lease
   - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
 attributes:
@@ -264,6 +250,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import exit_module
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import GlobalClusterLease
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import LEASE_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import run_holding_the_lease
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import utc_now
 from ansible_collections.aurora.global_db.plugins.module_utils.managed_minor import ManagedMinorRequest
@@ -278,9 +265,7 @@ ARGUMENT_SPEC = dict(
     wait_timeout=dict(type="int", default=7200),
     poll_interval=dict(type="int", default=15),
     status_settle_seconds=dict(type="int", default=300),
-    lease=dict(type="bool", default=True),
-    lease_token=dict(type="str", no_log=False),
-    lease_owner=dict(type="str"),
+    **LEASE_ARGUMENT_SPEC,
     progress_file=dict(type="path"),
     **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )

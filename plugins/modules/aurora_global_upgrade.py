@@ -93,27 +93,6 @@ options:
         call of its own.
       - Set by the action plugin, not by users. Failures to write it are ignored.
     type: path
-  lease:
-    description:
-      - Take the lease of the global cluster (see M(aurora.global_db.aurora_global_lease)) before the first change and
-        release it at the end, on success and on failure, so that no other run acts on the global database meanwhile.
-        A run that finds the lease held by another run fails before any change, naming the owner; an expired lease is
-        taken over with a warning. The lease lasts O(wait_timeout) seconds, at least five minutes.
-      - Check mode takes no lease. V(false) takes none either, for callers that coordinate runs themselves.
-      - Needs C(rds:AddTagsToResource), C(rds:RemoveTagsFromResource) and C(rds:ListTagsForResource) on the global cluster.
-    type: bool
-    default: true
-  lease_token:
-    description:
-      - The token of a lease the caller already holds (RV(aurora.global_db.aurora_global_lease#module:lease.token)), as the
-        role does for its whole run. The module checks that this lease still holds the global cluster before acting,
-        and neither takes nor releases a lease. Wins over O(lease).
-    type: str
-  lease_owner:
-    description:
-      - The owner recorded in the lease this run takes, for example V(awx-job-4711). Defaults to the control node's
-        host name and the module's process id.
-    type: str
 notes:
   - Upgrades take from minutes to hours. Set O(wait_timeout) accordingly, or use O(wait=false) and run the module again.
   - After a major version upgrade AWS puts every member on the default parameter groups of the new version;
@@ -127,6 +106,7 @@ extends_documentation_fragment:
   - amazon.aws.boto3
   - aurora.global_db.region_endpoints
   - aurora.global_db.waiting
+  - aurora.global_db.lease
   - aurora.global_db.attributes
   - ansible.builtin.action_common_attributes
 attributes:
@@ -401,6 +381,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import exit_module
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import GlobalClusterLease
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import LEASE_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import GuardedClients
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import run_holding_the_lease
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import utc_now
@@ -420,9 +401,7 @@ ARGUMENT_SPEC = dict(
     poll_interval=dict(type="int", default=15),
     status_settle_seconds=dict(type="int", default=300),
     progress_file=dict(type="path"),
-    lease=dict(type="bool", default=True),
-    lease_token=dict(type="str", no_log=False),
-    lease_owner=dict(type="str"),
+    **LEASE_ARGUMENT_SPEC,
     **REGION_ENDPOINTS_ARGUMENT_SPEC,
 )
 

@@ -191,6 +191,12 @@ def test_keep_identifiers_false_names_the_new_secondaries_after_the_target(mysql
         assert cluster(mysql, identifier, region)["DBClusterArn"] not in global_members(mysql)
 
 
+def test_keeping_identifiers_without_a_suffix_is_refused(mysql):
+    result = failed(rebuild(mysql, detached_suffix="", expect_failure=True))
+    assert "keep_identifiers needs a detached_suffix" in result["msg"]
+    assert database_changes(mysql) == [] and lease_free_tag_writes(mysql) == []
+
+
 def test_a_detached_name_already_taken_is_refused_before_any_change(mysql):
     rds(mysql, "us-west-2").create_db_cluster(DBClusterIdentifier="mysql3r-secondary-usw2-detached", Engine="aurora-mysql", EngineVersion=OLD,
                                               MasterUsername="admin", MasterUserPassword="not-a-secret-1")
