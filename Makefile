@@ -32,7 +32,7 @@ export PYTHONWARNINGS := ignore:DSA is deprecated
 
 help:
 	@echo "make demo   - watch a full global-database upgrade against the local AWS sandbox"
-	@echo "make demo-mysql - watch Aurora MySQL 2 -> 3 by the snapshot restore method, into a new global database"
+	@echo "make demo-mysql - watch Aurora MySQL: a 3.04 -> 3.05 minor upgrade by rebuild_secondaries, then 2 -> 3 by the snapshot restore method"
 	@echo "make demo-fleet - a fleet of 14 global databases: the inventory plugin, the fleet report (HTML), an upgrade in two waves"
 	@echo "make demo-blue-green - watch AWS's managed minor upgrade, then a Blue/Green deployment of the whole global database"
 	@echo "make test   - install everything and run every test suite"

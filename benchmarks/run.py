@@ -20,6 +20,9 @@ memory is counted):
   facts of every global database one after another.
 - role overhead (bench_role.py): the playbook's wall time for a 3-member minor
   upgrade against the time the sandbox's upgrades took.
+- rebuild_secondaries (bench_rebuild.py): the time without secondaries of a
+  global database with three secondaries against one with one, each
+  secondary taking the same simulated time.
 Figures are printed beside their goals and written to benchmarks/results/latest.json;
 benchmarks/README.md records them. Nothing here is asserted: timings belong to no test.
 """
@@ -43,6 +46,7 @@ from sandbox.launcher import running_sandbox
 
 import bench_fanout
 import bench_inventory
+import bench_rebuild
 import bench_role
 import bench_waiting
 
@@ -171,7 +175,9 @@ def main():
         inventory_rows = bench_inventory.measure(endpoint_url, sandbox)
         print("\n".join(bench_inventory.table(inventory_rows)), end="\n\n", flush=True)
         role = bench_role.measure(endpoint_url, sandbox)
-        print("\n".join(bench_role.table(role)))
+        print("\n".join(bench_role.table(role)), end="\n\n", flush=True)
+        rebuild = bench_rebuild.measure(endpoint_url, sandbox)
+        print("\n".join(bench_rebuild.table(rebuild)))
     report = {
         "machine": machine,
         "facts": {"baseline": facts_baseline, "measured": facts_measured, "ratio": _ratios(facts_measured, facts_baseline)},
@@ -180,6 +186,7 @@ def main():
         "inventory": inventory_rows,
         "waiting_policies": {"rows": waiting_rows, "adopted_meets": bench_waiting.verdict(waiting_rows)},
         "role_overhead": role,
+        "rebuild_secondaries_gap": rebuild,
     }
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     with open(os.path.join(HERE, "results", "latest.json"), "w", encoding="utf-8") as handle:

@@ -12,11 +12,16 @@ groups of the new family applied to every member and instance, readers rebooted 
 with the collection's playbook, and shows the result, the report of the major upgrade and every
 call that changed something. The sandbox is stopped at the end, also on failure or Ctrl-C.
 
-make demo-mysql (--mysql): the Aurora MySQL version 2 -> 3 path instead. Seeds the mysql-2 scenario
-(mysql2-global, 5.7.mysql_aurora.2.11.2, primary in us-east-1, secondary in us-west-2), shows what the
-snapshot restore method would create (check mode), builds the new global database mysql3-new-global
-at 8.0.mysql_aurora.3.04.0 from a snapshot of the primary, and shows both global databases: the old
-one unchanged.
+make demo-mysql (--mysql): Aurora MySQL instead, in two parts. First a minor upgrade AWS refuses in place on a
+global database (rule R10): a 3-region orders-mysql (8.0.mysql_aurora.3.04.0, primary in us-east-1, secondaries in
+us-west-2, with a reader, and eu-west-1) to 3.05.2. The plan of the default method in_place is refused
+(in_place_minor_refused) and names the methods that can do it; rebuild_secondaries in check mode lists every call it
+would make; the run removes both secondaries, upgrades the primary and creates them again at its version, side by
+side; the summary shows the detached clusters, kept, with their delete commands, and the time without secondaries.
+Then the Aurora MySQL version 2 -> 3 path: the mysql-2 scenario (mysql2-global, 5.7.mysql_aurora.2.11.2, primary in
+us-east-1, secondary in us-west-2); what the snapshot restore method would create (check mode); the new global
+database mysql3-new-global at 8.0.mysql_aurora.3.04.0 built from a snapshot of the primary; both global databases,
+the old one unchanged.
 """
 
 import json
@@ -39,6 +44,14 @@ MYSQL_SCENARIO = "mysql-2"
 MYSQL_GLOBAL_CLUSTER = "mysql2-global"
 MYSQL_NEW_GLOBAL_CLUSTER = "mysql3-new-global"
 MYSQL_TARGET = "8.0.mysql_aurora.3.04.0"
+# The Aurora MySQL 3 minor upgrade AWS refuses in place (R10): a 3-region global database, rebuilt_secondaries.
+MYSQL3_GLOBAL_CLUSTER = "orders-mysql"
+MYSQL3_REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
+MYSQL3_VERSION = "8.0.mysql_aurora.3.04.0"
+MYSQL3_TARGET = "8.0.mysql_aurora.3.05.2"
+MYSQL3_READER = ("orders-mysql-uw2-reader", "orders-mysql-uw2", "us-west-2")
+# How long a removed secondary reads promoting, and a new secondary pending-resync, in the sandbox.
+REBUILD_SECONDS = 2
 # How long each new snapshot, cluster, instance and global cluster of the snapshot restore takes in the sandbox.
 PROVISION_SECONDS = 2
 REGION = "us-east-1"
@@ -71,8 +84,9 @@ def _sandbox_environment():
     return environment
 
 
-def run(command, environment):
-    """Run a command with its output on the terminal; stop it if the demo is interrupted."""
+def run(command, environment, refusal=False):
+    """Run a command with its output on the terminal; stop it if the demo is interrupted. ``refusal``: the command is
+    expected to refuse (exit code 2, a failed task)."""
     print("\n$ %s" % shlex.join(command), flush=True)
     with subprocess.Popen(command, env=environment) as process:
         try:
@@ -81,8 +95,10 @@ def run(command, environment):
             process.terminate()
             process.wait()
             raise
-    if returncode != 0:
-        raise DemoFailed("%s failed with exit code %s" % (shlex.join(command[:2]), returncode))
+    if returncode != (2 if refusal else 0):
+        raise DemoFailed("%s %s with exit code %s" % (shlex.join(command[:2]), "did not refuse" if refusal else "failed", returncode))
+    if refusal:
+        print("(refused, as expected: nothing was changed)", flush=True)
 
 
 def extra_vars(**variables):
@@ -108,12 +124,22 @@ def prepare_major_upgrade(sandbox):
 
 # The parameter naming what a call creates or changes, in the order they are looked for (ResourceName: the ARN the
 # lease's tags are written on).
-SUBJECTS = ("DBClusterSnapshotIdentifier", "DBInstanceIdentifier", "DBClusterIdentifier", "GlobalClusterIdentifier",
+SUBJECTS = ("DBClusterSnapshotIdentifier", "DBInstanceIdentifier", "DBClusterIdentifier", "DbClusterIdentifier", "GlobalClusterIdentifier",
             "DBClusterParameterGroupName", "DBParameterGroupName", "ResourceName", "BlueGreenDeploymentName", "BlueGreenDeploymentIdentifier")
 # Calls that only read.
 READ_PREFIXES = ("Describe", "List")
-# The lease is tags on the global cluster (aurora_global_lease).
+# The lease is tags on the global cluster (aurora_global_lease); the collection's other tags are the runs' bookkeeping.
 LEASE_CALLS = {"AddTagsToResource": "lease taken", "RemoveTagsFromResource": "lease released"}
+LEASE_TAG_PREFIX = "aurora-global-db:lease-"
+TAG_CALLS = {"AddTagsToResource": "tags added", "RemoveTagsFromResource": "tags removed"}
+
+
+def _tag_change(call):
+    """What a tag call did: the lease, or other tags (a rebuild's records of what it removed and created)."""
+    keys = [tag["Key"] for tag in call["params"].get("Tags", [])] + call["params"].get("TagKeys", [])
+    if call["operation"] not in LEASE_CALLS:
+        return None
+    return LEASE_CALLS[call["operation"]] if any(key.startswith(LEASE_TAG_PREFIX) for key in keys) else TAG_CALLS[call["operation"]]
 
 
 def show_changes(sandbox, started_at, setup=None):
@@ -126,7 +152,7 @@ def show_changes(sandbox, started_at, setup=None):
         params = call["params"]
         subject = next(params[name] for name in SUBJECTS if name in params).rsplit(":", 1)[-1]
         # What a modify call sets: the engine version, or a parameter group (unless the group is what the call names).
-        change = params.get("EngineVersion") or LEASE_CALLS.get(call["operation"]) or next(
+        change = params.get("EngineVersion") or params.get("NewDBClusterIdentifier") or params.get("NewDBInstanceIdentifier") or _tag_change(call) or next(
             (params[name] for name in ("DBClusterParameterGroupName", "DBParameterGroupName") if params.get(name) not in (None, subject)), None)
         print("  +%5.1fs  %-28s %-15s %-44s %s%s%s" % (
             call["time"] - started_at, call["operation"], call["region"], subject,
@@ -182,7 +208,51 @@ def demo_postgresql(sandbox, environment, started_at):
     show_changes(sandbox, started_at, setup)
 
 
+def _show_facts(sandbox, environment, global_cluster):
+    run([ANSIBLE_PLAYBOOK, "aurora.global_db.facts"] + extra_vars(
+        aurora_global_facts_global_cluster_identifier=global_cluster,
+        aurora_global_facts_endpoint_url=sandbox.endpoint_url, aurora_global_facts_region=REGION), environment)
+
+
+def demo_mysql_minor(sandbox, environment, started_at):
+    """Aurora MySQL 3.04.0 -> 3.05.2, which AWS refuses in place on a global database: rebuild_secondaries."""
+    sandbox.seed_fleet([{"global_cluster_identifier": MYSQL3_GLOBAL_CLUSTER, "engine": "aurora-mysql", "engine_version": MYSQL3_VERSION,
+                         "regions": list(MYSQL3_REGIONS)}])
+    reader, cluster, region = MYSQL3_READER
+    sandbox.aws_client("rds", region).create_db_instance(DBInstanceIdentifier=reader, DBClusterIdentifier=cluster, Engine="aurora-mysql",
+                                                         DBInstanceClass="db.r6g.large", PromotionTier=2)
+    sandbox.configure(provision_seconds=REBUILD_SECONDS, promote_seconds=REBUILD_SECONDS, resync_seconds=REBUILD_SECONDS)
+    setup = (started_at, time.time())
+    upgrade = [ANSIBLE_PLAYBOOK, "aurora.global_db.upgrade"] + extra_vars(
+        aurora_global_upgrade_global_cluster_identifier=MYSQL3_GLOBAL_CLUSTER, aurora_global_upgrade_engine_version=MYSQL3_TARGET,
+        aurora_global_upgrade_poll_interval=POLL_INTERVAL, aurora_global_upgrade_endpoint_url=sandbox.endpoint_url,
+        aurora_global_upgrade_region=REGION)
+    rebuild = upgrade + extra_vars(aurora_global_upgrade_method="rebuild_secondaries", aurora_global_upgrade_secondaries_drained="true")
+
+    banner("1/7  An Aurora MySQL 3 global database in three regions (%s, a reader beside the writer in %s)" % (MYSQL3_VERSION, region))
+    _show_facts(sandbox, environment, MYSQL3_GLOBAL_CLUSTER)
+
+    banner("2/7  The plan for %s in place: AWS refuses it on a global database (R10), the plan names the methods that can" % MYSQL3_TARGET)
+    run(upgrade + ["--check"], environment, refusal=True)
+
+    banner("3/7  rebuild_secondaries in check mode (applications are off the secondaries): every call it would make, in order")
+    run(rebuild + ["--check"], environment)
+
+    banner("4/7  rebuild_secondaries: remove both secondaries, upgrade the primary, create them again at its version, side by side")
+    report_dir = tempfile.mkdtemp(prefix="aurora-global-db-demo-mysql-")
+    run(rebuild + extra_vars(aurora_global_upgrade_report_dir=report_dir), environment)
+
+    banner("5/7  Summary: every member at %s, the removed clusters kept (-detached) with their delete commands" % MYSQL3_TARGET)
+    _show_facts(sandbox, environment, MYSQL3_GLOBAL_CLUSTER)
+    show_report(report_dir)
+    show_changes(sandbox, started_at, setup)
+
+
 def demo_mysql(sandbox, environment, started_at):
+    demo_mysql_minor(sandbox, environment, started_at)
+    sandbox.clear_journal()
+    started_at = time.time()
+    sandbox.seed(MYSQL_SCENARIO)
     sandbox.configure(provision_seconds=PROVISION_SECONDS, snapshot_seconds=PROVISION_SECONDS)
     restore = [ANSIBLE_PLAYBOOK, "aurora.global_db.upgrade"] + extra_vars(
         aurora_global_upgrade_global_cluster_identifier=MYSQL_GLOBAL_CLUSTER, aurora_global_upgrade_engine_version=MYSQL_TARGET,
@@ -190,37 +260,30 @@ def demo_mysql(sandbox, environment, started_at):
         aurora_global_upgrade_writes_stopped="true", aurora_global_upgrade_poll_interval=POLL_INTERVAL,
         aurora_global_upgrade_endpoint_url=sandbox.endpoint_url, aurora_global_upgrade_region=REGION)
 
-    def show_facts(global_cluster):
-        run([ANSIBLE_PLAYBOOK, "aurora.global_db.facts"] + extra_vars(
-            aurora_global_facts_global_cluster_identifier=global_cluster,
-            aurora_global_facts_endpoint_url=sandbox.endpoint_url, aurora_global_facts_region=REGION), environment)
-
-    banner("1/4  The Aurora MySQL version 2 global database (version 3 in place is impossible for a global database)")
-    show_facts(MYSQL_GLOBAL_CLUSTER)
-
-    banner("2/4  What the snapshot restore method would create, in check mode: nothing is created")
+    banner("6/7  Aurora MySQL version 2 -> 3 (%s, impossible in place): what the snapshot restore method would create, in check mode"
+           % MYSQL_GLOBAL_CLUSTER)
+    _show_facts(sandbox, environment, MYSQL_GLOBAL_CLUSTER)
     run(restore + ["--check"], environment)
 
-    banner("3/4  Snapshot restore into the new global database %s (each new resource takes %s s)" % (MYSQL_NEW_GLOBAL_CLUSTER, PROVISION_SECONDS))
+    banner("7/7  Snapshot restore into the new global database %s (each new resource takes %s s); the old one unchanged for a rollback"
+           % (MYSQL_NEW_GLOBAL_CLUSTER, PROVISION_SECONDS))
     run(restore, environment)
-
-    banner("4/4  Summary: the new global database, and the old one unchanged for a rollback")
-    show_facts(MYSQL_NEW_GLOBAL_CLUSTER)
-    show_facts(MYSQL_GLOBAL_CLUSTER)
+    _show_facts(sandbox, environment, MYSQL_NEW_GLOBAL_CLUSTER)
+    _show_facts(sandbox, environment, MYSQL_GLOBAL_CLUSTER)
     show_changes(sandbox, started_at)
 
 
 def demo(mysql):
     environment = _sandbox_environment()
-    scenario = MYSQL_SCENARIO if mysql else SCENARIO
     banner("Starting the local AWS sandbox (each simulated upgrade takes %s s)" % UPGRADE_SECONDS)
     try:
         # A process of its own, in a session of its own: Ctrl-C reaches the demo and ansible-playbook, and the demo stops the sandbox itself.
         # The snapshot before the major upgrade takes as long as an upgrade, long enough to watch it go by too.
         with running_sandbox(own_process=True, upgrade_seconds=UPGRADE_SECONDS, snapshot_seconds=UPGRADE_SECONDS) as sandbox:
-            sandbox.seed(scenario)
             started_at = time.time()
-            print("Sandbox at %s, seeded with scenario %s." % (sandbox.endpoint_url, scenario), flush=True)
+            if not mysql:
+                sandbox.seed(SCENARIO)
+            print("Sandbox at %s%s." % (sandbox.endpoint_url, "" if mysql else ", seeded with scenario %s" % SCENARIO), flush=True)
             (demo_mysql if mysql else demo_postgresql)(sandbox, environment, started_at)
     finally:
         print("\nSandbox stopped.", flush=True)

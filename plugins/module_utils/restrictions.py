@@ -53,8 +53,9 @@ IN_PLACE_MINOR_REFUSED_ADVICE = (
     "MySQL version (rule R10: targets 2.12.*, 3.04.* and later, 8.4). Use the method blue_green (an RDS Blue/Green "
     "deployment of the whole global database; role: aurora_global_upgrade_method: blue_green), or the AWS guide's "
     "procedure rebuild_secondaries (remove every secondary from the global cluster, upgrade the primary, add the "
-    "secondaries again at its new version; role: aurora_global_upgrade_method: rebuild_secondaries with "
-    "aurora_global_upgrade_secondaries_drained: true; module: aurora.global_db.aurora_global_rebuild_secondaries)."
+    "secondaries again at its new version; the global database has no secondary meanwhile, and the removed clusters are "
+    "kept; role: aurora_global_upgrade_method: rebuild_secondaries with aurora_global_upgrade_secondaries_drained: true "
+    "once applications no longer use the secondaries; module: aurora.global_db.aurora_global_rebuild_secondaries)."
 )
 
 UpgradeContext = namedtuple("UpgradeContext", ["facts", "target", "kind", "pending", "targets_by_member", "method", "community_versions",
