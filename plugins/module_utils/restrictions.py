@@ -178,8 +178,10 @@ def _check_method_supported(context):
         return None
     others = [method for method in UPGRADE_METHODS if method != context.method and _METHOD_SUPPORT[method](context) is None]
     return (
-        "The method %s cannot do this upgrade: %s; this is a %s upgrade of %s %s to %s. Methods that can: %s." % (
-            context.method, reason, context.kind, context.facts["engine"], context.facts["engine_version"], context.target, ", ".join(others)),
+        "The method %s cannot do this upgrade: %s; this is a %s upgrade of %s %s to %s. Methods that can: %s (role: "
+        "aurora_global_upgrade_method: %s)." % (
+            context.method, reason, context.kind, context.facts["engine"], context.facts["engine_version"], context.target, ", ".join(others),
+            " or ".join(others)),
         [],
     )
 

@@ -34,15 +34,28 @@ def test_no_blocker_code_is_listed_in_the_role():
     assert [code for code in BLOCKER_CODES if code in text] == []
 
 
-def test_the_role_refuses_naming_every_blocker_the_plan_reports():
-    [refusal] = _load("tasks/refuse_blockers.yml")
+def test_the_role_refuses_naming_every_blocker_the_plan_reports_before_any_method_runs():
+    [block] = [task for task in _load("tasks/main.yml") if "block" in task]
+    names = [task["name"] for task in block["block"]]
+    [refusal] = [task for task in block["block"] if "ansible.builtin.fail" in task]
     assert refusal["when"] == "__aurora_global_upgrade_blockers | length > 0"
     assert "{% for blocker in __aurora_global_upgrade_blockers %}[{{ blocker.code }}] {{ blocker.message }}" in refusal["ansible.builtin.fail"]["msg"]
-    # The methods whose facts call plans them refuse with it, before the lease.
-    for method in ("in_place", "blue_green"):
-        names = [task["name"] for task in _load("tasks/%s.yml" % method)]
-        imports = [task for task in _load("tasks/%s.yml" % method) if task.get("ansible.builtin.import_tasks") == "refuse_blockers.yml"]
-        assert len(imports) == 1 and names.index(imports[0]["name"]) < names.index("Take the lease of the global database"), method
+    # Every method is planned by the facts call (its method option), and refused before its file (the lease) runs.
+    [facts] = [task for task in block["block"] if "aurora.global_db.aurora_global_facts" in task]
+    assert facts["aurora.global_db.aurora_global_facts"]["method"] == "{{ aurora_global_upgrade_method }}"
+    [method] = [task for task in block["block"] if "ansible.builtin.include_tasks" in task]
+    assert names.index(facts["name"]) < names.index(refusal["name"]) < names.index(method["name"]) == len(names) - 1
+
+
+def test_every_method_takes_the_lease_after_its_last_check():
+    methods = _load("meta/argument_specs.yml")["argument_specs"]["main"]["options"]["aurora_global_upgrade_method"]["choices"]
+    assert len(methods) == 5
+    for method in methods:
+        tasks = _load("tasks/%s.yml" % method)
+        lease = [index for index, task in enumerate(tasks) if task.get("ansible.builtin.import_tasks") == "before_change.yml"]
+        run = [index for index, task in enumerate(tasks) if task.get("register") == "__aurora_global_upgrade_run"]
+        checks = [index for index, task in enumerate(tasks) if task.get("check_mode") is True]
+        assert len(lease) == 1 and len(run) == 1 and all(check < lease[0] for check in checks) and lease[0] < run[0], method
 
 
 def test_every_method_is_one_task_file_whose_waiting_call_is_registered_for_the_relay():

@@ -49,7 +49,7 @@ def test_minor_plan_lists_every_member_secondaries_first(facts, pg_targets):
     }
     message = methods["rebuild_secondaries"][0]["message"]
     assert "rebuild_secondaries is for Aurora MySQL minor upgrades only" in message
-    assert "Methods that can: in_place, managed_minor, blue_green." in message
+    assert "Methods that can: in_place, managed_minor, blue_green (role: " in message
 
 
 def test_major_plan_goes_through_the_global_cluster(facts, pg_targets):
@@ -286,7 +286,7 @@ def test_method_not_supported_for_postgresql(facts, pg_targets):
     major = build_upgrade_plan(state, "15.4", _everyone(state, pg_targets), "managed_minor")
     assert _codes(major) == ["method_not_supported"] and major["method"] == "managed_minor"
     assert "managed_minor is for Aurora PostgreSQL minor upgrades only" in major["blockers"][0]["message"]
-    assert "Methods that can: in_place, blue_green." in major["blockers"][0]["message"]
+    assert "Methods that can: in_place, blue_green (role: aurora_global_upgrade_method: in_place or blue_green)." in major["blockers"][0]["message"]
     assert _method_codes(major)["rebuild_secondaries"] == ["method_not_supported"]
 
 
