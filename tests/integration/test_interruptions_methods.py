@@ -18,6 +18,8 @@ from role_runs import changing_calls
 from test_blue_green import NAME
 from test_blue_green import ready_for_blue_green
 
+# The switchover's length when the module is killed during it: only the sandbox's clock goes through it (advance_clock).
+SWITCHOVER_SECONDS = 3600
 BLUE_GREEN_CALLS = ["CreateBlueGreenDeployment", "SwitchoverBlueGreenDeployment", "DeleteBlueGreenDeployment"]
 # kill point -> (playbook, module, its variables, the mutating calls of a whole run, in order).
 KILL_POINTS = {
@@ -39,8 +41,9 @@ def _prepare(sandbox, playbook, operation):
     if operation == "CreateBlueGreenDeployment":
         sandbox.configure(provision_seconds=0.5, hold_transition_of=[NAME])
     elif operation == "SwitchoverBlueGreenDeployment":
-        # A hold of the deployment would keep it PROVISIONING too: a long switchover instead (the kill needs milliseconds).
-        sandbox.configure(upgrade_seconds=20)
+        # A hold of the deployment would keep it PROVISIONING too: a switchover longer than any slow machine needs to kill
+        # the module instead; the test moves the sandbox's clock past it before the re-run.
+        sandbox.configure(upgrade_seconds=SWITCHOVER_SECONDS)
     return "hold_transition_of"
 
 
@@ -60,6 +63,7 @@ def test_a_module_killed_after_a_mutating_call_is_finished_by_the_next_run(sandb
     assert at_end == at_death, "AWS calls after the kill: %s" % sandbox.journal()[at_death:]
     assert [entry["operation"] for entry in changing_calls(sandbox)] == calls[:index + 1]
     sandbox.configure(**{hold: []})
+    sandbox.advance_clock(SWITCHOVER_SECONDS)  # the re-run comes once what AWS accepted has had its time, in the sandbox's clock
     rerun = run_playbook(playbook, sandbox.endpoint_url, extra_vars)
     assert rerun.returncode == 0, [rerun.result(task).get("msg") for task in rerun.failed_tasks]
     for call in calls:
