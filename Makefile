@@ -86,8 +86,9 @@ units: stage
 lint: collection
 	ansible-lint --offline --profile production
 
+# --maxschedchunk 2: xdist hands the tests out two at a time, in the order of tests/integration/conftest.py (longest first).
 integration: collection chromium
-	pytest -p no:cacheprovider -n 4 tests/integration
+	pytest -p no:cacheprovider -n 4 --maxschedchunk 2 tests/integration
 
 molecule: collection
 	molecule test --all
