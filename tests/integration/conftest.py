@@ -31,12 +31,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: rank.get(item.path.name, len(rank) + item.path.name.startswith("test_sandbox")))
 
 
+# The sandbox's timings for the tests (test_iam.py's sandbox of its own too). Short, so that upgrade tests are fast; no
+# test counts on them: a test that must see something under way holds it (hold_upgrade_of ...) or moves the sandbox's
+# clock (advance_clock). Shorter ones (0.2 s upgrades, a 0.1 s pending window, each over before a module's next read)
+# were tried: test_lease's Ctrl-C test then found a SIGINT sent 0.1 s after the ModifyDBCluster left the run going on.
+SANDBOX_TIMINGS = {"upgrade_seconds": 1.0, "status_delay_seconds": 0.5}
+
+
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[SandboxClient]:
-    """One sandbox per worker process, in a thread (moto's state is process-wide). Short timings keep upgrade tests
-    fast; no test counts on them: a test that must see something under way holds it (hold_upgrade_of ...) or moves
-    the sandbox's clock (advance_clock)."""
-    with running_sandbox(upgrade_seconds=1.0, status_delay_seconds=0.5) as server:
+    """One sandbox per worker process, in a thread (moto's state is process-wide), with SANDBOX_TIMINGS."""
+    with running_sandbox(**SANDBOX_TIMINGS) as server:
         yield server
 
 
