@@ -13,13 +13,35 @@ import pytest
 from sandbox.client import SandboxClient
 from sandbox.launcher import running_sandbox
 
+# The files whose tests take longest (pytest --durations, 2026-12: a make demo in a copy of the repository, four -vvv runs,
+# kill-and-rerun pairs, several role runs a test), longest first. Their tests start first, so that none of them starts
+# last while the other workers have run out of work; with the Makefile's --maxschedchunk 2 xdist hands the tests out two
+# at a time, the longest first, and the short sandbox tests fill the workers at the end.
+LONGEST_FIRST = (
+    "test_newcomer.py", "test_demo_methods.py", "test_secrets.py", "test_interruptions.py", "test_fleet.py",
+    "test_major_upgrade_extras.py", "test_lease.py", "test_role_snapshot_restore.py", "test_real_aws_behaviours.py",
+    "test_interruptions_methods.py", "test_role.py", "test_upgrade_module.py", "test_managed_minor.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests of LONGEST_FIRST first, in that order; then the others as collected (a stable sort); last, the sandbox's own
+    tests (test_sandbox*.py: boto3 calls, no ansible-playbook, milliseconds each)."""
+    rank = {name: position for position, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank) + item.path.name.startswith("test_sandbox")))
+
+
+# The sandbox's timings for the tests (test_iam.py's sandbox of its own too). Short, so that upgrade tests are fast; no
+# test counts on them: a test that must see something under way holds it (hold_upgrade_of ...) or moves the sandbox's
+# clock (advance_clock). Shorter ones (0.2 s upgrades, a 0.1 s pending window, each over before a module's next read)
+# were tried: test_lease's Ctrl-C test then found a SIGINT sent 0.1 s after the ModifyDBCluster left the run going on.
+SANDBOX_TIMINGS = {"upgrade_seconds": 1.0, "status_delay_seconds": 0.5}
+
 
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[SandboxClient]:
-    """One sandbox per worker process, in a thread (moto's state is process-wide). Short timings keep upgrade tests
-    fast; no test counts on them: a test that must see something under way holds it (hold_upgrade_of ...) or moves
-    the sandbox's clock (advance_clock)."""
-    with running_sandbox(upgrade_seconds=1.0, status_delay_seconds=0.5) as server:
+    """One sandbox per worker process, in a thread (moto's state is process-wide), with SANDBOX_TIMINGS."""
+    with running_sandbox(**SANDBOX_TIMINGS) as server:
         yield server
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 import botocore.exceptions
 import botocore.session
 import pytest
+from conftest import SANDBOX_TIMINGS
 
 from fleet_inventory import BIN
 from fleet_inventory import environment as fleet_environment
@@ -118,7 +119,7 @@ def actions_called_by_code():
 @pytest.fixture(scope="module")
 def iam_server():
     """A sandbox of its own process: IAM enforcement is process-wide in moto, switched on per test (enforce_iam_after)."""
-    with running_sandbox(own_process=True, upgrade_seconds=1, status_delay_seconds=0.5) as server:
+    with running_sandbox(own_process=True, **SANDBOX_TIMINGS) as server:
         yield server
 
 

@@ -18,22 +18,18 @@ merged later (a snapshot, parameter groups) that adds mutating calls makes it fa
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import time
-
 import pytest
 
 from lease_tags import lease_tags
-from playbook_runner import playbook_command
+from process_kills import kill_tree
+from process_kills import playbook_at
+from process_kills import wait_until_gone
 from role_runs import changing_calls
 from role_runs import role_vars
 from role_runs import run_role
 from sandbox_journal import PG_ORDER
 from sandbox_journal import modified_members
 
-POLL_SECONDS = 0.02
 # kind -> (target, role variables, the modify call, how many accepted modifies a whole run makes).
 KINDS = {
     "minor": ("14.9", {}, "ModifyDBCluster", len(PG_ORDER)),
@@ -55,87 +51,16 @@ def _fresh(sandbox):
     sandbox.configure(upgrade_seconds=0.3, status_delay_seconds=0.2)
 
 
-def _children():
-    """Parent pid -> child pids, of every process on the machine (from /proc)."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % entry, encoding="utf-8") as stat:
-                # The command name is in parentheses and may hold spaces: the parent pid is the 2nd field after it.
-                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(parent, []).append(int(entry))
-    return children
-
-
-def _tree(root):
-    found, todo, children = [], [root], _children()
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(children.get(pid, []))
-    return found
-
-
-def _command_line(pid):
-    try:
-        with open("/proc/%d/cmdline" % pid, "rb") as cmdline:
-            return cmdline.read().replace(b"\0", b" ").decode("utf-8", "replace")
-    except OSError:
-        return ""
-
-
-def _is_gone(pid):
-    try:
-        with open("/proc/%d/stat" % pid, encoding="utf-8") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return True
-
-
-def _signal_all(pids, signal_number):
-    for pid in pids:
-        try:
-            os.kill(pid, signal_number)
-        except ProcessLookupError:
-            pass
-
-
-def _kill_tree(root):
-    """SIGKILL ``root`` and every process descending from it, whatever their session; returns {pid: command line}.
-
-    Each process found is stopped first, so that none forks or calls AWS while the tree is read again; once a read finds no
-    new process, all are killed."""
-    stopped = {}
-    while True:
-        new = [pid for pid in _tree(root) if pid not in stopped]
-        if not new:
-            break
-        stopped.update((pid, _command_line(pid)) for pid in new)
-        _signal_all(new, signal.SIGSTOP)
-    _signal_all(stopped, signal.SIGKILL)
-    return stopped
-
-
 def _kill_after(sandbox, target, extra_vars, index):
     """Start the role and SIGKILL its whole process tree, the module in flight included, as soon as the journal shows its
     mutating call number ``index`` (from 0); then check that every process is gone and no AWS call came after the kill."""
-    command, environment = playbook_command("role_upgrade.yml", sandbox.endpoint_url, role_vars(sandbox, "pg-global", target, **extra_vars))
-    with subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True) as run:
-        deadline = time.monotonic() + 300
-        while len(changing_calls(sandbox)) <= index:
-            assert run.poll() is None, "the run ended before its mutating call %d" % index
-            assert time.monotonic() < deadline, "no mutating call %d within 300 s" % index
-            time.sleep(POLL_SECONDS)
-        killed = _kill_tree(run.pid)
+    variables = role_vars(sandbox, "pg-global", target, **extra_vars)
+    with playbook_at(sandbox, "role_upgrade.yml", variables, lambda calls: len(calls) > index, "its mutating call %d" % index) as run:
+        killed = kill_tree(run.pid)
         run.wait()
     modules = [pid for pid, command_line in killed.items() if "AnsiballZ_" in command_line]
     assert modules, "no module process was running: %s" % sorted(killed.values())
-    while not all(_is_gone(pid) for pid in killed):
-        time.sleep(POLL_SECONDS)
+    wait_until_gone(killed)
     # Every process of the run is gone: no call of it can arrive from here on (the caller checks before it reads AWS itself).
     return changing_calls(sandbox)[index], _last_call_seq(sandbox)
 

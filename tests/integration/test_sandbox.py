@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 import pytest
 from botocore.exceptions import ClientError
+from conftest import SANDBOX_TIMINGS
 
 from sandbox.client import SandboxClient, SandboxError
 from sandbox.launcher import running_sandbox
@@ -805,7 +806,7 @@ def test_configure_refuses_unknown_settings_and_bad_values(sandbox):
                      {"regional_endpoints": "yes"}, {"latency_seconds": "1"}, {"pending_resync": [1]}, {"deprecated_versions": "14.6"}):
         with pytest.raises(SandboxError, match="HTTP 400"):
             sandbox.configure(**settings)
-    assert sandbox.configure()["upgrade_seconds"] == 1.0
+    assert sandbox.configure()["upgrade_seconds"] == SANDBOX_TIMINGS["upgrade_seconds"]
     for seconds in (-1, "1", True):
         with pytest.raises(SandboxError, match="advance must be a number of seconds >= 0"):
             sandbox.advance_clock(seconds)
@@ -860,7 +861,7 @@ def test_reset_forgets_resources_journal_settings_and_upgrades(sandbox, rds):
     assert sandbox.journal() == []
     config = sandbox.configure()
     assert config == initial
-    assert (config["upgrade_seconds"], config["status_delay_seconds"], config["fail_upgrade_of"]) == (1.0, 0.5, [])
+    assert {name: config[name] for name in SANDBOX_TIMINGS} == SANDBOX_TIMINGS and config["fail_upgrade_of"] == []
     assert rds("us-east-1").describe_global_clusters()["GlobalClusters"] == []
     sandbox.seed("postgresql-14")
     assert global_cluster(rds, "pg-global")["Status"] == "available"

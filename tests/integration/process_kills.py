@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright: aurora.global_db contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Kill a playbook run at a point the sandbox's journal shows, as a cancelled AWX job or a lost control node goes
+(test_interruptions.py and test_interruptions_methods.py).
+
+ansible-core 2.19 starts each worker in a session of its own, so killing ansible-playbook's process group would leave
+the module alive: the processes are found by walking /proc from the run's pid, whatever their session."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from collections.abc import Iterator
+
+from playbook_runner import playbook_command
+from role_runs import changing_calls
+
+POLL_SECONDS = 0.02
+# A safety net only (the run's own wait_timeout ends a stuck run first): no kill point waits on the clock.
+RUN_DEADLINE_SECONDS = 600
+
+
+def _children() -> dict[int, list[int]]:
+    """{pid: [child pids]} of every process readable in /proc."""
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open("/proc/%s/stat" % name, encoding="utf-8") as handle:
+                    # The field after the command name in parentheses (which may hold spaces): state, then the parent's pid.
+                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(name))
+    return children
+
+
+def process_tree(root: int) -> list[int]:
+    """``root`` and every process descending from it."""
+    found, pending, children = [], [root], _children()
+    while pending:
+        pid = pending.pop()
+        found.append(pid)
+        pending.extend(children.get(pid, []))
+    return found
+
+
+def command_line(pid: int) -> str:
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as handle:
+            return handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _is_gone(pid: int) -> bool:
+    try:
+        with open("/proc/%d/stat" % pid, encoding="utf-8") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def wait_until_gone(pids) -> None:
+    """Return once every process of ``pids`` has exited (a zombie counts as exited: it makes no call)."""
+    while not all(_is_gone(pid) for pid in pids):
+        time.sleep(POLL_SECONDS)
+
+
+def _signal_all(pids, signal_number: int) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, signal_number)
+        except ProcessLookupError:
+            pass
+
+
+def kill_tree(root: int) -> dict[int, str]:
+    """SIGKILL ``root`` and every process descending from it; returns {pid: command line}.
+
+    Each process found is stopped first, so that none forks or calls AWS while the tree is read again; once a read finds no
+    new process, all are killed."""
+    stopped: dict[int, str] = {}
+    while True:
+        new = [pid for pid in process_tree(root) if pid not in stopped]
+        if not new:
+            break
+        stopped.update((pid, command_line(pid)) for pid in new)
+        _signal_all(new, signal.SIGSTOP)
+    _signal_all(stopped, signal.SIGKILL)
+    return stopped
+
+
+@contextlib.contextmanager
+def playbook_at(sandbox, playbook: str, extra_vars: dict, reached: Callable[[list[dict]], bool], point: str) -> Iterator[subprocess.Popen]:
+    """Start ``playbook`` against the sandbox and yield its process once ``reached`` (given the journal's changing calls)
+    is true; the run must not end before (its output is in the failure). The caller kills, then waits for the process."""
+    command, environment = playbook_command(playbook, sandbox.endpoint_url, extra_vars)
+    with tempfile.TemporaryFile() as output, \
+            subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT, start_new_session=True) as run:
+        try:
+            deadline = time.monotonic() + RUN_DEADLINE_SECONDS
+            while not reached(changing_calls(sandbox)):
+                if run.poll() is not None:
+                    output.seek(0)
+                    raise AssertionError("the run ended before %s: %s" % (point, output.read().decode("utf-8", "replace")[-3000:]))
+                assert time.monotonic() < deadline, "no %s within %d s" % (point, RUN_DEADLINE_SECONDS)
+                time.sleep(POLL_SECONDS)
+            yield run
+        except BaseException:
+            # Popen's exit waits for the run: a failed test must not leave it running (nor wait for it).
+            kill_tree(run.pid)
+            raise
+
+
+def module_processes(root: int, module: str) -> list[int]:
+    """The python processes under ``root`` (an ansible-playbook) that run ``module``'s AnsiballZ wrapper, not their shells."""
+    return [pid for pid in process_tree(root)
+            if "AnsiballZ_%s.py" % module in command_line(pid) and "python" in command_line(pid).split(" ", 1)[0]]
+
+
+def kill_module_after(sandbox, playbook: str, module: str, extra_vars: dict, operation: str):
+    """Run the playbook and SIGKILL ``module``'s process once the journal shows ``operation``.
+
+    Returns whether the module was still running to be killed, the journal's length once it was dead, and its length
+    once ansible-playbook had ended."""
+    def reached(calls):
+        return any(entry["operation"] == operation for entry in calls)
+
+    with playbook_at(sandbox, playbook, extra_vars, reached, "its call %s" % operation) as run:
+        killed = module_processes(run.pid, module)
+        _signal_all(killed, signal.SIGKILL)
+        wait_until_gone(killed)
+        at_death = len(sandbox.journal())
+        run.wait(timeout=RUN_DEADLINE_SECONDS)
+    return bool(killed), at_death, len(sandbox.journal())
