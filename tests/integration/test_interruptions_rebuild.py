@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 
 from playbook_runner import run_playbook
+from process_kills import kill_module_after
 from role_runs import changing_calls
-from test_interruptions_methods import kill_module_after
 from test_rebuild_secondaries import GLOBAL
 from test_rebuild_secondaries import OLD
 from test_rebuild_secondaries import PRIMARY
