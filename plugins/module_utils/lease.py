@@ -484,4 +484,3 @@ def lease_for_run(lease, check_mode, enabled, token, owner, seconds, warn, run=N
             warn("Could not release the lease (token %s): %s. It expires at %s." % (taken.token, error.message, lease_dict(taken)["expires"]))
         raise
     lease.release(taken.token)
-

@@ -143,7 +143,8 @@ def test_every_methods_blockers_in_one_call(sandbox):
     refused = plan["methods"]["in_place"][0]
     assert refused["clusters"] == ["mysql3-secondary-usw2", "mysql3-primary-use1"]
     assert "(MySQL 8.0.32)" in refused["message"] and "rebuild_secondaries" in refused["message"] and "blue_green" in refused["message"]
-    assert "Methods that can: in_place, rebuild_secondaries, blue_green (role: aurora_global_upgrade_method: in_place or rebuild_secondaries or blue_green)." in plan["methods"]["managed_minor"][0]["message"]
+    assert ("Methods that can: in_place, rebuild_secondaries, blue_green (role: aurora_global_upgrade_method: in_place or "
+            "rebuild_secondaries or blue_green).") in plan["methods"]["managed_minor"][0]["message"]
 
 
 def test_the_default_method_is_in_place(sandbox):
