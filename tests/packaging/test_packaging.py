@@ -297,7 +297,7 @@ def test_tarball_leaves_out_build_and_test_output(tar_names, planted):
         assert not leaked, "build or test output in the tarball: %s" % leaked
     assert not [name for name in tar_names if "__pycache__" in name or name.endswith((".pyc", ".tar.gz"))]
     # Developer tools, and the AWX configuration playbook, which needs awx.awx (no dependency of the collection).
-    for developer_only in ("Makefile", "hacking", "requirements-dev.txt", "requirements-importer.txt", ".ci", ".git", ".venv", ".build",
+    for developer_only in ("Makefile", "hacking", "requirements-dev.txt", "requirements-importer.txt", "requirements-uv.txt", ".ci", ".git", ".venv", ".build",
                            "awx/configure_awx.yml"):
         assert developer_only not in tar_names, developer_only
 
