@@ -172,10 +172,10 @@ def test_a_failed_primary_upgrade_still_rebuilds_the_secondaries_and_the_role_sa
 def test_without_the_drained_confirmation_nothing_is_read_or_changed(mysql):
     run = _rebuild(mysql, aurora_global_upgrade_secondaries_drained=False)
     assert run.returncode != 0
-    stop = run.result(ROLE + "Assert the secondaries are drained (aurora_global_upgrade_secondaries_drained)")
+    stop = run.result(ROLE + "Check the role's variables before any AWS call")
     assert stop.get("failed") is True
     assert "aurora_global_upgrade_secondaries_drained: true" in stop["msg"] and "standalone, writable" in stop["msg"]
-    assert "nothing was read or changed" in stop["msg"]
+    assert "Nothing was read or changed" in stop["msg"]
     # A check of the variables, as the role's others: before the block, so no result is recorded either.
     assert ROLE + "Record the result in aurora_global_upgrade_result" not in run.tasks
     assert mysql.mutating_calls() == [] and changing_calls(mysql) == []

@@ -91,7 +91,7 @@ def test_without_the_writes_confirmation_the_role_reads_nothing(sandbox):
     sandbox.clear_journal()
     run = _run_role(sandbox, aurora_global_upgrade_writes_stopped=False)
     assert run.returncode != 0
-    message = run.result(ROLE + "Assert the snapshot restore method has what it needs")["msg"]
+    message = run.result(ROLE + "Check the role's variables before any AWS call")["msg"]
     assert "aurora_global_upgrade_writes_stopped: true" in message
     assert sandbox.journal() == []
 
