@@ -23,10 +23,11 @@ export ANSIBLE_REMOTE_TMP := $(BUILD)/ansible-tmp
 export ANSIBLE_LOCAL_TEMP := $(BUILD)/ansible-local-tmp
 export ANSIBLE_NOCOLOR := 1
 export PYTHONPATH := $(CURDIR)/tests
-# Bytecode goes to .build/pycache, not into the tree nor the venvs (uv installs without it): each file is compiled once,
-# when first imported, instead of every file of the 550 MB ansible wheel at install time. So Python must write it, even
-# where the machine's environment says not to (PYTHONDONTWRITEBYTECODE=1 here): else every run would compile again.
-export PYTHONPYCACHEPREFIX := $(BUILD)/pycache
+# Bytecode goes to one folder beside the venv's packages, not into the tree (uv installs without it): each file is compiled
+# once, when first imported, instead of every file of the 550 MB ansible wheel at install time. The venv's real path, so
+# that the copies of the repository the tests make, which link the venv, share it. Python must write it, even where the
+# machine's environment says not to (PYTHONDONTWRITEBYTECODE=1 here): else every run would compile again.
+export PYTHONPYCACHEPREFIX := $(shell readlink -m $(VENV))/pycache
 unexport PYTHONDONTWRITEBYTECODE
 # ansible-core imports DSA from cryptography >= 48 at every start, which warns of its deprecation: nothing to act on here.
 export PYTHONWARNINGS := ignore:DSA is deprecated
