@@ -52,7 +52,7 @@ $(BIN)/.installed: requirements-dev.txt requirements.txt requirements-uv.txt
 	@echo "Installing the pinned tool chain into .venv (first run only, about 15 s)..." >&2
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-uv.txt >&2
-	$(UV) pip install --quiet --python $(BIN)/python -r requirements-dev.txt >&2
+	$(UV) pip install --python $(BIN)/python -r requirements-dev.txt >&2
 	touch $@
 
 venv: $(BIN)/.installed
