@@ -103,9 +103,37 @@ def run_is_gone(text, proc=_PROC):
     return run is not None and not run_exists(run, proc)
 
 
+_INTERRUPT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _catches_interrupts(pid, proc=_PROC):
+    """Whether the process has its own handler for SIGINT and SIGTERM (its SigCgt mask in /proc/PID/status), or None
+    when that cannot be read."""
+    status = _read("%s/%d/status" % (proc, pid)) or b""
+    for line in status.splitlines():
+        if line.startswith(b"SigCgt:"):
+            caught = int(line.split()[1], 16)
+            return all(caught & (1 << (number - 1)) for number in _INTERRUPT_SIGNALS)
+    return None
+
+
+def run_is_ending(run, caught_when_watched, proc=_PROC):
+    """Whether ``run`` has ended, or is ending: its ansible-playbook process is gone, or it no longer catches Ctrl-C
+    although it did when the watch began (``caught_when_watched``).
+
+    ansible-core's TaskQueueManager catches SIGINT and SIGTERM for the whole run, and gives them back to the system's
+    default as it takes the first, to pass it on to its workers and end the run. Passing it on can miss the worker of the
+    module in flight (seen under load): the run then waits for that worker at its exit, and the worker for the module.
+    """
+    if not run_exists(run, proc):
+        return True
+    return bool(caught_when_watched) and _catches_interrupts(run.pid, proc) is False
+
+
 @contextmanager
 def interrupted_when_run_ends(run, interval=0.5):
-    """Ctrl-C (KeyboardInterrupt) in the body when ``run``'s ansible-playbook process ends before it.
+    """Ctrl-C (KeyboardInterrupt) in the body when ``run``'s ansible-playbook process ends before it, or is ending
+    (run_is_ending).
 
     ansible-playbook passes Ctrl-C on to the module through its worker, but not always (and not at all when it is
     killed): a module whose run is gone must not go on as if someone waited for it. Without a run, nothing is watched.
@@ -115,10 +143,11 @@ def interrupted_when_run_ends(run, interval=0.5):
         return
     done = threading.Event()
     main_thread = threading.main_thread().ident
+    caught_when_watched = _catches_interrupts(run.pid)
 
     def watch():
         while not done.wait(interval):
-            if not run_exists(run):
+            if run_is_ending(run, caught_when_watched):
                 # To the main thread itself: only there does the signal end a sleep or a read at once.
                 signal.pthread_kill(main_thread, signal.SIGINT)
                 return

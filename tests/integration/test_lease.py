@@ -27,6 +27,10 @@ from concurrent.futures import wait
 from lease_tags import hold_lease
 from lease_tags import lease_tags
 from playbook_runner import playbook_command
+from process_kills import RUN_DEADLINE_SECONDS
+from process_kills import command_line
+from process_kills import kill_tree
+from process_kills import process_tree
 from playbook_runner import run_playbook
 from role_runs import changing_calls
 from role_runs import role_vars
@@ -163,29 +167,44 @@ def _wait_until(condition, what, timeout=300):
         time.sleep(0.05)
 
 
-def test_ctrl_c_during_a_member_upgrade_releases_the_lease_and_the_same_command_finishes(sandbox):
+def _workers(run):
+    """The forks of ``run`` (its ansible-playbook workers), each in a session of its own."""
+    return [pid for pid in process_tree(run.pid) if pid != run.pid and "ansible-playbook" in command_line(pid)]
+
+
+def _ctrl_c_during_a_member_upgrade(sandbox, interrupt):
+    """Start a minor upgrade whose first member's upgrade AWS holds, call ``interrupt(run)`` once the module waits for it,
+    and return what the run printed on its standard error once the module has said it released the lease. The run is
+    ended for good (its process tree killed) should it not end by itself."""
     sandbox.seed("postgresql-14")
     # The first member's upgrade stays running until the interrupted run has ended: Ctrl-C comes while the module waits.
     sandbox.configure(hold_upgrade_of=PG_ORDER[:1])
     command, environment = playbook_command("role_upgrade.yml", sandbox.endpoint_url, role_vars(sandbox, "pg-global", "14.9"))
     with tempfile.TemporaryFile(mode="w+") as stderr:
-        with subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True) as run:
-            _wait_until(lambda: run.poll() is not None or PG_ORDER[0] in events(sandbox, "UpgradeStarted"), "the first member's upgrade")
-            started = events(sandbox, "UpgradeStarted").get(PG_ORDER[0], {}).get("seq", 0)
-            # Ctrl-C while the module waits for the held upgrade: once it has read it twice since it started, whatever the
-            # sandbox's timings. (A SIGINT a tenth of a second after the ModifyDBCluster was once seen to leave the run
-            # waiting, the lease held: what this test proves is the Ctrl-C of an operator watching a wait.)
-            _wait_until(lambda: run.poll() is not None or sandbox.reads_of(PG_ORDER[0], started) >= 2, "the module waiting for the upgrade")
-            assert run.poll() is None, "the run ended before the first member's upgrade started"
-            os.kill(run.pid, signal.SIGINT)  # Ctrl-C: the terminal sends SIGINT to ansible-playbook
-            assert run.wait(timeout=120) != 0
-
         def said():
             stderr.seek(0)
             return stderr.read()
-        # The module tells the operator once it has released the lease, on ansible-playbook's standard error.
-        _wait_until(lambda: "Run the same command again to resume" in said(), "the interrupted run's message")
-        message = said()
+
+        with subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True) as run:
+            try:
+                _wait_until(lambda: run.poll() is not None or PG_ORDER[0] in events(sandbox, "UpgradeStarted"), "the first member's upgrade")
+                started = events(sandbox, "UpgradeStarted").get(PG_ORDER[0], {}).get("seq", 0)
+                # Ctrl-C while the module waits for the held upgrade: once it has read it twice since it started, whatever the
+                # sandbox's timings.
+                _wait_until(lambda: run.poll() is not None or sandbox.reads_of(PG_ORDER[0], started) >= 2, "the module waiting for the upgrade")
+                assert run.poll() is None, "the run ended before the first member's upgrade started"
+                interrupt(run)
+                # The module tells the operator once it has released the lease, on ansible-playbook's standard error.
+                _wait_until(lambda: "Run the same command again to resume" in said(), "the interrupted run's message")
+                assert run.wait(timeout=RUN_DEADLINE_SECONDS) != 0
+            except BaseException:
+                # Leaving Popen waits for the run: a failed test must neither leave it running nor wait for it.
+                kill_tree(run.pid)
+                raise
+        return said()
+
+
+def _assert_released_and_resumed(sandbox, message):
     assert "Released the lease of global cluster pg-global" in message, message
     assert "AWS goes on with what it already accepted" in message
     assert lease_tags(sandbox, "pg-global") == {}
@@ -194,6 +213,35 @@ def test_ctrl_c_during_a_member_upgrade_releases_the_lease_and_the_same_command_
     assert rerun.returncode == 0, (rerun.failed_tasks, rerun.stderr[-3000:])
     assert modified_members(sandbox) == PG_ORDER
     assert lease_tags(sandbox, "pg-global") == {}
+
+
+def test_ctrl_c_during_a_member_upgrade_releases_the_lease_and_the_same_command_finishes(sandbox):
+    # A terminal sends Ctrl-C to its foreground process group: ansible-playbook, whose workers have sessions of their own.
+    message = _ctrl_c_during_a_member_upgrade(sandbox, lambda run: os.killpg(run.pid, signal.SIGINT))
+    _assert_released_and_resumed(sandbox, message)
+
+
+def test_ctrl_c_that_ansible_playbook_does_not_pass_on_still_releases_the_lease(sandbox):
+    """ansible-playbook passes Ctrl-C on to its workers, which pass it to their modules; under load it was seen to miss the
+    worker of the module in flight, and then to wait for that worker at its exit. The module sees the run stop catching
+    Ctrl-C and stops all the same. Here the worker is stopped (SIGSTOP), so that it takes nothing until the module is done."""
+    stopped = []
+
+    def interrupt_with_the_workers_stopped(run):
+        stopped.extend(_workers(run))
+        assert stopped, "no worker of the run was found"
+        for pid in stopped:
+            os.kill(pid, signal.SIGSTOP)
+        os.kill(run.pid, signal.SIGINT)
+
+    def interrupt_then_let_the_workers_go_once_the_module_said_it(run):
+        interrupt_with_the_workers_stopped(run)
+        _wait_until(lambda: lease_tags(sandbox, "pg-global") == {}, "the lease released by the module while its worker is stopped")
+        for pid in stopped:
+            os.kill(pid, signal.SIGCONT)
+
+    message = _ctrl_c_during_a_member_upgrade(sandbox, interrupt_then_let_the_workers_go_once_the_module_said_it)
+    _assert_released_and_resumed(sandbox, message)
 
 
 def test_a_lease_left_by_a_run_gone_from_this_control_node_is_taken_over_without_a_variable(sandbox):

@@ -5,6 +5,7 @@
 
 import datetime
 import os
+import signal
 import socket
 from types import SimpleNamespace
 
@@ -24,6 +25,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.lease import run_
 
 from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import PlaybookRun
 from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_command
+from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_is_ending
 from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_is_gone
 from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_text
 
@@ -308,3 +310,49 @@ def test_without_the_resource_id_the_release_finds_the_global_cluster_under_its_
     old_arn = _switch_over(cluster)
     assert GlobalClusterLease(cluster, "pg-global", lambda: NOW, cluster.sleep).release(taken.token) is None
     assert lease_from_tags([{"Key": key, "Value": value} for key, value in cluster.tags[old_arn].items()]).token == taken.token
+
+
+def _fake_proc(tmp_path, pid, started, caught_mask):
+    """A /proc holding one process: its stat (start time in field 22) and its status (SigCgt, the caught signals)."""
+    folder = tmp_path / str(pid)
+    folder.mkdir(exist_ok=True)
+    (folder / "stat").write_text("%d (ansible-playboo) S 1 %s\n" % (pid, " ".join(["0"] * 17 + [started, "0"])))
+    (folder / "status").write_text("Name:\tansible-playboo\nSigBlk:\t0000000000000000\nSigCgt:\t%016x\n" % caught_mask)
+    return str(tmp_path)
+
+
+SIGINT_AND_SIGTERM = (1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1))
+
+
+@pytest.mark.parametrize("caught_when_watched, caught_now, ending", [
+    (True, SIGINT_AND_SIGTERM | 0x4000, False),  # the run goes on, catching Ctrl-C as ansible-core does
+    (True, 1 << (signal.SIGTERM - 1), True),  # ansible-core took a Ctrl-C: SIGINT is back to the default
+    (True, 0, True),
+    (False, 0, False),  # never caught (another ansible-core): only its end counts
+    (None, 0, False),  # unknown at the start
+])
+def test_a_run_that_stops_catching_ctrl_c_is_ending(tmp_path, caught_when_watched, caught_now, ending):
+    proc = _fake_proc(tmp_path, 4242, "777", caught_now)
+    run = PlaybookRun("vm", "boot", 4242, "777", [])
+    assert run_is_ending(run, caught_when_watched, proc) is ending
+
+
+def test_a_run_whose_process_is_gone_or_replaced_is_ending_whatever_it_caught(tmp_path):
+    proc = _fake_proc(tmp_path, 4242, "777", SIGINT_AND_SIGTERM)
+    assert run_is_ending(PlaybookRun("vm", "boot", 4242, "1", []), True, proc)  # the process id names another process now
+    assert run_is_ending(PlaybookRun("vm", "boot", 4243, "777", []), True, proc)
+
+
+def test_this_process_catches_ctrl_c_only_while_it_has_handlers_for_sigint_and_sigterm():
+    this = PlaybookRun("vm", "boot", os.getpid(), _start_of(os.getpid()), [])
+    previous = signal.signal(signal.SIGTERM, lambda *_: None), signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        assert not run_is_ending(this, True)  # as ansible-core's TaskQueueManager runs
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        assert run_is_ending(this, True)  # it took a SIGTERM
+        signal.signal(signal.SIGTERM, lambda *_: None)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        assert run_is_ending(this, True)  # it took a Ctrl-C
+    finally:
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
