@@ -185,13 +185,10 @@ class ManagedMinorUpgrade(TimedRun):
             self._still_upgrading = [resource.identifier for resource in failure.still_running]
             if not failure.failed:
                 raise
-            # One request upgrades every member, and AWS rolls every member back when it fails: which one the wait saw
-            # rolled back first depends only on when its reads came, so every member failed.
-            members = [resource for resource in resources if resource.kind == DB_CLUSTER]
-            self._failed = [member.identifier for member in members]
-            self._still_upgrading = [identifier for identifier in self._still_upgrading if identifier not in self._failed]
+            self._failed = [resource.identifier for resource in failure.failed]
             self._times.finished(self._failed)
             self._rolled_back = True
+            members = [resource for resource in resources if resource.kind == DB_CLUSTER]
             raise AuroraGlobalError(
                 "The managed minor upgrade of global cluster %s to %s did not complete (AWS rolled it back: every member is at its "
                 "old version): %s Recent RDS events: %s" % (

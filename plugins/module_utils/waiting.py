@@ -192,7 +192,7 @@ class _UpgradeWatch:
     minor one a request per member. The request counts as started once any of its
     resources was seen busy (any status but ``available``), with the target pending,
     or at the target. A resource seen busy or with the target pending that is
-    ``available`` at another version with nothing pending has rolled back.
+    ``available`` at another version with nothing pending has rolled back, and so has the request.
     """
 
     def __init__(self, target, accepted_at, settle_seconds):
@@ -214,7 +214,9 @@ class _UpgradeWatch:
             elif state.engine_version == self._target:
                 self._started = True
             elif state.resource in self._seen_under_way:
-                failed = [state.resource] if state.resource.kind == DB_CLUSTER else [s.resource for s in states if s.resource.kind == DB_CLUSTER]
+                # The request rolled back: it failed for every DB cluster it upgrades (all the members, for a major or a
+                # managed minor upgrade), whichever of them the reads of this poll, before and after the rollback, saw first.
+                failed = [s.resource for s in states if s.resource.kind == DB_CLUSTER]
                 raise WaitFailed(
                     "The upgrade of %s %s (%s) to %s did not complete: it was seen accepted or upgrading and is '%s' at %s again. %s "
                     "Fix the cause, then run the module again." % (
