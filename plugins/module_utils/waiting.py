@@ -185,6 +185,11 @@ def _poll(read_pending, deadline, poll_interval, sleep, waiting_for):
         sleep(min(poll_delay(deadline.now() - started, poll_interval), remaining))
 
 
+def _db_clusters(states):
+    """The DB clusters of one request's reads: what fails when the request fails."""
+    return [state.resource for state in states if state.resource.kind == DB_CLUSTER]
+
+
 class _UpgradeWatch:
     """Judges the reads of the resources that one accepted upgrade request changes.
 
@@ -216,7 +221,7 @@ class _UpgradeWatch:
             elif state.resource in self._seen_under_way:
                 # The request rolled back: it failed for every DB cluster it upgrades (all the members, for a major or a
                 # managed minor upgrade), whichever of them the reads of this poll, before and after the rollback, saw first.
-                failed = [s.resource for s in states if s.resource.kind == DB_CLUSTER]
+                failed = _db_clusters(states)
                 raise WaitFailed(
                     "The upgrade of %s %s (%s) to %s did not complete: it was seen accepted or upgrading and is '%s' at %s again. %s "
                     "Fix the cause, then run the module again." % (
@@ -231,7 +236,7 @@ class _UpgradeWatch:
                 "AWS accepted the upgrade to %s but after %s seconds (status_settle_seconds) nothing shows it running: %s. %s "
                 "Run the module again once the cause is fixed, or raise status_settle_seconds if AWS is slow to report upgrades." % (
                     self._target, self._settle_seconds, "; ".join(_describe(state) for state in pending), _where_to_look([s.resource for s in states])),
-                failed=[s.resource for s in states if s.resource.kind == DB_CLUSTER],
+                failed=_db_clusters(states),
             )
         return pending
 

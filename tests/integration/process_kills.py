@@ -74,7 +74,7 @@ def wait_until_gone(pids) -> None:
         time.sleep(POLL_SECONDS)
 
 
-def _signal_all(pids, signal_number: int) -> None:
+def signal_all(pids, signal_number: int) -> None:
     for pid in pids:
         try:
             os.kill(pid, signal_number)
@@ -93,8 +93,8 @@ def kill_tree(root: int) -> dict[int, str]:
         if not new:
             break
         stopped.update((pid, command_line(pid)) for pid in new)
-        _signal_all(new, signal.SIGSTOP)
-    _signal_all(stopped, signal.SIGKILL)
+        signal_all(new, signal.SIGSTOP)
+    signal_all(stopped, signal.SIGKILL)
     return stopped
 
 
@@ -136,7 +136,7 @@ def kill_module_after(sandbox, playbook: str, module: str, extra_vars: dict, ope
 
     with playbook_at(sandbox, playbook, extra_vars, reached, "its call %s" % operation) as run:
         killed = module_processes(run.pid, module)
-        _signal_all(killed, signal.SIGKILL)
+        signal_all(killed, signal.SIGKILL)
         wait_until_gone(killed)
         at_death = len(sandbox.journal())
         run.wait(timeout=RUN_DEADLINE_SECONDS)

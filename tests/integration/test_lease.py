@@ -27,11 +27,12 @@ from concurrent.futures import wait
 from lease_tags import hold_lease
 from lease_tags import lease_tags
 from playbook_runner import playbook_command
+from playbook_runner import run_playbook
 from process_kills import RUN_DEADLINE_SECONDS
 from process_kills import command_line
 from process_kills import kill_tree
 from process_kills import process_tree
-from playbook_runner import run_playbook
+from process_kills import signal_all
 from role_runs import changing_calls
 from role_runs import role_vars
 from role_runs import run_role
@@ -225,22 +226,15 @@ def test_ctrl_c_that_ansible_playbook_does_not_pass_on_still_releases_the_lease(
     """ansible-playbook passes Ctrl-C on to its workers, which pass it to their modules; under load it was seen to miss the
     worker of the module in flight, and then to wait for that worker at its exit. The module sees the run stop catching
     Ctrl-C and stops all the same. Here the worker is stopped (SIGSTOP), so that it takes nothing until the module is done."""
-    stopped = []
-
-    def interrupt_with_the_workers_stopped(run):
-        stopped.extend(_workers(run))
-        assert stopped, "no worker of the run was found"
-        for pid in stopped:
-            os.kill(pid, signal.SIGSTOP)
+    def interrupt_with_the_workers_stopped_until_the_lease_is_released(run):
+        workers = _workers(run)
+        assert workers, "no worker of the run was found"
+        signal_all(workers, signal.SIGSTOP)
         os.kill(run.pid, signal.SIGINT)
-
-    def interrupt_then_let_the_workers_go_once_the_module_said_it(run):
-        interrupt_with_the_workers_stopped(run)
         _wait_until(lambda: lease_tags(sandbox, "pg-global") == {}, "the lease released by the module while its worker is stopped")
-        for pid in stopped:
-            os.kill(pid, signal.SIGCONT)
+        signal_all(workers, signal.SIGCONT)
 
-    message = _ctrl_c_during_a_member_upgrade(sandbox, interrupt_then_let_the_workers_go_once_the_module_said_it)
+    message = _ctrl_c_during_a_member_upgrade(sandbox, interrupt_with_the_workers_stopped_until_the_lease_is_released)
     _assert_released_and_resumed(sandbox, message)
 
 

@@ -24,14 +24,15 @@ RESOURCES = [Resource(GLOBAL_CLUSTER, "pg-global", "us-east-1")] + [Resource(DB_
 
 def _upgrade_read_as(monkeypatch, polls):
     """A managed minor run whose reads answer ``polls``: per poll, resource identifier -> (status, engine version)."""
-    answers = iter([State(resource, *poll[resource.identifier][::-1]) for poll in polls for resource in RESOURCES])
+    answers = iter([State(resource, engine_version=poll[resource.identifier][1], status=poll[resource.identifier][0])
+                    for poll in polls for resource in RESOURCES])
     monkeypatch.setattr(managed_minor, "read_upgrade_state", lambda clients, resource: next(answers))
     monkeypatch.setattr(managed_minor, "recent_events", lambda clients, region, identifier, minutes: [])
     clock = VirtualClock()
     request = SimpleNamespace(global_cluster_identifier="pg-global", engine_version="14.9", poll_interval=1, status_settle_seconds=60,
                               wait_timeout=600)
     run = managed_minor.ManagedMinorUpgrade(SimpleNamespace(), None, request, False, clock, clock.sleep)
-    run._started_at, run._deadline = clock(), Deadline(600, clock)  # pylint: disable=protected-access
+    run._started_at, run._deadline = clock(), Deadline(request.wait_timeout, clock)  # pylint: disable=protected-access
     return run
 
 
