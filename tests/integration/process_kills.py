@@ -16,6 +16,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import urllib.parse
 from collections.abc import Callable
 from collections.abc import Iterator
 
@@ -82,20 +83,74 @@ def signal_all(pids, signal_number: int) -> None:
             pass
 
 
-def kill_tree(root: int) -> dict[int, str]:
-    """SIGKILL ``root`` and every process descending from it; returns {pid: command line}.
+def stop_tree(root: int) -> dict[int, str]:
+    """SIGSTOP ``root`` and every process descending from it; returns {pid: command line}.
 
-    Each process found is stopped first, so that none forks or calls AWS while the tree is read again; once a read finds no
-    new process, all are killed."""
+    Each process found is stopped before the tree is read again, so that none forks or calls AWS meanwhile; the tree is
+    read until a read finds no new process."""
     stopped: dict[int, str] = {}
     while True:
         new = [pid for pid in process_tree(root) if pid not in stopped]
         if not new:
-            break
+            return stopped
         stopped.update((pid, command_line(pid)) for pid in new)
         signal_all(new, signal.SIGSTOP)
+
+
+def kill_tree(root: int) -> dict[int, str]:
+    """SIGKILL ``root`` and every process descending from it (stopped first: stop_tree); returns {pid: command line}."""
+    stopped = stop_tree(root)
     signal_all(stopped, signal.SIGKILL)
     return stopped
+
+
+# /proc/net/tcp states of a client socket whose connection the server may still be serving: ESTABLISHED, FIN_WAIT1 and
+# FIN_WAIT2 (the client has closed its side; the server has not closed its own). CLOSE_WAIT means the server closed first.
+_OPEN_CLIENT_STATES = {"01", "04", "05"}
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    links = (os.readlink("/proc/%d/fd/%s" % (pid, fd)) for fd in os.listdir("/proc/%d/fd" % pid))
+    return {link[len("socket:["):-1] for link in links if link.startswith("socket:[")}
+
+
+def _sandbox_connections(pids, sandbox_port: int) -> set[int]:
+    """The client ports of the connections ``pids`` (stopped) hold open to the sandbox: their sockets' inodes found in the
+    TCP tables (/proc/PID/net/tcp and tcp6) with the sandbox's port as the remote one."""
+    ports = set()
+    for pid in pids:
+        try:
+            inodes = _socket_inodes(pid)
+            for table in ("tcp", "tcp6"):
+                with open("/proc/%d/net/%s" % (pid, table), encoding="utf-8") as handle:
+                    for row in handle.readlines()[1:]:
+                        local, remote, state, inode = (row.split()[index] for index in (1, 2, 3, 9))
+                        if inode in inodes and state in _OPEN_CLIENT_STATES and int(remote.rsplit(":", 1)[1], 16) == sandbox_port:
+                            ports.add(int(local.rsplit(":", 1)[1], 16))
+        except FileNotFoundError:
+            continue  # the process had exited before it was stopped: it holds no connection
+    return ports
+
+
+def kill_stopped(sandbox, stopped) -> set[int]:
+    """SIGKILL the processes ``stopped`` (SIGSTOPped, so that none opens a connection meanwhile) and return once they are
+    gone and the sandbox has finished serving each connection they held to it.
+
+    A request sent just before the kill may reach the sandbox's handler after the process is gone, on a loaded machine
+    seconds later; the journal read after this return holds it, so that a call journaled later came from something else.
+    Returns the client ports of those connections."""
+    before = sandbox.finished_connections()
+    ports = _sandbox_connections(stopped, urllib.parse.urlsplit(sandbox.endpoint_url).port)
+    signal_all(stopped, signal.SIGKILL)
+    wait_until_gone(stopped)
+    deadline = time.monotonic() + RUN_DEADLINE_SECONDS
+    while True:
+        finished = sandbox.finished_connections()
+        open_ports = sorted(port for port in ports if finished.get(port, 0) <= before.get(port, 0))
+        if not open_ports:
+            return ports
+        assert time.monotonic() < deadline, "the sandbox still serves the killed processes' connections from ports %s" % open_ports
+        time.sleep(POLL_SECONDS)
 
 
 @contextlib.contextmanager
@@ -129,15 +184,15 @@ def module_processes(root: int, module: str) -> list[int]:
 def kill_module_after(sandbox, playbook: str, module: str, extra_vars: dict, operation: str):
     """Run the playbook and SIGKILL ``module``'s process once the journal shows ``operation``.
 
-    Returns whether the module was still running to be killed, the journal's length once it was dead, and its length
-    once ansible-playbook had ended."""
+    Returns whether the module was still running to be killed, the journal's length once it was dead and the sandbox had
+    served what it sent, and the journal's length once ansible-playbook had ended."""
     def reached(calls):
         return any(entry["operation"] == operation for entry in calls)
 
     with playbook_at(sandbox, playbook, extra_vars, reached, "its call %s" % operation) as run:
         killed = module_processes(run.pid, module)
-        signal_all(killed, signal.SIGKILL)
-        wait_until_gone(killed)
+        signal_all(killed, signal.SIGSTOP)
+        kill_stopped(sandbox, killed)
         at_death = len(sandbox.journal())
         run.wait(timeout=RUN_DEADLINE_SECONDS)
     return bool(killed), at_death, len(sandbox.journal())

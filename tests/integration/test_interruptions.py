@@ -21,9 +21,9 @@ from __future__ import annotations
 import pytest
 
 from lease_tags import lease_tags
-from process_kills import kill_tree
+from process_kills import kill_stopped
 from process_kills import playbook_at
-from process_kills import wait_until_gone
+from process_kills import stop_tree
 from role_runs import changing_calls
 from role_runs import role_vars
 from role_runs import run_role
@@ -56,12 +56,13 @@ def _kill_after(sandbox, target, extra_vars, index):
     mutating call number ``index`` (from 0); then check that every process is gone and no AWS call came after the kill."""
     variables = role_vars(sandbox, "pg-global", target, **extra_vars)
     with playbook_at(sandbox, "role_upgrade.yml", variables, lambda calls: len(calls) > index, "its mutating call %d" % index) as run:
-        killed = kill_tree(run.pid)
+        killed = stop_tree(run.pid)
+        kill_stopped(sandbox, killed)
         run.wait()
     modules = [pid for pid, command_line in killed.items() if "AnsiballZ_" in command_line]
     assert modules, "no module process was running: %s" % sorted(killed.values())
-    wait_until_gone(killed)
-    # Every process of the run is gone: no call of it can arrive from here on (the caller checks before it reads AWS itself).
+    # Every process of the run is gone, and the sandbox has served what they sent: no call of the run can arrive from here
+    # on (the caller checks before it reads AWS itself).
     return changing_calls(sandbox)[index], _last_call_seq(sandbox)
 
 

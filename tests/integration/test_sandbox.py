@@ -18,6 +18,7 @@ from typing import Any, Callable
 import pytest
 from botocore.exceptions import ClientError
 from conftest import SANDBOX_TIMINGS
+from process_kills import kill_stopped
 
 from sandbox.client import SandboxClient, SandboxError
 from sandbox.launcher import running_sandbox
@@ -843,6 +844,30 @@ def test_journal_records_every_rds_call_in_order(sandbox, rds):
     assert [entry["operation"] for entry in sandbox.mutating_calls()] == ["ModifyGlobalCluster", "ModifyDBCluster"]
     sandbox.clear_journal()
     assert sandbox.journal() == []
+
+
+# A client that sends one RDS call (unsigned, as moto takes it) and stops itself before it reads the answer.
+_SEND_THEN_STOP = """
+import http.client, os, signal, sys, urllib.parse
+url = urllib.parse.urlsplit(sys.argv[1])
+connection = http.client.HTTPConnection(url.hostname, url.port)
+connection.request("POST", "/", body="Action=DescribeDBClusters&Version=2014-10-31", headers={
+    "Content-Type": "application/x-www-form-urlencoded",
+    "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20261207/eu-west-1/rds/aws4_request, SignedHeaders=host, Signature=0"})
+os.kill(os.getpid(), signal.SIGSTOP)
+"""
+
+
+def test_kill_stopped_returns_once_the_killed_clients_requests_are_journaled(sandbox):
+    # The call waits out the latency in the sandbox's handler after its client is dead, as a loaded machine makes it wait.
+    sandbox.configure(latency_seconds=1)
+    with subprocess.Popen([sys.executable, "-c", _SEND_THEN_STOP, sandbox.endpoint_url]) as client:
+        # WUNTRACED: return once the client has stopped itself, its request sent.
+        assert os.WIFSTOPPED(os.waitpid(client.pid, os.WUNTRACED)[1])
+        ports = kill_stopped(sandbox, [client.pid])
+    assert len(ports) == 1
+    assert [(entry["operation"], entry["region"]) for entry in sandbox.journal()] == [("DescribeDBClusters", "eu-west-1")]
+    assert sandbox.finished_connections()[ports.pop()] >= 1
 
 
 def test_reset_forgets_resources_journal_settings_and_upgrades(sandbox, rds):

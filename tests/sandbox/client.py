@@ -79,6 +79,11 @@ class SandboxClient:
         """The journaled calls that change something (failed and throttled ones included)."""
         return [entry for entry in self.journal() if entry["kind"] == "call" and entry["operation"] in MUTATING_OPERATIONS]
 
+    def finished_connections(self) -> dict[int, int]:
+        """{client port: how many connections from it the server has finished serving}: each request of a finished
+        connection is in the journal."""
+        return {int(port): count for port, count in self._request("GET", "/sandbox-api/connections")["finished"].items()}
+
     def clear_journal(self) -> None:
         self._request("DELETE", "/sandbox-api/journal")
 

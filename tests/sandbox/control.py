@@ -31,6 +31,10 @@ def clear_journal(state: SandboxState, payload: Any) -> dict[str, Any]:
     return {"cleared": True}
 
 
+def get_connections(state: SandboxState, payload: Any) -> dict[str, Any]:
+    return {"finished": {str(port): count for port, count in state.finished_connections.items()}}
+
+
 def get_config(state: SandboxState, payload: Any) -> dict[str, Any]:
     return state.config.as_dict()
 
@@ -95,6 +99,7 @@ def _force_db_cluster(payload: dict[str, Any]) -> dict[str, Any]:
 ROUTES: dict[tuple[str, str], Callable[[SandboxState, Any], Any]] = {
     ("GET", "journal"): get_journal,
     ("DELETE", "journal"): clear_journal,
+    ("GET", "connections"): get_connections,
     ("GET", "config"): get_config,
     ("POST", "config"): post_config,
     ("POST", "clock"): post_clock,

@@ -36,6 +36,14 @@ class QuietRequestHandler(MotoRequestHandler):
     def log_request(self, code: Any = "-", size: Any = "-") -> None:
         """Errors are still logged, through log_error."""
 
+    def handle(self) -> None:
+        """Serve the connection's requests, then count it finished: every request it brought has been journaled by then."""
+        try:
+            super().handle()
+        finally:
+            with SANDBOX.lock:
+                SANDBOX.finished_connections[self.client_address[1]] += 1
+
 
 class SandboxServer(ThreadedMotoServer):
     """One per process: moto's backends and the sandbox's state are process-wide."""

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import collections
 import random
 import threading
 import time
@@ -39,6 +40,10 @@ class SandboxState:
         self.lock = threading.RLock()
         self.catalog = catalog
         self._initial_config = SandboxConfig()
+        # {client port: how many of its connections the server has finished with}: a test that kills a client waits for
+        # these to know that no request it sent before it died is still to be journaled. Kept across reset(): it counts
+        # the server's sockets, not AWS's state.
+        self.finished_connections: collections.Counter[int] = collections.Counter()
         self.reset()
 
     def reset(self, initial_config: SandboxConfig | None = None) -> None:
