@@ -6,7 +6,10 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -36,6 +39,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # clock (advance_clock). Shorter ones (0.2 s upgrades, a 0.1 s pending window, each over before a module's next read)
 # were tried: test_lease's Ctrl-C test then found a SIGINT sent 0.1 s after the ModifyDBCluster left the run going on.
 SANDBOX_TIMINGS = {"upgrade_seconds": 1.0, "status_delay_seconds": 0.5}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def temporary_files_under_pytests_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The runs' temporary files (each module's AnsiballZ payload, each action's progress file) go under pytest's base
+    directory of this worker instead of /tmp: a run a test kills cannot remove its own, and pytest keeps only its last
+    three base directories."""
+    directory = tmp_path_factory.mktemp("tmp")
+    previous = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(directory)
+    # tempfile keeps the directory it chose first: forget it, so that this process's own temporary files follow too.
+    tempfile.tempdir = None
+    yield directory
+    if previous is None:
+        os.environ.pop("TMPDIR")
+    else:
+        os.environ["TMPDIR"] = previous
+    tempfile.tempdir = None
 
 
 @pytest.fixture(scope="session")
