@@ -69,18 +69,18 @@ ACTION_STEPS = [
     ActionStep("RemoveTagsFromResource", "minor", {}),
     ActionStep("ModifyGlobalCluster", "major", {}),
     ActionStep("DescribeEvents", "minor", {"fail_upgrade_of": ["pg-secondary-apse2"]}),
-    ActionStep("CreateDBClusterSnapshot", "role_major", {}),
-    ActionStep("DescribeDBClusterSnapshots", "role_major", {}),
+    ActionStep("CreateDBClusterSnapshot", "snapshot", {}),
+    ActionStep("DescribeDBClusterSnapshots", "snapshot", {}),
     ActionStep("DescribeDBClusterParameterGroups", "role_major_parameter_groups", {}),
     ActionStep("DescribeDBParameterGroups", "role_major_parameter_groups", {}),
     ActionStep("DescribeDBInstances", "role_major_parameter_groups", {}),
     ActionStep("ModifyDBInstance", "role_major_parameter_groups", {}),
     ActionStep("RebootDBInstance", "role_major_parameter_groups", {}),
-    ActionStep("DescribeOrderableDBInstanceOptions", "role_restore", {}),
-    ActionStep("RestoreDBClusterFromSnapshot", "role_restore", {}),
-    ActionStep("CreateDBCluster", "role_restore", {}),
-    ActionStep("CreateDBInstance", "role_restore", {}),
-    ActionStep("CreateGlobalCluster", "role_restore", {}),
+    ActionStep("DescribeOrderableDBInstanceOptions", "restore", {}),
+    ActionStep("RestoreDBClusterFromSnapshot", "restore", {}),
+    ActionStep("CreateDBCluster", "restore", {}),
+    ActionStep("CreateDBInstance", "restore", {}),
+    ActionStep("CreateGlobalCluster", "restore", {}),
     ActionStep("DescribeBlueGreenDeployments", "blue_green", {}),
     ActionStep("CreateBlueGreenDeployment", "blue_green", {}),
     ActionStep("SwitchoverBlueGreenDeployment", "blue_green", {}),
@@ -182,8 +182,15 @@ def _major(sandbox, environment):
     return _module_upgrade(sandbox, environment, engine_version="15.4", allow_major_version_upgrade=True)
 
 
-def _role_major(sandbox, environment):
-    return _role(sandbox, environment, "15.4", aurora_global_upgrade_allow_major_version_upgrade=True)
+def _snapshot(sandbox, environment):
+    """The snapshot of the primary, which the role takes before a major upgrade when asked (aurora_global_snapshot)."""
+    return Run(run_playbook("snapshot.yml", sandbox.endpoint_url, {"expect_failure": True, "snapshot_tags": {"aurora-global-db:upgrade": "14.6 to 15.4"}},
+                            environment=environment), "Snapshot")
+
+
+def _module_restore(sandbox, environment):
+    """The snapshot restore module, which the role's snapshot_restore method runs: its own snapshot, then the new global database."""
+    return Run(run_playbook("snapshot_restore.yml", sandbox.endpoint_url, {"expect_failure": True}, environment=environment), "Restore")
 
 
 def _user_tags_on_the_secondaries(sandbox):
@@ -205,14 +212,14 @@ RUNS = {
     "facts": ("postgresql-14", None, _facts),
     "minor": ("postgresql-14", None, _minor),
     "major": ("postgresql-14", None, _major),
-    "role_major": ("postgresql-14", None, _role_major),
+    "snapshot": ("postgresql-14", None, _snapshot),
     "role_major_parameter_groups": ("postgresql-14", _custom_groups, lambda sandbox, environment: _role(
         sandbox, environment, "15.4", aurora_global_upgrade_allow_major_version_upgrade=True,
         aurora_global_upgrade_db_cluster_parameter_groups={region: CLUSTER_GROUP for region in _REGIONS},
         aurora_global_upgrade_db_parameter_groups={region: INSTANCE_GROUP for region in _REGIONS},
         aurora_global_upgrade_reboot_for_parameter_groups=True,
     )),
-    "role_restore": ("mysql-2", None, _restore),
+    "restore": ("mysql-2", None, _module_restore),
     "rebuild": ("mysql-3-three-regions", _user_tags_on_the_secondaries, _rebuild),
     "blue_green": ("postgresql-14", ready_for_blue_green, lambda sandbox, environment: Run(run_playbook(
         "blue_green.yml", sandbox.endpoint_url, {"global_cluster_identifier": "pg-global", "engine_version": "15.4", "expect_failure": True},
@@ -336,7 +343,7 @@ def test_without_an_action_the_step_that_needs_it_fails_cleanly_naming_it(iam_se
 
 # AWS authorises tags given to a create call as rds:AddTagsToResource on the new resource (RDS User Guide, "Grant
 # permission to tag Amazon RDS resources during creation"): the policy's statement for it, per create the collection tags.
-@pytest.mark.parametrize("run_name, create", [("role_major", "CreateDBClusterSnapshot"), ("role_restore", "CreateDBClusterSnapshot")])
+@pytest.mark.parametrize("run_name, create", [("snapshot", "CreateDBClusterSnapshot"), ("restore", "CreateDBClusterSnapshot")])
 def test_without_tagging_on_create_the_create_fails_cleanly_naming_add_tags(iam_server, run_name, create):
     policy = _policy()
     policy["Statement"] = [statement for statement in policy["Statement"] if statement["Sid"] != TAG_ON_CREATE_SID]
