@@ -116,33 +116,36 @@ def _socket_inodes(pid: int) -> set[str]:
 
 def _sandbox_connections(pids, sandbox_port: int) -> set[int]:
     """The client ports of the connections ``pids`` (stopped) hold open to the sandbox: their sockets' inodes found in the
-    TCP tables (/proc/PID/net/tcp and tcp6) with the sandbox's port as the remote one."""
-    ports = set()
+    TCP tables (one network namespace: this process's /proc/net/tcp and tcp6) with the sandbox's port as the remote one."""
+    inodes = set()
     for pid in pids:
         try:
-            inodes = _socket_inodes(pid)
-            for table in ("tcp", "tcp6"):
-                with open("/proc/%d/net/%s" % (pid, table), encoding="utf-8") as handle:
-                    for row in handle.readlines()[1:]:
-                        local, remote, state, inode = (row.split()[index] for index in (1, 2, 3, 9))
-                        if inode in inodes and state in _OPEN_CLIENT_STATES and int(remote.rsplit(":", 1)[1], 16) == sandbox_port:
-                            ports.add(int(local.rsplit(":", 1)[1], 16))
+            inodes |= _socket_inodes(pid)
         except FileNotFoundError:
             continue  # the process had exited before it was stopped: it holds no connection
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table, encoding="utf-8") as handle:
+            for row in handle.readlines()[1:]:
+                local, remote, state, inode = (row.split()[index] for index in (1, 2, 3, 9))
+                if inode in inodes and state in _OPEN_CLIENT_STATES and int(remote.rsplit(":", 1)[1], 16) == sandbox_port:
+                    ports.add(int(local.rsplit(":", 1)[1], 16))
     return ports
 
 
-def kill_stopped(sandbox, stopped) -> set[int]:
-    """SIGKILL the processes ``stopped`` (SIGSTOPped, so that none opens a connection meanwhile) and return once they are
-    gone and the sandbox has finished serving each connection they held to it.
+def kill_and_drain(sandbox, pids) -> set[int]:
+    """SIGKILL the processes ``pids`` and return once they are gone and the sandbox has finished serving each connection
+    they held to it. They are stopped first (SIGSTOP; stop_tree has stopped them already), so that none opens a
+    connection between the read of their connections and the kill.
 
     A request sent just before the kill may reach the sandbox's handler after the process is gone, on a loaded machine
     seconds later; the journal read after this return holds it, so that a call journaled later came from something else.
     Returns the client ports of those connections."""
+    signal_all(pids, signal.SIGSTOP)
     before = sandbox.finished_connections()
-    ports = _sandbox_connections(stopped, urllib.parse.urlsplit(sandbox.endpoint_url).port)
-    signal_all(stopped, signal.SIGKILL)
-    wait_until_gone(stopped)
+    ports = _sandbox_connections(pids, urllib.parse.urlsplit(sandbox.endpoint_url).port)
+    signal_all(pids, signal.SIGKILL)
+    wait_until_gone(pids)
     deadline = time.monotonic() + RUN_DEADLINE_SECONDS
     while True:
         finished = sandbox.finished_connections()
@@ -191,8 +194,7 @@ def kill_module_after(sandbox, playbook: str, module: str, extra_vars: dict, ope
 
     with playbook_at(sandbox, playbook, extra_vars, reached, "its call %s" % operation) as run:
         killed = module_processes(run.pid, module)
-        signal_all(killed, signal.SIGSTOP)
-        kill_stopped(sandbox, killed)
+        kill_and_drain(sandbox, killed)
         at_death = len(sandbox.journal())
         run.wait(timeout=RUN_DEADLINE_SECONDS)
     return bool(killed), at_death, len(sandbox.journal())

@@ -21,7 +21,7 @@ from __future__ import annotations
 import pytest
 
 from lease_tags import lease_tags
-from process_kills import kill_stopped
+from process_kills import kill_and_drain
 from process_kills import playbook_at
 from process_kills import stop_tree
 from role_runs import changing_calls
@@ -57,7 +57,7 @@ def _kill_after(sandbox, target, extra_vars, index):
     variables = role_vars(sandbox, "pg-global", target, **extra_vars)
     with playbook_at(sandbox, "role_upgrade.yml", variables, lambda calls: len(calls) > index, "its mutating call %d" % index) as run:
         killed = stop_tree(run.pid)
-        kill_stopped(sandbox, killed)
+        kill_and_drain(sandbox, killed)
         run.wait()
     modules = [pid for pid, command_line in killed.items() if "AnsiballZ_" in command_line]
     assert modules, "no module process was running: %s" % sorted(killed.values())

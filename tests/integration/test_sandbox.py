@@ -18,7 +18,7 @@ from typing import Any, Callable
 import pytest
 from botocore.exceptions import ClientError
 from conftest import SANDBOX_TIMINGS
-from process_kills import kill_stopped
+from process_kills import kill_and_drain
 
 from sandbox.client import SandboxClient, SandboxError
 from sandbox.launcher import running_sandbox
@@ -858,13 +858,13 @@ os.kill(os.getpid(), signal.SIGSTOP)
 """
 
 
-def test_kill_stopped_returns_once_the_killed_clients_requests_are_journaled(sandbox):
+def test_kill_and_drain_returns_once_the_killed_clients_requests_are_journaled(sandbox):
     # The call waits out the latency in the sandbox's handler after its client is dead, as a loaded machine makes it wait.
     sandbox.configure(latency_seconds=1)
     with subprocess.Popen([sys.executable, "-c", _SEND_THEN_STOP, sandbox.endpoint_url]) as client:
         # WUNTRACED: return once the client has stopped itself, its request sent.
         assert os.WIFSTOPPED(os.waitpid(client.pid, os.WUNTRACED)[1])
-        ports = kill_stopped(sandbox, [client.pid])
+        ports = kill_and_drain(sandbox, [client.pid])
     assert len(ports) == 1
     assert [(entry["operation"], entry["region"]) for entry in sandbox.journal()] == [("DescribeDBClusters", "eu-west-1")]
     assert sandbox.finished_connections()[ports.pop()] >= 1
