@@ -183,9 +183,9 @@ def _major(sandbox, environment):
 
 
 def _snapshot(sandbox, environment):
-    """The snapshot of the primary, which the role takes before a major upgrade when asked (aurora_global_snapshot)."""
-    return Run(run_playbook("snapshot.yml", sandbox.endpoint_url, {"expect_failure": True, "snapshot_tags": {"aurora-global-db:upgrade": "14.6 to 15.4"}},
-                            environment=environment), "Snapshot")
+    """The snapshot of the primary, which the role takes before a major upgrade when asked (aurora_global_snapshot), with
+    the collection's tags the role has it write (its option upgrade)."""
+    return Run(run_playbook("snapshot.yml", sandbox.endpoint_url, {"expect_failure": True, "upgrade": "14.6 to 15.4"}, environment=environment), "Snapshot")
 
 
 def _module_restore(sandbox, environment):
