@@ -13,8 +13,9 @@ Tags have no conditional write, so taking a lease is read, write once, wait, rea
 write within LEASE_SETTLE_SECONDS of each other, the last writer holds the lease and the other one refuses.
 That holds only while no write lands later than LEASE_SETTLE_SECONDS after its run read the lease free: so a
 lease write is never resent blindly (no AWSRetry; a throttled write was refused and is tried again from a
-fresh read), and a run whose write answered late withdraws it and stops. The lease is read again before every
-call that changes the database (GuardedClients), so a run whose lease was replaced stops before its next change.
+fresh read), and a run whose write answered late withdraws it and writes it again from a fresh read. The lease
+is read again before every call that changes the database (GuardedClients), so a run whose lease was replaced
+stops before its next change.
 
 A lease past its expiry, or left by a run of this control node that no longer exists, is taken over with a
 warning; a lease of a run elsewhere can be taken over before its expiry by naming its token. An interrupted
@@ -68,7 +69,8 @@ LEASE_TAGS = (OWNER_TAG, TOKEN_TAG, STARTED_TAG, EXPIRES_TAG, RUN_TAG)
 # "no lease" to its write's answer (a slower write is withdrawn): so every write another run read "free" before has
 # landed when a run reads its lease back. Two RDS calls take well under a second, even throttled once and resent.
 LEASE_SETTLE_SECONDS = 3
-# How often a run writes a free lease while AWS throttles the write (a throttled call is refused, not applied).
+# How often a run writes a free lease while AWS throttles the write (a throttled call is refused, not applied) or the
+# write answers late (withdrawn).
 LEASE_WRITE_ATTEMPTS = 4
 # RDS calls that only read; every other call changes something and is made only while the run's lease holds.
 _READ_PREFIXES = ("Describe", "List")
@@ -249,13 +251,17 @@ class GlobalClusterLease:
     def acquire(self, owner, seconds, take_over=None, run=None):
         """Take the lease for ``run`` (a PlaybookRun, or None); returns (the lease, the lease it replaced, or None). Raises LeaseHeld.
 
-        Read, write once, wait LEASE_SETTLE_SECONDS, read back. A throttled write was refused, so it is tried again
-        from a fresh read. A write that answered later than LEASE_SETTLE_SECONDS after the read may have replaced
-        the lease another run took and confirmed meanwhile: it is withdrawn and this run stops (the other run's
-        next check of the lease stops it too), so that no two runs ever act.
+        Read, write once, wait LEASE_SETTLE_SECONDS, read back. A throttled write was refused, so it is written again
+        from a fresh read. A write that answered later than LEASE_SETTLE_SECONDS after the read may have replaced the
+        lease another run took and confirmed meanwhile: it is withdrawn, so that the other run's next check of the lease
+        stops it before its next change, and written again from a fresh read. That is the "run again" an operator would
+        do, sooner: no run ever acts on a lease written late, and a run the late write stopped passed its last check of
+        the lease before that write landed, at least twice LEASE_SETTLE_SECONDS before this run's first change.
         """
         arn = self._global_cluster_arn()  # first, with the client: only the read and the write count below
         for attempt in range(LEASE_WRITE_ATTEMPTS):
+            if attempt:
+                self._sleep(LEASE_SETTLE_SECONDS * attempt)
             read_at = self._clock()
             replaced = self.check_free(take_over)
             lease = new_lease(owner, seconds, self._now(), run)
@@ -265,20 +271,20 @@ class GlobalClusterLease:
                 if not is_throttled(error):
                     self._withdraw(lease.token)
                     raise
-                self._sleep(LEASE_SETTLE_SECONDS * (attempt + 1))
                 continue
             answered_after = self._clock() - read_at
-            if answered_after > LEASE_SETTLE_SECONDS:
-                self._withdraw(lease.token)
+            if answered_after <= LEASE_SETTLE_SECONDS:
+                return self._confirm(lease), replaced
+            if not self._withdraw(lease.token):
                 raise LeaseHeld(message=(
                     "Could not take the lease of global cluster %s: writing it answered %.0f s after the lease was read "
-                    "free (more than %d s: AWS throttling or a slow network), so it may have replaced the lease of another "
-                    "run that started meanwhile. This run withdrew it and changed nothing; run again." % (
-                        self._identifier, answered_after, LEASE_SETTLE_SECONDS)))
-            return self._confirm(lease), replaced
+                    "free (more than %d s), so it may have replaced the lease of another run that started meanwhile, and "
+                    "withdrawing it failed. Nothing was changed by this run; its lease expires by itself, or take it over "
+                    "by naming its token %s." % (self._identifier, answered_after, LEASE_SETTLE_SECONDS, lease.token)))
         raise LeaseHeld(message=(
-            "Could not take the lease of global cluster %s: AWS throttled its tag writes %d times. Nothing was changed; "
-            "run again." % (self._identifier, LEASE_WRITE_ATTEMPTS)))
+            "Could not take the lease of global cluster %s: %d times, AWS throttled its tag write or the write answered "
+            "more than %d s after the lease was read free (AWS throttling, a slow network or a loaded control node). "
+            "Nothing was changed; run again." % (self._identifier, LEASE_WRITE_ATTEMPTS, LEASE_SETTLE_SECONDS)))
 
     def _confirm(self, lease):
         self._sleep(LEASE_SETTLE_SECONDS)
@@ -291,11 +297,13 @@ class GlobalClusterLease:
         return lease
 
     def _withdraw(self, token):
-        """Remove this run's lease after a write that cannot be trusted; another run's is left to its own checks."""
+        """Remove this run's lease after a write that cannot be trusted; another run's is left to its own checks.
+        Returns whether AWS answered: a lease left in place stops the other run as well, and expires."""
         try:
             self.release(token)
         except AuroraGlobalError:
-            pass  # Left in place, it stops the other run as well, and it expires; the error reported is the write's.
+            return False
+        return True
 
     def verify(self, token):
         """Raise LeaseHeld unless the lease named by ``token`` is held and not expired."""

@@ -20,9 +20,10 @@ description:
     playbook run outlives its tasks, so a later run can tell whether it still exists.
   - Tags cannot be written conditionally, so taking the lease is read, write once, wait three seconds, read back. Of two
     runs that take it within that time the last writer holds it and the other one fails. A lease write is never resent
-    blindly. A throttled write (refused by AWS) is tried again after a fresh read, up to four times; a write that
-    answered more than three seconds after the lease was read free may have replaced another run's lease, so it is
-    withdrawn and the module fails, having changed nothing.
+    blindly. A throttled write (refused by AWS) is written again after a fresh read; a write that answered more than
+    three seconds after the lease was read free may have replaced another run's lease, so it is withdrawn (that run
+    stops before its next change) and written again after a fresh read. After four such writes the module fails,
+    having changed nothing.
   - The modules that change a global database (M(aurora.global_db.aurora_global_upgrade), and those with the option
     O(aurora.global_db.aurora_global_upgrade#module:lease_token)) read the lease again before each call that changes it,
     and stop when it no longer holds.

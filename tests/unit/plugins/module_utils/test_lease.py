@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import LEASE_SETTLE_SECONDS
+from ansible_collections.aurora.global_db.plugins.module_utils.lease import LEASE_WRITE_ATTEMPTS
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import GlobalClusterLease
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import GuardedClients
 from ansible_collections.aurora.global_db.plugins.module_utils.lease import LeaseHeld
@@ -187,10 +188,10 @@ def test_a_throttled_lease_write_is_written_again_after_a_fresh_read(cluster):
     assert lease_from_tags(list_tags(cluster)) == taken
 
 
-def test_a_late_lease_write_is_withdrawn_and_of_two_runs_at_most_one_ever_changes_the_database(cluster):
+def test_a_late_lease_write_is_withdrawn_and_written_again_and_the_run_it_replaced_stops_before_its_next_change(cluster):
     """Run A's write answers 3 s after A read the lease free (throttled and resent by the SDK, or slow); meanwhile run B
-    takes the lease and makes its first change. A's write then lands over B's lease: A withdraws it and stops; B's
-    check before its next change stops B. Only B ever changed anything."""
+    takes the lease and makes its first change. A's write then lands over B's lease: A withdraws it and, from a fresh
+    read, writes it again; B's check before its next change stops B. B's one change came before A's lease, A's after."""
     clock = VirtualClock()
     changes = []
     run_b = GlobalClusterLease(cluster, "pg-global", lambda: NOW, clock.sleep, clock)
@@ -202,12 +203,26 @@ def test_a_late_lease_write_is_withdrawn_and_of_two_runs_at_most_one_ever_change
         guarded_b.rds("us-east-1").modify_db_cluster(changes, "run-b")
     cluster.before_writes = [run_b_meanwhile]
     run_a = GlobalClusterLease(cluster, "pg-global", lambda: NOW, clock.sleep, clock)
-    with pytest.raises(LeaseHeld, match=r"answered \d+ s after the lease was read free"):
-        run_a.acquire("run-a", 600)
-    assert run_a.held is None and tags_of(cluster) == {}
-    with pytest.raises(LeaseHeld, match="nobody holds it"):
+    taken, _replaced = run_a.acquire("run-a", 600)
+    # B's write, A's late write over it, A's withdrawal, A's write from the fresh read.
+    assert tag_writes(cluster) == ["add_tags_to_resource", "add_tags_to_resource", "remove_tags_from_resource", "add_tags_to_resource"]
+    assert run_a.held == taken.token and lease_from_tags(list_tags(cluster)) == taken
+    with pytest.raises(LeaseHeld, match="it is held by run-a"):
         guarded_b.rds("us-east-1").modify_db_cluster(changes, "run-b")
-    assert changes == ["run-b"]
+    GuardedClients(_GuardedRegion(cluster), run_a).rds("us-east-1").modify_db_cluster(changes, "run-a")
+    assert changes == ["run-b", "run-a"]
+
+
+def test_a_lease_write_late_every_time_is_withdrawn_each_time_and_the_run_stops_having_changed_nothing(cluster):
+    clock = VirtualClock()
+
+    def late():
+        clock.now += LEASE_SETTLE_SECONDS + 1
+    cluster.before_writes = [late] * LEASE_WRITE_ATTEMPTS
+    with pytest.raises(LeaseHeld, match=r"4 times, AWS throttled its tag write or the write answered more than 3 s after"):
+        GlobalClusterLease(cluster, "pg-global", lambda: NOW, clock.sleep, clock).acquire("run-a", 600)
+    assert tag_writes(cluster) == ["add_tags_to_resource", "remove_tags_from_resource"] * LEASE_WRITE_ATTEMPTS
+    assert tags_of(cluster) == {}
 
 
 class _GuardedRegion:
