@@ -87,6 +87,8 @@ _VALIDATORS: dict[str, Callable[[str, Any], Any]] = {
     "settle_seconds": _non_negative_number,
     "settle_refusal": _settle_refusal,
     "lose_response_of": _string_list,
+    "late_response_of": _string_list,
+    "late_response_seconds": _non_negative_number,
     "pending_resync": _identifier_list,
     "regional_endpoints": _boolean,
     "latency_seconds": _non_negative_number,
@@ -130,6 +132,9 @@ class SandboxConfig:
     settle_refusal: str = SETTLE_REFUSALS[0]
     # Operation names (ModifyDBCluster, ...): the next successful call of each is applied, then answered HTTP 500 InternalFailure.
     lose_response_of: list[str] = dataclasses.field(default_factory=list)
+    # Operation names: the next successful call of each is applied, then answered late_response_seconds later.
+    late_response_of: list[str] = dataclasses.field(default_factory=list)
+    late_response_seconds: float = 5.0
     # DB clusters whose GlobalClusterMembers[].SynchronizationStatus reads `pending-resync` (the others `connected`).
     pending_resync: list[str] = dataclasses.field(default_factory=list)
     # Each region its own endpoint, <endpoint_url>/region/<name> (the bare one is us-east-1's), refusing requests signed for another region.

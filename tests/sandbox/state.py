@@ -94,11 +94,18 @@ class SandboxState:
 
     def take_lost_response(self, operation: str) -> bool:
         """Whether this successful call's answer is to be lost; each listed operation loses one answer."""
-        remaining = list(self.config.lose_response_of)
+        return self._take_fault("lose_response_of", operation)
+
+    def take_late_response(self, operation: str) -> bool:
+        """Whether this successful call's answer is to come late; each listed operation answers late once."""
+        return self._take_fault("late_response_of", operation)
+
+    def _take_fault(self, setting: str, operation: str) -> bool:
+        remaining = list(getattr(self.config, setting))
         if operation not in remaining:
             return False
         remaining.remove(operation)
-        self.config = self.config.updated({"lose_response_of": remaining})
+        self.config = self.config.updated({setting: remaining})
         return True
 
     def hidden_versions(self, region: str) -> frozenset[str]:

@@ -117,6 +117,7 @@ class SandboxApp:
     def _rds(self, call: RdsCall, endpoint_region: str | None, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         # Outside the lock: calls in parallel wait in parallel, as over a network.
         time.sleep(self._state.config.latency_seconds)
+        late_seconds = 0.0
         with self._state.lock:
             entry = self._state.record_call(call.operation, call.region, call.params)
             if self._state.config.regional_endpoints and call.region != (endpoint_region or BARE_ENDPOINT_REGION):
@@ -133,6 +134,11 @@ class SandboxApp:
                 # The lost-response fault: the call took effect, its answer never arrives.
                 entry.update(error="InternalFailure", applied=True)
                 return _error_response(500, "Receiver", "InternalFailure", INTERNAL_FAILURE_MESSAGE)(environ, start_response)
+            if entry["error"] is None and self._state.take_late_response(call.operation):
+                # The late-response fault: the call took effect at once, its answer arrives late (a slow network).
+                entry["late"] = True
+                late_seconds = self._state.config.late_response_seconds
+        time.sleep(late_seconds)
         start_response(status, headers)
         return [body]
 
