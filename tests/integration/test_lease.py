@@ -7,7 +7,8 @@
 Two runs at once: one upgrades, the other refuses before any change, naming the owner. An expired lease is taken over
 with a warning. A failure releases the lease. Ctrl-C releases it and says so; a lease left by a run of this control
 node that no longer exists is taken over without any variable; one of another node is refused with the exact command
-that takes it over. Two runs whose tag writes are throttled and delayed never both change the database. (Check mode
+that takes it over. A lease write answered late is withdrawn and written again. Two runs whose tag writes are throttled
+and delayed never both change the database. (Check mode
 taking none is in test_check_mode.py: no tag is written.)
 """
 
@@ -69,6 +70,23 @@ def test_two_runs_at_once_one_upgrades_the_other_refuses_naming_the_owner(sandbo
     assert "held by %s" % winners[0] in loser.result(REFUSED)["msg"]
     assert "Nothing was changed" in loser.result(REFUSED)["msg"]
     # Only the winner modified anything, once per member in order; the lease is gone at the end.
+    assert modified_members(sandbox) == PG_ORDER
+    assert lease_tags(sandbox, "pg-global") == {}
+
+
+def test_a_lease_write_answered_late_is_withdrawn_and_written_again_and_the_run_goes_on(sandbox):
+    """A slow network or a loaded control node: the lease's first write answers later than the lease's settle time
+    (3 s, lease.LEASE_SETTLE_SECONDS) after the lease was read free. It may have replaced another run's lease, so the run
+    withdraws it, reads the lease again and writes it again, then upgrades; no other run is there to be stopped."""
+    sandbox.seed("postgresql-14")
+    sandbox.configure(late_response_of=["AddTagsToResource"], late_response_seconds=5)
+    run = _minor(sandbox)
+    assert run.returncode == 0, (run.failed_tasks, run.stderr[-2000:])
+    tag_calls = [(entry["operation"], entry.get("late")) for entry in changing_calls(sandbox) if entry["operation"] in TAG_CALLS]
+    # The late write, its withdrawal, the write again, and the release at the end.
+    assert tag_calls == [("AddTagsToResource", True), ("RemoveTagsFromResource", None), ("AddTagsToResource", None),
+                         ("RemoveTagsFromResource", None)], tag_calls
+    assert run.result(TAKE)["lease"]["token"] == run.result(RELEASE)["lease"]["token"]
     assert modified_members(sandbox) == PG_ORDER
     assert lease_tags(sandbox, "pg-global") == {}
 
