@@ -8,8 +8,7 @@ Two runs at once: one upgrades, the other refuses before any change, naming the 
 with a warning. A failure releases the lease. Ctrl-C releases it and says so; a lease left by a run of this control
 node that no longer exists is taken over without any variable; one of another node is refused with the exact command
 that takes it over. A lease write answered late is withdrawn and written again. Two runs whose tag writes are throttled
-and delayed never both change the database. (Check mode
-taking none is in test_check_mode.py: no tag is written.)
+and delayed never both change the database. (Check mode taking none is in test_check_mode.py: no tag is written.)
 """
 
 from __future__ import annotations
