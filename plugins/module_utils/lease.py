@@ -279,8 +279,9 @@ class GlobalClusterLease:
                 raise LeaseHeld(message=(
                     "Could not take the lease of global cluster %s: writing it answered %.0f s after the lease was read "
                     "free (more than %d s), so it may have replaced the lease of another run that started meanwhile, and "
-                    "withdrawing it failed. Nothing was changed by this run; its lease expires by itself, or take it over "
-                    "by naming its token %s." % (self._identifier, answered_after, LEASE_SETTLE_SECONDS, lease.token)))
+                    "withdrawing it failed. Nothing was changed by this run; run again: a run of this control node takes "
+                    "this lease over once this run has ended, a run elsewhere by naming its token %s." % (
+                        self._identifier, answered_after, LEASE_SETTLE_SECONDS, lease.token)))
         raise LeaseHeld(message=(
             "Could not take the lease of global cluster %s: %d times, AWS throttled its tag write or the write answered "
             "more than %d s after the lease was read free (AWS throttling, a slow network or a loaded control node). "

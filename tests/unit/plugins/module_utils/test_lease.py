@@ -225,6 +225,20 @@ def test_a_lease_write_late_every_time_is_withdrawn_each_time_and_the_run_stops_
     assert tags_of(cluster) == {}
 
 
+def test_a_late_lease_write_that_cannot_be_withdrawn_stops_the_run_naming_the_token_left(cluster):
+    clock = VirtualClock()
+
+    def late():
+        clock.now += LEASE_SETTLE_SECONDS + 1
+    cluster.before_writes = [late]
+    cluster.refusals[("remove_tags_from_resource", ARN)] = client_error("InternalFailure", "try again", "RemoveTagsFromResource")
+    with pytest.raises(LeaseHeld, match="withdrawing it failed") as refused:
+        GlobalClusterLease(cluster, "pg-global", lambda: NOW, clock.sleep, clock).acquire("run-a", 600)
+    left = lease_from_tags(list_tags(cluster))
+    assert left.owner == "run-a" and "naming its token %s" % left.token in str(refused.value)
+    assert tag_writes(cluster) == ["add_tags_to_resource", "remove_tags_from_resource"]
+
+
 class _GuardedRegion:
     """A botocore client as far as GuardedClients and the lease need it: events, tags, one changing call."""
 
