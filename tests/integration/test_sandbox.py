@@ -822,7 +822,8 @@ def test_latency_delays_every_rds_call_but_not_calls_in_parallel(sandbox):
 def test_configure_refuses_unknown_settings_and_bad_values(sandbox):
     for settings in ({"upgrade_minutes": 1}, {"throttle_fraction": 2}, {"fail_upgrade_of": "pg-primary-use1"}, {"hidden_versions": ["14.9"]},
                      {"settle_seconds": -1}, {"settle_refusal": "Throttling"}, {"lose_response_of": "ModifyDBCluster"},
-                     {"late_response_of": "AddTagsToResource"}, {"late_response_seconds": -1}, {"regional_endpoints": "yes"}, {"latency_seconds": "1"}, {"pending_resync": [1]}, {"deprecated_versions": "14.6"}):
+                     {"late_response_of": "AddTagsToResource"}, {"late_response_seconds": -1}, {"regional_endpoints": "yes"},
+                     {"latency_seconds": "1"}, {"pending_resync": [1]}, {"deprecated_versions": "14.6"}):
         with pytest.raises(SandboxError, match="HTTP 400"):
             sandbox.configure(**settings)
     assert sandbox.configure()["upgrade_seconds"] == SANDBOX_TIMINGS["upgrade_seconds"]
@@ -893,7 +894,8 @@ def test_reset_forgets_resources_journal_settings_and_upgrades(sandbox, rds):
     sandbox.seed("postgresql-14")
     sandbox.configure(upgrade_seconds=30, status_delay_seconds=0, throttle_fraction=0.0, fail_upgrade_of=["pg-primary-use1"],
                       deprecated_versions=["14.6"], settle_seconds=5, settle_refusal="InvalidDBClusterStateFault", lose_response_of=["ModifyDBCluster"],
-                      late_response_of=["AddTagsToResource"], late_response_seconds=1, pending_resync=["pg-secondary-euw1"], regional_endpoints=True, latency_seconds=0.01, hidden_versions={"eu-west-1": ["14.9"]},
+                      late_response_of=["AddTagsToResource"], late_response_seconds=1, pending_resync=["pg-secondary-euw1"], regional_endpoints=True,
+                      latency_seconds=0.01, hidden_versions={"eu-west-1": ["14.9"]},
                       hold_upgrade_of=["pg-global"], hold_pending_of=["mysql3-global"], hold_transition_of=["pg-primary-use1"])
     rds("us-east-1").modify_global_cluster(GlobalClusterIdentifier="pg-global", EngineVersion="15.4", AllowMajorVersionUpgrade=True)
     assert cluster_events(rds, "pg-primary-use1", "us-east-1")

@@ -93,7 +93,8 @@ class SandboxClient:
         Timing: upgrade_seconds, status_delay_seconds, settle_seconds (with settle_refusal: InvalidGlobalClusterStateFault,
         InvalidDBClusterStateFault or upgrade_global_replicas_first), latency_seconds. Faults: throttle_fraction,
         throttle_seed, fail_upgrade_of, lose_response_of, late_response_of (with late_response_seconds),
-        refuse_in_place_mysql_minor. Test controls (not AWS behaviours): hold_upgrade_of, hold_pending_of, hold_transition_of. AWS's picture: hidden_versions, deprecated_versions, pending_resync, regional_endpoints.
+        refuse_in_place_mysql_minor. Test controls (not AWS behaviours): hold_upgrade_of, hold_pending_of, hold_transition_of.
+        AWS's picture: hidden_versions, deprecated_versions, pending_resync, regional_endpoints.
         Each is described in docs/sandbox.md, "Settings".
         """
         return self._request("POST", "/sandbox-api/config", settings)
