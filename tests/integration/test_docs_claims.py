@@ -81,6 +81,9 @@ def test_the_guide_s_limits_are_the_code_s():
     assert "up to\n%s read-only secondary clusters" % NUMBERS[secondaries] in GUIDE or "up to %s read-only secondary" % NUMBERS[secondaries] in GUIDE
     assert not re.search(r"up to\s+(?!%s\b)(%s) read-only secondary" % (NUMBERS[secondaries], "|".join(NUMBERS.values())), GUIDE)
     assert "at least %d seconds" % _constant("lease", "MINIMUM_LEASE_SECONDS") in GUIDE
+    assert "answered more than %d s after" % _constant("lease", "LEASE_SETTLE_SECONDS") in GUIDE
+    assert "within %d seconds of the read" % _constant("lease", "LEASE_SETTLE_SECONDS") in GUIDE
+    assert "gives up after %d writes" % _constant("lease", "LEASE_WRITE_ATTEMPTS") in GUIDE
 
 
 def test_every_default_the_guide_states_is_the_role_s():
