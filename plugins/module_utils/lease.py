@@ -259,11 +259,13 @@ class GlobalClusterLease:
         the lease before that write landed, at least twice LEASE_SETTLE_SECONDS before this run's first change.
         """
         arn = self._global_cluster_arn()  # first, with the client: only the read and the write count below
+        replaced = None
         for attempt in range(LEASE_WRITE_ATTEMPTS):
             if attempt:
                 self._sleep(LEASE_SETTLE_SECONDS * attempt)
             read_at = self._clock()
-            replaced = self.check_free(take_over)
+            # A lease a late write replaced is gone once that write is withdrawn: it is still the one this run takes over.
+            replaced = self.check_free(take_over) or replaced
             lease = new_lease(owner, seconds, self._now(), run)
             try:
                 add_tags(self._clients, self._clients.home_region, arn, lease_tags(lease), retry=False)

@@ -213,6 +213,19 @@ def test_a_late_lease_write_is_withdrawn_and_written_again_and_the_run_it_replac
     assert changes == ["run-b", "run-a"]
 
 
+def test_a_lease_a_late_write_replaced_is_still_reported_as_the_one_taken_over(cluster):
+    expired = _hold(cluster, "awx-job-1", expires_in=-60)
+    clock = VirtualClock()
+
+    def late():
+        clock.now += LEASE_SETTLE_SECONDS + 1
+    cluster.before_writes = [late]
+    taken, replaced = GlobalClusterLease(cluster, "pg-global", lambda: NOW, clock.sleep, clock).acquire("run-a", 600)
+    assert replaced == expired
+    assert lease_from_tags(list_tags(cluster)) == taken
+    assert tag_writes(cluster) == ["add_tags_to_resource", "remove_tags_from_resource", "add_tags_to_resource"]
+
+
 def test_a_lease_write_late_every_time_is_withdrawn_each_time_and_the_run_stops_having_changed_nothing(cluster):
     clock = VirtualClock()
 
