@@ -143,14 +143,7 @@ def test_a_failed_upgrade_releases_the_lease_of_the_role_and_of_the_module(sandb
     assert lease_tags(sandbox, "pg-global") == {}
 
 
-def test_the_module_takes_and_releases_a_lease_of_its_own_around_its_changes(sandbox):
-    sandbox.seed("postgresql-14")
-    run = run_playbook("upgrade_once.yml", sandbox.endpoint_url, {
-        "global_cluster_identifier": "pg-global", "engine_version": "14.9", "db_cluster_identifier": "pg-secondary-apse2"})
-    assert run.result("Upgrade")["upgraded"] == ["pg-secondary-apse2"]
-    operations = [entry["operation"] for entry in changing_calls(sandbox)]
-    assert operations == ["AddTagsToResource", "ModifyDBCluster", "RemoveTagsFromResource"]
-    assert lease_tags(sandbox, "pg-global") == {}
+# The module's own lease around its changes: test_upgrade_module.py::test_single_member_upgrade_in_a_lease_of_its_own_then_the_primary_is_refused
 
 
 def _lease_seconds(taken):

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import pytest
 
+from lease_tags import lease_tags
 from module_docs import documented_return
 from playbook_runner import run_playbook
+from role_runs import changing_calls
 from sandbox_journal import PG_ORDER
 from sandbox_journal import events
 from sandbox_journal import member_modifications
@@ -66,9 +68,13 @@ def _versions(result):
     return {m["db_cluster_identifier"]: m["engine_version"] for m in result["global_cluster"]["members"]}
 
 
-def test_minor_upgrade_goes_member_by_member_secondaries_first(sandbox):
+def test_minor_upgrade_goes_member_by_member_secondaries_first_and_a_second_run_changes_nothing(sandbox):
     sandbox.seed("postgresql-14")
-    result = _succeeded(_upgrade(sandbox, "14.9"))
+    # upgrade_twice.yml's first run passes the module what upgrade_once.yml does; the second run changes nothing, so the
+    # journal holds the first run's modifications only.
+    run = run_playbook("upgrade_twice.yml", sandbox.endpoint_url, {"global_cluster_identifier": "pg-global", "engine_version": "14.9"})
+    first, second = run.result("Upgrade twice")["results"]
+    _succeeded(first)
     modifications = member_modifications(sandbox)
     assert [(entry["params"]["DBClusterIdentifier"], entry["region"]) for entry in modifications] == [(i, PG_REGIONS[i]) for i in PG_ORDER]
     assert all(entry["params"]["EngineVersion"] == "14.9" and entry["params"]["ApplyImmediately"] is True for entry in modifications)
@@ -77,12 +83,16 @@ def test_minor_upgrade_goes_member_by_member_secondaries_first(sandbox):
         previous_done = completed[previous["params"]["DBClusterIdentifier"]]
         assert previous_done["seq"] < following["seq"], "%s was modified before %s had finished" % (following["params"], previous["params"])
         assert previous_done["time"] <= following["time"]
-    assert result["changed"] is True
-    assert result["upgraded"] == PG_ORDER
-    assert result["upgrade_plan"]["kind"] == "minor" and result["upgrade_plan"]["pending"] == PG_ORDER
-    assert _versions(result) == dict.fromkeys(PG_ORDER, "14.9")
-    assert all(m["status"] == "available" for m in result["global_cluster"]["members"])
-    assert "diff" not in result
+    assert first["changed"] is True
+    assert first["upgraded"] == PG_ORDER
+    assert first["upgrade_plan"]["kind"] == "minor" and first["upgrade_plan"]["pending"] == PG_ORDER
+    assert _versions(first) == dict.fromkeys(PG_ORDER, "14.9")
+    assert all(m["status"] == "available" for m in first["global_cluster"]["members"])
+    assert "diff" not in first
+
+    assert second["changed"] is False and second["upgraded"] == []
+    assert second["upgrade_plan"]["kind"] == "none"
+    assert len(member_modifications(sandbox)) == 3
 
 
 def test_mysql_minor_upgrade_does_the_secondary_then_the_primary(sandbox):
@@ -201,28 +211,21 @@ def test_check_mode_refuses_what_a_real_run_refuses(sandbox):
     assert sandbox.mutating_calls() == []
 
 
-def test_second_run_changes_nothing(sandbox):
-    sandbox.seed("postgresql-14")
-    run = run_playbook("upgrade_twice.yml", sandbox.endpoint_url, {"global_cluster_identifier": "pg-global", "engine_version": "14.9"})
-    first, second = run.result("Upgrade twice")["results"]
-    assert first["changed"] is True and first["upgraded"] == PG_ORDER
-    assert second["changed"] is False and second["upgraded"] == []
-    assert second["upgrade_plan"]["kind"] == "none"
-    assert len(member_modifications(sandbox)) == 3
-
-
 def test_diff_mode_reports_versions_before_and_after(sandbox):
     sandbox.seed("postgresql-14")
     result = _succeeded(_upgrade(sandbox, "14.9", diff=True))
     assert result["diff"] == {"before": dict.fromkeys(PG_ORDER, "14.6"), "after": dict.fromkeys(PG_ORDER, "14.9")}
 
 
-def test_single_member_upgrade_then_the_primary_is_refused(sandbox):
+def test_single_member_upgrade_in_a_lease_of_its_own_then_the_primary_is_refused(sandbox):
     sandbox.seed("postgresql-14")
     result = _succeeded(_upgrade(sandbox, "14.9", db_cluster_identifier="pg-secondary-apse2"))
     assert result["upgraded"] == ["pg-secondary-apse2"]
     assert result["not_started"] == ["pg-secondary-euw1", "pg-primary-use1"]
     assert _versions(result)["pg-secondary-apse2"] == "14.9"
+    # Without the role, the module takes a lease of its own around its changes and releases it.
+    assert [entry["operation"] for entry in changing_calls(sandbox)] == ["AddTagsToResource", "ModifyDBCluster", "RemoveTagsFromResource"]
+    assert lease_tags(sandbox, "pg-global") == {}
 
     refused = _refused(sandbox, "14.9", db_cluster_identifier="pg-primary-use1")
     assert "pg-secondary-euw1" in refused["msg"] and "primary" in refused["msg"]
@@ -257,11 +260,16 @@ def test_wait_false_starts_one_member_and_a_rerun_resumes(sandbox):
     assert apse2_done["seq"] < member_modifications(sandbox)[1]["seq"]
 
 
-def test_a_failed_member_stops_the_run_before_the_primary(sandbox):
+def test_a_failed_member_stops_the_run_before_the_primary_and_its_events_are_reported(sandbox):
     sandbox.seed("postgresql-14")
     sandbox.configure(fail_upgrade_of=["pg-secondary-euw1"])
     result = _refused(sandbox, "14.9")
     assert "aws rds describe-events --source-type db-cluster --source-identifier pg-secondary-euw1 --region eu-west-1" in result["msg"]
+    assert "Recent RDS events of pg-secondary-euw1 (eu-west-1, last 60 minutes): " in result["msg"]
+    assert "upgrade started" in result["msg"] and "upgrade-prechecks.log" in result["msg"]
+    events_read = [entry for entry in sandbox.journal() if entry["operation"] == "DescribeEvents"]
+    assert [(entry["region"], entry["params"].get("SourceIdentifier"), entry["params"].get("SourceType")) for entry in events_read] == [
+        ("eu-west-1", "pg-secondary-euw1", "db-cluster")]
     assert result["upgraded"] == ["pg-secondary-apse2"]
     assert (result["failed_members"], result["still_upgrading"], result["timed_out"]) == (["pg-secondary-euw1"], [], False)
     assert result["changed"] is True
