@@ -83,7 +83,8 @@ CASES = {
     "target_group_missing_in_a_region": (PG, _group_missing_in_a_region, EVERY_REGION,
                                          "DB cluster parameter group %s does not exist in ap-southeast-2" % extras.CLUSTER_GROUP),
     "target_group_names_differ": (PG, _ready, {"us-east-1": "a", "eu-west-1": "b", "ap-southeast-2": "a"},
-                                  "the target DB cluster parameter groups differ by region"),
+                                  "the target DB cluster parameter groups differ by region (ap-southeast-2: a, eu-west-1: b, us-east-1: a): "
+                                  "AWS gives the green members of every region the one parameter group name"),
 }
 
 
@@ -104,6 +105,10 @@ def test_each_prerequisite_is_a_blocker_of_the_plan_and_refused_by_the_role_befo
     sandbox.clear_journal()
     # One call tells which methods can do it: with the default method the Blue/Green blockers are in methods.blue_green.
     plan = _plan(sandbox, database, groups)
+    # With no method asked, the plan is the global method's: each target here is a major upgrade (Aurora MySQL 3 -> 8.4 too,
+    # though its version names do not show it) and no Blue/Green prerequisite blocks it; a switchover in progress blocks every method.
+    blocking_the_global_method = ["failover_in_progress"] if prerequisite == "switchover_in_progress" else []
+    assert (plan["kind"], plan["method"], [blocker["code"] for blocker in plan["blockers"]]) == ("major", "global", blocking_the_global_method), plan
     assert any(says in blocker["message"] for blocker in _prerequisites(plan["methods"]["blue_green"])), plan["methods"]["blue_green"]
     assert _prerequisites(plan["methods"]["in_place"]) == [] and CODE not in plan["checked"]
     planned = _plan(sandbox, database, groups, method="blue_green")

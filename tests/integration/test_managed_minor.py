@@ -69,22 +69,30 @@ def _database_changes(sandbox):
     return [entry for entry in changing_calls(sandbox) if entry["operation"] not in LEASE_CALLS]
 
 
-def test_one_call_in_the_primary_region_upgrades_every_member(pg):
-    result = _module(pg, diff=True)
-    assert not result.get("failed"), result.get("msg")
-    assert (result["changed"], result["call_sent"], result["resumed"], result["rolled_back"]) == (True, True, False, False)
-    assert result["upgraded"] == PG_ORDER
-    assert result["diff"] == {"before": {m: "14.6" for m in PG_ORDER}, "after": {m: "14.9" for m in PG_ORDER}}
+def test_one_call_in_the_primary_region_upgrades_every_member_each_reporting_its_versions_times_and_outcome(pg):
+    upgraded = _module(pg, diff=True)
+    assert not upgraded.get("failed"), upgraded.get("msg")
+    assert (upgraded["changed"], upgraded["call_sent"], upgraded["resumed"], upgraded["rolled_back"]) == (True, True, False, False)
+    assert upgraded["upgraded"] == PG_ORDER
+    assert upgraded["diff"] == {"before": {m: "14.6" for m in PG_ORDER}, "after": {m: "14.9" for m in PG_ORDER}}
     assert set(_versions(pg).values()) == {("available", "14.9")}
     calls = _global_modifications(pg)
     assert [(c["region"], c["params"]) for c in calls] == [("us-east-1", {"GlobalClusterIdentifier": "pg-global", "EngineVersion": "14.9"})]
     assert [c["operation"] for c in _database_changes(pg)] == ["ModifyGlobalCluster"]
     documented = documented_return("aurora_global_managed_minor")
-    assert set(result) - STANDARD_KEYS == set(documented)
+    assert set(upgraded) - STANDARD_KEYS == set(documented)
+    assert [set(member) for member in upgraded["members"]] == [set(documented["members"]["contains"])] * len(PG_ORDER)
+    assert {(m["engine_version_before"], m["engine_version_after"], m["outcome"]) for m in upgraded["members"]} == {("14.6", "14.9", "upgraded")}
+    assert all(upgraded["started_at"] <= m["started_at"] <= m["finished_at"] <= upgraded["finished_at"] for m in upgraded["members"])
 
     again = _module(pg)
     assert (again["changed"], again["call_sent"], again["upgraded"]) == (False, False, [])
     assert len(_global_modifications(pg)) == 1
+    assert {m["outcome"] for m in again["members"]} == {"already_at_target"}
+
+    pg.configure(fail_upgrade_of=["pg-secondary-euw1"])
+    rolled_back = _failed(_module(pg, engine_version="14.10", expect_failure=True))
+    assert {(m["engine_version_after"], m["outcome"]) for m in rolled_back["members"]} == {(None, "failed")}
 
 
 def test_a_rollback_fails_with_every_members_events(pg):
@@ -224,16 +232,3 @@ def test_progress_lines_show_every_member_while_it_upgrades(pg):
     assert not run.result("Managed minor upgrade").get("failed"), run.result("Managed minor upgrade").get("msg")
     lines = re.findall(r"\[pg-global\] \d+ min \d\d s elapsed: .*pg-primary-use1 \(us-east-1\) (\S+) at (\S+)", run.stderr)
     assert ("upgrading", "14.6") in lines and ("available", "14.9") in lines, run.stderr
-
-
-def test_each_member_reports_its_versions_times_and_outcome(pg):
-    upgraded = _module(pg)
-    documented = documented_return("aurora_global_managed_minor")["members"]["contains"]
-    assert [set(member) for member in upgraded["members"]] == [set(documented)] * len(PG_ORDER)
-    assert {(m["engine_version_before"], m["engine_version_after"], m["outcome"]) for m in upgraded["members"]} == {("14.6", "14.9", "upgraded")}
-    assert all(upgraded["started_at"] <= m["started_at"] <= m["finished_at"] <= upgraded["finished_at"] for m in upgraded["members"])
-    again = _module(pg)
-    assert {m["outcome"] for m in again["members"]} == {"already_at_target"}
-    pg.configure(fail_upgrade_of=["pg-secondary-euw1"])
-    rolled_back = _failed(_module(pg, engine_version="14.10", expect_failure=True))
-    assert {(m["engine_version_after"], m["outcome"]) for m in rolled_back["members"]} == {(None, "failed")}

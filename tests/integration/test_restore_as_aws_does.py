@@ -9,7 +9,7 @@
   the backup settings and a managed master password (through ModifyDBCluster after the restore).
 - The late checks (an instance class without global database support, a new global identifier AWS refuses,
   lower_case_table_names that the new clusters would not keep) refuse before the snapshot, in check mode too.
-- An Aurora MySQL 3 -> 8.4 target is planned as a major upgrade.
+- An Aurora MySQL 3 -> 8.4 target is planned as a major upgrade (in test_blue_green_plan.py).
 """
 
 from __future__ import annotations
@@ -128,10 +128,4 @@ def test_lower_case_table_names_the_new_clusters_would_not_keep_is_refused_befor
     assert not planned.get("failed"), planned.get("msg")
 
 
-def test_an_aurora_mysql_3_to_8_4_target_is_planned_as_a_major_upgrade(sandbox):
-    sandbox.seed("mysql-3")
-    result = run_playbook("facts.yml", sandbox.endpoint_url, {"global_cluster_identifier": "mysql3-global",
-                                                              "target_engine_version": "8.4.mysql_aurora.8.4.7"}).result("Gather facts")
-    assert not result.get("failed"), result.get("msg")
-    plan = result["ansible_facts"]["aurora_global"]["upgrade_plan"]
-    assert (plan["kind"], plan["method"], plan["blockers"]) == ("major", "global", [])
+# An Aurora MySQL 3 -> 8.4 target planned as a major upgrade: test_blue_green_plan.py, case binary_logging_off (the same facts run).

@@ -89,6 +89,13 @@ def _recorded_result(run):
     return run.output["global_custom_stats"]["aurora_global_upgrade_result"]
 
 
+def member_keys_documented(module):
+    return set(documented_return(module)["members"]["contains"])
+
+
+ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+
 def _interrupt_after_the_first_member(sandbox):
     """Leave what a run stopped right after its first ModifyDBCluster leaves: the first secondary upgrading to 14.9,
     held upgrading by the sandbox until the test releases it (configure(hold_upgrade_of=[])), however slow the machine."""
@@ -139,12 +146,24 @@ def test_a_profile_from_module_defaults_supplies_region_and_credentials(sandbox,
     assert modified_members(sandbox) == PG_ORDER
 
 
-def test_role_connection_variables_win_over_module_defaults(sandbox):
+def test_role_connection_variables_win_over_module_defaults_and_the_run_relays_each_members_versions_times_and_outcome(sandbox):
     """module_defaults_role.yml sets a wrong endpoint and region for the group; the role's variables replace them."""
     sandbox.seed("postgresql-14")
-    run = run_playbook("module_defaults_role.yml", sandbox.endpoint_url, _role_vars(sandbox))
+    run = run_playbook("module_defaults_role.yml", sandbox.endpoint_url, _role_vars(sandbox), environment=SHOW_STATS)
     assert run.returncode == 0, (run.failed_tasks, run.stderr)
     assert modified_members(sandbox) == PG_ORDER
+    result = _recorded_result(run)
+    assert (result["method"], result["failed"]) == ("in_place", False)
+    assert ISO_UTC.match(result["started_at"]) and ISO_UTC.match(result["finished_at"])
+    # Exactly the keys the module documents, as it returned them, in upgrade order.
+    assert all(set(member) == member_keys_documented("aurora_global_upgrade") for member in result["members"])
+    assert [(m["db_cluster_identifier"], m["engine_version_before"], m["engine_version_after"], m["outcome"]) for m in result["members"]] == [
+        (member, "14.6", "14.9", "upgraded") for member in PG_ORDER]
+    times = [(m["started_at"], m["finished_at"]) for m in result["members"]]
+    assert all(ISO_UTC.match(started) and ISO_UTC.match(finished) for started, finished in times)
+    # One member at a time: each starts once the one before it finished.
+    assert all(times[i][1] <= times[i + 1][0] for i in range(len(times) - 1)), times
+    assert result["started_at"] <= times[0][0] and times[-1][1] <= result["finished_at"]
 
 
 def test_region_endpoint_urls_serve_each_members_region(sandbox):
@@ -262,31 +281,6 @@ def test_a_timeout_says_so_and_names_what_is_still_upgrading(sandbox):
     assert modified_members(sandbox) == PG_ORDER[:1]
 
 
-def member_keys_documented(module):
-    return set(documented_return(module)["members"]["contains"])
-
-
-ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-
-
-def test_a_minor_run_relays_each_members_versions_times_and_outcome(sandbox):
-    sandbox.seed("postgresql-14")
-    run = _run_role(sandbox)
-    assert run.returncode == 0, run.failed_tasks
-    result = _recorded_result(run)
-    assert (result["method"], result["failed"]) == ("in_place", False)
-    assert ISO_UTC.match(result["started_at"]) and ISO_UTC.match(result["finished_at"])
-    # Exactly the keys the module documents, as it returned them, in upgrade order.
-    assert all(set(member) == member_keys_documented("aurora_global_upgrade") for member in result["members"])
-    assert [(m["db_cluster_identifier"], m["engine_version_before"], m["engine_version_after"], m["outcome"]) for m in result["members"]] == [
-        (member, "14.6", "14.9", "upgraded") for member in PG_ORDER]
-    times = [(m["started_at"], m["finished_at"]) for m in result["members"]]
-    assert all(ISO_UTC.match(started) and ISO_UTC.match(finished) for started, finished in times)
-    # One member at a time: each starts once the one before it finished.
-    assert all(times[i][1] <= times[i + 1][0] for i in range(len(times) - 1)), times
-    assert result["started_at"] <= times[0][0] and times[-1][1] <= result["finished_at"]
-
-
 def test_a_refused_in_place_mysql_minor_upgrade_prints_awss_sentence_at_most_twice_and_names_what_will_work(sandbox):
     sandbox.seed("mysql-3")
     sandbox.configure(refuse_in_place_mysql_minor=True)
@@ -324,10 +318,21 @@ def test_the_plan_of_a_downgrade_says_no_member_is_at_the_target(sandbox):
 # --- waits ----------------------------------------------------------------------------------------------------
 
 
-def test_a_rerun_waits_visibly_for_the_upgrade_left_running_then_upgrades_the_rest(sandbox):
-    """A run after an interrupted one, in Ansible's default output: progress lines while it waits, never "FAILED"."""
+def test_the_upgrade_left_running_is_reported_by_check_mode_then_waited_for_visibly_by_a_rerun_that_upgrades_the_rest(sandbox):
+    """After an interrupted run: check mode refuses without waiting and changes nothing; a rerun, in Ansible's default output,
+    shows progress lines while it waits, never "FAILED"."""
     _interrupt_after_the_first_member(sandbox)
-    # Every member's upgrade (the earlier run's too) ends only once this run has shown it upgrading, however slow the
+    left_by_the_interrupted_run = sandbox.mutating_calls()
+    checked = _run_role(sandbox, check=True)
+    assert checked.returncode != 0
+    assert checked.failed_tasks == [REFUSALS]
+    refusal = checked.result(REFUSALS)["msg"]
+    assert refusal.count("[") == 1 and "[member_not_available]" in refusal
+    assert "pg-secondary-apse2 (ap-southeast-2) is 'upgrading'" in refusal
+    assert modified_members(sandbox) == PG_ORDER[:1]
+    assert sandbox.mutating_calls() == left_by_the_interrupted_run
+
+    # Every member's upgrade (the interrupted run's too) ends only once the rerun has shown it upgrading, however slow the
     # machine: until then the sandbox holds it.
     sandbox.configure(hold_upgrade_of=PG_ORDER)
     progress = r"\[pg-global\] \d+ min \d\d s elapsed: %s \(%s\) (\S+) at (\S+)"
@@ -344,7 +349,7 @@ def test_a_rerun_waits_visibly_for_the_upgrade_left_running_then_upgrades_the_re
     returncode, output = _run_role_default_output(sandbox, on_line=release_once_the_wait_shows)
     assert returncode == 0, output
     assert "FAILED" not in output
-    # The wait for the earlier run's upgrade, first under the upgrade's task name.
+    # The wait for the interrupted run's upgrade, first under the upgrade's task name.
     first = "TASK [%s]" % UPGRADE
     assert re.search(re.escape(first) + r"[^\n]*\n" + progress % ("pg-secondary-apse2", "ap-southeast-2"), output), output
     assert ("upgrading", "14.6") in re.findall(progress % ("pg-secondary-apse2", "ap-southeast-2"), output)
@@ -353,20 +358,9 @@ def test_a_rerun_waits_visibly_for_the_upgrade_left_running_then_upgrades_the_re
     # The member the interrupted run started is not modified again, and the next one starts only after it finished.
     assert modified_members(sandbox) == PG_ORDER
     assert events(sandbox, "UpgradeCompleted")[PG_ORDER[0]]["seq"] < member_modifications(sandbox)[1]["seq"]
-    # The summary does not count it as upgraded by this run.
+    # The summary does not count it as upgraded by the rerun.
     assert re.search(r"pg-secondary-apse2 +ap-southeast-2 +secondary +14\.6 +14\.9 +available +upgraded_by_earlier_run", output), output
     assert re.search(r"pg-secondary-euw1 +eu-west-1 +secondary +14\.6 +14\.9 +available +upgraded ", output), output
-
-
-def test_check_mode_reports_the_upgrade_left_running_without_waiting(sandbox):
-    _interrupt_after_the_first_member(sandbox)
-    run = _run_role(sandbox, check=True)
-    assert run.returncode != 0
-    assert run.failed_tasks == [REFUSALS]
-    refusal = run.result(REFUSALS)["msg"]
-    assert refusal.count("[") == 1 and "[member_not_available]" in refusal
-    assert "pg-secondary-apse2 (ap-southeast-2) is 'upgrading'" in refusal
-    assert modified_members(sandbox) == PG_ORDER[:1]
 
 
 def test_an_unknown_global_cluster_fails_at_the_first_read_with_the_module_message(sandbox):
