@@ -20,8 +20,9 @@ def _calls(sandbox):
     return Counter(entry["operation"] for entry in sandbox.journal() if entry["kind"] == "call")
 
 
-def test_one_host_per_global_database_with_its_variables_and_groups(sandbox, tmp_path):
+def test_one_host_per_global_database_with_its_variables_and_groups_in_few_calls_whatever_the_number_of_global_databases(sandbox, tmp_path):
     sandbox.seed_fleet()
+    sandbox.clear_journal()
     listing = inventory_list(write_inventory(tmp_path, sandbox.endpoint_url))
     hostvars = listing["_meta"]["hostvars"]
     assert sorted(hostvars) == FLEET
@@ -45,12 +46,6 @@ def test_one_host_per_global_database_with_its_variables_and_groups(sandbox, tmp
     assert hosts_of(listing, "mixed_versions") == ["mixed-pg"]
     # legacy-pg: 13 left standard support on 2026-02-28 (major_versions.json); old-mysql: 5.7 on 2024-10-31.
     assert hosts_of(listing, "extended_support") == ["legacy-pg", "old-mysql"]
-
-
-def test_few_calls_whatever_the_number_of_global_databases(sandbox, tmp_path):
-    sandbox.seed_fleet()
-    sandbox.clear_journal()
-    inventory_list(write_inventory(tmp_path, sandbox.endpoint_url))
     calls = _calls(sandbox)
     assert calls["DescribeGlobalClusters"] == 1
     assert calls["DescribeDBClusters"] == 4, "one listing per region that holds members"
