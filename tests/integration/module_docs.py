@@ -12,6 +12,10 @@ from pathlib import Path
 import yaml
 
 MODULES = Path(__file__).parents[2] / "plugins" / "modules"
+# The keys of a module's result that are not its own RETURN: what ansible-core, the callback and amazon.aws's module base
+# add to every result, success or failure.
+STANDARD_KEYS = {"action", "changed", "failed", "msg", "invocation", "exception", "warnings", "deprecations", "error", "response_metadata",
+                 "boto3_version", "botocore_version", "_ansible_no_log", "_ansible_verbose_always"}
 
 
 def documented_return(module):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 # The seeded postgresql-14 scenario, in upgrade order: secondaries by region, the primary last.
 PG_ORDER = ["pg-secondary-apse2", "pg-secondary-euw1", "pg-primary-use1"]
+# The region of each member of that scenario, in the same order.
+PG_REGIONS = {"pg-secondary-apse2": "ap-southeast-2", "pg-secondary-euw1": "eu-west-1", "pg-primary-use1": "us-east-1"}
 
 
 def member_modifications(sandbox):

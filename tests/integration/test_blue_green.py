@@ -13,15 +13,14 @@ import time
 import boto3
 import pytest
 
+from module_docs import STANDARD_KEYS
 from module_docs import documented_return
 from playbook_runner import playbook_command
 from playbook_runner import run_playbook
 from role_runs import changing_calls
 from role_runs import run_role
+from sandbox_journal import PG_REGIONS
 
-STANDARD_KEYS = {"action", "changed", "failed", "msg", "invocation", "exception", "warnings", "deprecations", "error", "response_metadata",
-                 "boto3_version", "botocore_version", "_ansible_no_log", "_ansible_verbose_always"}
-PG_REGIONS = {"pg-secondary-apse2": "ap-southeast-2", "pg-secondary-euw1": "eu-west-1", "pg-primary-use1": "us-east-1"}
 NAME = "pg-global-to-15-4"
 ALL_STEPS = ["create", "wait_available", "verify_green", "switchover", "wait_switchover", "verify_production", "delete_deployment"]
 

@@ -18,7 +18,7 @@ import major_extras as extras
 from playbook_runner import run_playbook
 from role_runs import changing_calls
 from role_runs import run_role
-from test_blue_green import PG_REGIONS
+from sandbox_journal import PG_REGIONS
 from test_blue_green import ready_for_blue_green
 
 CODE = "blue_green_prerequisite"

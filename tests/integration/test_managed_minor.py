@@ -12,11 +12,13 @@ import re
 import boto3
 import pytest
 
+from module_docs import STANDARD_KEYS
 from module_docs import documented_return
 from playbook_runner import run_playbook
 from role_runs import changing_calls
 from role_runs import run_role
 from sandbox_journal import PG_ORDER
+from sandbox_journal import PG_REGIONS
 from test_iam import _fresh
 from test_iam import _policy
 from test_iam import _user_with
@@ -24,9 +26,6 @@ from test_iam import _without
 # The fixture iam_server: a sandbox of its own, with IAM enforcement.
 from test_iam import iam_server  # noqa: F401  pylint: disable=unused-import
 
-STANDARD_KEYS = {"action", "changed", "failed", "msg", "invocation", "exception", "warnings", "deprecations", "error", "response_metadata",
-                 "boto3_version", "botocore_version", "_ansible_no_log", "_ansible_verbose_always"}
-PG_REGIONS = {"pg-secondary-apse2": "ap-southeast-2", "pg-secondary-euw1": "eu-west-1", "pg-primary-use1": "us-east-1"}
 LEASE_CALLS = ("AddTagsToResource", "RemoveTagsFromResource")
 # How ansible names the role's tasks in its results.
 ROLE = "aurora.global_db.aurora_global_upgrade : "

@@ -16,11 +16,11 @@ import pytest
 
 from playbook_runner import run_playbook
 from sandbox_journal import PG_ORDER
+from sandbox_journal import PG_REGIONS
 from sandbox_journal import events
 from sandbox_journal import member_modifications
 from sandbox_journal import modified_members
 
-PG_REGIONS = {"pg-secondary-apse2": "ap-southeast-2", "pg-secondary-euw1": "eu-west-1", "pg-primary-use1": "us-east-1"}
 
 
 def _upgrade(sandbox, engine_version="14.9", global_cluster_identifier="pg-global", **extra_vars):

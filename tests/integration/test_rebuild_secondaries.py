@@ -10,12 +10,11 @@ from __future__ import annotations
 import boto3
 import pytest
 
+from module_docs import STANDARD_KEYS
 from module_docs import documented_return
 from playbook_runner import run_playbook
 from role_runs import changing_calls
 
-STANDARD_KEYS = {"action", "changed", "failed", "msg", "invocation", "exception", "warnings", "deprecations", "error", "response_metadata",
-                 "boto3_version", "botocore_version", "_ansible_no_log", "_ansible_verbose_always"}
 GLOBAL = "mysql3r-global"
 OLD = "8.0.mysql_aurora.3.04.0"
 TARGET = "8.0.mysql_aurora.3.05.2"

@@ -22,6 +22,7 @@ from playbook_runner import SANDBOX_ENVIRONMENT
 from playbook_runner import run_playbook
 from readme_blocks import readme_block
 from sandbox_journal import PG_ORDER
+from sandbox_journal import PG_REGIONS
 from sandbox_journal import events
 from sandbox_journal import member_modifications
 from sandbox_journal import modified_members
@@ -35,7 +36,6 @@ FAILURE = ROLE + "Stop, saying what failed and what will work"
 UPGRADE = ROLE + "Upgrade every pending member, secondaries first and the primary last, to 14.9"
 # The json callback shows what set_stats published only when asked to.
 SHOW_STATS = {"ANSIBLE_SHOW_CUSTOM_STATS": "true"}
-PG_REGIONS = {"pg-secondary-apse2": "ap-southeast-2", "pg-secondary-euw1": "eu-west-1", "pg-primary-use1": "us-east-1"}
 
 
 def _role_vars(sandbox, **overrides):

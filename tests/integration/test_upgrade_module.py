@@ -15,18 +15,17 @@ from __future__ import annotations
 import pytest
 
 from lease_tags import lease_tags
+from module_docs import STANDARD_KEYS
 from module_docs import documented_return
 from playbook_runner import run_playbook
 from role_runs import changing_calls
 from sandbox_journal import PG_ORDER
+from sandbox_journal import PG_REGIONS
 from sandbox_journal import events
 from sandbox_journal import member_modifications
 from sandbox_journal import modified_members
 
 # Keys Ansible or amazon.aws add to every result (or every AWS failure); the module documents its own keys only.
-STANDARD_KEYS = {"action", "changed", "failed", "msg", "invocation", "exception", "warnings", "deprecations", "error", "response_metadata",
-                 "boto3_version", "botocore_version", "_ansible_no_log", "_ansible_verbose_always"}
-PG_REGIONS = {"pg-secondary-apse2": "ap-southeast-2", "pg-secondary-euw1": "eu-west-1", "pg-primary-use1": "us-east-1"}
 PG_ARN = "arn:aws:rds:%s:123456789012:cluster:%s"
 
 
