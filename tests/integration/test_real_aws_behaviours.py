@@ -22,7 +22,6 @@ from sandbox_journal import member_modifications
 from sandbox_journal import modified_members
 
 
-
 def _upgrade(sandbox, engine_version="14.9", global_cluster_identifier="pg-global", **extra_vars):
     extra_vars.update(global_cluster_identifier=global_cluster_identifier, engine_version=engine_version)
     return run_playbook("upgrade_once.yml", sandbox.endpoint_url, extra_vars).result("Upgrade")
