@@ -13,7 +13,7 @@ Aurora Global Database").
 
 from collections import namedtuple
 
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import kind_words
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import kind_words
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_failover_in_progress
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import AURORA_MYSQL
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import AURORA_POSTGRESQL

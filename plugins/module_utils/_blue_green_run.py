@@ -7,7 +7,7 @@ a verified green environment is, and the texts. Private to blue_green.py (the fa
 
 import re
 
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import DEPLOYMENT_AVAILABLE
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import DEPLOYMENT_INVALID_CONFIGURATION
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import DEPLOYMENT_PROVISIONING

@@ -7,8 +7,8 @@
 Private to managed_minor.py (the facade); no AWS call here, so each rule is unit-tested on plain data.
 """
 
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import GLOBAL_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_in_flight
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import members_in_flight

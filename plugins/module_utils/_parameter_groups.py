@@ -11,8 +11,8 @@ Pure functions over snake_case dicts: the AWS calls are in apply_parameter_group
 """
 
 from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import same_identifier
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_INSTANCE
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import kind_words
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_INSTANCE
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import kind_words
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_applying
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import waits_for_reboot

@@ -13,7 +13,7 @@ import json
 import os
 import tempfile
 
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import GLOBAL_CLUSTER
 
 
 class ProgressFile:

@@ -32,9 +32,9 @@ from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups
 from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import reboot_order
 from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import shows_no_change
 from ansible_collections.aurora.global_db.plugins.module_utils._parameter_groups import unknown_regions
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import CLUSTER_PARAMETER_GROUP
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_PARAMETER_GROUP
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import CLUSTER_PARAMETER_GROUP
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_PARAMETER_GROUP
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_cluster_instances
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_engine_version

@@ -25,13 +25,13 @@ from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import M
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import members_upgraded_together
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import utc_timestamp
 from ansible_collections.aurora.global_db.plugins.module_utils._progress_file import ProgressFile
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import BLUE_GREEN_DEPLOYMENT
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import BLUE_GREEN_DEPLOYMENT
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import kind_words
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import aws_step
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import cluster_identifier_from_arn
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import kind_words
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import DEPLOYMENT_AVAILABLE
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import DEPLOYMENT_SWITCHOVER_COMPLETED
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import DEPLOYMENT_SWITCHOVER_FAILED

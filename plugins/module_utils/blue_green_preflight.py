@@ -18,8 +18,8 @@ from ansible_collections.aurora.global_db.plugins.module_utils._blue_green_check
 from ansible_collections.aurora.global_db.plugins.module_utils._blue_green_checks import BlueGreenReadings
 from ansible_collections.aurora.global_db.plugins.module_utils._blue_green_checks import blue_green_blockers
 from ansible_collections.aurora.global_db.plugins.module_utils._fanout import fan_out
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import CLUSTER_PARAMETER_GROUP
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_PARAMETER_GROUP
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import CLUSTER_PARAMETER_GROUP
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_PARAMETER_GROUP
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import parameter_group_family
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import user_cluster_parameters

@@ -21,7 +21,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils._identifiers impo
 from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import stored_form
 from ansible_collections.aurora.global_db.plugins.module_utils._members import region_from_arn
 from ansible_collections.aurora.global_db.plugins.module_utils._progress_file import ProgressFile
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER_SNAPSHOT
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_CLUSTER_SNAPSHOT
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import cluster_identifier_from_arn
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import create_or_adopt
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster

@@ -48,7 +48,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run impo
 from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_stderr
 from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import run_text
 from ansible_collections.aurora.global_db.plugins.module_utils.playbook_run import this_run
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import GLOBAL_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import GlobalClusterNotFound
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import add_tags
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_clusters

@@ -40,8 +40,8 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_message
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import is_throttled
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import recent_events
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import GLOBAL_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import read_upgrade_state
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import TimedRun

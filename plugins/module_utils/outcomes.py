@@ -13,7 +13,7 @@ it is: nothing is worked out a second time.
 
 import datetime
 
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
 
 UPGRADED = "upgraded"

@@ -4,14 +4,13 @@
 
 """The RDS layer: every RDS call the collection makes, each in the region that owns the resource, with retries.
 
-One table of resource kinds (KINDS: describe call, identifier parameter, result key, not-found and already-exists
-codes, wording). One not-found policy: ``describe`` raises NotFound, ``find`` answers None. One way to wrap an AWS
+Every call reads its resource kind in one table (kinds.py's KINDS: describe call, identifier parameter, result key,
+not-found and already-exists codes, wording). One not-found policy: ``describe`` raises NotFound, ``find`` answers None. One way to wrap an AWS
 error (``aws_step``: the step and region in the message, AWS's answer kept). One create for every resource
 (``create_or_adopt``). amazon.aws's AWSErrorHandler decorators were weighed and not used: their messages are fixed
 per function, while ours name the identifier and region of each call; its ``is_ansible_aws_error_code`` is.
 """
 
-from collections import namedtuple
 from contextlib import contextmanager
 from threading import Lock
 
@@ -28,40 +27,12 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils._identifiers import same_identifier
 from ansible_collections.aurora.global_db.plugins.module_utils._shared_session import SharedSession
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_INSTANCE
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import GLOBAL_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import KINDS
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import kind_words
 
-# The resource kinds, named so across the collection (the snapshot restore returns them as ``resources[].kind``).
-GLOBAL_CLUSTER = "global_cluster"
-DB_CLUSTER = "db_cluster"
-DB_INSTANCE = "db_instance"
-DB_CLUSTER_SNAPSHOT = "db_cluster_snapshot"
-CLUSTER_PARAMETER_GROUP = "db_cluster_parameter_group"
-DB_PARAMETER_GROUP = "db_parameter_group"
-BLUE_GREEN_DEPLOYMENT = "blue_green_deployment"
-
-Kind = namedtuple("Kind", ["words", "describe", "id_parameter", "result_key", "not_found", "create", "created_key", "already_exists"])
-Kind.__doc__ = """How AWS names and reads one kind of resource; create is None for the kinds the collection never creates."""
-
-# AWS answers either code for a missing parameter group of either kind (botocore's model lists DBParameterGroupNotFound for both).
-_GROUP_NOT_FOUND = ("DBParameterGroupNotFound", "DBClusterParameterGroupNotFound")
-KINDS = {
-    GLOBAL_CLUSTER: Kind("global cluster", "describe_global_clusters", "GlobalClusterIdentifier", "GlobalClusters",
-                         ("GlobalClusterNotFoundFault",), "create_global_cluster", "GlobalCluster", ("GlobalClusterAlreadyExistsFault",)),
-    DB_CLUSTER: Kind("DB cluster", "describe_db_clusters", "DBClusterIdentifier", "DBClusters",
-                     ("DBClusterNotFoundFault",), "create_db_cluster", "DBCluster", ("DBClusterAlreadyExistsFault",)),
-    DB_INSTANCE: Kind("DB instance", "describe_db_instances", "DBInstanceIdentifier", "DBInstances",
-                      ("DBInstanceNotFound",), "create_db_instance", "DBInstance", ("DBInstanceAlreadyExists",)),
-    DB_CLUSTER_SNAPSHOT: Kind("DB cluster snapshot", "describe_db_cluster_snapshots", "DBClusterSnapshotIdentifier", "DBClusterSnapshots",
-                              ("DBClusterSnapshotNotFoundFault",), "create_db_cluster_snapshot", "DBClusterSnapshot", ("DBClusterSnapshotAlreadyExistsFault",)),
-    CLUSTER_PARAMETER_GROUP: Kind("DB cluster parameter group", "describe_db_cluster_parameter_groups", "DBClusterParameterGroupName",
-                                  "DBClusterParameterGroups", _GROUP_NOT_FOUND, None, None, ()),
-    DB_PARAMETER_GROUP: Kind("DB parameter group", "describe_db_parameter_groups", "DBParameterGroupName", "DBParameterGroups",
-                             _GROUP_NOT_FOUND, None, None, ()),
-    # Created by its own call (blue_green.py): CreateBlueGreenDeployment takes a name, AWS gives the identifier.
-    BLUE_GREEN_DEPLOYMENT: Kind("blue/green deployment", "describe_blue_green_deployments", "BlueGreenDeploymentIdentifier",
-                                "BlueGreenDeployments", ("BlueGreenDeploymentNotFoundFault",), None, None, ()),
-}
-# The create call of a DB cluster made from a snapshot (same answer key as CreateDBCluster).
-RESTORE_FROM_SNAPSHOT = "restore_db_cluster_from_snapshot"
 
 RPO_PARAMETER = "rds.global_db_rpo"
 # AWS's default parameter groups cannot be modified, so they never carry rds.global_db_rpo.
@@ -81,11 +52,6 @@ class GlobalClusterNotFound(NotFound):
 
 # Error codes of a call AWS did not process because too many calls came.
 _THROTTLING_CODES = ("Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException")
-
-
-def kind_words(kind):
-    """The kind as AWS's documentation writes it: "DB cluster", "global cluster", ..."""
-    return KINDS[kind].words
 
 
 def error_code(error):

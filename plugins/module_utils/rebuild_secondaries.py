@@ -44,8 +44,9 @@ from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import i
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import member_entry
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import member_outcome
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import utc_timestamp
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_INSTANCE
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_INSTANCE
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import kind_words
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import add_tags
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import cluster_instances
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import create_or_adopt
@@ -56,7 +57,6 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_message
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import find
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import instance_class_option
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import kind_words
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import list_tags
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify_db_cluster_parameter_group
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify_db_instance_parameter_group

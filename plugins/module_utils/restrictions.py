@@ -25,8 +25,8 @@ from ansible_collections.aurora.global_db.plugins.module_utils._versions import 
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import compare_versions
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import find_upgrade_target
 from ansible_collections.aurora.global_db.plugins.module_utils._versions import parse_engine_version
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import GLOBAL_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import AVAILABLE
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import SYNCHRONIZED
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_failover_in_progress

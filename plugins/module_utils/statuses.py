@@ -5,7 +5,7 @@
 """Every AWS status string the collection reads, in one table per resource kind, and the predicates built on them.
 
 In the manner of kubernetes.core's RESOURCE_PREDICATES and amazon.aws's RDS state maps: a resource kind (the
-names of rds.py's KINDS table) maps to the statuses in which it is ready, busy with a change that finishes on
+names of kinds.py's KINDS table) maps to the statuses in which it is ready, busy with a change that finishes on
 its own, or stuck (it will not become available without the operator). Code elsewhere asks a predicate of this
 file and never compares status strings itself. Sources: botocore's RDS model (DBCluster.Status,
 DBInstance.DBInstanceStatus, DBClusterSnapshot.Status, GlobalCluster.Status, FailoverState.Status,
@@ -15,11 +15,11 @@ Guide, "Viewing Amazon Aurora DB cluster status" and "Viewing DB instance status
 
 from collections import namedtuple
 
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import BLUE_GREEN_DEPLOYMENT
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER_SNAPSHOT
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_INSTANCE
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import BLUE_GREEN_DEPLOYMENT
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_CLUSTER_SNAPSHOT
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_INSTANCE
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import GLOBAL_CLUSTER
 
 AVAILABLE = "available"
 _UPGRADING = "upgrading"

@@ -28,8 +28,8 @@ from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import i
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import member_entry
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import member_outcome
 from ansible_collections.aurora.global_db.plugins.module_utils.outcomes import utc_timestamp
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import GLOBAL_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_code
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import error_message
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import modify_db_cluster_engine_version

@@ -19,11 +19,11 @@ from collections import namedtuple
 from contextlib import nullcontext
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import GLOBAL_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import kind_words
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_db_cluster
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import describe_global_cluster
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import kind_words
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
 # The wait between two reads grows with the time already waited, so that a long upgrade costs few calls
 # (the account's RDS API budget is shared) and the end of a short one is still seen soon; chosen by
@@ -34,7 +34,7 @@ POLL_CAP_SECONDS = 60
 DURATION_MINIMUMS = dict(wait_timeout=0, poll_interval=1, status_settle_seconds=0)
 
 Resource = namedtuple("Resource", ["kind", "identifier", "region"])
-Resource.__doc__ = """A resource being waited for; kind is one of rds.KINDS, region the one it is read in."""
+Resource.__doc__ = """A resource being waited for; kind is one of kinds.KINDS, region the one it is read in."""
 
 State = namedtuple("State", ["resource", "engine_version", "status", "pending_engine_version", "busy_parts"], defaults=(None, ()))
 State.__doc__ = """What one read of a resource reported; pending_engine_version is PendingModifiedValues.EngineVersion (DB clusters).

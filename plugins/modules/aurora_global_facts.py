@@ -417,8 +417,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import fail_module
 from ansible_collections.aurora.global_db.plugins.module_utils.facts import GlobalDatabaseReader
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import CLUSTER_PARAMETER_GROUP
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_PARAMETER_GROUP
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import CLUSTER_PARAMETER_GROUP
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_PARAMETER_GROUP
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 from ansible_collections.aurora.global_db.plugins.module_utils.restrictions import IN_PLACE

@@ -10,7 +10,7 @@ aurora_global facts); the action plugin aurora_global_upgrade reads it and print
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import GLOBAL_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.statuses import is_ready
 
 # A line at least this often, even when nothing changed, so that a long wait never looks hung.

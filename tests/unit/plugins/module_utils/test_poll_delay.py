@@ -7,7 +7,7 @@ import pytest
 
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import POLL_CAP_SECONDS
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import POLL_GROWTH
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Deadline
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State

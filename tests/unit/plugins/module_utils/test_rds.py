@@ -6,9 +6,9 @@
 import pytest
 
 from ansible_collections.aurora.global_db.plugins.module_utils.errors import AuroraGlobalError
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER_SNAPSHOT
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_CLUSTER_SNAPSHOT
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import GLOBAL_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import NotFound
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import create_or_adopt

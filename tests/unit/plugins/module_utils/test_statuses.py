@@ -6,11 +6,11 @@
 import pytest
 
 from ansible_collections.aurora.global_db.plugins.module_utils import statuses
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import BLUE_GREEN_DEPLOYMENT
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER_SNAPSHOT
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_INSTANCE
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import BLUE_GREEN_DEPLOYMENT
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_CLUSTER_SNAPSHOT
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_INSTANCE
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import GLOBAL_CLUSTER
 
 KINDS = (GLOBAL_CLUSTER, DB_CLUSTER, DB_INSTANCE, DB_CLUSTER_SNAPSHOT)
 

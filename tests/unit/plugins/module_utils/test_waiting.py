@@ -6,8 +6,8 @@
 
 import pytest
 
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import DB_CLUSTER
-from ansible_collections.aurora.global_db.plugins.module_utils.rds import GLOBAL_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_CLUSTER
+from ansible_collections.aurora.global_db.plugins.module_utils.kinds import GLOBAL_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Deadline
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Resource
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import State
