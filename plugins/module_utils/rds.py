@@ -5,10 +5,11 @@
 """The RDS layer: every RDS call the collection makes, each in the region that owns the resource, with retries.
 
 Every call reads its resource kind in one table (kinds.py's KINDS: describe call, identifier parameter, result key,
-not-found and already-exists codes, wording). One not-found policy: ``describe`` raises NotFound, ``find`` answers None. One way to wrap an AWS
-error (``aws_step``: the step and region in the message, AWS's answer kept). One create for every resource
-(``create_or_adopt``). amazon.aws's AWSErrorHandler decorators were weighed and not used: their messages are fixed
-per function, while ours name the identifier and region of each call; its ``is_ansible_aws_error_code`` is.
+not-found and already-exists codes, wording). One not-found policy: ``describe`` raises NotFound, ``find`` answers
+None. One way to wrap an AWS error (``aws_step``: the step and region in the message, AWS's answer kept). One create
+for every resource (``create_or_adopt``). amazon.aws's AWSErrorHandler decorators were weighed and not used: their
+messages are fixed per function, while ours name the identifier and region of each call; its
+``is_ansible_aws_error_code`` is.
 """
 
 from contextlib import contextmanager

@@ -25,7 +25,6 @@ from sandbox_journal import events
 from sandbox_journal import member_modifications
 from sandbox_journal import modified_members
 
-# Keys Ansible or amazon.aws add to every result (or every AWS failure); the module documents its own keys only.
 PG_ARN = "arn:aws:rds:%s:123456789012:cluster:%s"
 
 
