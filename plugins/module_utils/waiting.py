@@ -32,6 +32,8 @@ POLL_GROWTH = 0.05
 POLL_CAP_SECONDS = 60
 # The smallest value each duration option of the waiting modules accepts.
 DURATION_MINIMUMS = dict(wait_timeout=0, poll_interval=1, status_settle_seconds=0)
+# The default of poll_interval, the wait between the first reads (doc fragment aurora.global_db.waiting).
+POLL_INTERVAL_SECONDS = 15
 
 Resource = namedtuple("Resource", ["kind", "identifier", "region"])
 Resource.__doc__ = """A resource being waited for; kind is one of kinds.KINDS, region the one it is read in."""
@@ -112,6 +114,11 @@ class TimedRun:
 def stopped_by(error, done, advice, why="failed"):
     """The error of a run that stops because AWS refused a call (``why``): AWS's answer kept, what the run ``done`` so far, the ``advice``."""
     return AuroraGlobalError(message="%s %s, so this run stopped (%s). %s AWS said" % (error.message, why, done, advice), exception=error.exception)
+
+
+def waiting_argument_spec(wait_timeout):
+    """The options of doc fragment aurora.global_db.waiting: wait_timeout with this module's default, and poll_interval."""
+    return dict(wait_timeout=dict(type="int", default=wait_timeout), poll_interval=dict(type="int", default=POLL_INTERVAL_SECONDS))
 
 
 def check_durations(module, **progress):

@@ -266,6 +266,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.lease import exit
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import check_durations
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import waiting_argument_spec
 
 ARGUMENT_SPEC = dict(
     global_cluster_identifier=dict(type="str", required=True),
@@ -275,8 +276,7 @@ ARGUMENT_SPEC = dict(
     target_db_parameter_group=dict(type="str"),
     switchover=dict(type="bool", default=True),
     switchover_timeout=dict(type="int", default=300),
-    wait_timeout=dict(type="int", default=7200),
-    poll_interval=dict(type="int", default=15),
+    **waiting_argument_spec(7200),
     progress_file=dict(type="path"),
     **LEASE_ARGUMENT_SPEC,
     **REGION_ENDPOINTS_ARGUMENT_SPEC,

@@ -251,12 +251,12 @@ from ansible_collections.aurora.global_db.plugins.module_utils.managed_minor imp
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import check_durations
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import waiting_argument_spec
 
 ARGUMENT_SPEC = dict(
     global_cluster_identifier=dict(type="str", required=True),
     engine_version=dict(type="str", required=True),
-    wait_timeout=dict(type="int", default=7200),
-    poll_interval=dict(type="int", default=15),
+    **waiting_argument_spec(7200),
     status_settle_seconds=dict(type="int", default=300),
     progress_file=dict(type="path"),
     **LEASE_ARGUMENT_SPEC,

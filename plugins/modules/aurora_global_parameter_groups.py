@@ -250,6 +250,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.lease import exit
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import check_durations
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import waiting_argument_spec
 
 ARGUMENT_SPEC = dict(
     global_cluster_identifier=dict(type="str", required=True),
@@ -257,8 +258,7 @@ ARGUMENT_SPEC = dict(
     db_cluster_parameter_groups=dict(type="dict", default={}),
     db_parameter_groups=dict(type="dict", default={}),
     reboot=dict(type="bool", default=False),
-    wait_timeout=dict(type="int", default=3600),
-    poll_interval=dict(type="int", default=15),
+    **waiting_argument_spec(3600),
     status_settle_seconds=dict(type="int", default=60),
     **LEASE_ARGUMENT_SPEC,
     **REGION_ENDPOINTS_ARGUMENT_SPEC,

@@ -307,6 +307,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import Region
 from ansible_collections.aurora.global_db.plugins.module_utils.rebuild_secondaries import RebuildRequest
 from ansible_collections.aurora.global_db.plugins.module_utils.rebuild_secondaries import RebuildSecondaries
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import check_durations
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import waiting_argument_spec
 
 ARGUMENT_SPEC = dict(
     global_cluster_identifier=dict(type="str", required=True),
@@ -314,8 +315,7 @@ ARGUMENT_SPEC = dict(
     secondaries_drained=dict(type="bool", default=False),
     keep_identifiers=dict(type="bool", default=True),
     detached_suffix=dict(type="str", default="-detached"),
-    wait_timeout=dict(type="int", default=7200),
-    poll_interval=dict(type="int", default=15),
+    **waiting_argument_spec(7200),
     status_settle_seconds=dict(type="int", default=300),
     **LEASE_ARGUMENT_SPEC,
     progress_file=dict(type="path"),

@@ -146,14 +146,14 @@ from ansible_collections.aurora.global_db.plugins.module_utils.lease import exit
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import REGION_ENDPOINTS_ARGUMENT_SPEC
 from ansible_collections.aurora.global_db.plugins.module_utils.rds import RegionalClients
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import check_durations
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import waiting_argument_spec
 
 ARGUMENT_SPEC = dict(
     global_cluster_identifier=dict(type="str", required=True),
     db_cluster_snapshot_identifier=dict(type="str", required=True),
     tags=dict(type="dict"),
     upgrade=dict(type="str"),
-    wait_timeout=dict(type="int", default=3600),
-    poll_interval=dict(type="int", default=15),
+    **waiting_argument_spec(3600),
     progress_file=dict(type="path"),
     **LEASE_ARGUMENT_SPEC,
     **REGION_ENDPOINTS_ARGUMENT_SPEC,

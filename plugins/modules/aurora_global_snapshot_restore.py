@@ -379,6 +379,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import Region
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import RestoreRequest
 from ansible_collections.aurora.global_db.plugins.module_utils.snapshot_restore import SnapshotRestore
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import check_durations
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import waiting_argument_spec
 
 ARGUMENT_SPEC = dict(
     global_cluster_identifier=dict(type="str", required=True),
@@ -389,8 +390,7 @@ ARGUMENT_SPEC = dict(
     db_cluster_parameter_groups=dict(type="dict"),
     db_parameter_groups=dict(type="dict"),
     writes_stopped=dict(type="bool", default=False),
-    wait_timeout=dict(type="int", default=7200),
-    poll_interval=dict(type="int", default=15),
+    **waiting_argument_spec(7200),
     progress_file=dict(type="path"),
     **LEASE_ARGUMENT_SPEC,
     **REGION_ENDPOINTS_ARGUMENT_SPEC,

@@ -383,6 +383,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.rds import Region
 from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import GlobalDatabaseUpgrade
 from ansible_collections.aurora.global_db.plugins.module_utils.upgrade import UpgradeRequest
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import check_durations
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import waiting_argument_spec
 
 ARGUMENT_SPEC = dict(
     global_cluster_identifier=dict(type="str", required=True),
@@ -390,8 +391,7 @@ ARGUMENT_SPEC = dict(
     allow_major_version_upgrade=dict(type="bool", default=False),
     db_cluster_identifier=dict(type="str"),
     wait=dict(type="bool", default=True),
-    wait_timeout=dict(type="int", default=7200),
-    poll_interval=dict(type="int", default=15),
+    **waiting_argument_spec(7200),
     status_settle_seconds=dict(type="int", default=300),
     progress_file=dict(type="path"),
     **LEASE_ARGUMENT_SPEC,

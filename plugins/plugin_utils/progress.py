@@ -60,7 +60,10 @@ def line_due(states, last_states, now, last_printed_at):
 
 def read_interval(poll_interval):
     """How often to read the progress file while waiting: the module's pace, at least every FILE_READ_SECONDS
-    (a file read on the control node, no AWS call)."""
+    (a file read on the control node, no AWS call). None, the option left out, is the module's default
+    (waiting.POLL_INTERVAL_SECONDS), which is longer: not imported here, as waiting.py loads the SDK."""
+    if poll_interval is None:
+        return FILE_READ_SECONDS
     return min(max(int(poll_interval), 1), FILE_READ_SECONDS)
 
 

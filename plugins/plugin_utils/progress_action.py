@@ -36,8 +36,6 @@ from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import u
 
 display = Display()
 
-_DEFAULT_POLL_INTERVAL = 15
-
 
 class _ProgressReporter:
     """Reads the progress file the module rewrites and prints; before the module's first read it prints nothing."""
@@ -101,7 +99,7 @@ class ProgressActionModule(ActionBase):
             # mkdtemp makes the directory private to this user; the file appears with the module's first read.
             path = os.path.join(directory, "progress.json")
             reporter = _ProgressReporter(path, args["global_cluster_identifier"], args.get("db_cluster_identifier"),
-                                         read_interval(args.get("poll_interval", _DEFAULT_POLL_INTERVAL)))
+                                         read_interval(args.get("poll_interval")))
             reporter.start()
             try:
                 result.update(self._execute_module(module_args=dict(args, progress_file=path), task_vars=task_vars))

@@ -5,7 +5,9 @@
 """Waiting for upgrades, on a virtual clock: what counts as done, stalled, rolled back or too late."""
 
 import pytest
+import yaml
 
+from ansible_collections.aurora.global_db.plugins.doc_fragments.waiting import ModuleDocFragment
 from ansible_collections.aurora.global_db.plugins.module_utils.kinds import DB_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.kinds import GLOBAL_CLUSTER
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Deadline
@@ -15,6 +17,7 @@ from ansible_collections.aurora.global_db.plugins.module_utils.waiting import Wa
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import _poll
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_for_upgrade
 from ansible_collections.aurora.global_db.plugins.module_utils.waiting import wait_until_settled
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import waiting_argument_spec
 from ansible_collections.aurora.global_db.tests.unit.plugins.module_utils.fakes import VirtualClock
 
 EUW1 = Resource(DB_CLUSTER, "pg-secondary-euw1", "eu-west-1")
@@ -206,3 +209,11 @@ def test_a_timeout_says_what_still_runs():
     with pytest.raises(WaitFailed) as failure:
         _wait(clock, timeline, [EUW1, USE1], timeout=20)
     assert (failure.value.timed_out, failure.value.still_running, failure.value.failed) == (True, [EUW1], [])
+
+
+def test_the_waiting_options_are_the_doc_fragments_with_the_modules_own_timeout():
+    documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
+    spec = waiting_argument_spec(3600)
+    assert sorted(spec) == sorted(documented)
+    assert spec["wait_timeout"] == {"type": "int", "default": 3600}
+    assert spec["poll_interval"] == {"type": documented["poll_interval"]["type"], "default": documented["poll_interval"]["default"]}

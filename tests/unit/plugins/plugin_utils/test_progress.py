@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
+from ansible_collections.aurora.global_db.plugins.module_utils.waiting import POLL_INTERVAL_SECONDS
 from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import FILE_READ_SECONDS
 from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import QUIET_SECONDS
 from ansible_collections.aurora.global_db.plugins.plugin_utils.progress import line_due
@@ -65,6 +66,8 @@ def test_file_reads_follow_the_poll_interval_at_least_every_few_seconds():
     assert read_interval(0) == 1
     assert read_interval(15) == FILE_READ_SECONDS
     assert read_interval("600") == FILE_READ_SECONDS
+    # Left out, poll_interval is the module's default; the action plugin cannot import it (waiting.py loads the SDK).
+    assert read_interval(None) == read_interval(POLL_INTERVAL_SECONDS) == FILE_READ_SECONDS
 
 
 def test_progress_only_for_a_call_that_waits_on_the_control_node():
