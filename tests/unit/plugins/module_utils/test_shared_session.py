@@ -3,6 +3,9 @@
 
 """One boto3 Session for every region's client, with the settings amazon.aws would give each client (no AWS call made)."""
 
+import threading
+
+import botocore.loaders
 import pytest
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import _get_user_agent_string
@@ -82,3 +85,30 @@ def test_no_region_anywhere_is_a_clear_error():
     with pytest.raises(AuroraGlobalError) as failed:
         SharedSession(_Module(access_key="AKIDEXAMPLE", secret_key="secret")).client("rds")
     assert failed.value.message.startswith("The aurora_global_facts module requires a region")
+
+
+def test_the_paginator_model_is_read_once_when_the_clients_are_made_not_by_each_thread_s_first_read(monkeypatch):
+    read = []
+    load_file = botocore.loaders.JSONFileLoader.load_file
+
+    def recording_load_file(loader, file_path):
+        read.append(file_path)
+        return load_file(loader, file_path)
+
+    monkeypatch.setattr(botocore.loaders.JSONFileLoader, "load_file", recording_load_file)
+    regions = ["us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2", "eu-central-1", "ap-northeast-1"]
+    clients = RegionalClients(_keys(), {})
+    made = [clients.rds(region) for region in regions]
+    assert len([path for path in read if path.endswith("paginators-1")]) == 1
+    barrier = threading.Barrier(len(made))
+
+    def first_paginated_read(client):
+        barrier.wait()
+        client.get_paginator("describe_db_clusters")
+
+    threads = [threading.Thread(target=first_paginated_read, args=(client,)) for client in made]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len([path for path in read if path.endswith("paginators-1")]) == 1
