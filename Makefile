@@ -100,7 +100,7 @@ units: stage
 lint: collection
 	ansible-lint --offline --profile production
 
-# --maxschedchunk 2: xdist hands the tests out two at a time, in the order of tests/integration/conftest.py (longest first).
+# --maxschedchunk 2: xdist hands the tests out two at a time, in the order of tests/integration/conftest.py (START_ORDER).
 integration: collection chromium
 	pytest -p no:cacheprovider -n 4 --maxschedchunk 2 tests/integration
 
