@@ -101,14 +101,17 @@ def test_the_paginator_model_is_read_once_when_the_clients_are_made_not_by_each_
     made = [clients.rds(region) for region in regions]
     assert len([path for path in read if path.endswith("paginators-1")]) == 1
     barrier = threading.Barrier(len(made))
+    paginators = []
 
     def first_paginated_read(client):
         barrier.wait()
-        client.get_paginator("describe_db_clusters")
+        paginators.append(client.get_paginator("describe_db_clusters"))
 
     threads = [threading.Thread(target=first_paginated_read, args=(client,)) for client in made]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    # A thread whose read raised would append nothing (threads swallow their exceptions).
+    assert len(paginators) == len(made)
     assert len([path for path in read if path.endswith("paginators-1")]) == 1
